@@ -1,0 +1,108 @@
+"""The tracker: an improvement-action tracker for a council's children's services."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from tracker.config import (
+    Defaults,
+    default_database_uri,
+    load_or_create_secret_key,
+    settings_from_environment,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the web application. Never runs migrations and never starts the scheduler."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(settings_from_environment(os.environ))
+    app.config.update(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_uri(app.instance_path))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+
+    _set_up_templates(app)
+    _set_up_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    from tracker.web import register_request_handling
+
+    register_request_handling(app)
+    return app
+
+
+def _set_up_templates(app: Flask) -> None:
+    # Our templates at the top level, and the GOV.UK macros under their package names.
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _set_up_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    # Importing the models registers them with the metadata that migrations compare against.
+    import tracker.models  # noqa: F401
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    WTFormsHelpers(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> Any:
+        from tracker.accounts.models import User
+
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.accounts.views import bp as accounts
+    from tracker.committees.views import bp as committees
+    from tracker.dashboard.views import bp as dashboard
+    from tracker.inspections.views import bp as inspections
+    from tracker.items.views import bp as items
+
+    for blueprint in (accounts, dashboard, inspections, items, committees):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from tracker.accounts.cli import create_user_command
+    from tracker.demo.cli import demo_credentials_command, demo_data_command
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_data_command)
+    app.cli.add_command(demo_credentials_command)

@@ -1,0 +1,79 @@
+"""Councils and the people who use the tracker."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.db import UTCDateTime, enum_type, utcnow
+from tracker.extensions import db
+
+
+class Role(enum.Enum):
+    """What a user may do: see `tracker.permissions` for the rules."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    COMMITTEE_MEMBER = "committee member"
+
+    @property
+    def label(self) -> str:
+        return {"admin": "Administrator", "manager": "Safeguarding manager"}.get(
+            self.value, "Committee member"
+        )
+
+
+class Council(db.Model):
+    """The local authority whose children's services were inspected."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="council")
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: council staff, or a partner such as police or health."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Stored lower-cased by the service layer, so one address is one account.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    # Empty for council staff; the agency's name for partners ("Police", "Health").
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    telephone: Mapped[str] = mapped_column(String(40), default="")
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(String(256), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    council: Mapped[Council] = relationship(back_populates="users")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive users
+        return self.active
+
+    @property
+    def is_partner(self) -> bool:
+        return bool(self.organisation)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.organisation})" if self.organisation else self.name
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)

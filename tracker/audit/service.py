@@ -1,0 +1,78 @@
+"""Writing the history. Every change is recorded in the same transaction as the change itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from tracker.audit.models import Update, UpdateKind
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import User
+    from tracker.items.models import Action, Item
+
+
+def record_update(
+    *,
+    item: Item,
+    author: User | None,
+    now: datetime,
+    kind: UpdateKind,
+    action: Action | None = None,
+    field: str = "",
+    old_value: str = "",
+    new_value: str = "",
+    text: str = "",
+) -> Update:
+    """Append one history entry and mark the item (and action) as updated at `now`."""
+    update = Update(
+        item=item,
+        action=action,
+        author=author,
+        created_at=now,
+        kind=kind,
+        field=field,
+        old_value=old_value,
+        new_value=new_value,
+        text=text,
+    )
+    db.session.add(update)
+    item.last_updated_at = now
+    if action is not None:
+        action.last_updated_at = now
+    return update
+
+
+def history_of_item(item: Item) -> list[Update]:
+    """The item's whole history, its actions' included, newest first."""
+    return list(
+        db.session.scalars(
+            select(Update)
+            .where(Update.item_id == item.id)
+            .order_by(Update.created_at.desc(), Update.id.desc())
+        )
+    )
+
+
+def history_of_action(action: Action) -> list[Update]:
+    """One action's history, newest first."""
+    return list(
+        db.session.scalars(
+            select(Update)
+            .where(Update.action_id == action.id)
+            .order_by(Update.created_at.desc(), Update.id.desc())
+        )
+    )
+
+
+def last_update_of_action(action: Action) -> Update | None:
+    """The latest history entry of an action: who changed it last, and when."""
+    return db.session.scalars(
+        select(Update)
+        .where(Update.action_id == action.id)
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(1)
+    ).first()

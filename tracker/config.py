@@ -1,0 +1,85 @@
+"""Configuration: defaults, then `instance/config.py`, then `TRACKER_*` environment variables."""
+
+from __future__ import annotations
+
+import ast
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "TRACKER_"
+
+
+class Defaults:
+    """Settings every installation starts from; each can be overridden."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still save
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    COUNCIL_NAME = "Council"
+    # Status rules (see docs on "How status is worked out")
+    RAG_RED_OVERDUE_DAYS = 14
+    RAG_AMBER_DUE_WITHIN_DAYS = 14
+    STALE_AFTER_DAYS = 30
+    ITEMS_PER_PAGE = 50
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+
+def _parse_env_value(raw: str) -> Any:
+    """Read `true`/`false`, numbers and Python literals; anything else stays text."""
+    lowered = raw.strip().lower()
+    if lowered in {"true", "yes", "on"}:
+        return True
+    if lowered in {"false", "no", "off"}:
+        return False
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return raw
+
+
+def settings_from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    """Every `TRACKER_KEY` variable becomes config key `KEY`; `DATABASE_URL` is an alias."""
+    found: dict[str, Any] = {}
+    database_url = environ.get("DATABASE_URL")
+    if database_url:
+        found["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(database_url)
+    for name, value in environ.items():
+        if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX):
+            key = name[len(ENV_PREFIX):]
+            found[key] = _parse_env_value(value)
+    if "SQLALCHEMY_DATABASE_URI" in found:
+        found["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+            str(found["SQLALCHEMY_DATABASE_URI"])
+        )
+    return found
+
+
+def _normalise_database_url(url: str) -> str:
+    """Hosting platforms hand out `postgres://`; SQLAlchemy wants a driver name."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def default_database_uri(instance_path: str) -> str:
+    """The embedded default: a SQLite file in the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "tracker.sqlite")
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Generate a secret key once into the instance folder, so sessions survive restarts."""
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created readable by the owner only: it signs every session cookie.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

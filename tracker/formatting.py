@@ -1,0 +1,39 @@
+"""How dates and times are written for readers: "9 January 2012", UK style."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
+
+
+def long_date(value: date | datetime | None) -> str:
+    """9 January 2012."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def short_date(value: date | None) -> str:
+    """9 Jan 2012, for tables."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%b %Y}"
+
+
+def date_and_time(value: datetime | None) -> str:
+    """9 January 2012 at 3:05pm, in UK time."""
+    if value is None:
+        return ""
+    local = value.astimezone(UK)
+    hour = local.hour % 12 or 12
+    return f"{long_date(local.date())} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """1 action, 2 actions."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"

@@ -1,0 +1,140 @@
+"""Inspections and the findings their letters contain."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import UTCDateTime, enum_type, utcnow
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import Council
+    from tracker.items.models import Item
+
+
+class FindingCategory(enum.Enum):
+    """The headings an inspection letter sorts its findings under."""
+
+    STRENGTH = "strength"
+    MEETS_REQUIREMENTS = "meets requirements"
+    AREA_FOR_DEVELOPMENT = "area for development"
+    PRIORITY_ACTION = "priority action"
+    AREA_FOR_IMPROVEMENT = "area for improvement"
+
+    @property
+    def label(self) -> str:
+        return {
+            "strength": "Strength",
+            "meets requirements": "Meets the requirements of statutory guidance",
+            "area for development": "Area for development",
+            "priority action": "Area for priority action",
+            "area for improvement": "Area for improvement",
+        }[self.value]
+
+    @property
+    def plural_label(self) -> str:
+        return {
+            "strength": "Strengths",
+            "meets requirements": "Meets the requirements of statutory guidance",
+            "area for development": "Areas for development",
+            "priority action": "Areas for priority action",
+            "area for improvement": "Areas for improvement",
+        }[self.value]
+
+    @property
+    def is_tracked(self) -> bool:
+        """Whether a finding of this kind becomes a tracked item."""
+        return self in TRACKED_CATEGORIES
+
+
+TRACKED_CATEGORIES = frozenset(
+    {
+        FindingCategory.PRIORITY_ACTION,
+        FindingCategory.AREA_FOR_DEVELOPMENT,
+        FindingCategory.AREA_FOR_IMPROVEMENT,
+    }
+)
+
+# The order a reader expects: the most urgent first.
+CATEGORY_ORDER = [
+    FindingCategory.PRIORITY_ACTION,
+    FindingCategory.AREA_FOR_DEVELOPMENT,
+    FindingCategory.AREA_FOR_IMPROVEMENT,
+    FindingCategory.STRENGTH,
+    FindingCategory.MEETS_REQUIREMENTS,
+]
+
+
+class Inspection(db.Model):
+    """One visit by an inspectorate, and the letter that followed it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    inspectorate: Mapped[str] = mapped_column(String(120), default="Ofsted")
+    title: Mapped[str] = mapped_column(String(500))
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    inspector: Mapped[str] = mapped_column(String(200), default="")
+    inspector_role: Mapped[str] = mapped_column(String(200), default="")
+    recipient: Mapped[str] = mapped_column(String(200), default="")
+    previous_inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection.id"), index=True
+    )
+    # The previous inspection as the letter words it ("August 2010").
+    previous_inspection_text: Mapped[str] = mapped_column(String(200), default="")
+    overall_judgement: Mapped[str] = mapped_column(String(60), default="")
+    source_filename: Mapped[str] = mapped_column(String(255), default="")
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    plan_submitted_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    council: Mapped[Council] = relationship()
+    previous_inspection: Mapped[Inspection | None] = relationship(remote_side=[id])
+    visit_days: Mapped[list[InspectionDay]] = relationship(
+        order_by="InspectionDay.day", cascade="all, delete-orphan"
+    )
+    findings: Mapped[list[Finding]] = relationship(
+        back_populates="inspection", order_by="Finding.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def visit_dates(self) -> list[date]:
+        return [visit.day for visit in self.visit_days]
+
+
+class InspectionDay(db.Model):
+    """One day of an inspection visit (visits are not always consecutive days)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (db.UniqueConstraint("inspection_id", "day"),)
+
+
+class Finding(db.Model):
+    """One finding of an inspection, in the letter's own words."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    category: Mapped[FindingCategory] = mapped_column(enum_type(FindingCategory))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+    # The sub-heading the finding sits under ("Within three months"), where there is one.
+    group: Mapped[str] = mapped_column(String(200), default="")
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
+    # The sentence that says this was raised before ("This was an area for development…").
+    repeat_evidence: Mapped[str] = mapped_column(Text, default="")
+
+    inspection: Mapped[Inspection] = relationship(back_populates="findings")
+    repeat_of: Mapped[Finding | None] = relationship(remote_side=[id])
+    item: Mapped[Item | None] = relationship(back_populates="finding")
+
+    @property
+    def is_repeat(self) -> bool:
+        """Raised at the previous inspection too: scrutiny members look for these first."""
+        return self.repeat_of_id is not None or bool(self.repeat_evidence)

@@ -1,0 +1,174 @@
+"""Inspections: the statutory clock and recording that the action plan was submitted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.errors import RuleBroken
+from tracker.extensions import db
+from tracker.formatting import long_date
+from tracker.inspections.models import (
+    CATEGORY_ORDER,
+    Finding,
+    FindingCategory,
+    Inspection,
+    InspectionDay,
+)
+from tracker.workingdays import add_working_days, working_days_between
+
+# The inspectorate's deadlines, counted in working days from the letter's date.
+ACTION_PLAN_WORKING_DAYS = 70
+PRIORITY_DRAFT_WORKING_DAYS = 20
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One statutory deadline and how far away it is."""
+
+    what: str
+    due: date
+    working_days_left: int
+
+    @property
+    def passed(self) -> bool:
+        return self.working_days_left < 0
+
+
+def statutory_clock(inspection: Inspection, today: date) -> list[Deadline]:
+    """The deadlines still running for an inspection: none once its plan is marked submitted.
+
+    The action plan is due 70 working days after the letter; where the letter has areas for
+    priority action, a draft is due after 20 working days. Bank holidays in England and Wales
+    are not working days.
+    """
+    if inspection.letter_date is None or inspection.plan_submitted_on is not None:
+        return []
+    deadlines = []
+    has_priority_action = any(
+        f.category is FindingCategory.PRIORITY_ACTION for f in inspection.findings
+    )
+    if has_priority_action:
+        due = add_working_days(inspection.letter_date, PRIORITY_DRAFT_WORKING_DAYS)
+        deadlines.append(
+            Deadline("Draft action plan for the areas for priority action", due,
+                     working_days_between(today, due))
+        )
+    due = add_working_days(inspection.letter_date, ACTION_PLAN_WORKING_DAYS)
+    deadlines.append(Deadline("Action plan", due, working_days_between(today, due)))
+    return deadlines
+
+
+def mark_plan_submitted(inspection: Inspection, *, submitted_on: date, today: date) -> None:
+    """Record the day the action plan went to the inspectorate; the clock then stops."""
+    if inspection.letter_date and submitted_on < inspection.letter_date:
+        raise RuleBroken(
+            f"The plan cannot have been submitted before the letter, "
+            f"{long_date(inspection.letter_date)}",
+            field="submitted_on",
+        )
+    if submitted_on > today:
+        raise RuleBroken("The submission date cannot be in the future", field="submitted_on")
+    inspection.plan_submitted_on = submitted_on
+    db.session.flush()
+
+
+def inspections_of_council(council_id: int) -> list[Inspection]:
+    """The council's inspections, the latest letter first."""
+    return list(
+        db.session.scalars(
+            select(Inspection)
+            .where(Inspection.council_id == council_id)
+            .options(selectinload(Inspection.findings), selectinload(Inspection.visit_days))
+            .order_by(Inspection.letter_date.desc(), Inspection.id.desc())
+        )
+    )
+
+
+def get_inspection(council_id: int, inspection_id: int) -> Inspection | None:
+    """One inspection of the council, or None."""
+    return db.session.scalars(
+        select(Inspection)
+        .where(Inspection.council_id == council_id, Inspection.id == inspection_id)
+        .options(
+            selectinload(Inspection.findings).selectinload(Finding.item),
+            selectinload(Inspection.visit_days),
+        )
+    ).first()
+
+
+def findings_by_category(inspection: Inspection) -> list[tuple[FindingCategory, list[Finding]]]:
+    """The inspection's findings grouped under their headings, most urgent first."""
+    grouped = []
+    for category in CATEGORY_ORDER:
+        found = [f for f in inspection.findings if f.category is category]
+        if found:
+            grouped.append((category, found))
+    return grouped
+
+
+def create_inspection(
+    *,
+    council_id: int,
+    title: str,
+    letter_date: date | None,
+    visit_dates: list[date],
+    inspectorate: str = "Ofsted",
+    inspector: str = "",
+    inspector_role: str = "",
+    recipient: str = "",
+    previous_inspection: Inspection | None = None,
+    previous_inspection_text: str = "",
+    overall_judgement: str = "",
+    source_filename: str = "",
+    source_text: str = "",
+) -> Inspection:
+    """Record an inspection and the days of its visit."""
+    if previous_inspection is not None and previous_inspection.council_id != council_id:
+        raise RuleBroken("The previous inspection must be one of this council's",
+                         field="previous_inspection")
+    inspection = Inspection(
+        council_id=council_id,
+        title=title.strip(),
+        letter_date=letter_date,
+        inspectorate=inspectorate,
+        inspector=inspector,
+        inspector_role=inspector_role,
+        recipient=recipient,
+        previous_inspection=previous_inspection,
+        previous_inspection_text=previous_inspection_text,
+        overall_judgement=overall_judgement,
+        source_filename=source_filename,
+        source_text=source_text,
+        visit_days=[InspectionDay(day=d) for d in sorted(set(visit_dates))],
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    return inspection
+
+
+def add_finding(
+    inspection: Inspection,
+    *,
+    category: FindingCategory,
+    text: str,
+    group: str = "",
+    repeat_evidence: str = "",
+    repeat_of: Finding | None = None,
+) -> Finding:
+    """Add a finding at the end of the inspection's list."""
+    finding = Finding(
+        inspection=inspection,
+        category=category,
+        text=text.strip(),
+        position=len(inspection.findings),
+        group=group,
+        repeat_evidence=repeat_evidence,
+        repeat_of=repeat_of,
+    )
+    db.session.add(finding)
+    db.session.flush()
+    return finding

@@ -1,0 +1,174 @@
+"""Tracked items, their dated actions, and requests to move an action's due date."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import UTCDateTime, enum_type, utcnow
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import User
+    from tracker.inspections.models import Finding
+
+
+class Priority(enum.Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ItemStatus(enum.Enum):
+    """An item is open until its outcome is evidenced, marked complete and signed off."""
+
+    OPEN = "open"
+    AWAITING_SIGN_OFF = "awaiting sign-off"
+    COMPLETE = "complete"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ActionStatus(enum.Enum):
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def is_open(self) -> bool:
+        return self in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+class Rag(enum.Enum):
+    """Red / Amber / Green, plus Complete (blue) for done and signed off."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    COMPLETE = "complete"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Item(db.Model):
+    """A tracked item: one area for development, priority action or area for improvement."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    lead_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    theme: Mapped[str] = mapped_column(String(100), default="")
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.MEDIUM)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    measure_of_success: Mapped[str] = mapped_column(Text, default="")
+    outcome_evidence: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ItemStatus] = mapped_column(enum_type(ItemStatus), default=ItemStatus.OPEN)
+    rag_override: Mapped[Rag | None] = mapped_column(enum_type(Rag))
+    rag_override_reason: Mapped[str] = mapped_column(Text, default="")
+    marked_complete_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Moved forward by every recorded update; drives the "not updated" flag.
+    last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    finding: Mapped[Finding] = relationship(back_populates="item")
+    lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
+    marked_complete_by: Mapped[User | None] = relationship(foreign_keys=[marked_complete_by_id])
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="item", order_by=lambda: (Action.due_date, Action.id)
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Action(db.Model):
+    """A dated step against an item, with its own owner."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    # The date first agreed; kept however often the due date moves.
+    original_due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_type(ActionStatus), default=ActionStatus.NOT_STARTED, index=True
+    )
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    evidence_link: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    item: Mapped[Item] = relationship(back_populates="actions")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    due_date_changes: Mapped[list[DueDateChange]] = relationship(
+        back_populates="action", order_by="DueDateChange.requested_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    @property
+    def date_moved(self) -> bool:
+        return self.due_date != self.original_due_date
+
+
+class DueDateChangeState(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class DueDateChange(db.Model):
+    """A request to move an action's due date, with its reason and the lead officer's decision."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    state: Mapped[DueDateChangeState] = mapped_column(
+        enum_type(DueDateChangeState), default=DueDateChangeState.PENDING, index=True
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    action: Mapped[Action] = relationship(back_populates="due_date_changes")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -1,0 +1,537 @@
+"""Changes to tracked items and actions. Each function checks the rules, writes the change and
+its history entry, and flushes; the caller's request, job or command commits once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.accounts.models import Role
+from tracker.audit.models import UpdateKind
+from tracker.audit.service import history_of_item, last_update_of_action, record_update
+from tracker.errors import EditConflict, RuleBroken
+from tracker.extensions import db
+from tracker.formatting import UK, long_date
+from tracker.inspections.models import Finding, FindingCategory
+from tracker.items.models import (
+    Action,
+    ActionStatus,
+    DueDateChange,
+    DueDateChangeState,
+    Item,
+    ItemStatus,
+    Priority,
+    Rag,
+)
+from tracker.permissions import can_move_due_date_directly
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import User
+    from tracker.inspections.models import Inspection
+
+
+def local_day(moment: datetime) -> date:
+    """The calendar day in the UK at a given moment."""
+    return moment.astimezone(UK).date()
+
+
+def _check_lead_officer(lead: User | None, council_id: int) -> None:
+    if lead is None:
+        return
+    if lead.council_id != council_id or not lead.active:
+        raise RuleBroken("Choose a lead officer who is an active user", field="lead_officer")
+    if lead.role is Role.COMMITTEE_MEMBER:
+        raise RuleBroken(
+            "Choose a lead officer who is a manager or administrator, not a committee member",
+            field="lead_officer",
+        )
+
+
+def _check_owner(owner: User | None, council_id: int) -> None:
+    if owner is None:
+        raise RuleBroken("Choose who owns this action", field="owner")
+    if owner.council_id != council_id or not owner.active:
+        raise RuleBroken("Choose an owner who is an active user", field="owner")
+    if owner.role is Role.COMMITTEE_MEMBER:
+        raise RuleBroken(
+            "Committee members cannot own actions: choose a manager or partner", field="owner"
+        )
+
+
+def _check_version(record: Item | Action, expected_version: int | None, last_author: str) -> None:
+    if expected_version is not None and record.version != expected_version:
+        raise EditConflict(record, last_author, record.last_updated_at)
+
+
+def _flush(record: Item | Action) -> None:
+    """Flush, turning a save that lost a race into the same conflict a stale form gets."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise EditConflict(record, "someone else", None) from error
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return long_date(value)
+    if hasattr(value, "label"):
+        return str(value.label)
+    if hasattr(value, "name") and hasattr(value, "email"):
+        return str(value.name)
+    return str(value)
+
+
+def _last_author_of(item: Item, action: Action | None = None) -> str:
+    if action is not None:
+        last = last_update_of_action(action)
+    else:
+        entries = history_of_item(item)
+        last = entries[0] if entries else None
+    if last is None or last.author is None:
+        return "someone else"
+    return last.author.name
+
+
+def create_item(
+    *,
+    inspection: Inspection,
+    category: FindingCategory,
+    finding_text: str,
+    title: str,
+    lead_officer: User | None,
+    theme: str,
+    priority: Priority,
+    target_date: date | None,
+    measure_of_success: str,
+    actor: User,
+    now: datetime,
+    group: str = "",
+    repeat_evidence: str = "",
+) -> Item:
+    """Create a tracked item from a finding's text, with the finding it tracks."""
+    if not category.is_tracked:
+        raise RuleBroken(
+            "Only areas for priority action, areas for development and areas for improvement "
+            "are tracked",
+            field="category",
+        )
+    _check_lead_officer(lead_officer, inspection.council_id)
+    if target_date is not None and inspection.letter_date and target_date < inspection.letter_date:
+        raise RuleBroken(
+            f"The target date must be on or after the letter date, "
+            f"{long_date(inspection.letter_date)}",
+            field="target_date",
+        )
+    position = len(inspection.findings)
+    finding = Finding(
+        inspection=inspection,
+        category=category,
+        text=finding_text.strip(),
+        position=position,
+        group=group,
+        repeat_evidence=repeat_evidence,
+    )
+    item = Item(
+        finding=finding,
+        title=title.strip(),
+        lead_officer=lead_officer,
+        theme=theme.strip(),
+        priority=priority,
+        target_date=target_date,
+        measure_of_success=measure_of_success.strip(),
+        created_by_id=actor.id,
+        created_at=now,
+        last_updated_at=now,
+    )
+    db.session.add_all([finding, item])
+    record_update(item=item, author=actor, now=now, kind=UpdateKind.CREATED, text=item.title)
+    db.session.flush()
+    return item
+
+
+def track_finding(
+    *,
+    finding: Finding,
+    title: str,
+    lead_officer: User | None,
+    actor: User,
+    now: datetime,
+    theme: str = "",
+    priority: Priority | None = None,
+    target_date: date | None = None,
+    measure_of_success: str = "",
+) -> Item:
+    """Create the tracked item for an existing finding (used when an inspection is loaded)."""
+    if not finding.category.is_tracked:
+        raise RuleBroken("This kind of finding is not tracked", field="category")
+    _check_lead_officer(lead_officer, finding.inspection.council_id)
+    if priority is None:
+        priority = (
+            Priority.HIGH if finding.category is FindingCategory.PRIORITY_ACTION
+            else Priority.MEDIUM
+        )
+    item = Item(
+        finding=finding,
+        title=title.strip(),
+        lead_officer=lead_officer,
+        theme=theme,
+        priority=priority,
+        target_date=target_date,
+        measure_of_success=measure_of_success,
+        created_by_id=actor.id,
+        created_at=now,
+        last_updated_at=now,
+    )
+    db.session.add(item)
+    record_update(item=item, author=actor, now=now, kind=UpdateKind.CREATED, text=item.title)
+    db.session.flush()
+    return item
+
+
+def edit_item(
+    item: Item,
+    *,
+    actor: User,
+    now: datetime,
+    expected_version: int | None,
+    title: str,
+    theme: str,
+    priority: Priority,
+    target_date: date | None,
+    measure_of_success: str,
+    lead_officer: User | None,
+    may_change_lead: bool,
+) -> list[str]:
+    """Save an item's details; record one history entry per field that changed."""
+    _check_version(item, expected_version, _last_author_of(item))
+    council_id = item.finding.inspection.council_id
+    if may_change_lead:
+        _check_lead_officer(lead_officer, council_id)
+    letter_date = item.finding.inspection.letter_date
+    if target_date is not None and letter_date and target_date < letter_date:
+        raise RuleBroken(
+            f"The target date must be on or after the letter date, {long_date(letter_date)}",
+            field="target_date",
+        )
+    wanted: dict[str, object] = {
+        "title": title.strip(),
+        "theme": theme.strip(),
+        "priority": priority,
+        "target_date": target_date,
+        "measure_of_success": measure_of_success.strip(),
+    }
+    if may_change_lead:
+        wanted["lead_officer"] = lead_officer
+    changed = []
+    for field, new in wanted.items():
+        old = getattr(item, field)
+        if old == new:
+            continue
+        setattr(item, field, new)
+        changed.append(field)
+        record_update(
+            item=item, author=actor, now=now, kind=UpdateKind.EDITED,
+            field=field.replace("_", " "), old_value=_text(old), new_value=_text(new),
+        )
+    _flush(item)
+    return changed
+
+
+def add_action(
+    item: Item,
+    *,
+    actor: User,
+    now: datetime,
+    description: str,
+    owner: User | None,
+    due_date: date,
+) -> Action:
+    """Plan a new dated action against an item."""
+    council_id = item.finding.inspection.council_id
+    _check_owner(owner, council_id)
+    created_on = local_day(item.created_at)
+    if due_date < created_on:
+        raise RuleBroken(
+            f"The due date must be on or after {long_date(created_on)}, when the item was created",
+            field="due_date",
+        )
+    if item.status is ItemStatus.COMPLETE:
+        raise RuleBroken("This item is complete and signed off: actions cannot be added")
+    action = Action(
+        item=item,
+        description=description.strip(),
+        owner=owner,
+        due_date=due_date,
+        original_due_date=due_date,
+        created_by_id=actor.id,
+        created_at=now,
+        last_updated_at=now,
+    )
+    db.session.add(action)
+    record_update(
+        item=item, action=action, author=actor, now=now, kind=UpdateKind.CREATED,
+        text=action.description, new_value=long_date(due_date),
+    )
+    db.session.flush()
+    return action
+
+
+def edit_action(
+    action: Action,
+    *,
+    actor: User,
+    now: datetime,
+    expected_version: int | None,
+    description: str,
+    owner: User | None,
+) -> list[str]:
+    """Change what an action is or who owns it (its dates move through `change_due_date`)."""
+    _check_version(action, expected_version, _last_author_of(action.item, action))
+    _check_owner(owner, action.item.finding.inspection.council_id)
+    changed = []
+    for field, new in (("description", description.strip()), ("owner", owner)):
+        old = getattr(action, field)
+        if old == new:
+            continue
+        setattr(action, field, new)
+        changed.append(field)
+        record_update(
+            item=action.item, action=action, author=actor, now=now, kind=UpdateKind.EDITED,
+            field=field, old_value=_text(old), new_value=_text(new),
+        )
+    _flush(action)
+    return changed
+
+
+def update_action(
+    action: Action,
+    *,
+    actor: User,
+    now: datetime,
+    expected_version: int | None,
+    status: ActionStatus,
+    commentary: str,
+    evidence_link: str,
+) -> None:
+    """A progress update: new status, a commentary and an evidence link, all in one save."""
+    _check_version(action, expected_version, _last_author_of(action.item, action))
+    commentary = commentary.strip()
+    evidence_link = evidence_link.strip()
+    status_changes = status is not action.status
+    evidence_changes = evidence_link != action.evidence_link
+    if not (status_changes or commentary or evidence_changes):
+        raise RuleBroken("Change the status, add a commentary or add evidence", field="status")
+    if status is ActionStatus.CANCELLED and status_changes and not commentary:
+        raise RuleBroken("Say in the commentary why the action is cancelled", field="commentary")
+    if action.item.status is ItemStatus.COMPLETE:
+        raise RuleBroken("This item is complete and signed off: its actions can no longer change")
+    item = action.item
+    if status_changes:
+        record_update(
+            item=item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
+            field="status", old_value=action.status.label, new_value=status.label,
+            text=commentary,
+        )
+        action.status = status
+        action.completed_on = local_day(now) if status is ActionStatus.COMPLETE else None
+    elif commentary:
+        record_update(
+            item=item, action=action, author=actor, now=now, kind=UpdateKind.COMMENTARY,
+            text=commentary,
+        )
+    if evidence_changes:
+        record_update(
+            item=item, action=action, author=actor, now=now, kind=UpdateKind.EVIDENCE,
+            field="evidence link", old_value=action.evidence_link, new_value=evidence_link,
+        )
+        action.evidence_link = evidence_link
+    _flush(action)
+
+
+def pending_due_date_change(action: Action) -> DueDateChange | None:
+    """The request to move this action's date that is waiting for a decision, if any."""
+    for change in action.due_date_changes:
+        if change.state is DueDateChangeState.PENDING:
+            return change
+    return None
+
+
+def change_due_date(
+    action: Action, *, actor: User, now: datetime, new_date: date, reason: str
+) -> DueDateChange:
+    """Move an action's due date, or ask the lead officer to.
+
+    The lead officer and administrators move it at once; anyone else's change waits for the
+    lead officer's decision. The original due date is always kept.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise RuleBroken("Give a reason for changing the due date", field="reason")
+    if not action.is_open:
+        raise RuleBroken("Only an action that is not complete or cancelled can be moved")
+    if new_date == action.due_date:
+        raise RuleBroken("Enter a due date different from the current one", field="new_date")
+    created_on = local_day(action.item.created_at)
+    if new_date < created_on:
+        raise RuleBroken(
+            f"The due date must be on or after {long_date(created_on)}, when the item was created",
+            field="new_date",
+        )
+    if pending_due_date_change(action) is not None:
+        raise RuleBroken("A change to this date is already waiting for the lead officer")
+    change = DueDateChange(
+        action=action,
+        from_date=action.due_date,
+        to_date=new_date,
+        reason=reason,
+        requested_by=actor,
+        requested_at=now,
+    )
+    db.session.add(change)
+    if can_move_due_date_directly(actor, action):
+        _apply_due_date_change(change, decided_by=actor, now=now, note="")
+    else:
+        record_update(
+            item=action.item, action=action, author=actor, now=now,
+            kind=UpdateKind.DUE_DATE_REQUESTED, field="due date",
+            old_value=long_date(action.due_date), new_value=long_date(new_date), text=reason,
+        )
+    _flush(action)
+    return change
+
+
+def _apply_due_date_change(
+    change: DueDateChange, *, decided_by: User, now: datetime, note: str
+) -> None:
+    action = change.action
+    change.state = DueDateChangeState.APPROVED
+    change.decided_by = decided_by
+    change.decided_at = now
+    change.decision_note = note
+    record_update(
+        item=action.item, action=action, author=decided_by, now=now,
+        kind=UpdateKind.DUE_DATE_CHANGE, field="due date",
+        old_value=long_date(action.due_date), new_value=long_date(change.to_date),
+        text=change.reason if not note else f"{change.reason} (approved: {note})",
+    )
+    action.due_date = change.to_date
+
+
+def decide_due_date_change(
+    change: DueDateChange, *, actor: User, now: datetime, approve: bool, note: str
+) -> None:
+    """The lead officer approves a requested date (it takes effect) or refuses it, saying why."""
+    if change.state is not DueDateChangeState.PENDING:
+        raise RuleBroken("This request has already been decided")
+    note = note.strip()
+    if approve:
+        if change.from_date != change.action.due_date:
+            raise RuleBroken("The due date has moved since this request was made: refuse it")
+        _apply_due_date_change(change, decided_by=actor, now=now, note=note)
+    else:
+        if not note:
+            raise RuleBroken("Say why the change is refused", field="note")
+        change.state = DueDateChangeState.REFUSED
+        change.decided_by = actor
+        change.decided_at = now
+        change.decision_note = note
+        record_update(
+            item=change.action.item, action=change.action, author=actor, now=now,
+            kind=UpdateKind.DUE_DATE_REFUSED, field="due date",
+            old_value=long_date(change.from_date), new_value=long_date(change.to_date),
+            text=note,
+        )
+    _flush(change.action)
+
+
+def extension_count(action: Action) -> int:
+    """How many times the action's due date has been moved."""
+    return sum(1 for c in action.due_date_changes if c.state is DueDateChangeState.APPROVED)
+
+
+def override_rag(
+    item: Item, *, actor: User, now: datetime, rag: Rag | None, reason: str
+) -> None:
+    """Set the RAG by hand, with a written reason (kept in the history), or go back to the rule."""
+    reason = reason.strip()
+    if not reason:
+        raise RuleBroken("Give a reason for the status you set", field="reason")
+    if rag is Rag.COMPLETE:
+        raise RuleBroken(
+            "Complete comes only from marking the item complete and its sign-off", field="rag"
+        )
+    old = item.rag_override.label if item.rag_override else "Worked out by the rule"
+    new = rag.label if rag else "Worked out by the rule"
+    item.rag_override = rag
+    item.rag_override_reason = reason if rag else ""
+    record_update(
+        item=item, author=actor, now=now, kind=UpdateKind.RAG_OVERRIDE, field="RAG",
+        old_value=old, new_value=new, text=reason,
+    )
+    _flush(item)
+
+
+def mark_item_complete(
+    item: Item, *, actor: User, now: datetime, outcome_evidence: str
+) -> None:
+    """Say the item's outcome is achieved, with the evidence; a second person must sign it off."""
+    outcome_evidence = outcome_evidence.strip()
+    if not outcome_evidence:
+        raise RuleBroken("Describe the evidence that the outcome is achieved",
+                         field="outcome_evidence")
+    if item.status is not ItemStatus.OPEN:
+        raise RuleBroken("This item has already been marked complete")
+    still_open = [a for a in item.actions if a.is_open]
+    if still_open:
+        count = len(still_open)
+        raise RuleBroken(
+            f"Complete or cancel the {count} open action{'s' if count != 1 else ''} first"
+        )
+    item.outcome_evidence = outcome_evidence
+    item.status = ItemStatus.AWAITING_SIGN_OFF
+    item.marked_complete_by_id = actor.id
+    record_update(
+        item=item, author=actor, now=now, kind=UpdateKind.MARKED_COMPLETE, field="status",
+        old_value=ItemStatus.OPEN.label, new_value=ItemStatus.AWAITING_SIGN_OFF.label,
+        text=outcome_evidence,
+    )
+    _flush(item)
+
+
+def sign_off_item(item: Item, *, actor: User, now: datetime, comment: str = "") -> None:
+    """Sign off a completed item: it becomes Complete. The signer must not be its marker."""
+    if item.status is not ItemStatus.AWAITING_SIGN_OFF:
+        raise RuleBroken("Only an item marked complete can be signed off")
+    if item.marked_complete_by_id == actor.id:
+        raise RuleBroken("Someone other than the person who marked it complete must sign it off")
+    item.status = ItemStatus.COMPLETE
+    item.signed_off_by_id = actor.id
+    item.signed_off_at = now
+    record_update(
+        item=item, author=actor, now=now, kind=UpdateKind.SIGN_OFF, field="status",
+        old_value=ItemStatus.AWAITING_SIGN_OFF.label, new_value=ItemStatus.COMPLETE.label,
+        text=comment.strip(),
+    )
+    _flush(item)
+
+
+def refuse_sign_off(item: Item, *, actor: User, now: datetime, reason: str) -> None:
+    """Send an item back to open, saying what is missing."""
+    reason = reason.strip()
+    if item.status is not ItemStatus.AWAITING_SIGN_OFF:
+        raise RuleBroken("Only an item marked complete can be sent back")
+    if not reason:
+        raise RuleBroken("Say what is missing before it can be signed off", field="comment")
+    item.status = ItemStatus.OPEN
+    item.marked_complete_by_id = None
+    record_update(
+        item=item, author=actor, now=now, kind=UpdateKind.SIGN_OFF_REFUSED, field="status",
+        old_value=ItemStatus.AWAITING_SIGN_OFF.label, new_value=ItemStatus.OPEN.label,
+        text=reason,
+    )
+    _flush(item)

@@ -1,0 +1,38 @@
+"""Every model, imported in one place so the metadata (and Alembic) sees them all."""
+
+from tracker.accounts.models import Council, Role, User
+from tracker.audit.models import Update, UpdateKind
+from tracker.committees.models import Committee, CommitteeMeeting
+from tracker.inspections.models import Finding, FindingCategory, Inspection, InspectionDay
+from tracker.items.models import (
+    Action,
+    ActionStatus,
+    DueDateChange,
+    DueDateChangeState,
+    Item,
+    ItemStatus,
+    Priority,
+    Rag,
+)
+
+__all__ = [
+    "Action",
+    "ActionStatus",
+    "Committee",
+    "CommitteeMeeting",
+    "Council",
+    "DueDateChange",
+    "DueDateChangeState",
+    "Finding",
+    "FindingCategory",
+    "Inspection",
+    "InspectionDay",
+    "Item",
+    "ItemStatus",
+    "Priority",
+    "Rag",
+    "Role",
+    "Update",
+    "UpdateKind",
+    "User",
+]

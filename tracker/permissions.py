@@ -1,0 +1,139 @@
+"""Who may do what. The same named predicates guard routes and decide what templates show.
+
+Every view declares its rule with `@allow(...)`; a test walks the URL map and fails on any
+route without one. Object-level rules run after the object is loaded, so a missing object is a
+404 before a forbidden one is a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from tracker.accounts.models import Role
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import User
+    from tracker.items.models import Action, DueDateChange, Item
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC = "public"
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.MANAGER})
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+
+def allow(roles: frozenset[Role] | str) -> Callable[[F], F]:
+    """Declare which roles may reach a view (or `PUBLIC`); others get 403, strangers sign in."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if roles != PUBLIC:
+                if not current_user.is_authenticated:
+                    from tracker.extensions import login_manager
+
+                    return login_manager.unauthorized()
+                if current_user.role not in roles:
+                    abort(403)
+            return view(*args, **kwargs)
+
+        guarded.access_rule = roles  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def require(permitted: bool) -> None:
+    """Stop the request with 403 unless an object-level rule allows it."""
+    if not permitted:
+        abort(403)
+
+
+def is_admin(user: User) -> bool:
+    """Administrators configure the tracker and may change anything."""
+    return user.role is Role.ADMIN
+
+
+def can_manage_users(user: User) -> bool:
+    """Only administrators add people, change roles and deactivate accounts."""
+    return is_admin(user)
+
+
+def can_manage_committees(user: User) -> bool:
+    """Only administrators set up committees, members and meeting dates."""
+    return is_admin(user)
+
+
+def can_add_item(user: User) -> bool:
+    """Administrators create tracked items and assign their lead officers."""
+    return is_admin(user)
+
+
+def is_lead_officer(user: User, item: Item) -> bool:
+    """The item's lead officer, if the user is a manager."""
+    return user.role is Role.MANAGER and item.lead_officer_id == user.id
+
+
+def can_edit_item(user: User, item: Item) -> bool:
+    """An item's details are edited by an administrator or its lead officer."""
+    return is_admin(user) or is_lead_officer(user, item)
+
+
+def can_change_lead_officer(user: User) -> bool:
+    """Assigning owners is an administrator's job."""
+    return is_admin(user)
+
+
+def can_add_action(user: User, item: Item) -> bool:
+    """Actions are planned by an administrator or the item's lead officer."""
+    return can_edit_item(user, item)
+
+
+def can_edit_action(user: User, action: Action) -> bool:
+    """Changing what an action is, or who owns it, is for the item's lead or an administrator."""
+    return can_edit_item(user, action.item)
+
+
+def can_update_action(user: User, action: Action) -> bool:
+    """Progress (status, commentary, evidence) comes from the owner, the lead or an admin."""
+    if user.role is Role.COMMITTEE_MEMBER:
+        return False
+    return can_edit_item(user, action.item) or action.owner_id == user.id
+
+
+def can_move_due_date_directly(user: User, action: Action) -> bool:
+    """The lead officer and admins move dates themselves; an owner has to ask."""
+    return can_edit_item(user, action.item)
+
+
+def can_decide_due_date_change(user: User, change: DueDateChange) -> bool:
+    """The item's lead officer (or an admin) approves or refuses a requested date change."""
+    return can_edit_item(user, change.action.item)
+
+
+def can_override_rag(user: User, item: Item) -> bool:
+    """A manual RAG needs the lead officer's or an admin's judgement, with a written reason."""
+    return can_edit_item(user, item)
+
+
+def can_mark_item_complete(user: User, item: Item) -> bool:
+    """The lead officer or an admin says an item's outcome is achieved."""
+    return can_edit_item(user, item)
+
+
+def can_sign_off_item(user: User, item: Item) -> bool:
+    """A second person signs off: an admin or the lead officer, never the one who marked it."""
+    if not can_edit_item(user, item):
+        return False
+    return item.marked_complete_by_id != user.id
+
+
+def can_mark_plan_submitted(user: User) -> bool:
+    """Recording that the action plan went to the inspectorate is an administrator's job."""
+    return is_admin(user)

@@ -1,0 +1,75 @@
+"""What every request shares: the single commit point, error pages and template helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, render_template
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker import clock, formatting, permissions
+from tracker.extensions import db
+from tracker.forms import error_list
+from tracker.items.status import StatusRules
+
+
+def register_request_handling(app: Flask) -> None:
+    """Install the commit point, error handlers, security headers and template helpers."""
+
+    @app.after_request
+    def commit_or_roll_back(response: Response) -> Response:
+        # One commit per request, and only for a success: a form re-shown with errors (400),
+        # a conflict (409) or any failure leaves nothing half-written.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+        db.session.rollback()
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        db.session.rollback()
+        if error.code in (400, 403, 404, 405, 413):
+            return render_template(f"errors/{error.code}.html", error=error), error.code
+        return error
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        app.logger.exception("Unexpected error")
+        return render_template("errors/500.html"), 500
+
+    app.add_template_filter(formatting.long_date, "long_date")
+    app.add_template_filter(formatting.short_date, "short_date")
+    app.add_template_filter(formatting.date_and_time, "date_and_time")
+    app.add_template_filter(formatting.plural, "plural")
+
+    app.add_template_global(error_list, "form_error_list")
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        council_name = app.config.get("COUNCIL_NAME", "Council")
+        if current_user.is_authenticated:
+            council_name = current_user.council.name
+        return {
+            "can": permissions,
+            "today": clock.today(),
+            "status_rules": StatusRules.from_config(app.config),
+            "council_name": council_name,
+        }

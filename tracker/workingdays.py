@@ -1,0 +1,45 @@
+"""Working days in England and Wales: weekends and bank holidays are not working days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> holidays.HolidayBase:
+    # England's list is the England and Wales list; the package ships it, no network needed.
+    return holidays.country_holidays("GB", subdiv="ENG", years=year)
+
+
+def is_bank_holiday(day: date) -> bool:
+    """Whether the day is a bank holiday in England and Wales."""
+    return day in _bank_holidays(day.year)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, except bank holidays."""
+    return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The date `count` working days after `start` (the start day itself is not counted)."""
+    day = start
+    remaining = count
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; negative when `end` is earlier."""
+    if end < start:
+        return -working_days_between(end, start)
+    return sum(
+        1 for offset in range(1, (end - start).days + 1)
+        if is_working_day(start + timedelta(days=offset))
+    )
