@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
-from wtforms import Field, SelectField
+from wtforms import Field, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from tracker.accounts.models import User
@@ -78,6 +78,14 @@ class ChoiceSelectField(SelectField):
     """A GOV.UK select whose posted value must be one of its options."""
 
     widget = GovSelect()
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data in (None, ""):
+            return  # whether a blank is allowed is for the field's validators to say
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(f"Choose the {self.label.text.lower()} from the list") from error
 
 
 def show_rule_broken(form: FlaskForm, error: RuleBroken) -> None:

@@ -1,3 +1,486 @@
-from flask import Blueprint
+"""Screens for tracked items and their actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from tracker import clock
+from tracker.accounts.service import get_user, users_of_council
+from tracker.audit.service import history_of_action, history_of_item
+from tracker.errors import EditConflict, RuleBroken
+from tracker.forms import show_rule_broken, user_choices
+from tracker.inspections.models import FindingCategory
+from tracker.inspections.service import get_inspection, inspections_of_council
+from tracker.items import queries, service
+from tracker.items.forms import (
+    ActionForm,
+    AddActionForm,
+    AddItemForm,
+    DecisionForm,
+    DueDateForm,
+    ItemDetailsForm,
+    ItemFilterForm,
+    MarkCompleteForm,
+    RagOverrideForm,
+    SignOffForm,
+    UpdateActionForm,
+)
+from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
+from tracker.items.status import StatusRules, is_stale
+from tracker.permissions import (
+    ADMIN_ONLY,
+    ALL_ROLES,
+    STAFF,
+    allow,
+    can_add_action,
+    can_change_lead_officer,
+    can_decide_due_date_change,
+    can_edit_action,
+    can_edit_item,
+    can_mark_item_complete,
+    can_move_due_date_directly,
+    can_override_rag,
+    can_sign_off_item,
+    can_update_action,
+    require,
+)
 
 bp = Blueprint("items", __name__)
+
+
+def _rules() -> StatusRules:
+    return StatusRules.from_config(current_app.config)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _item_or_404(item_id: int):
+    item = queries.get_item(current_user.council_id, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _action_or_404(action_id: int):
+    action = queries.get_action(current_user.council_id, action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+def _version(form) -> int | None:
+    value = form.version.data
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _chosen_user(value: str | None):
+    if not value or not str(value).isdigit():
+        return None
+    return get_user(current_user.council_id, int(value))
+
+
+def _staff_choices(blank: str | None = None) -> list[SelectChoice]:
+    users = [
+        u for u in users_of_council(current_user.council_id, active_only=True)
+        if u.role.value != "committee member"
+    ]
+    return user_choices(users, blank=blank)
+
+
+@bp.route("/items")
+@allow(ALL_ROLES)
+def list_items():
+    form = ItemFilterForm(request.args)
+    council_id = current_user.council_id
+    form.owner.choices = user_choices(
+        users_of_council(council_id), blank="Anyone"
+    )
+    form.theme.choices = [SelectChoice("", "Any")] + [
+        SelectChoice(theme, theme) for theme in queries.themes_in_use(council_id)
+    ]
+    form.inspection.choices = [SelectChoice("", "Any")] + [
+        SelectChoice(str(i.id), i.title) for i in inspections_of_council(council_id)
+    ]
+    valid = form.validate() if request.args else True
+    filters = queries.ItemFilters()
+    if valid:
+        filters = queries.ItemFilters(
+            rag=Rag(form.rag.data) if form.rag.data else None,
+            status=ItemStatus(form.status.data) if form.status.data else None,
+            priority=Priority(form.priority.data) if form.priority.data else None,
+            owner_id=int(form.owner.data) if form.owner.data else None,
+            theme=form.theme.data or "",
+            inspection_id=int(form.inspection.data) if form.inspection.data else None,
+            overdue_only=form.overdue.data == "yes",
+            text=(form.q.data or "").strip(),
+        )
+    page_number = form.page.data if valid and form.page.data and form.page.data > 0 else 1
+    page = queries.find_items(
+        council_id,
+        filters,
+        today=clock.today(),
+        now=clock.now(),
+        rules=_rules(),
+        page=page_number,
+        per_page=int(current_app.config["ITEMS_PER_PAGE"]),
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "items/list.html", form=form, page=page, args=args, filtered=bool(args)
+    ), (200 if valid else 400)
+
+
+@bp.route("/items/<int:item_id>")
+@allow(ALL_ROLES)
+def view_item(item_id: int):
+    item = _item_or_404(item_id)
+    today = clock.today()
+    now = clock.now()
+    rules = _rules()
+    return render_template(
+        "items/view.html",
+        item=item,
+        rag=queries.rag_of(item, today, rules),
+        stale=item.status is not ItemStatus.COMPLETE and is_stale(item.last_updated_at, now, rules),
+        history=history_of_item(item),
+        extensions={a.id: service.extension_count(a) for a in item.actions},
+        pending={a.id: service.pending_due_date_change(a) for a in item.actions},
+    )
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def add_item():
+    form = AddItemForm()
+    council_id = current_user.council_id
+    form.inspection.choices = [SelectChoice("", "Choose an inspection")] + [
+        SelectChoice(str(i.id), f"{i.title} ({i.letter_date.year if i.letter_date else 'undated'})")
+        for i in inspections_of_council(council_id)
+    ]
+    form.lead_officer.choices = _staff_choices(blank="No lead officer yet")
+    if request.method == "GET":
+        inspection_id = request.args.get("inspection", "")
+        form.inspection.data = inspection_id if inspection_id.isdigit() else ""
+        form.priority.data = Priority.MEDIUM.value
+    if form.validate_on_submit():
+        inspection = get_inspection(council_id, int(form.inspection.data))
+        if inspection is None:
+            abort(404)
+        try:
+            item = service.create_item(
+                inspection=inspection,
+                category=FindingCategory(form.category.data),
+                finding_text=form.finding_text.data,
+                title=form.title.data,
+                lead_officer=_chosen_user(form.lead_officer.data),
+                theme=form.theme.data or "",
+                priority=Priority(form.priority.data),
+                target_date=form.target_date.data,
+                measure_of_success=form.measure_of_success.data or "",
+                actor=_actor(),
+                now=clock.now(),
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"Item “{item.title}” added", "success")
+            return redirect(url_for("items.view_item", item_id=item.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("items/add.html", form=form), status
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@allow(STAFF)
+def edit_item(item_id: int):
+    item = _item_or_404(item_id)
+    require(can_edit_item(current_user, item))
+    form = ItemDetailsForm(obj=item if request.method == "GET" else None)
+    may_change_lead = can_change_lead_officer(current_user)
+    form.lead_officer.choices = _staff_choices(blank="No lead officer yet")
+    if request.method == "GET":
+        form.version.data = item.version
+        form.priority.data = item.priority.value
+        form.lead_officer.data = str(item.lead_officer_id or "")
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            service.edit_item(
+                item,
+                actor=_actor(),
+                now=clock.now(),
+                expected_version=_version(form),
+                title=form.title.data,
+                theme=form.theme.data or "",
+                priority=Priority(form.priority.data),
+                target_date=form.target_date.data,
+                measure_of_success=form.measure_of_success.data or "",
+                lead_officer=_chosen_user(form.lead_officer.data),
+                may_change_lead=may_change_lead,
+            )
+        except EditConflict as error:
+            conflict = error
+            form.version.data = item.version
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Item saved", "success")
+            return redirect(url_for("items.view_item", item_id=item.id))
+    status = 409 if conflict else (400 if form.errors or form.form_errors else 200)
+    return render_template(
+        "items/edit.html", form=form, item=item, conflict=conflict,
+        may_change_lead=may_change_lead,
+    ), status
+
+
+@bp.route("/items/<int:item_id>/actions/new", methods=["GET", "POST"])
+@allow(STAFF)
+def add_action(item_id: int):
+    item = _item_or_404(item_id)
+    require(can_add_action(current_user, item))
+    form = AddActionForm()
+    form.owner.choices = _staff_choices(blank="Choose an owner")
+    if form.validate_on_submit():
+        try:
+            service.add_action(
+                item,
+                actor=_actor(),
+                now=clock.now(),
+                description=form.description.data,
+                owner=_chosen_user(form.owner.data),
+                due_date=form.due_date.data,
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Action added", "success")
+            return redirect(url_for("items.view_item", item_id=item.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("items/add_action.html", form=form, item=item), status
+
+
+@bp.route("/actions/<int:action_id>")
+@allow(ALL_ROLES)
+def view_action(action_id: int):
+    action = _action_or_404(action_id)
+    return render_template(
+        "items/view_action.html",
+        action=action,
+        item=action.item,
+        history=history_of_action(action),
+        extensions=service.extension_count(action),
+        pending=service.pending_due_date_change(action),
+        stale=action.is_open and is_stale(action.last_updated_at, clock.now(), _rules()),
+    )
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@allow(STAFF)
+def edit_action(action_id: int):
+    action = _action_or_404(action_id)
+    require(can_edit_action(current_user, action))
+    form = ActionForm(obj=action if request.method == "GET" else None)
+    form.owner.choices = _staff_choices(blank="Choose an owner")
+    if request.method == "GET":
+        form.version.data = action.version
+        form.owner.data = str(action.owner_id or "")
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            service.edit_action(
+                action,
+                actor=_actor(),
+                now=clock.now(),
+                expected_version=_version(form),
+                description=form.description.data,
+                owner=_chosen_user(form.owner.data),
+            )
+        except EditConflict as error:
+            conflict = error
+            form.version.data = action.version
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Action saved", "success")
+            return redirect(url_for("items.view_action", action_id=action.id))
+    status = 409 if conflict else (400 if form.errors or form.form_errors else 200)
+    return render_template(
+        "items/edit_action.html", form=form, action=action, conflict=conflict
+    ), status
+
+
+@bp.route("/actions/<int:action_id>/update", methods=["GET", "POST"])
+@allow(STAFF)
+def update_action(action_id: int):
+    action = _action_or_404(action_id)
+    require(can_update_action(current_user, action))
+    form = UpdateActionForm()
+    if request.method == "GET":
+        form.version.data = action.version
+        form.status.data = action.status.value
+        form.evidence_link.data = action.evidence_link
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            service.update_action(
+                action,
+                actor=_actor(),
+                now=clock.now(),
+                expected_version=_version(form),
+                status=ActionStatus(form.status.data),
+                commentary=form.commentary.data or "",
+                evidence_link=form.evidence_link.data or "",
+            )
+        except EditConflict as error:
+            conflict = error
+            # Saving again now means "mine replaces theirs": the user has seen both.
+            form.version.data = action.version
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Update saved", "success")
+            if request.args.get("back") == "my-actions":
+                return redirect(url_for("items.my_actions"))
+            return redirect(url_for("items.view_action", action_id=action.id))
+    status = 409 if conflict else (400 if form.errors or form.form_errors else 200)
+    latest = history_of_action(action)[:3] if conflict else []
+    return render_template(
+        "items/update_action.html", form=form, action=action, conflict=conflict, latest=latest
+    ), status
+
+
+@bp.route("/actions/<int:action_id>/due-date", methods=["GET", "POST"])
+@allow(STAFF)
+def change_due_date(action_id: int):
+    action = _action_or_404(action_id)
+    require(can_update_action(current_user, action))
+    form = DueDateForm()
+    if form.validate_on_submit():
+        try:
+            change = service.change_due_date(
+                action, actor=_actor(), now=clock.now(),
+                new_date=form.new_date.data, reason=form.reason.data,
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            if change.state.value == "approved":
+                flash("Due date changed", "success")
+            else:
+                flash("Your request has been sent to the lead officer for a decision", "success")
+            return redirect(url_for("items.view_action", action_id=action.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "items/change_due_date.html", form=form, action=action,
+        direct=can_move_due_date_directly(current_user, action),
+    ), status
+
+
+@bp.route("/due-date-changes/<int:change_id>", methods=["GET", "POST"])
+@allow(STAFF)
+def decide_due_date(change_id: int):
+    change = queries.get_due_date_change(current_user.council_id, change_id)
+    if change is None:
+        abort(404)
+    require(can_decide_due_date_change(current_user, change))
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            service.decide_due_date_change(
+                change, actor=_actor(), now=clock.now(),
+                approve=form.decision.data == "approve", note=form.note.data or "",
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Decision saved", "success")
+            return redirect(url_for("items.view_action", action_id=change.action_id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("items/decide_due_date.html", form=form, change=change), status
+
+
+@bp.route("/items/<int:item_id>/status", methods=["GET", "POST"])
+@allow(STAFF)
+def override_rag(item_id: int):
+    item = _item_or_404(item_id)
+    require(can_override_rag(current_user, item))
+    form = RagOverrideForm()
+    if request.method == "GET":
+        form.rag.data = item.rag_override.value if item.rag_override else ""
+    if form.validate_on_submit():
+        try:
+            service.override_rag(
+                item, actor=_actor(), now=clock.now(),
+                rag=Rag(form.rag.data) if form.rag.data else None, reason=form.reason.data,
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Status saved", "success")
+            return redirect(url_for("items.view_item", item_id=item.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "items/override_rag.html", form=form, item=item,
+        rag=queries.rag_of(item, clock.today(), _rules()),
+    ), status
+
+
+@bp.route("/items/<int:item_id>/complete", methods=["GET", "POST"])
+@allow(STAFF)
+def mark_complete(item_id: int):
+    item = _item_or_404(item_id)
+    require(can_mark_item_complete(current_user, item))
+    form = MarkCompleteForm()
+    if request.method == "GET":
+        form.outcome_evidence.data = item.outcome_evidence
+    if form.validate_on_submit():
+        try:
+            service.mark_item_complete(
+                item, actor=_actor(), now=clock.now(),
+                outcome_evidence=form.outcome_evidence.data,
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Item marked complete: it now needs signing off by someone else", "success")
+            return redirect(url_for("items.view_item", item_id=item.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("items/mark_complete.html", form=form, item=item), status
+
+
+@bp.route("/items/<int:item_id>/sign-off", methods=["GET", "POST"])
+@allow(STAFF)
+def sign_off(item_id: int):
+    item = _item_or_404(item_id)
+    require(can_sign_off_item(current_user, item))
+    form = SignOffForm()
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "sign-off":
+                service.sign_off_item(
+                    item, actor=_actor(), now=clock.now(), comment=form.comment.data or ""
+                )
+                message = "Item signed off: it is now complete"
+            else:
+                service.refuse_sign_off(
+                    item, actor=_actor(), now=clock.now(), reason=form.comment.data or ""
+                )
+                message = "Item sent back to the lead officer"
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(message, "success")
+            return redirect(url_for("items.view_item", item_id=item.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("items/sign_off.html", form=form, item=item), status
+
+
+@bp.route("/my-actions")
+@allow(STAFF)
+def my_actions():
+    return render_template(
+        "items/my_actions.html", groups=queries.actions_for_owner(_actor(), clock.today())
+    )

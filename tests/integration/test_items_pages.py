@@ -1,0 +1,115 @@
+from datetime import date
+
+import pytest
+from markupsafe import escape
+
+from tests.conftest import sign_in_as
+from tests.factories import (
+    ActionFactory,
+    AdminFactory,
+    CommitteeMemberFactory,
+    ItemFactory,
+    UserFactory,
+)
+from tracker.audit.models import Update, UpdateKind
+from tracker.extensions import db
+from tracker.items.models import Action, ActionStatus
+
+
+@pytest.fixture
+def action():
+    return ActionFactory(due_date=date(2026, 11, 1))
+
+
+def test_every_item_page_shows_for_a_committee_member(client, action):
+    member = CommitteeMemberFactory(council=action.item.finding.inspection.council)
+    sign_in_as(client, member)
+    for path in ["/", "/items", f"/items/{action.item.id}", f"/actions/{action.id}",
+                 "/inspections", f"/inspections/{action.item.finding.inspection.id}",
+                 "/how-status-is-worked-out"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert str(escape(action.item.title)).encode() in response.data or path in (
+            "/", "/how-status-is-worked-out", "/inspections"), path
+
+
+def test_owner_updates_their_overdue_action_in_one_form(client, action):
+    sign_in_as(client, action.owner)
+    page = client.get(f"/actions/{action.id}/update")
+    assert page.status_code == 200
+    response = client.post(
+        f"/actions/{action.id}/update",
+        data={"version": action.version, "status": "in progress",
+              "commentary": "Audit started with six case files", "evidence_link": ""},
+    )
+    assert response.status_code == 302
+    saved = db.session.get(Action, action.id)
+    assert saved.status is ActionStatus.IN_PROGRESS
+    kinds = [u.kind for u in db.session.query(Update).filter_by(action_id=action.id)]
+    assert UpdateKind.STATUS_CHANGE in kinds
+
+
+def test_second_person_to_save_an_action_is_told_who_changed_it(client, action):
+    lead = action.item.lead_officer
+    sign_in_as(client, action.owner)
+    opened_version = action.version
+    client.post(f"/actions/{action.id}/update",
+                data={"version": opened_version, "status": "in progress", "commentary": "first"})
+    sign_in_as(client, lead)
+    response = client.post(
+        f"/actions/{action.id}/update",
+        data={"version": opened_version, "status": "complete", "commentary": "second"},
+    )
+    assert response.status_code == 409
+    assert action.owner.name.encode() in response.data
+    assert b"second" in response.data  # what the second person typed is still on the page
+    assert db.session.get(Action, action.id).status is ActionStatus.IN_PROGRESS
+
+
+def test_committee_member_cannot_update_an_action(client, action):
+    member = CommitteeMemberFactory(council=action.item.finding.inspection.council)
+    sign_in_as(client, member)
+    assert client.get(f"/actions/{action.id}/update").status_code == 403
+    response = client.post(f"/actions/{action.id}/update",
+                           data={"version": action.version, "status": "complete"})
+    assert response.status_code == 403
+    assert db.session.get(Action, action.id).status is ActionStatus.NOT_STARTED
+
+
+def test_another_councils_item_is_not_found(client, action):
+    stranger = AdminFactory()
+    sign_in_as(client, stranger)
+    assert client.get(f"/items/{action.item.id}").status_code == 404
+    assert client.get(f"/actions/{action.id}").status_code == 404
+
+
+def test_admin_adds_an_item_and_an_action(client, action):
+    council = action.item.finding.inspection.council
+    admin = AdminFactory(council=council)
+    lead = UserFactory(council=council)
+    sign_in_as(client, admin)
+    inspection = action.item.finding.inspection
+    response = client.post("/items/new", data={
+        "inspection": str(inspection.id), "category": "priority action",
+        "finding_text": "Referrals from the police are not screened promptly.",
+        "title": "Screening of police referrals", "lead_officer": str(lead.id),
+        "theme": "Front door", "priority": "high",
+        "target_date": ["31", "3", "2027"], "measure_of_success": "All screened within 24 hours",
+    })
+    assert response.status_code == 302, response.data
+    item_path = response.headers["Location"]
+    response = client.post(item_path + "/actions/new", data={
+        "description": "Daily screening meeting with police", "owner": str(lead.id),
+        "due_date": ["15", "1", "2027"],
+    })
+    assert response.status_code == 302, response.data
+    page = client.get(item_path)
+    assert b"Daily screening meeting with police" in page.data
+
+
+def test_my_actions_lists_overdue_first(client, action):
+    ActionFactory(item=action.item, owner=action.owner, due_date=date(2027, 2, 1),
+                  description="Later action")
+    sign_in_as(client, action.owner)
+    page = client.get("/my-actions").get_data(as_text=True)
+    assert page.index(str(escape(action.description))) < page.index("Later action")

@@ -1,0 +1,235 @@
+"""Forms for items and actions."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
+
+from tracker.forms import ChoiceSelectField, GovDateField, enum_choices
+from tracker.inspections.models import CATEGORY_ORDER, TRACKED_CATEGORIES
+from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
+
+TITLE_MAX = 200
+THEME_MAX = 100
+TEXT_MAX = 5000
+LINK_MAX = 500
+
+
+def _required(what: str) -> DataRequired:
+    return DataRequired(message=f"Enter {what}")
+
+
+def _max(what: str, limit: int) -> Length:
+    return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
+
+
+class ItemDetailsForm(FlaskForm):
+    """The details of a tracked item, shared by adding and editing."""
+
+    version = HiddenField()
+    title = StringField(
+        "Short title",
+        widget=GovTextInput(),
+        description="A few words committee members will recognise, like "
+        "“Timeliness of assessments”",
+        validators=[_required("a short title"), _max("Short title", TITLE_MAX)],
+    )
+    lead_officer = ChoiceSelectField("Lead officer", validators=[Optional()])
+    theme = StringField(
+        "Theme",
+        widget=GovTextInput(),
+        description="Optional. Groups related items, like “Voice of the child”",
+        validators=[Optional(), _max("Theme", THEME_MAX)],
+    )
+    priority = RadioField(
+        "Priority",
+        widget=GovRadioInput(),
+        choices=enum_choices(Priority),
+        validators=[InputRequired(message="Choose a priority")],
+    )
+    target_date = GovDateField(
+        "Target date", required=False, description="Optional. For example, 31 3 2027"
+    )
+    measure_of_success = TextAreaField(
+        "Measure of success",
+        widget=GovCharacterCount(),
+        description="Optional. How you will know the finding has been addressed",
+        validators=[Optional(), _max("Measure of success", TEXT_MAX)],
+    )
+
+
+class AddItemForm(ItemDetailsForm):
+    """A new item, with the finding it tracks."""
+
+    inspection = ChoiceSelectField(
+        "Inspection", validators=[InputRequired(message="Choose the inspection")]
+    )
+    category = RadioField(
+        "Kind of finding",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice(c.value, c.label) for c in CATEGORY_ORDER if c in TRACKED_CATEGORIES
+        ],
+        validators=[InputRequired(message="Choose the kind of finding")],
+    )
+    finding_text = TextAreaField(
+        "The finding, as the letter words it",
+        widget=GovTextArea(),
+        validators=[_required("the finding's text"), _max("The finding", TEXT_MAX)],
+    )
+
+
+class ActionForm(FlaskForm):
+    """What an action is and who owns it."""
+
+    version = HiddenField()
+    description = TextAreaField(
+        "Action",
+        widget=GovCharacterCount(),
+        description="What will be done, for example “Themed case file audit of children's "
+        "views”",
+        validators=[_required("what the action is"), _max("Action", 1000)],
+    )
+    owner = ChoiceSelectField("Owner", validators=[InputRequired(message="Choose an owner")])
+
+
+class AddActionForm(ActionForm):
+    due_date = GovDateField("Due date", description="For example, 31 1 2027")
+
+
+class UpdateActionForm(FlaskForm):
+    """The short progress update: status, commentary and evidence, in one save."""
+
+    version = HiddenField()
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=enum_choices(ActionStatus),
+        validators=[InputRequired(message="Choose a status")],
+    )
+    commentary = TextAreaField(
+        "Commentary",
+        widget=GovCharacterCount(),
+        description="What has happened since the last update",
+        validators=[Optional(), _max("Commentary", TEXT_MAX)],
+    )
+    evidence_link = StringField(
+        "Link to evidence",
+        widget=GovTextInput(),
+        description="Optional. A link to the document or record, starting https://",
+        validators=[
+            Optional(),
+            _max("Link to evidence", LINK_MAX),
+            URL(require_tld=False, message="Enter a link starting http:// or https://"),
+            # The URL check alone accepts any scheme; only web links are shown as links.
+            Regexp(r"^https?://", flags=re.IGNORECASE,
+                   message="Enter a link starting http:// or https://"),
+        ],
+    )
+
+
+class DueDateForm(FlaskForm):
+    new_date = GovDateField("New due date", description="For example, 28 2 2027")
+    reason = TextAreaField(
+        "Reason for the change",
+        widget=GovCharacterCount(),
+        validators=[_required("the reason for the change"), _max("Reason", TEXT_MAX)],
+    )
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("approve", "Approve the new date"),
+                 SelectChoice("refuse", "Refuse it")],
+        validators=[InputRequired(message="Choose whether to approve or refuse")],
+    )
+    note = TextAreaField(
+        "Note",
+        widget=GovTextArea(),
+        description="Needed if you refuse: say why",
+        validators=[Optional(), _max("Note", TEXT_MAX)],
+    )
+
+
+class RagOverrideForm(FlaskForm):
+    rag = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("", "Work it out by the rule")]
+        + [SelectChoice(r.value, r.label) for r in (Rag.RED, Rag.AMBER, Rag.GREEN)],
+        validators=[Optional()],
+    )
+    reason = TextAreaField(
+        "Reason",
+        widget=GovCharacterCount(),
+        validators=[_required("the reason"), _max("Reason", TEXT_MAX)],
+    )
+
+
+class MarkCompleteForm(FlaskForm):
+    outcome_evidence = TextAreaField(
+        "Evidence that the outcome is achieved",
+        widget=GovCharacterCount(),
+        validators=[_required("the evidence that the outcome is achieved"),
+                    _max("Evidence", TEXT_MAX)],
+    )
+
+
+class SignOffForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("sign-off", "Sign off: the outcome is achieved"),
+                 SelectChoice("send-back", "Send back: more is needed")],
+        validators=[InputRequired(message="Choose whether to sign off or send back")],
+    )
+    comment = TextAreaField(
+        "Comment",
+        widget=GovTextArea(),
+        description="Needed if you send it back: say what is missing",
+        validators=[Optional(), _max("Comment", TEXT_MAX)],
+    )
+
+
+class ItemFilterForm(FlaskForm):
+    """The items list filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    rag = SelectField(
+        "Status (RAG)", widget=GovSelect(), choices=enum_choices(Rag, blank="Any"),
+        validators=[Optional()],
+    )
+    status = SelectField(
+        "Progress", widget=GovSelect(), choices=enum_choices(ItemStatus, blank="Any"),
+        validators=[Optional()],
+    )
+    priority = SelectField(
+        "Priority", widget=GovSelect(), choices=enum_choices(Priority, blank="Any"),
+        validators=[Optional()],
+    )
+    owner = SelectField("Lead officer or action owner", widget=GovSelect(),
+                        validators=[Optional()])
+    theme = SelectField("Theme", widget=GovSelect(), validators=[Optional()])
+    inspection = SelectField("Inspection", widget=GovSelect(), validators=[Optional()])
+    overdue = SelectField(
+        "Overdue actions", widget=GovSelect(),
+        choices=[SelectChoice("", "Any"), SelectChoice("yes", "Only items with overdue actions")],
+        validators=[Optional()],
+    )
+    page = IntegerField(validators=[Optional()])
