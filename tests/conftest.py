@@ -5,15 +5,27 @@ from __future__ import annotations
 import contextvars
 import shutil
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 
 from tracker import create_app
 from tracker.extensions import db
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+# Every test runs at the same moment, so dates in factories and expectations never drift.
+TEST_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_time():
+    """Freeze the clock at TEST_NOW; a test may travel elsewhere with `time_machine.travel`."""
+    with time_machine.travel(TEST_NOW, tick=False) as traveller:
+        yield traveller
 
 
 class IsolatedClient(FlaskClient):

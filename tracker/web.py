@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, render_template
 from flask_login import current_user
+from markupsafe import Markup
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -13,6 +14,15 @@ from tracker import clock, formatting, permissions
 from tracker.extensions import db
 from tracker.forms import error_list
 from tracker.items.status import StatusRules
+
+
+def link(href: str, text: str, hidden: str = "") -> Markup:
+    """A GOV.UK link, its text escaped; `hidden` adds words for screen readers only."""
+    if hidden:
+        return Markup(
+            '<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>'
+        ).format(href, text, hidden)
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
 
 
 def register_request_handling(app: Flask) -> None:
@@ -61,6 +71,7 @@ def register_request_handling(app: Flask) -> None:
     app.add_template_filter(formatting.plural, "plural")
 
     app.add_template_global(error_list, "form_error_list")
+    app.add_template_global(link, "link")
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

@@ -113,3 +113,15 @@ def test_my_actions_lists_overdue_first(client, action):
     sign_in_as(client, action.owner)
     page = client.get("/my-actions").get_data(as_text=True)
     assert page.index(str(escape(action.description))) < page.index("Later action")
+
+
+def test_text_a_user_typed_is_shown_literally_and_links_still_work(client):
+    action = ActionFactory(description="<script>alert(1)</script> audit <b>now</b>",
+                           due_date=date(2026, 11, 1))
+    sign_in_as(client, action.item.lead_officer)
+    for path in [f"/items/{action.item.id}", "/", f"/actions/{action.id}"]:
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; audit &lt;b&gt;now&lt;/b&gt;" in html, path
+    html = client.get(f"/items/{action.item.id}").get_data(as_text=True)
+    assert f'<a class="govuk-link" href="/actions/{action.id}">&lt;script&gt;' in html
