@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CSS := tracker/static/build/tracker.css
 
-.PHONY: help run test install assets lint db demo clean
+.PHONY: help run test install assets lint db demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ db: install ## Bring the database schema up to date
 
 demo: install ## Load the demo council into an empty database
 	$(FLASK) demo-data
+
+bench: install ## Time the main pages over the demo council (median and 95th percentile)
+	$(PYTHON) benchmarks/pages.py
 
 clean: ## Remove the virtual environment, node modules and built assets (keeps instance/)
 	rm -rf $(VENV) node_modules tracker/static/build

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
 from wtforms import Field, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
 from tracker.accounts.models import User
 from tracker.errors import RuleBroken
@@ -54,7 +55,7 @@ class GovDateField(Field):
 
     def pre_validate(self, form: Any) -> None:
         if self.required and self.data is None and not self.process_errors:
-            raise ValueError(f"Enter the {self.label.text.lower()}")
+            raise StopValidation(f"Enter the {self.label.text.lower()}")
 
 
 def enum_choices(enum_class: type[enum.Enum], *, blank: str | None = None) -> list[SelectChoice]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.accounts.models import Council, Role, User
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
+_UNUSED_HASH = generate_password_hash("an address that has no account")
 
 
 def normalise_email(email: str) -> str:
@@ -68,7 +70,11 @@ def create_user(
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        # Spend the same time as a real check, so timing does not reveal who has an account.
+        check_password_hash(_UNUSED_HASH, password)
+        return None
+    if not user.active or not user.check_password(password):
         return None
     return user
 
@@ -132,3 +138,96 @@ def get_user(council_id: int, user_id: int) -> User | None:
     return db.session.scalars(
         select(User).where(User.council_id == council_id, User.id == user_id)
     ).first()
+
+
+def check_email_address(email: str) -> None:
+    """An address must look deliverable (name@example.com); DNS is never consulted."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise RuleBroken(
+            "Enter an email address in the correct format, like name@example.com",
+            field="email",
+        ) from error
+
+
+# The longest text each column holds; forms and the command line keep to the same limits.
+USER_TEXT_LIMITS = {
+    "name": ("Full name", 120),
+    "email": ("Email address", 254),
+    "job_title": ("Job title", 120),
+    "organisation": ("Organisation", 120),
+    "telephone": ("Telephone number", 40),
+}
+
+
+def check_user_details(
+    *,
+    name: str,
+    email: str,
+    job_title: str = "",
+    organisation: str = "",
+    telephone: str = "",
+) -> None:
+    """The checks a form makes, for callers without one (the `create-user` command)."""
+    if not name.strip():
+        raise RuleBroken("Enter the person's full name", field="name")
+    if not email.strip():
+        raise RuleBroken("Enter an email address", field="email")
+    values = {
+        "name": name,
+        "email": email,
+        "job_title": job_title,
+        "organisation": organisation,
+        "telephone": telephone,
+    }
+    for field, (label, limit) in USER_TEXT_LIMITS.items():
+        if len(values[field].strip()) > limit:
+            raise RuleBroken(f"{label} must be {limit} characters or fewer", field=field)
+    check_email_address(email)
+
+
+COUNCIL_NAME_LIMIT = 200
+
+
+def all_councils() -> list[Council]:
+    """Every council in the database, by name."""
+    return list(db.session.scalars(select(Council).order_by(Council.name)))
+
+
+def council_for_new_user(name: str | None) -> Council:
+    """The council a new account joins, for the `create-user` command.
+
+    A named council is used if it exists; on an empty database it is created. With no name,
+    the only council is used. Anything else is ambiguous, so it is refused.
+    """
+    councils = all_councils()
+    if name is not None and name.strip():
+        name = name.strip()
+        for council in councils:
+            if council.name == name:
+                return council
+        if not councils:
+            if len(name) > COUNCIL_NAME_LIMIT:
+                raise RuleBroken(
+                    f"The council's name must be {COUNCIL_NAME_LIMIT} characters or fewer",
+                    field="council",
+                )
+            return get_or_create_council(name)
+        raise RuleBroken(
+            f"There is no council called {name!r}. Councils: "
+            + ", ".join(c.name for c in councils),
+            field="council",
+        )
+    if len(councils) == 1:
+        return councils[0]
+    if not councils:
+        raise RuleBroken(
+            "There is no council yet: give its name with --council", field="council"
+        )
+    raise RuleBroken(
+        "Choose the council with --council: " + ", ".join(c.name for c in councils),
+        field="council",
+    )

@@ -1,3 +1,127 @@
-from flask import Blueprint
+"""Signing in and out, and the administrators' screens for the council's users."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from tracker.accounts import service
+from tracker.accounts.forms import ACTIVE, DEACTIVATED, AddUserForm, EditUserForm, SignInForm
+from tracker.accounts.models import Role
+from tracker.errors import RuleBroken
+from tracker.forms import show_rule_broken
+from tracker.permissions import ADMIN_ONLY, ALL_ROLES, PUBLIC, allow
 
 bp = Blueprint("accounts", __name__)
+
+WRONG_CREDENTIALS = "Enter a correct email address and password"
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """The `next` address if it is a page on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read a backslash as a slash, and control characters can hide a host.
+    if "\\" in target or any(ord(char) < 32 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@allow(PUBLIC)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            next_url = safe_next_url(request.args.get("next"))
+            # A fresh session at sign-in, so nothing planted before it survives (fixation).
+            session.clear()
+            login_user(user)
+            return redirect(next_url or url_for("dashboard.home"))
+        form.form_errors.append(WRONG_CREDENTIALS)
+    if form.password.errors and WRONG_CREDENTIALS in form.password.errors:
+        # Over-long password: the same single message as any wrong pair.
+        form.password.errors = []
+        form.form_errors.append(WRONG_CREDENTIALS)
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+@allow(ALL_ROLES)
+def sign_out():
+    logout_user()
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/users")
+@allow(ADMIN_ONLY)
+def list_users():
+    users = service.users_of_council(current_user.council_id)
+    return render_template("accounts/list_users.html", users=users)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def add_user():
+    form = AddUserForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                council=current_user.council,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                job_title=form.job_title.data,
+                organisation=form.organisation.data,
+                telephone=form.telephone.data,
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{user.name} has been added. Give them their password securely.", "success")
+            return redirect(url_for("accounts.list_users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/add_user.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def edit_user(user_id: int):
+    user = service.get_user(current_user.council_id, user_id)
+    if user is None:
+        abort(404)
+    form = EditUserForm(obj=user, status=ACTIVE if user.active else DEACTIVATED)
+    if form.validate_on_submit():
+        try:
+            service.change_user(
+                user,
+                actor=current_user,
+                name=form.name.data,
+                job_title=form.job_title.data,
+                organisation=form.organisation.data,
+                telephone=form.telephone.data,
+                role=form.role.data,
+                active=form.active,
+            )
+        except RuleBroken as error:
+            if error.field == "role" and form.role.data is Role.ADMIN:
+                # The administrator stays one but is being deactivated: point at that choice.
+                error.field = "status"
+            show_rule_broken(form, error)
+        else:
+            flash(f"Changes to {user.name} saved", "success")
+            return redirect(url_for("accounts.list_users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/edit_user.html", form=form, user=user), status

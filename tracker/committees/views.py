@@ -1,3 +1,131 @@
-from flask import Blueprint
+"""Committees: the list, one committee's page, and the administrators' set-up screens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.committees import service
+from tracker.committees.forms import CommitteeForm, MeetingForm
+from tracker.committees.models import Committee
+from tracker.errors import RuleBroken
+from tracker.formatting import long_date
+from tracker.forms import show_rule_broken
+from tracker.inspections.service import inspections_of_council
+from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 
 bp = Blueprint("committees", __name__)
+
+
+def _committee_or_404(committee_id: int) -> Committee:
+    committee = service.get_committee(current_user.council_id, committee_id)
+    if committee is None:
+        abort(404)
+    return committee
+
+
+def _committee_form(committee: Committee | None) -> CommitteeForm:
+    if committee is None:
+        form = CommitteeForm()
+    else:
+        form = CommitteeForm(
+            data={
+                "name": committee.name,
+                "report_of": committee.report_of,
+                "members": [member.id for member in committee.members],
+                "inspections": [inspection.id for inspection in committee.inspections],
+            }
+        )
+    form.offer(
+        service.committee_member_candidates(current_user.council_id),
+        inspections_of_council(current_user.council_id),
+    )
+    return form
+
+
+def _save(committee: Committee | None):
+    form = _committee_form(committee)
+    if form.validate_on_submit():
+        try:
+            saved = service.save_committee(
+                committee,
+                council_id=current_user.council_id,
+                name=form.name.data,
+                report_of=form.report_of.data,
+                members=form.chosen_members(),
+                inspections=form.chosen_inspections(),
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{saved.name} saved", "success")
+            return redirect(url_for("committees.view_committee", committee_id=saved.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("committees/edit.html", form=form, committee=committee), status
+
+
+def _committee_page(committee: Committee, meeting_form: MeetingForm, status: int = 200):
+    return render_template(
+        "committees/view.html",
+        committee=committee,
+        meeting_form=meeting_form,
+    ), status
+
+
+@bp.route("/committees")
+@allow(ALL_ROLES)
+def list_committees():
+    today = clock.today()
+    committees = [
+        (committee, service.next_meeting(committee, today))
+        for committee in service.committees_of_council(current_user.council_id)
+    ]
+    return render_template("committees/list.html", committees=committees)
+
+
+@bp.route("/committees/new", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def add_committee():
+    return _save(None)
+
+
+@bp.route("/committees/<int:committee_id>/edit", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def edit_committee(committee_id: int):
+    return _save(_committee_or_404(committee_id))
+
+
+@bp.route("/committees/<int:committee_id>")
+@allow(ALL_ROLES)
+def view_committee(committee_id: int):
+    return _committee_page(_committee_or_404(committee_id), MeetingForm(formdata=None))
+
+
+@bp.route("/committees/<int:committee_id>/meetings", methods=["POST"])
+@allow(ADMIN_ONLY)
+def add_meeting(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = service.add_meeting(committee, form.meeting_date.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"Meeting on {long_date(meeting.meeting_date)} added", "success")
+            return redirect(url_for("committees.view_committee", committee_id=committee.id))
+    return _committee_page(committee, form, 400)
+
+
+@bp.route("/committees/<int:committee_id>/meetings/<int:meeting_id>/remove", methods=["POST"])
+@allow(ADMIN_ONLY)
+def remove_meeting(committee_id: int, meeting_id: int):
+    committee = _committee_or_404(committee_id)
+    meeting = next((m for m in committee.meetings if m.id == meeting_id), None)
+    if meeting is None:
+        abort(404)
+    meeting_date = meeting.meeting_date
+    service.remove_meeting(committee, meeting_id)
+    flash(f"Meeting on {long_date(meeting_date)} removed", "success")
+    return redirect(url_for("committees.view_committee", committee_id=committee.id))
