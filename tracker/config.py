@@ -40,8 +40,23 @@ def _parse_env_value(raw: str) -> Any:
         return raw
 
 
+# Keys whose values are always text, however they look: a secret made of digits is a secret.
+TEXT_KEY_ENDINGS = ("KEY", "PASSWORD", "SECRET", "TOKEN", "URI", "URL", "USERNAME", "SENDER",
+                    "SERVER", "NAME", "PATH")
+
+
+def _value_for_key(key: str, raw: str) -> Any:
+    if key.endswith(TEXT_KEY_ENDINGS):
+        return raw
+    return _parse_env_value(raw)
+
+
 def settings_from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
-    """Every `TRACKER_KEY` variable becomes config key `KEY`; `DATABASE_URL` is an alias."""
+    """Every `TRACKER_KEY` variable becomes config key `KEY`; `DATABASE_URL` is an alias.
+
+    Numbers, `true`/`false` and Python literals are parsed, except for keys that always hold
+    text (secrets, addresses, names), which are kept exactly as written.
+    """
     found: dict[str, Any] = {}
     database_url = environ.get("DATABASE_URL")
     if database_url:
@@ -49,7 +64,7 @@ def settings_from_environment(environ: dict[str, str] | os._Environ[str]) -> dic
     for name, value in environ.items():
         if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX):
             key = name[len(ENV_PREFIX):]
-            found[key] = _parse_env_value(value)
+            found[key] = _value_for_key(key, value)
     if "SQLALCHEMY_DATABASE_URI" in found:
         found["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
             str(found["SQLALCHEMY_DATABASE_URI"])

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Flask, Response, render_template
 from flask_login import current_user
-from markupsafe import Markup
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from tracker import clock, formatting, permissions

@@ -8,7 +8,6 @@ from tests.factories import (
     ActionFactory,
     AdminFactory,
     CommitteeMemberFactory,
-    ItemFactory,
     UserFactory,
 )
 from tracker.audit.models import Update, UpdateKind

@@ -40,9 +40,10 @@ def record_update(
         text=text,
     )
     db.session.add(update)
-    item.last_updated_at = now
+    # Never move backwards: an entry recorded late must not make a record look stale.
+    item.last_updated_at = max(item.last_updated_at or now, now)
     if action is not None:
-        action.last_updated_at = now
+        action.last_updated_at = max(action.last_updated_at or now, now)
     return update
 
 

@@ -203,9 +203,17 @@ def find_items(
             ).exists()
         )
     if filters.text:
-        pattern = f"%{filters.text.strip()}%"
+        # The words are matched literally: % and _ are not wildcards to the person searching.
+        words = filters.text.strip()
+        for special in ("\\", "%", "_"):
+            words = words.replace(special, "\\" + special)
+        pattern = f"%{words}%"
         query = query.where(
-            or_(Item.title.ilike(pattern), Finding.text.ilike(pattern), Item.theme.ilike(pattern))
+            or_(
+                Item.title.ilike(pattern, escape="\\"),
+                Finding.text.ilike(pattern, escape="\\"),
+                Item.theme.ilike(pattern, escape="\\"),
+            )
         )
     query = query.order_by(Item.priority, Item.id)
     items = list(db.session.scalars(query).unique())

@@ -60,8 +60,13 @@ def _check_owner(owner: User | None, council_id: int) -> None:
         )
 
 
-def _check_version(record: Item | Action, expected_version: int | None, last_author: str) -> None:
+def _check_version(record: Item | Action, expected_version: int | None) -> None:
+    """Refuse a save made from a form opened before someone else's change."""
     if expected_version is not None and record.version != expected_version:
+        if isinstance(record, Action):
+            last_author = _last_author_of(record.item, record)
+        else:
+            last_author = _last_author_of(record)
         raise EditConflict(record, last_author, record.last_updated_at)
 
 
@@ -97,6 +102,15 @@ def _last_author_of(item: Item, action: Action | None = None) -> str:
     return last.author.name
 
 
+def _check_target_date(target_date: date | None, inspection: Inspection) -> None:
+    letter_date = inspection.letter_date
+    if target_date is not None and letter_date and target_date < letter_date:
+        raise RuleBroken(
+            f"The target date must be on or after the letter date, {long_date(letter_date)}",
+            field="target_date",
+        )
+
+
 def create_item(
     *,
     inspection: Inspection,
@@ -120,38 +134,29 @@ def create_item(
             "are tracked",
             field="category",
         )
+    # Check everything before the finding is added, so a refusal leaves nothing behind.
     _check_lead_officer(lead_officer, inspection.council_id)
-    if target_date is not None and inspection.letter_date and target_date < inspection.letter_date:
-        raise RuleBroken(
-            f"The target date must be on or after the letter date, "
-            f"{long_date(inspection.letter_date)}",
-            field="target_date",
-        )
-    position = len(inspection.findings)
+    _check_target_date(target_date, inspection)
     finding = Finding(
         inspection=inspection,
         category=category,
         text=finding_text.strip(),
-        position=position,
+        position=len(inspection.findings),
         group=group,
         repeat_evidence=repeat_evidence,
     )
-    item = Item(
+    db.session.add(finding)
+    return track_finding(
         finding=finding,
-        title=title.strip(),
+        title=title,
         lead_officer=lead_officer,
-        theme=theme.strip(),
+        actor=actor,
+        now=now,
+        theme=theme,
         priority=priority,
         target_date=target_date,
-        measure_of_success=measure_of_success.strip(),
-        created_by_id=actor.id,
-        created_at=now,
-        last_updated_at=now,
+        measure_of_success=measure_of_success,
     )
-    db.session.add_all([finding, item])
-    record_update(item=item, author=actor, now=now, kind=UpdateKind.CREATED, text=item.title)
-    db.session.flush()
-    return item
 
 
 def track_finding(
@@ -166,10 +171,13 @@ def track_finding(
     target_date: date | None = None,
     measure_of_success: str = "",
 ) -> Item:
-    """Create the tracked item for an existing finding (used when an inspection is loaded)."""
+    """Create the tracked item for a finding; priority actions default to high priority."""
     if not finding.category.is_tracked:
         raise RuleBroken("This kind of finding is not tracked", field="category")
+    if finding.item is not None:
+        raise RuleBroken("This finding is already tracked", field="finding")
     _check_lead_officer(lead_officer, finding.inspection.council_id)
+    _check_target_date(target_date, finding.inspection)
     if priority is None:
         priority = (
             Priority.HIGH if finding.category is FindingCategory.PRIORITY_ACTION
@@ -179,10 +187,10 @@ def track_finding(
         finding=finding,
         title=title.strip(),
         lead_officer=lead_officer,
-        theme=theme,
+        theme=theme.strip(),
         priority=priority,
         target_date=target_date,
-        measure_of_success=measure_of_success,
+        measure_of_success=measure_of_success.strip(),
         created_by_id=actor.id,
         created_at=now,
         last_updated_at=now,
@@ -208,16 +216,11 @@ def edit_item(
     may_change_lead: bool,
 ) -> list[str]:
     """Save an item's details; record one history entry per field that changed."""
-    _check_version(item, expected_version, _last_author_of(item))
+    _check_version(item, expected_version)
     council_id = item.finding.inspection.council_id
     if may_change_lead:
         _check_lead_officer(lead_officer, council_id)
-    letter_date = item.finding.inspection.letter_date
-    if target_date is not None and letter_date and target_date < letter_date:
-        raise RuleBroken(
-            f"The target date must be on or after the letter date, {long_date(letter_date)}",
-            field="target_date",
-        )
+    _check_target_date(target_date, item.finding.inspection)
     wanted: dict[str, object] = {
         "title": title.strip(),
         "theme": theme.strip(),
@@ -291,7 +294,7 @@ def edit_action(
     owner: User | None,
 ) -> list[str]:
     """Change what an action is or who owns it (its dates move through `change_due_date`)."""
-    _check_version(action, expected_version, _last_author_of(action.item, action))
+    _check_version(action, expected_version)
     _check_owner(owner, action.item.finding.inspection.council_id)
     changed = []
     for field, new in (("description", description.strip()), ("owner", owner)):
@@ -319,7 +322,7 @@ def update_action(
     evidence_link: str,
 ) -> None:
     """A progress update: new status, a commentary and an evidence link, all in one save."""
-    _check_version(action, expected_version, _last_author_of(action.item, action))
+    _check_version(action, expected_version)
     commentary = commentary.strip()
     evidence_link = evidence_link.strip()
     status_changes = status is not action.status
