@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from tracker.config import (
     Defaults,
@@ -88,7 +89,17 @@ def _set_up_extensions(app: Flask) -> None:
         return user if user is not None and user.active else None
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` ids stop at the largest value a database integer column holds, so a longer
+    number is an unknown page (404), not an overflow in the database driver."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter
     from tracker.accounts.views import bp as accounts
     from tracker.committees.views import bp as committees
     from tracker.dashboard.views import bp as dashboard

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, abort, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -27,6 +27,13 @@ def link(href: str, text: str, hidden: str = "") -> Markup:
 
 def register_request_handling(app: Flask) -> None:
     """Install the commit point, error handlers, security headers and template helpers."""
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No person types a NUL character, and PostgreSQL cannot store one in text.
+        for values in (request.args, request.form):
+            if any("\x00" in value for value in values.values()):
+                abort(400)
 
     @app.after_request
     def commit_or_roll_back(response: Response) -> Response:

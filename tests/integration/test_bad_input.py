@@ -361,8 +361,6 @@ def test_every_page_with_an_unknown_id_is_not_found(app, client, admin):
         assert client.get(path).status_code == 404, path
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an id too large for the database's integer gives "
-                   "a 500 (SQLite OverflowError; PostgreSQL NumericValueOutOfRange)")
 def test_an_id_too_large_for_the_database_is_not_found(app, client, admin):
     failures = []
     for rule in app.url_map.iter_rules():

@@ -124,3 +124,21 @@ def test_text_a_user_typed_is_shown_literally_and_links_still_work(client):
         assert "&lt;script&gt;alert(1)&lt;/script&gt; audit &lt;b&gt;now&lt;/b&gt;" in html, path
     html = client.get(f"/items/{action.item.id}").get_data(as_text=True)
     assert f'<a class="govuk-link" href="/actions/{action.id}">&lt;script&gt;' in html
+
+
+def test_an_update_without_the_version_it_was_made_from_is_refused(client, action):
+    sign_in_as(client, action.owner)
+    for version in ("", "abc"):
+        response = client.post(f"/actions/{action.id}/update",
+                               data={"version": version, "status": "complete"})
+        assert response.status_code == 400
+        assert b"reload the page" in response.data
+    assert db.session.get(Action, action.id).status is ActionStatus.NOT_STARTED
+
+
+def test_a_nul_character_in_a_form_is_refused_and_nothing_saved(client, action):
+    sign_in_as(client, action.owner)
+    response = client.post(f"/actions/{action.id}/update", data={
+        "version": action.version, "status": "in progress", "commentary": "bad\x00text"})
+    assert response.status_code == 400
+    assert db.session.get(Action, action.id).status is ActionStatus.NOT_STARTED

@@ -26,6 +26,14 @@ TEXT_MAX = 5000
 LINK_MAX = 500
 
 
+def _version_field() -> HiddenField:
+    # The version the person saw when they opened the form: how a conflicting save is noticed.
+    return HiddenField(validators=[
+        InputRequired(message="This form is incomplete: reload the page and try again"),
+        Regexp(r"^\d{1,9}$", message="This form is incomplete: reload the page and try again"),
+    ])
+
+
 def _required(what: str) -> DataRequired:
     return DataRequired(message=f"Enter {what}")
 
@@ -37,7 +45,7 @@ def _max(what: str, limit: int) -> Length:
 class ItemDetailsForm(FlaskForm):
     """The details of a tracked item, shared by adding and editing."""
 
-    version = HiddenField()
+    version = _version_field()
     title = StringField(
         "Short title",
         widget=GovTextInput(),
@@ -72,6 +80,8 @@ class ItemDetailsForm(FlaskForm):
 class AddItemForm(ItemDetailsForm):
     """A new item, with the finding it tracks."""
 
+    version = None  # nothing to compare against yet
+
     inspection = ChoiceSelectField(
         "Inspection", validators=[InputRequired(message="Choose the inspection")]
     )
@@ -93,7 +103,7 @@ class AddItemForm(ItemDetailsForm):
 class ActionForm(FlaskForm):
     """What an action is and who owns it."""
 
-    version = HiddenField()
+    version = _version_field()
     description = TextAreaField(
         "Action",
         widget=GovCharacterCount(),
@@ -105,13 +115,14 @@ class ActionForm(FlaskForm):
 
 
 class AddActionForm(ActionForm):
+    version = None  # nothing to compare against yet
     due_date = GovDateField("Due date", description="For example, 31 1 2027")
 
 
 class UpdateActionForm(FlaskForm):
     """The short progress update: status, commentary and evidence, in one save."""
 
-    version = HiddenField()
+    version = _version_field()
     status = RadioField(
         "Status",
         widget=GovRadioInput(),
