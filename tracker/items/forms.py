@@ -42,6 +42,27 @@ def _max(what: str, limit: int) -> Length:
     return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
 
 
+class _FindingFields(FlaskForm):
+    """The finding a new item tracks; declared first so its errors are listed first."""
+
+    inspection = ChoiceSelectField(
+        "Inspection", validators=[InputRequired(message="Choose the inspection")]
+    )
+    category = RadioField(
+        "Kind of finding",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice(c.value, c.label) for c in CATEGORY_ORDER if c in TRACKED_CATEGORIES
+        ],
+        validators=[InputRequired(message="Choose the kind of finding")],
+    )
+    finding_text = TextAreaField(
+        "The finding, as the letter words it",
+        widget=GovTextArea(),
+        validators=[_required("the finding's text"), _max("The finding", TEXT_MAX)],
+    )
+
+
 class ItemDetailsForm(FlaskForm):
     """The details of a tracked item, shared by adding and editing."""
 
@@ -77,27 +98,10 @@ class ItemDetailsForm(FlaskForm):
     )
 
 
-class AddItemForm(ItemDetailsForm):
+class AddItemForm(_FindingFields, ItemDetailsForm):
     """A new item, with the finding it tracks."""
 
     version = None  # nothing to compare against yet
-
-    inspection = ChoiceSelectField(
-        "Inspection", validators=[InputRequired(message="Choose the inspection")]
-    )
-    category = RadioField(
-        "Kind of finding",
-        widget=GovRadioInput(),
-        choices=[
-            SelectChoice(c.value, c.label) for c in CATEGORY_ORDER if c in TRACKED_CATEGORIES
-        ],
-        validators=[InputRequired(message="Choose the kind of finding")],
-    )
-    finding_text = TextAreaField(
-        "The finding, as the letter words it",
-        widget=GovTextArea(),
-        validators=[_required("the finding's text"), _max("The finding", TEXT_MAX)],
-    )
 
 
 class ActionForm(FlaskForm):
