@@ -110,3 +110,8 @@ def error_list(form: FlaskForm) -> list[dict[str, str]]:
         entries.insert(0, {"text": "The form had expired. Please try again.",
                            "href": "#main-content"})
     return entries
+
+
+def page_status(form: FlaskForm) -> int:
+    """400 when the form is shown again with errors (so nothing is committed), else 200."""
+    return 400 if form.errors or form.form_errors else 200

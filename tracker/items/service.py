@@ -15,6 +15,7 @@ from tracker.errors import EditConflict, RuleBroken
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, FindingCategory
+from tracker.inspections.service import add_finding
 from tracker.items.models import (
     Action,
     ActionStatus,
@@ -137,15 +138,10 @@ def create_item(
     # Check everything before the finding is added, so a refusal leaves nothing behind.
     _check_lead_officer(lead_officer, inspection.council_id)
     _check_target_date(target_date, inspection)
-    finding = Finding(
-        inspection=inspection,
-        category=category,
-        text=finding_text.strip(),
-        position=len(inspection.findings),
-        group=group,
+    finding = add_finding(
+        inspection, category=category, text=finding_text, group=group,
         repeat_evidence=repeat_evidence,
     )
-    db.session.add(finding)
     return track_finding(
         finding=finding,
         title=title,

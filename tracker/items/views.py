@@ -10,7 +10,7 @@ from tracker import clock
 from tracker.accounts.service import get_user, users_of_council
 from tracker.audit.service import history_of_action, history_of_item
 from tracker.errors import EditConflict, RuleBroken
-from tracker.forms import show_rule_broken, user_choices
+from tracker.forms import page_status, show_rule_broken, user_choices
 from tracker.inspections.models import FindingCategory
 from tracker.inspections.service import get_inspection, inspections_of_council
 from tracker.items import queries, service
@@ -188,7 +188,7 @@ def add_item():
         else:
             flash(f"Item “{item.title}” added", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = page_status(form)
     return render_template("items/add.html", form=form), status
 
 
@@ -228,7 +228,7 @@ def edit_item(item_id: int):
         else:
             flash("Item saved", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
-    status = 409 if conflict else (400 if form.errors or form.form_errors else 200)
+    status = 409 if conflict else page_status(form)
     return render_template(
         "items/edit.html", form=form, item=item, conflict=conflict,
         may_change_lead=may_change_lead,
@@ -257,7 +257,7 @@ def add_action(item_id: int):
         else:
             flash("Action added", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = page_status(form)
     return render_template("items/add_action.html", form=form, item=item), status
 
 
@@ -305,7 +305,7 @@ def edit_action(action_id: int):
         else:
             flash("Action saved", "success")
             return redirect(url_for("items.view_action", action_id=action.id))
-    status = 409 if conflict else (400 if form.errors or form.form_errors else 200)
+    status = 409 if conflict else page_status(form)
     return render_template(
         "items/edit_action.html", form=form, action=action, conflict=conflict
     ), status
@@ -344,7 +344,7 @@ def update_action(action_id: int):
             if request.args.get("back") == "my-actions":
                 return redirect(url_for("items.my_actions"))
             return redirect(url_for("items.view_action", action_id=action.id))
-    status = 409 if conflict else (400 if form.errors or form.form_errors else 200)
+    status = 409 if conflict else page_status(form)
     latest = history_of_action(action)[:3] if conflict else []
     return render_template(
         "items/update_action.html", form=form, action=action, conflict=conflict, latest=latest
@@ -371,7 +371,7 @@ def change_due_date(action_id: int):
             else:
                 flash("Your request has been sent to the lead officer for a decision", "success")
             return redirect(url_for("items.view_action", action_id=action.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = page_status(form)
     return render_template(
         "items/change_due_date.html", form=form, action=action,
         direct=can_move_due_date_directly(current_user, action),
@@ -397,7 +397,7 @@ def decide_due_date(change_id: int):
         else:
             flash("Decision saved", "success")
             return redirect(url_for("items.view_action", action_id=change.action_id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = page_status(form)
     return render_template("items/decide_due_date.html", form=form, change=change), status
 
 
@@ -420,7 +420,7 @@ def override_rag(item_id: int):
         else:
             flash("Status saved", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = page_status(form)
     return render_template(
         "items/override_rag.html", form=form, item=item,
         rag=queries.rag_of(item, clock.today(), _rules()),
@@ -446,7 +446,7 @@ def mark_complete(item_id: int):
         else:
             flash("Item marked complete: it now needs signing off by someone else", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = page_status(form)
     return render_template("items/mark_complete.html", form=form, item=item), status
 
 
@@ -473,7 +473,7 @@ def sign_off(item_id: int):
         else:
             flash(message, "success")
             return redirect(url_for("items.view_item", item_id=item.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = page_status(form)
     return render_template("items/sign_off.html", form=form, item=item), status
 
 
