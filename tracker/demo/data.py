@@ -2,8 +2,8 @@
 
 Everything is written through the domain services, as users would write it, so the history
 reads as if the tracker had been in use since the older letter. Dates are relative to the day
-the demo is loaded, so there is always overdue and upcoming work to see. The plan below is
-data; `load_demo_data` plays it back in date order.
+the demo is loaded, so there is always overdue and upcoming work to see. The plan is data
+(`tracker.demo.plan`); `load_demo_data` plays it back in date order.
 """
 
 from __future__ import annotations
