@@ -26,6 +26,9 @@ install: $(VENV)/.installed ## Create .venv and install the pinned Python packag
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
+	@# PDF reports (WeasyPrint) need Pango and a metric-compatible Arial.
+	@dpkg -s libpango-1.0-0 fonts-liberation >/dev/null 2>&1 || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation; }
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@
