@@ -105,15 +105,20 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.dashboard.views import bp as dashboard
     from tracker.inspections.views import bp as inspections
     from tracker.items.views import bp as items
+    from tracker.reports.views import bp as reports
 
-    for blueprint in (accounts, dashboard, inspections, items, committees):
+    for blueprint in (accounts, dashboard, inspections, items, committees, reports):
         app.register_blueprint(blueprint)
 
 
 def _register_commands(app: Flask) -> None:
     from tracker.accounts.cli import create_user_command
     from tracker.demo.cli import demo_credentials_command, demo_data_command
+    from tracker.inspections.cli import import_command
+    from tracker.reports.cli import report_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(demo_credentials_command)
+    app.cli.add_command(report_command)
+    app.cli.add_command(import_command)

@@ -25,6 +25,8 @@ class Defaults:
     STALE_AFTER_DAYS = 30
     ITEMS_PER_PAGE = 50
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # The largest inspection letter or report the importer reads.
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _parse_env_value(raw: str) -> Any:

@@ -3,7 +3,13 @@
 from tracker.accounts.models import Council, Role, User
 from tracker.audit.models import Update, UpdateKind
 from tracker.committees.models import Committee, CommitteeMeeting
-from tracker.inspections.models import Finding, FindingCategory, Inspection, InspectionDay
+from tracker.inspections.models import (
+    Finding,
+    FindingCategory,
+    ImportDraft,
+    Inspection,
+    InspectionDay,
+)
 from tracker.items.models import (
     Action,
     ActionStatus,
@@ -14,6 +20,7 @@ from tracker.items.models import (
     Priority,
     Rag,
 )
+from tracker.reports.models import IssuedReport
 
 __all__ = [
     "Action",
@@ -25,8 +32,10 @@ __all__ = [
     "DueDateChangeState",
     "Finding",
     "FindingCategory",
+    "ImportDraft",
     "Inspection",
     "InspectionDay",
+    "IssuedReport",
     "Item",
     "ItemStatus",
     "Priority",

@@ -134,6 +134,11 @@ def can_sign_off_item(user: User, item: Item) -> bool:
     return item.marked_complete_by_id != user.id
 
 
+def can_import_inspections(user: User) -> bool:
+    """Importing an inspection letter creates findings and items: an administrator's job."""
+    return is_admin(user)
+
+
 def can_mark_plan_submitted(user: User) -> bool:
     """Recording that the action plan went to the inspectorate is an administrator's job."""
     return is_admin(user)

@@ -27,9 +27,12 @@ from tests.factories import (
 )
 from tracker.accounts.models import Role
 from tracker.extensions import db
+from tracker.inspections.models import ImportDraft
 from tracker.items import service
 from tracker.items.models import ActionStatus
+from tracker.items.status import StatusRules
 from tracker.permissions import PUBLIC
+from tracker.reports.service import issue_report
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 
@@ -73,7 +76,22 @@ class World:
         self.committee = CommitteeFactory(council_id=council.id)
         self.meeting = CommitteeMeetingFactory(committee=self.committee)
         self.user = UserFactory(council=council)
+        self.draft = ImportDraft(
+            council_id=council.id, filename="letter.txt", sha256="0" * 64,
+            source_text="Areas for development\n- Case records are not up to date.",
+            proposal={"inspection_title": "Annual unannounced inspection",
+                      "areas_for_development": ["Case records are not up to date."]},
+        )
+        db.session.add(self.draft)
         db.session.commit()
+
+
+def issued_report(world: World) -> int:
+    """A progress report of the world's committee, issued for the request that needs one."""
+    admin = AdminFactory(council=world.council)
+    report = issue_report(world.committee, actor=admin, now=NOW, rules=StatusRules())
+    db.session.commit()
+    return report.id
 
 
 # How each URL parameter is filled from the world. A route with any other parameter fails.
@@ -85,6 +103,8 @@ WORLD_MAKERS: dict[str, Callable[[World], int]] = {
     "meeting_id": lambda world: world.meeting.id,
     "user_id": lambda world: world.user.id,
     "change_id": lambda world: world.change.id,
+    "report_id": issued_report,
+    "draft_id": lambda world: world.draft.id,
 }
 
 

@@ -38,6 +38,13 @@ class Committee(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # Whose report it is, as the paper's title block says ("Report of the Executive Director…").
     report_of: Mapped[str] = mapped_column(String(200), default="")
+    # The progress report's title; blank means one made from the inspections it follows.
+    report_title: Mapped[str] = mapped_column(String(300), default="")
+    # The contact officer named at the end of every progress report.
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_job_title: Mapped[str] = mapped_column(String(120), default="")
+    contact_telephone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

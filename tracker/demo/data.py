@@ -41,6 +41,8 @@ from tracker.demo.plan import (
 )
 from tracker.extensions import db
 from tracker.formatting import UK
+from tracker.inspections.importer import parse_text
+from tracker.inspections.imports import LIST_CATEGORIES
 from tracker.inspections.models import Finding, Inspection
 from tracker.inspections.service import add_finding, create_inspection, mark_plan_submitted
 from tracker.items import service as items
@@ -198,29 +200,37 @@ def _record_inspection(
     council: Council, letter: Letter, previous: Inspection | None,
     earlier_findings: dict[str, Finding],
 ) -> tuple[Inspection, dict[str, Finding]]:
+    # The demo letters go through the importer, as an uploaded letter would: what is recorded
+    # is what the importer read, and the plan only says which finding is which.
+    extraction = parse_text(letter.text)
+    planned = {f.text: f for f in letter.findings}
+    misread = [f.text for f in extraction.findings if f.text not in planned]
+    if misread or len(extraction.findings) != len(letter.findings):
+        raise RuntimeError(f"The importer misread the demo letter {letter.source_filename}")
     inspection = create_inspection(
         council_id=council.id,
-        title=letter.title,
-        letter_date=letter.letter_date,
-        visit_dates=list(letter.visit_dates),
-        inspector=letter.inspector,
-        inspector_role=letter.inspector_role,
-        recipient=letter.recipient,
+        title=extraction.inspection_title or letter.title,
+        letter_date=extraction.letter_date,
+        visit_dates=extraction.inspection_dates,
+        inspector=extraction.inspector or "",
+        inspector_role=extraction.inspector_role or "",
+        recipient=extraction.recipient or "",
         previous_inspection=previous,
-        previous_inspection_text=letter.previous_inspection_text,
+        previous_inspection_text=extraction.previous_inspection or "",
         source_filename=letter.source_filename,
         source_text=letter.text,
     )
-    findings = {
-        f.key: add_finding(
+    findings = {}
+    for proposed in extraction.findings:
+        plan = planned[proposed.text]
+        findings[plan.key] = add_finding(
             inspection,
-            category=f.category,
-            text=f.text,
-            repeat_evidence=f.repeat_evidence,
-            repeat_of=earlier_findings[f.repeats] if f.repeats else None,
+            category=LIST_CATEGORIES[proposed.category],
+            text=proposed.text,
+            group=proposed.group,
+            repeat_evidence=proposed.repeat_evidence,
+            repeat_of=earlier_findings[plan.repeats] if plan.repeats else None,
         )
-        for f in letter.findings
-    }
     return inspection, findings
 
 

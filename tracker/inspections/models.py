@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
 from tracker.extensions import db
 
 if TYPE_CHECKING:
-    from tracker.accounts.models import Council
+    from tracker.accounts.models import Council, User
     from tracker.items.models import Item
 
 
@@ -89,6 +89,8 @@ class Inspection(db.Model):
     overall_judgement: Mapped[str] = mapped_column(String(60), default="")
     source_filename: Mapped[str] = mapped_column(String(255), default="")
     source_text: Mapped[str] = mapped_column(Text, default="")
+    # The SHA-256 of the imported document's bytes: how importing it twice is noticed.
+    source_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     plan_submitted_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -138,3 +140,28 @@ class Finding(db.Model):
     def is_repeat(self) -> bool:
         """Raised at the previous inspection too: scrutiny members look for these first."""
         return self.repeat_of_id is not None or bool(self.repeat_evidence)
+
+
+class ImportDraft(db.Model):
+    """An uploaded letter, read once, waiting for an administrator to review and confirm it.
+
+    Confirming turns it into an inspection and deletes it; cancelling deletes it. The
+    proposal is the importer's extraction as JSON (`Extraction.to_json()` plus each finding's
+    group), so the review page never reads the document again.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    proposal: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)
+
+    council: Mapped[Council] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+
+    # A second confirmation of the same draft (a double submit) finds it gone and fails.
+    __mapper_args__ = {"version_id_col": version}

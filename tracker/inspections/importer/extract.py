@@ -1,0 +1,114 @@
+"""A document's bytes to its text: PDF, Word (.docx) or plain text, chosen by content.
+
+The file name only words the messages: a file named .pdf that is not a PDF is told so.
+Every refusal is an ImportProblem whose message says what was wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from tracker.inspections.importer.model import ImportProblem
+from tracker.inspections.importer.pdf import MAX_PAGES, pdf_text
+
+MAX_BYTES = 10 * 1024 * 1024
+_MEGABYTE = 1024 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls: Microsoft's older formats
+# Control characters other than tab, newline, carriage return and form feed: plain text
+# does not contain them, so a file with many of them is not text.
+_CONTROL = frozenset(range(32)) - {9, 10, 12, 13}
+_MAX_CONTROL_SHARE = 0.01
+
+
+def read_document(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a .pdf, .docx or .txt document, judged by its content, not its name.
+
+    Raises ImportProblem, with a message that says what to do, for an empty file, a file
+    over `max_bytes`, a PDF that cannot be read or has no text (a scan), a file named .docx
+    that is not a Word document, and anything else that is not text."""
+    name = (filename or "").lower()
+    if not data or not data.strip():
+        raise ImportProblem(
+            "The file is empty. Check that you chose the right file, and upload it again."
+        )
+    if len(data) > max_bytes:
+        raise ImportProblem(
+            f"The file is {_megabytes(len(data))}; the largest that can be imported is "
+            f"{_megabytes(max_bytes)}. Upload the letter or report on its own, without "
+            "attachments."
+        )
+    # The PDF header may follow a little junk (the format allows 1024 bytes of it).
+    header = data.find(b"%PDF-", 0, 1024)
+    if header == 0 or (header > 0 and (name.endswith(".pdf") or not data[:header].strip())):
+        return pdf_text(data, max_pages=MAX_PAGES)
+    if data[:4] == b"PK\x03\x04":
+        return _zip_text(data, name)
+    if data[:8] == _OLE_MAGIC:
+        raise ImportProblem(
+            "This is an older Word document (.doc), which cannot be read. Open it in Word, "
+            "save it as a Word document (.docx) or as PDF, and upload that."
+        )
+    if name.endswith(".docx"):
+        raise ImportProblem(
+            "This file is named .docx but is not a Word document (a .docx file is a zip "
+            "package, and this one is not). Open it in Word and save it as a Word "
+            "document (.docx), or save it as PDF, and upload that."
+        )
+    text = _decoded(data)
+    if text is None:
+        if name.endswith(".pdf"):
+            raise ImportProblem(
+                "This file is named .pdf but is not a PDF, so it cannot be read. Download "
+                "the letter again from the inspectorate's website and upload that file."
+            )
+        raise ImportProblem(
+            "This file is not a PDF, a Word document (.docx) or a text file, so it cannot "
+            "be read. Upload the letter or report as PDF, .docx or .txt."
+        )
+    return text
+
+
+def _zip_text(data: bytes, name: str) -> str:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportProblem(
+            "This file looks like a Word document but is damaged, so it cannot be read. Open "
+            "it in Word, save it again, and upload the new file."
+        ) from error
+    if "word/document.xml" not in names:
+        kind = "a .docx file" if name.endswith(".docx") else "a zip file"
+        raise ImportProblem(
+            f"This is {kind} but not a Word document, so it cannot be read. Upload the "
+            "letter or report itself as PDF, .docx or .txt."
+        )
+    from tracker.inspections.importer.docx import docx_text
+
+    return docx_text(data)
+
+
+def _decoded(data: bytes) -> str | None:
+    """The bytes as text (UTF-8, else Windows-1252), or None when they are not text."""
+    if b"\x00" in data:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+    control = sum(1 for char in text if ord(char) in _CONTROL)
+    if control > _MAX_CONTROL_SHARE * len(text):
+        return None
+    return text
+
+
+def _megabytes(size: int) -> str:
+    """12.3 MB, 10 MB; under a megabyte, in kilobytes."""
+    if size < _MEGABYTE:
+        return f"{-(-size // 1024)} KB"
+    value = size / _MEGABYTE
+    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"

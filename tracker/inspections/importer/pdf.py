@@ -1,0 +1,399 @@
+"""A PDF's text, in reading order, as paragraphs: one per line, a blank line between.
+
+pdfplumber gives each character with its position, size and font. From those:
+
+- lines are rebuilt from characters (spaces from the gaps), superscript footnote markers
+  ("Board¹") dropped, and ligatures spelled out;
+- running headers and footers (lines in the top or bottom margin repeated on three or more
+  pages, digits aside), bare page numbers and "Page N of M" are removed; footnotes move to
+  the end under a "Notes" heading, so they never fall inside a paragraph;
+- lines join into paragraphs; a new paragraph starts at a bullet glyph, a paragraph number
+  ("7."), a change between heading and body type, a gap wider than half a line, a line
+  that starts left of the paragraph's text, or after a line that ends short of the margin
+  although the next word would have fitted (a deliberate line break, as in an address);
+- a paragraph indented under a bullet or numbered item (a sub-list) belongs to that item;
+- across a page break, a paragraph continues when the new page starts at its text's left
+  edge and the last line on the page ran to the margin;
+- a line-end hyphen joins the next line without a space ("multi-" + "agency"), except
+  before "and", "or" or "to", where it is a suspended hyphen ("16- and 17-year-olds").
+
+Bullets are written "• ", headings (bold, or larger than body text) "## ", so that
+`text.to_blocks` reads them as it reads the seed documents' markup.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.inspections.importer.model import ImportProblem
+
+MAX_PAGES = 200
+# Glyphs that start a list item; U+F0A7 and U+F06E are Wingdings bullets as PDFs carry them.
+BULLETS = "•▪◼■●\uf0a7\uf06e\uf0b7"
+_NUMBERED_RE = re.compile(r"\d{1,3}\.\s")
+_PAGE_NUMBER_RE = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?|[-–]\s*\d{1,4}\s*[-–]", re.I)
+_BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+_SUSPENDED_RE = re.compile(r"(?:and|or|to|nor)\b")
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+_LINE_TOLERANCE = 3.0
+_MARGIN = 0.1  # top and bottom tenths of the page, where headers and footers sit
+_MIN_TEXT_CHARACTERS = 40
+
+
+@dataclass
+class Line:
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    first_word_width: float
+    bullet: bool = False
+    numbered: bool = False
+    text_x0: float = 0.0  # where the text starts, after a bullet or number
+    footnote_mark: str = ""  # the superscript number a footnote starts with
+
+
+@dataclass
+class Paragraph:
+    lines: list[Line] = field(default_factory=list)
+    heading: bool = False
+    nested_x0: float | None = None  # left edge of a nested sub-list's text, if any
+
+    @property
+    def first(self) -> Line:
+        return self.lines[0]
+
+    @property
+    def last(self) -> Line:
+        return self.lines[-1]
+
+    @property
+    def text_x0(self) -> float:
+        """The left edge of the paragraph's text after its first line."""
+        if self.nested_x0 is not None:
+            return self.nested_x0
+        if len(self.lines) > 1:
+            return self.lines[1].x0
+        return self.first.text_x0
+
+
+def pdf_text(data: bytes, *, max_pages: int = MAX_PAGES) -> str:
+    """The text of a PDF: paragraphs separated by blank lines, bullets as "• ", headings as
+    "## ". Reads at most `max_pages` pages, so that reading is bounded in time."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        with pdf:
+            pages = [_page_lines(page, number) for number, page in enumerate(pdf.pages[:max_pages])]
+            heights = [float(page.height) for page in pdf.pages[:max_pages]]
+    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
+        raise ImportProblem(
+            "This PDF is protected by a password, so it cannot be read. Save a copy without "
+            "the password and upload that."
+        ) from error
+    except ImportProblem:
+        raise
+    except Exception as error:
+        raise ImportProblem(
+            "This PDF cannot be read: it may be damaged or incomplete. Download it again, or "
+            "save the document as a new PDF, and upload that."
+        ) from error
+    characters = sum(len(line.text.replace(" ", "")) for lines in pages for line in lines)
+    if characters < _MIN_TEXT_CHARACTERS:
+        raise ImportProblem(
+            "This PDF has no text in it, probably because it is a scan: the pages are "
+            "pictures of text. Upload the original PDF or Word document from the "
+            "inspectorate's website, or paste the letter's text instead."
+        )
+    return _layout(pages, heights)
+
+
+@dataclass(slots=True)
+class Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    fontname: str
+
+
+def _page_lines(page: Any, number: int) -> list[Line]:
+    """The page's lines, top to bottom, from the characters of pdfplumber's layout (read
+    directly: pdfplumber's per-character dictionaries would double the time)."""
+    from pdfminer.layout import LTChar, LTContainer
+
+    layout = page.layout
+    page_top = float(layout.y1)
+    chars: list[Char] = []
+    stack = [layout]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, LTChar):
+                if item.upright:
+                    chars.append(
+                        Char(
+                            item.get_text(),
+                            float(item.x0),
+                            float(item.x1),
+                            page_top - float(item.y1),
+                            page_top - float(item.y0),
+                            float(item.size),
+                            item.fontname,
+                        )
+                    )
+            elif isinstance(item, LTContainer):
+                stack.append(item)
+    chars.sort(key=lambda c: c.top)
+    clusters: list[list[Char]] = []
+    last_top = None
+    for char in chars:
+        # Characters whose tops are within 3 points share a line (a superscript too).
+        if last_top is None or char.top - last_top > _LINE_TOLERANCE:
+            clusters.append([])
+        clusters[-1].append(char)
+        last_top = char.top
+    lines = [line for cluster in clusters if (line := _line(cluster, number)) is not None]
+    lines.sort(key=lambda line: (round(line.top), line.x0))
+    return lines
+
+
+def _line(chars: list[Char], page: int) -> Line | None:
+    chars = sorted(chars, key=lambda c: c.x0)
+    visible = [c for c in chars if c.text.strip()]
+    if not visible:
+        return None
+    size = Counter(round(c.size, 1) for c in visible).most_common(1)[0][0]
+    baseline = statistics.median(c.bottom for c in visible if round(c.size, 1) == size)
+    kept: list[Char] = []
+    footnote_mark = ""
+    for char in chars:
+        if char.size < 0.8 * size and char.bottom < baseline - 0.15 * size and char.text.isdigit():
+            # A footnote marker: dropped from the text; a footnote keeps its own number.
+            if not any(c.text.strip() for c in kept):
+                footnote_mark += char.text
+            continue
+        kept.append(char)
+    parts: list[str] = []
+    previous: Char | None = None
+    space = False
+    for char in kept:
+        text = _LIGATURES.get(char.text, char.text)
+        if not text.strip():
+            space = True
+            continue
+        if previous is not None and (space or char.x0 - previous.x1 > 0.2 * min(size, char.size)):
+            parts.append(" ")
+        parts.append(text)
+        previous = char
+        space = False
+    text = "".join(parts).strip()
+    if not text:
+        return None
+    shown = [c for c in kept if c.text.strip()]
+    bold = sum(1 for c in shown if _BOLD_RE.search(c.fontname)) >= 0.9 * len(shown)
+    line = Line(
+        page=page,
+        text=text,
+        x0=shown[0].x0,
+        x1=max(c.x1 for c in shown),
+        top=min(c.top for c in shown),
+        bottom=max(c.bottom for c in shown),
+        size=size,
+        bold=bold,
+        first_word_width=_width(shown, len(text.split(" ", 1)[0])),
+        text_x0=shown[0].x0,
+        footnote_mark=footnote_mark,
+    )
+    if text[0] in BULLETS:
+        line.bullet = True
+        line.text = text[1:].strip()
+        rest = shown[1:]
+        if not line.text or not rest:
+            return None
+        line.text_x0 = rest[0].x0
+        line.first_word_width = _width(rest, len(line.text.split(" ", 1)[0]))
+    elif _NUMBERED_RE.match(text):
+        line.numbered = True
+        after = shown[len(text.split(" ", 1)[0]) :]
+        line.text_x0 = after[0].x0 if after else line.x0
+    return line
+
+
+def _width(chars: list[Char], count: int) -> float:
+    if not chars or count <= 0:
+        return 0.0
+    word = chars[: min(count, len(chars))]
+    return word[-1].x1 - word[0].x0
+
+
+def _layout(pages: list[list[Line]], heights: list[float]) -> str:
+    # Body text is the size most characters are set in.
+    sizes: Counter[int] = Counter()
+    for line in (line for lines in pages for line in lines):
+        sizes[round(line.size)] += len(line.text)
+    body_size = sizes.most_common(1)[0][0]
+    repeated = _repeated_margin_lines(pages, heights)
+    pages = [_without_running_lines(lines, heights[n], repeated) for n, lines in enumerate(pages)]
+    notes: list[Line] = []
+    for number, lines in enumerate(pages):
+        body, footnotes = _split_footnotes(lines, body_size)
+        pages[number] = body
+        notes += footnotes
+    lines = [line for page in pages for line in page]
+    right = _right_margin(lines, body_size)
+    paragraphs = _paragraphs(lines, right, body_size)
+    out = [_render(paragraph) for paragraph in paragraphs]
+    if notes:
+        out.append("## Notes")
+        for note in _paragraphs(notes, right, body_size):
+            mark = note.first.footnote_mark
+            out.append(f"[{mark}] {_render(note)}" if mark else _render(note))
+    return "\n\n".join(text for text in out if text) + "\n"
+
+
+def _without_running_lines(lines: list[Line], height: float, repeated: set[str]) -> list[Line]:
+    """The page without its running header, footer and page number."""
+    kept = []
+    for line in lines:
+        in_margin = line.top < _MARGIN * height or line.bottom > (1 - _MARGIN) * height
+        if in_margin and (_PAGE_NUMBER_RE.fullmatch(line.text) or _shape(line) in repeated):
+            continue
+        kept.append(line)
+    return kept
+
+
+def _repeated_margin_lines(pages: list[list[Line]], heights: list[float]) -> set[str]:
+    seen: Counter[str] = Counter()
+    for lines, height in zip(pages, heights, strict=True):
+        shapes = {
+            _shape(line)
+            for line in lines
+            if line.top < _MARGIN * height or line.bottom > (1 - _MARGIN) * height
+        }
+        seen.update(shapes)
+    needed = 3 if len(pages) >= 4 else 2
+    return {shape for shape, count in seen.items() if count >= needed}
+
+
+def _shape(line: Line) -> str:
+    return re.sub(r"\d+", "#", line.text.lower())
+
+
+def _split_footnotes(lines: list[Line], body_size: int) -> tuple[list[Line], list[Line]]:
+    """Footnotes: small print at the foot of the page that starts with its number."""
+    end = len(lines)
+    start = end
+    while start > 0 and lines[start - 1].size < body_size - 0.5:
+        start -= 1
+    # From the first line of that small print that starts with a footnote's number.
+    for index in range(start, end):
+        if lines[index].footnote_mark or re.match(r"\d{1,2}\s", lines[index].text):
+            return lines[:index], lines[index:]
+    return lines, []
+
+
+def _right_margin(lines: list[Line], body_size: int) -> float:
+    full = sorted(
+        line.x1 for line in lines if round(line.size) == body_size and len(line.text) > 40
+    )
+    if not full:
+        return max((line.x1 for line in lines), default=0.0)
+    return full[int(0.9 * (len(full) - 1))]
+
+
+def _is_heading(line: Line, body_size: int) -> bool:
+    return line.bold or line.size >= body_size + 1.5
+
+
+def _paragraphs(lines: list[Line], right: float, body_size: int) -> list[Paragraph]:
+    paragraphs: list[Paragraph] = []
+    current: Paragraph | None = None
+    for line in lines:
+        heading = _is_heading(line, body_size) and not line.bullet
+        if current is None:
+            current = Paragraph([line], heading)
+            paragraphs.append(current)
+            continue
+        if _starts_paragraph(current, line, heading, right):
+            nested = _nests_in(current, line, heading)
+            if nested is not None:
+                nested.lines.append(line)
+                nested.nested_x0 = line.x0
+                current = nested
+                continue
+            current = Paragraph([line], heading)
+            paragraphs.append(current)
+        else:
+            current.lines.append(line)
+    return paragraphs
+
+
+def _starts_paragraph(current: Paragraph, line: Line, heading: bool, right: float) -> bool:
+    last = current.last
+    if line.bullet or heading != current.heading or abs(line.size - last.size) > 1.5:
+        return True
+    if line.page != last.page:
+        # Across a page break: the same paragraph if the text runs on at its left edge.
+        misaligned = abs(line.x0 - current.text_x0) > 4
+        if current.heading or misaligned or _deliberate_break(last, line, right):
+            return True
+        unfinished = not re.search(r"[.!?:;][)’”'\"]?$", last.text)
+        hanging = current.text_x0 > current.first.x0 + 4
+        return not (unfinished or hanging or line.text[:1].islower())
+    gap = line.top - last.bottom
+    if gap > 0.5 * line.size or _deliberate_break(last, line, right):
+        return True
+    if line.numbered and line.x0 < current.text_x0 - 4:
+        return True
+    return len(current.lines) > 1 and line.x0 < current.text_x0 - 4
+
+
+def _deliberate_break(last: Line, line: Line, right: float) -> bool:
+    """The last line stopped short although the next line's first word would have fitted."""
+    if last.text.endswith("-"):
+        return False
+    room = right - last.x1
+    return room > line.first_word_width + 0.5 * last.size + 2
+
+
+def _nests_in(current: Paragraph, line: Line, heading: bool) -> Paragraph | None:
+    """The item a sub-list paragraph belongs to: the bullet or numbered paragraph above it,
+    when the new paragraph is indented past that item's marker."""
+    if heading or line.bullet or line.numbered:
+        return None
+    first = current.first
+    if not (first.bullet or first.numbered) or line.x0 <= first.x0 + 4:
+        return None
+    if line.page == current.last.page and line.top - current.last.bottom > 3 * line.size:
+        return None
+    return current
+
+
+def _render(paragraph: Paragraph) -> str:
+    text = ""
+    for line in paragraph.lines:
+        if not text:
+            text = line.text
+        elif text.endswith("-") and not text.endswith(" -") and not _SUSPENDED_RE.match(line.text):
+            text += line.text
+        else:
+            text += " " + line.text
+    text = " ".join(text.split())
+    if paragraph.first.bullet:
+        return "• " + text
+    if paragraph.heading:
+        return "## " + text
+    return text

@@ -1,0 +1,62 @@
+"""Issued progress reports: what went to the committee, frozen byte for byte."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import UTCDateTime, utcnow
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import User
+    from tracker.committees.models import Committee
+
+
+class IssuedReport(db.Model):
+    """One issued version of a committee's progress report.
+
+    It keeps the snapshot the report was rendered from (JSON) and the three files exactly as
+    they were issued, each with its SHA-256, so a download returns what the committee got
+    whatever happens to the actions later. Rows are never changed or deleted: reissuing adds
+    the next version.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(300))
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Empty when issued from the command line without --by.
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The files are large: loaded only when a download or the report page asks for them.
+    snapshot_json: Mapped[str] = mapped_column(Text, deferred=True)
+    html: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    docx: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    docx_sha256: Mapped[str] = mapped_column(String(64))
+
+    committee: Mapped[Committee] = relationship()
+    issued_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("committee_id", "version"),)
+
+
+class IssuedReportIsFrozen(Exception):
+    """Raised when code tries to change or remove an issued report."""
+
+
+@event.listens_for(IssuedReport, "before_update")
+def _refuse_edit(mapper: Any, connection: Any, target: IssuedReport) -> None:
+    raise IssuedReportIsFrozen("an issued report is never changed: issue a new version")
+
+
+@event.listens_for(IssuedReport, "before_delete")
+def _refuse_delete(mapper: Any, connection: Any, target: IssuedReport) -> None:
+    raise IssuedReportIsFrozen("an issued report is never deleted")

@@ -1,0 +1,229 @@
+"""Progress reports: drafts from live data, issuing (freezing) a version, and reading them back.
+
+A draft is worked out afresh every time. Issuing builds the snapshot once, renders it three
+ways and stores the snapshot and the three files with their SHA-256: an issued report is never
+rendered again, so what the committee received is what every later download returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, undefer
+
+from tracker.accounts.models import Role, User
+from tracker.accounts.service import check_email_address
+from tracker.committees.models import Committee
+from tracker.errors import RuleBroken
+from tracker.extensions import db
+from tracker.items.service import local_day
+from tracker.items.status import StatusRules
+from tracker.reports.document import Snapshot
+from tracker.reports.models import IssuedReport
+from tracker.reports.render_docx import render_docx
+from tracker.reports.render_html import render_html
+from tracker.reports.render_pdf import render_pdf
+from tracker.reports.snapshot import PreviousReport, build_snapshot
+
+
+@dataclass(frozen=True)
+class Format:
+    """One of the three files a report comes as."""
+
+    name: str
+    label: str
+    mimetype: str
+
+
+FORMATS = {
+    "html": Format("html", "Web page (HTML)", "text/html"),
+    "pdf": Format("pdf", "PDF", "application/pdf"),
+    "docx": Format(
+        "docx", "Word",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+
+# Committee columns the report details form fills, with their labels and lengths.
+DETAIL_LIMITS = {
+    "report_title": ("Report title", 300),
+    "contact_name": ("Contact officer's name", 120),
+    "contact_job_title": ("Contact officer's job title", 120),
+    "contact_telephone": ("Telephone number", 40),
+    "contact_email": ("Email address", 254),
+}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def render(snapshot: Snapshot, fmt: str) -> bytes:
+    """One file of a snapshot: "html", "pdf" or "docx"."""
+    renderer = {"html": render_html, "pdf": render_pdf, "docx": render_docx}[fmt]
+    return renderer(snapshot)
+
+
+def last_issued_report(committee: Committee) -> IssuedReport | None:
+    """The committee's latest issued version, if any."""
+    return db.session.scalars(
+        select(IssuedReport)
+        .where(IssuedReport.committee_id == committee.id)
+        .options(undefer(IssuedReport.snapshot_json))
+        .order_by(IssuedReport.version.desc())
+        .limit(1)
+    ).first()
+
+
+def _previous(report: IssuedReport | None) -> PreviousReport | None:
+    if report is None:
+        return None
+    stored = json.loads(report.snapshot_json)
+    return PreviousReport(report.version, report.issued_at, stored.get("item_rags", {}))
+
+
+def draft_snapshot(
+    committee: Committee, *, today: date, now: datetime, rules: StatusRules
+) -> Snapshot:
+    """The committee's report from live data, compared with its last issued version."""
+    return build_snapshot(committee, today=today, now=now, rules=rules,
+                          previous=_previous(last_issued_report(committee)))
+
+
+def issue_report(
+    committee: Committee, *, actor: User | None, now: datetime, rules: StatusRules
+) -> IssuedReport:
+    """Freeze the committee's report as its next version: snapshot, HTML, PDF and Word.
+
+    `actor` is the administrator issuing it (None from the command line without --by).
+    """
+    if actor is not None and (actor.role is not Role.ADMIN
+                              or actor.council_id != committee.council_id):
+        raise RuleBroken("Only an administrator of the committee's council can issue a report")
+    last = last_issued_report(committee)
+    version = last.version + 1 if last else 1
+    snapshot = build_snapshot(committee, today=local_day(now), now=now, rules=rules,
+                              version=version, previous=_previous(last))
+    html, pdf, docx = render_html(snapshot), render_pdf(snapshot), render_docx(snapshot)
+    report = IssuedReport(
+        committee_id=committee.id,
+        version=version,
+        title=snapshot.title,
+        meeting_date=snapshot.meeting_date,
+        issued_at=now,
+        issued_by_id=actor.id if actor else None,
+        snapshot_json=snapshot.to_json(),
+        html=html,
+        html_sha256=sha256(html),
+        pdf=pdf,
+        pdf_sha256=sha256(pdf),
+        docx=docx,
+        docx_sha256=sha256(docx),
+    )
+    db.session.add(report)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Two people issued the same version at once: the other one was first.
+        db.session.rollback()
+        raise RuleBroken(
+            f"Version {version} was issued by someone else a moment ago. Check the issued "
+            f"reports before issuing again."
+        ) from error
+    return report
+
+
+def issued_reports(council_id: int, committee_id: int | None = None) -> list[IssuedReport]:
+    """Issued reports of the council's committees, newest first."""
+    query = (
+        select(IssuedReport)
+        .join(IssuedReport.committee)
+        .where(Committee.council_id == council_id)
+        .options(joinedload(IssuedReport.committee), joinedload(IssuedReport.issued_by))
+        .order_by(IssuedReport.issued_at.desc(), IssuedReport.id.desc())
+    )
+    if committee_id is not None:
+        query = query.where(IssuedReport.committee_id == committee_id)
+    return list(db.session.scalars(query))
+
+
+def get_issued_report(council_id: int, report_id: int) -> IssuedReport | None:
+    """One issued report of the council, or None."""
+    return db.session.scalars(
+        select(IssuedReport)
+        .join(IssuedReport.committee)
+        .where(Committee.council_id == council_id, IssuedReport.id == report_id)
+        .options(joinedload(IssuedReport.committee), joinedload(IssuedReport.issued_by))
+    ).first()
+
+
+def stored_file(report: IssuedReport, fmt: str) -> bytes:
+    """The issued file exactly as it was stored."""
+    return {"html": report.html, "pdf": report.pdf, "docx": report.docx}[fmt]
+
+
+def stored_hash(report: IssuedReport, fmt: str) -> str:
+    return {"html": report.html_sha256, "pdf": report.pdf_sha256,
+            "docx": report.docx_sha256}[fmt]
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
+    return words[:80].rstrip("-") or "committee"
+
+
+def file_name(committee_name: str, fmt: str, *, version: int | None, as_at: date) -> str:
+    """A safe download name: letters, digits and hyphens only."""
+    which = f"version-{version}" if version else f"draft-{as_at.isoformat()}"
+    return f"{_slug(committee_name)}-progress-report-{which}.{FORMATS[fmt].name}"
+
+
+def save_report_details(
+    committee: Committee,
+    *,
+    report_title: str,
+    contact_name: str,
+    contact_job_title: str,
+    contact_telephone: str,
+    contact_email: str,
+) -> None:
+    """Set the report's own title and the contact officer named at its end."""
+    values = {
+        "report_title": report_title.strip(),
+        "contact_name": contact_name.strip(),
+        "contact_job_title": contact_job_title.strip(),
+        "contact_telephone": contact_telephone.strip(),
+        "contact_email": contact_email.strip().lower(),
+    }
+    for field, (label, limit) in DETAIL_LIMITS.items():
+        if len(values[field]) > limit:
+            raise RuleBroken(f"{label} must be {limit} characters or fewer", field=field)
+    if values["contact_email"]:
+        try:
+            check_email_address(values["contact_email"])
+        except RuleBroken as error:
+            raise RuleBroken(error.message, field="contact_email") from error
+    if not values["contact_name"] and any(
+        values[f] for f in ("contact_job_title", "contact_telephone", "contact_email")
+    ):
+        raise RuleBroken("Enter the contact officer's name", field="contact_name")
+    for field, value in values.items():
+        setattr(committee, field, value)
+    db.session.flush()
+
+
+def file_sizes(report: IssuedReport) -> dict[str, int]:
+    """Each stored file's size in bytes, without loading the files."""
+    row = db.session.execute(
+        select(func.length(IssuedReport.html), func.length(IssuedReport.pdf),
+               func.length(IssuedReport.docx)).where(IssuedReport.id == report.id)
+    ).one()
+    return {"html": row[0], "pdf": row[1], "docx": row[2]}

@@ -1,0 +1,899 @@
+"""Build a committee's progress report from the database, once, as plain data.
+
+The words follow the council's own paper (numbered sections and paragraphs, "Action taken:"
+lists with months, a recommendation and the contact officer). Everything is read here and
+worded here; the renderers in this package only lay the result out, so the HTML page, the
+PDF and the Word file always say the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.accounts.models import Council
+from tracker.audit.models import Update, UpdateKind
+from tracker.committees.models import Committee
+from tracker.extensions import db
+from tracker.formatting import UK, long_date
+from tracker.inspections.models import CATEGORY_ORDER, Finding, FindingCategory, Inspection
+from tracker.items.models import (
+    Action,
+    ActionStatus,
+    DueDateChangeState,
+    Item,
+    ItemStatus,
+    Priority,
+    Rag,
+)
+from tracker.items.queries import item_facts
+from tracker.items.status import RagResult, StatusRules, rag_rule_in_words, work_out_rag
+from tracker.reports.document import (
+    Block,
+    Bullet,
+    Bullets,
+    Chart,
+    Column,
+    Contact,
+    Heading,
+    Para,
+    Section,
+    Snapshot,
+    Table,
+    clean,
+)
+from tracker.reports.trend import ActionHistory, ItemHistory, Point, trend
+
+TRACKED_ORDER = [c for c in CATEGORY_ORDER if c.is_tracked]
+RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE]
+# Without a later meeting on the calendar, "next steps" looks this far ahead.
+NEXT_STEPS_HORIZON = timedelta(weeks=12)
+_STATUS_BY_LABEL = {status.label: status for status in ActionStatus}
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+
+@dataclass(frozen=True)
+class PreviousReport:
+    """What the last issued report of the committee tells this one."""
+
+    version: int
+    issued_at: datetime
+    item_rags: dict[str, str]
+
+
+# --- small wording helpers -------------------------------------------------------------------
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """"no actions", "1 action", "3 actions"."""
+    word = singular if number == 1 else (plural or singular + "s")
+    return f"{'no' if number == 0 else number} {word}"
+
+
+def is_are(number: int) -> str:
+    return "is" if number == 1 else "are"
+
+
+def join_words(words: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def month(day: date) -> str:
+    """"November 2011"."""
+    return f"{day:%B %Y}"
+
+
+def days_text(days: list[date]) -> str:
+    """Visit days as a person writes them: "18 and 19 October 2011"."""
+    days = sorted(days)
+    if not days:
+        return ""
+    if len({d.year for d in days}) > 1:
+        return join_words([long_date(d) for d in days])
+    months: dict[int, list[str]] = defaultdict(list)
+    for day in days:
+        months[day.month].append(str(day.day))
+    parts = [f"{join_words(numbers)} {date(days[0].year, m, 1):%B}" for m, numbers in
+             months.items()]
+    return f"{join_words(parts)} {days[0].year}"
+
+
+def in_sentence(title: str) -> str:
+    """A title that starts a sentence, lower-cased to sit inside one ("the annual …"),
+    unless it starts with an acronym or a name."""
+    title = clean(title)
+    if len(title) > 1 and title[0].isupper() and title[1].islower():
+        first_word = title.split(" ", 1)[0]
+        if first_word not in {"Ofsted", "Care", "Children's", "Local"}:
+            return title[0].lower() + title[1:]
+    return title
+
+
+def _person(user: object | None) -> str:
+    if user is None:
+        return "Not assigned"
+    name = clean(user.display_name)  # type: ignore[attr-defined]
+    return name
+
+
+def _person_with_title(user: object | None) -> str:
+    if user is None:
+        return "Not assigned"
+    job = clean(user.job_title)  # type: ignore[attr-defined]
+    return f"{_person(user)}, {job}" if job else _person(user)
+
+
+class _Numbers:
+    """Paragraph numbers within a section: 3.1, 3.2, …"""
+
+    def __init__(self, section: str) -> None:
+        self.section = section
+        self.last = 0
+
+    def next(self) -> str:
+        self.last += 1
+        return f"{self.section}.{self.last}"
+
+
+# --- reading the database ---------------------------------------------------------------------
+
+
+@dataclass
+class _Data:
+    committee: Committee
+    inspections: list[Inspection]
+    findings: list[Finding]
+    items: list[Item]
+    refs: dict[int, str]
+    rags: dict[int, RagResult]
+    updates: list[Update]
+    today: date
+    now: datetime
+    rules: StatusRules
+
+    @property
+    def multiple(self) -> bool:
+        return len(self.inspections) > 1
+
+    def actions(self) -> Iterable[tuple[Item, Action]]:
+        for item in self.items:
+            for action in item.actions:
+                yield item, action
+
+    def overdue(self, action: Action) -> bool:
+        return action.is_open and action.due_date < self.today
+
+
+def _category_rank(finding: Finding) -> int:
+    return TRACKED_ORDER.index(finding.category) if finding.category.is_tracked else 99
+
+
+def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) -> _Data:
+    inspections = sorted(
+        committee.inspections, key=lambda i: (i.letter_date or date.min, i.id)
+    )
+    inspection_rank = {inspection.id: n for n, inspection in enumerate(inspections)}
+    findings = list(
+        db.session.scalars(
+            select(Finding)
+            .where(Finding.inspection_id.in_(list(inspection_rank)))
+            .options(
+                selectinload(Finding.item).options(
+                    joinedload(Item.lead_officer),
+                    selectinload(Item.actions).options(
+                        joinedload(Action.owner), selectinload(Action.due_date_changes)
+                    ),
+                )
+            )
+        )
+    )
+    findings.sort(key=lambda f: (_category_rank(f), inspection_rank[f.inspection_id],
+                                 f.position, f.id))
+    items = [f.item for f in findings if f.item is not None and f.category.is_tracked]
+    refs = {item.id: f"5.{n}" for n, item in enumerate(items, start=1)}
+    facts = item_facts(items)
+    rags = {item.id: work_out_rag(facts[item.id], today, rules) for item in items}
+    updates = list(
+        db.session.scalars(
+            select(Update)
+            .where(Update.item_id.in_([item.id for item in items]))
+            .order_by(Update.created_at, Update.id)
+        )
+    ) if items else []
+    return _Data(committee, inspections, findings, items, refs, rags, updates, today, now,
+                 rules)
+
+
+# --- the sections -------------------------------------------------------------------------------
+
+
+def _inspection_phrase(inspection: Inspection) -> str:
+    phrase = f"the {in_sentence(inspection.title)}"
+    if inspection.visit_dates:
+        phrase += f", which took place on {days_text(inspection.visit_dates)}"
+    elif inspection.letter_date:
+        phrase += f" (letter of {long_date(inspection.letter_date)})"
+    return phrase
+
+
+def _why(data: _Data, previous: PreviousReport | None) -> Section:
+    numbers = _Numbers("1")
+    committee = clean(data.committee.name)
+    if not data.inspections:
+        what = ("the inspections it follows. No inspection has been chosen for the Committee "
+                "yet, so there is no progress to report")
+    elif data.multiple:
+        what = (f"the {len(data.inspections)} inspections described in section 2: "
+                + join_words([_inspection_phrase(i) for i in data.inspections]))
+    else:
+        what = _inspection_phrase(data.inspections[0])
+    blocks: list[Block] = [
+        Para(f"This report is presented to the {committee} to update members on progress "
+             f"with the actions agreed in response to {what}.", numbers.next()),
+    ]
+    if previous is not None:
+        follow = (f"The Committee asked to receive regular progress reports on the actions "
+                  f"identified. The last progress report (version {previous.version}) was "
+                  f"issued on {long_date(previous.issued_at)}; Appendix C sets out what has "
+                  f"changed since then.")
+    else:
+        follow = ("The Committee asked to receive regular progress reports on the actions "
+                  "identified. This is the first such report.")
+    blocks.append(Para(follow, numbers.next()))
+    blocks.append(Para(f"The report sets out the position as at {long_date(data.today)}.",
+                       numbers.next()))
+    return Section("1", "Why has this report come to the Committee?", blocks)
+
+
+def _previous_sentence(inspection: Inspection) -> str:
+    previous = inspection.previous_inspection
+    if previous is not None:
+        when = (days_text(previous.visit_dates) if previous.visit_dates
+                else long_date(previous.letter_date) if previous.letter_date else "")
+        return (f"The previous inspection was the {in_sentence(previous.title)}"
+                f"{', on ' + when if when else ''}.")
+    text = clean(inspection.previous_inspection_text)
+    if not text:
+        return ""
+    if re.match(rf"^({_MONTHS}|\d)", text):
+        return f"The previous inspection took place in {text}."
+    return f"The previous inspection was {text}."
+
+
+def _background(data: _Data) -> Section:
+    numbers = _Numbers("2")
+    blocks: list[Block] = []
+    for inspection in data.inspections:
+        inspectorate = clean(inspection.inspectorate) or "The inspectorate"
+        sentence = f"{inspectorate} carried out the {in_sentence(inspection.title)}"
+        if inspection.visit_dates:
+            sentence += f" on {days_text(inspection.visit_dates)}"
+        sentence += "."
+        if inspection.letter_date:
+            author = clean(inspection.inspector)
+            if author and inspection.inspector_role:
+                author += f", {clean(inspection.inspector_role)}"
+            source = f", from {author}," if author else ""
+            sentence += (f" The letter confirming the outcome{source} is dated "
+                         f"{long_date(inspection.letter_date)}.")
+        if inspection.overall_judgement:
+            sentence += f" The overall judgement was {clean(inspection.overall_judgement)}."
+        previous = _previous_sentence(inspection)
+        if previous:
+            sentence += f" {previous}"
+        if inspection.plan_submitted_on:
+            sentence += (f" The action plan was sent to {inspectorate} on "
+                         f"{long_date(inspection.plan_submitted_on)}.")
+        blocks.append(Para(sentence, numbers.next()))
+    categories = {f.category for f in data.findings}
+    if categories & {FindingCategory.AREA_FOR_DEVELOPMENT, FindingCategory.PRIORITY_ACTION,
+                     FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS}:
+        blocks.append(Para(
+            "These inspections do not grade the service. They identify areas of particular "
+            "strength, where the council meets the requirements of statutory guidance, areas "
+            "for development and any areas for priority action: serious weaknesses that place "
+            "children at risk of inadequate protection from significant harm.",
+            numbers.next()))
+    if FindingCategory.AREA_FOR_IMPROVEMENT in categories:
+        blocks.append(Para(
+            "Graded inspections set out areas for improvement, which the council tracks in "
+            "the same way.", numbers.next()))
+    if not blocks:
+        blocks.append(Para("No inspection has been chosen for the Committee yet.",
+                           numbers.next()))
+    title = "Background: the inspections" if data.multiple else "Background: the inspection"
+    return Section("2", title, blocks)
+
+
+_FOUND_WORDS = {
+    FindingCategory.STRENGTH: ("strength", "strengths"),
+    FindingCategory.MEETS_REQUIREMENTS: ("area that met the requirements of statutory guidance",
+                                         "areas that met the requirements of statutory guidance"),
+    FindingCategory.AREA_FOR_DEVELOPMENT: ("area for development", "areas for development"),
+    FindingCategory.PRIORITY_ACTION: ("area for priority action", "areas for priority action"),
+    FindingCategory.AREA_FOR_IMPROVEMENT: ("area for improvement", "areas for improvement"),
+}
+
+
+def _findings_of(data: _Data, inspection: Inspection) -> list[Finding]:
+    return [f for f in data.findings if f.inspection_id == inspection.id]
+
+
+def _about(data: _Data, inspection: Inspection) -> str:
+    """How a paragraph names its inspection when the Committee follows several."""
+    if not data.multiple:
+        return "The inspection"
+    when = f" ({long_date(inspection.letter_date)})" if inspection.letter_date else ""
+    return f"The {in_sentence(inspection.title)}{when}"
+
+
+def _outcomes(data: _Data, numbers: _Numbers) -> list[Block]:
+    blocks: list[Block] = []
+    for inspection in data.inspections:
+        findings = _findings_of(data, inspection)
+        by_category = Counter(f.category for f in findings)
+        parts = [count(by_category[c], *_FOUND_WORDS[c]) for c in
+                 (FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS,
+                  FindingCategory.AREA_FOR_DEVELOPMENT, FindingCategory.PRIORITY_ACTION)
+                 if by_category[c] or c is FindingCategory.PRIORITY_ACTION]
+        if by_category[FindingCategory.AREA_FOR_IMPROVEMENT]:
+            parts.append(count(by_category[FindingCategory.AREA_FOR_IMPROVEMENT],
+                               *_FOUND_WORDS[FindingCategory.AREA_FOR_IMPROVEMENT]))
+        text = f"{_about(data, inspection)} identified {join_words(parts)}."
+        repeats = sum(1 for f in findings if f.category.is_tracked and f.is_repeat)
+        if repeats:
+            text += (f" {count(repeats, 'of these was', 'of these were')} also raised at the "
+                     f"previous inspection.")
+        blocks.append(Para(text, numbers.next()))
+        strengths = [f for f in findings if f.category is FindingCategory.STRENGTH]
+        if strengths:
+            noun = "strength" if len(strengths) == 1 else "strengths"
+            blocks.append(Para(f"The inspectors recognised the following {noun}:",
+                               numbers.next()))
+            blocks.append(Bullets([Bullet(clean(f.text)) for f in strengths]))
+        meets = [f for f in findings if f.category is FindingCategory.MEETS_REQUIREMENTS]
+        if meets:
+            blocks.append(Para("The inspection also found that the following met the "
+                               "requirements of statutory guidance:", numbers.next()))
+            blocks.append(Bullets([Bullet(clean(f.text)) for f in meets]))
+    return blocks
+
+
+def _rag_chart(rag_counts: Counter[Rag], total: int) -> Chart:
+    words = [f"{rag_counts[rag]} {rag.label}" for rag in RAG_ORDER]
+    return Chart(
+        chart="rag",
+        title="Figure 1: items by status (RAG)",
+        alt=f"A bar chart of the {count(total, 'item')} by status: {join_words(words)}.",
+        labels=[rag.label for rag in RAG_ORDER],
+        series={"items": [rag_counts[rag] for rag in RAG_ORDER]},
+    )
+
+
+def _trend_label(point: Point) -> str:
+    return "Today" if point.is_today else f"{point.day:%b %Y}"
+
+
+def _trend_blocks(points: list[Point]) -> list[Block]:
+    first, last = points[0], points[-1]
+    since = (f"at the end of each month from {month(first.day)} to {month(points[-2].day)} and "
+             f"on {long_date(last.day)}" if len(points) > 1 else f"on {long_date(last.day)}")
+    alt = (f"Two stacked bar charts, items and actions, {since}. Items complete went from "
+           f"{first.items_complete} to {last.items_complete} and items overdue from "
+           f"{first.items_overdue} to {last.items_overdue}; actions complete went from "
+           f"{first.actions_complete} to {last.actions_complete} and actions overdue from "
+           f"{first.actions_overdue} to {last.actions_overdue}. The table after the chart "
+           f"gives every figure.")
+    fields = ["items_on_time", "items_overdue", "items_complete",
+              "actions_on_time", "actions_overdue", "actions_complete"]
+    chart = Chart(
+        chart="trend",
+        title="Figure 2: items and actions at each month end",
+        alt=alt,
+        labels=[_trend_label(p) for p in points],
+        series={name: [getattr(p, name) for p in points] for name in fields},
+    )
+    table = Table(
+        caption="Figure 2 in figures: items and actions at each month end",
+        columns=[Column("Month end", "label"),
+                 Column("Items on time", "count"), Column("Items overdue", "count"),
+                 Column("Items complete", "count"), Column("Actions on time", "count"),
+                 Column("Actions overdue", "count"), Column("Actions complete", "count")],
+        rows=[[long_date(p.day) + (" (today)" if p.is_today else "")]
+              + [str(getattr(p, name)) for name in fields] for p in points],
+    )
+    return [chart, table]
+
+
+def _histories(data: _Data) -> list[ItemHistory]:
+    changes: dict[int, list[tuple[datetime, ActionStatus, ActionStatus]]] = defaultdict(list)
+    signed_off: dict[int, datetime] = {}
+    for update in data.updates:
+        if update.kind is UpdateKind.STATUS_CHANGE and update.action_id is not None:
+            old = _STATUS_BY_LABEL.get(update.old_value)
+            new = _STATUS_BY_LABEL.get(update.new_value)
+            if old is not None and new is not None:
+                changes[update.action_id].append((update.created_at, old, new))
+        elif update.kind is UpdateKind.SIGN_OFF:
+            signed_off[update.item_id] = update.created_at
+    histories = []
+    for item in data.items:
+        completed_at = None
+        if item.status is ItemStatus.COMPLETE:
+            completed_at = item.signed_off_at or signed_off.get(item.id) or item.last_updated_at
+        actions = [
+            ActionHistory(
+                created_at=action.created_at,
+                status=action.status,
+                due_date=action.due_date,
+                completed_on=action.completed_on,
+                status_changes=changes.get(action.id, []),
+                date_moves=sorted(
+                    (c.decided_at, c.from_date, c.to_date)
+                    for c in action.due_date_changes
+                    if c.state is DueDateChangeState.APPROVED and c.decided_at is not None
+                ),
+            )
+            for action in item.actions
+        ]
+        histories.append(ItemHistory(item.created_at, item.target_date, completed_at, actions))
+    return histories
+
+
+def _current_position(data: _Data) -> Section:
+    numbers = _Numbers("3")
+    blocks = _outcomes(data, numbers)
+    total = len(data.items)
+    rag_counts = Counter(result.rag for result in data.rags.values())
+    if total:
+        words = [f"{rag_counts[rag]} {rag.label}" for rag in RAG_ORDER]
+        first = rag_counts[RAG_ORDER[0]]
+        words[0] = f"{first} {is_are(first)} {RAG_ORDER[0].label}"
+        blocks.append(Para(
+            f"The Committee follows {count(total, 'tracked item')}. As at "
+            f"{long_date(data.today)}, {join_words(words)}. Figure 1 and the table below show "
+            f"them by status (RAG) and priority.", numbers.next()))
+        blocks.append(_rag_chart(rag_counts, total))
+        by_priority: dict[Priority, Counter[Rag]] = {p: Counter() for p in Priority}
+        for item in data.items:
+            by_priority[item.priority][data.rags[item.id].rag] += 1
+        rows = [[p.label] + [str(by_priority[p][r]) for r in RAG_ORDER]
+                + [str(sum(by_priority[p].values()))] for p in Priority]
+        rows.append(["All items"] + [str(rag_counts[r]) for r in RAG_ORDER] + [str(total)])
+        blocks.append(Table(
+            caption="Items by priority and status",
+            columns=[Column("Priority", "label")] + [Column(r.label, "count") for r in RAG_ORDER]
+            + [Column("Total", "count")],
+            rows=rows,
+        ))
+    else:
+        blocks.append(Para("No items are being tracked for the Committee yet.", numbers.next()))
+    actions = [action for _item, action in data.actions()]
+    if actions:
+        complete = sum(1 for a in actions if a.status is ActionStatus.COMPLETE)
+        overdue = sum(1 for a in actions if data.overdue(a))
+        on_track = sum(1 for a in actions if a.is_open) - overdue
+        cancelled = sum(1 for a in actions if a.status is ActionStatus.CANCELLED)
+        text = (f"Of the {count(len(actions), 'action')}, {complete} {is_are(complete)} "
+                f"complete, {on_track} {is_are(on_track)} on track and {overdue} "
+                f"{is_are(overdue)} overdue")
+        text += f"; {cancelled} {'was' if cancelled == 1 else 'were'} cancelled." if cancelled \
+            else "."
+        blocks.append(Para(text, numbers.next()))
+        moved = [a for a in actions if a.date_moved]
+        moves = sum(
+            1 for a in actions for c in a.due_date_changes
+            if c.state is DueDateChangeState.APPROVED
+        )
+        if moved:
+            blocks.append(Para(
+                f"{count(len(moved), 'action has', 'actions have')} had "
+                f"{'its' if len(moved) == 1 else 'their'} due date extended "
+                f"({count(max(moves, len(moved)), 'time')} in all). Appendix A shows "
+                f"each action's original and current due dates.", numbers.next()))
+        else:
+            blocks.append(Para("No action has had its due date extended.", numbers.next()))
+    elif total:
+        blocks.append(Para("No actions have been planned yet.", numbers.next()))
+    if total:
+        blocks.append(Para("Each item's status (RAG) is worked out by a written rule. The "
+                           "first step that applies sets it:", numbers.next()))
+        blocks.append(Bullets([Bullet(text, flag=name)
+                               for name, text in rag_rule_in_words(data.rules)]))
+        points = trend(_histories(data), data.today)
+        blocks.append(Para("Figure 2 shows how many items and actions were on time, overdue "
+                           "and complete at the end of each month, worked out from the "
+                           "history of every change. An item counts as overdue when its "
+                           "target date has passed or one of its actions is overdue.",
+                           numbers.next()))
+        blocks.extend(_trend_blocks(points))
+    return Section("3", "Current position", blocks)
+
+
+def _areas_title(categories: list[FindingCategory]) -> str:
+    names = [c.plural_label.lower() for c in categories]
+    if not names:
+        return "Areas for development"
+    title = join_words(names)
+    return title[0].upper() + title[1:]
+
+
+def _areas(data: _Data) -> Section:
+    numbers = _Numbers("4")
+    present = [c for c in TRACKED_ORDER if any(f.category is c for f in data.findings)]
+    blocks: list[Block] = []
+    lead_in = {
+        FindingCategory.PRIORITY_ACTION: "The following areas for priority action were "
+                                         "identified:",
+        FindingCategory.AREA_FOR_DEVELOPMENT: "The following areas were identified for "
+                                              "development:",
+        FindingCategory.AREA_FOR_IMPROVEMENT: "The following areas for improvement were "
+                                              "identified:",
+    }
+    item_refs = {item.finding_id: data.refs[item.id] for item in data.items}
+    for category in present:
+        bullets = []
+        for finding in (f for f in data.findings if f.category is category):
+            text = clean(finding.text)
+            if data.multiple and finding.inspection.letter_date:
+                text += f" (letter of {long_date(finding.inspection.letter_date)})"
+            if finding.id in item_refs:
+                text += f" See {item_refs[finding.id]}."
+            bullets.append(Bullet(text, flag="Repeat finding" if finding.is_repeat else ""))
+        blocks.append(Para(lead_in[category], numbers.next()))
+        blocks.append(Bullets(bullets))
+    if any(f.is_repeat for f in data.findings if f.category.is_tracked):
+        blocks.append(Para("Findings marked “Repeat finding” were also raised at the previous "
+                           "inspection.", numbers.next()))
+    if data.findings and FindingCategory.PRIORITY_ACTION not in present:
+        blocks.append(Para("There were no areas for priority action.", numbers.next()))
+    if not present:
+        blocks.append(Para("No areas for development or priority action have been recorded.",
+                           numbers.next()))
+    return Section("4", _areas_title(present), blocks)
+
+
+def _cancel_reasons(data: _Data) -> dict[int, str]:
+    reasons = {}
+    for update in data.updates:
+        if (update.kind is UpdateKind.STATUS_CHANGE and update.action_id is not None
+                and update.new_value == ActionStatus.CANCELLED.label):
+            reasons[update.action_id] = clean(update.text)
+    return reasons
+
+
+def _completed_month(action: Action) -> str:
+    return month(action.completed_on or action.due_date)
+
+
+def _due_words(action: Action) -> str:
+    text = f"due {long_date(action.due_date)}"
+    if action.date_moved:
+        text += f" (originally {long_date(action.original_due_date)})"
+    return text
+
+
+def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> list[Block]:
+    finding = item.finding
+    flags = []
+    if finding.category is FindingCategory.PRIORITY_ACTION:
+        flags.append("Area for priority action")
+    if finding.is_repeat:
+        flags.append("Repeat finding")
+    blocks: list[Block] = [Heading(clean(item.title), data.refs[item.id], flags)]
+    details = f"{_person_with_title(item.lead_officer)}. Priority: {item.priority.label.lower()}."
+    if item.target_date:
+        details += f" Target date: {long_date(item.target_date)}."
+    blocks.append(Para(details, label="Lead officer:"))
+    taken = [a for a in item.actions if a.status is ActionStatus.COMPLETE]
+    taken.sort(key=lambda a: (a.completed_on or a.due_date, a.id))
+    if taken:
+        blocks.append(Bullets([Bullet(f"{clean(a.description)}, {_completed_month(a)}")
+                               for a in taken], label="Action taken:"))
+    else:
+        blocks.append(Para("No action has been completed yet.", label="Action taken:"))
+    planned = [a for a in item.actions if a.is_open]
+    if planned:
+        blocks.append(Bullets(
+            [Bullet(f"{clean(a.description)}, {_due_words(a)}",
+                    flag="Overdue" if data.overdue(a) else "") for a in planned],
+            label="Action planned:"))
+    cancelled = [a for a in item.actions if a.status is ActionStatus.CANCELLED]
+    if cancelled:
+        bullets = []
+        for action in cancelled:
+            reason = cancel_reasons.get(action.id, "")
+            bullets.append(Bullet(clean(action.description) + (f". Reason: {reason}"
+                                                               if reason else "")))
+        blocks.append(Bullets(bullets, label="Action cancelled:"))
+    rag = data.rags[item.id]
+    status = f"{rag.rag.label}{' (set by hand)' if rag.overridden else ''}. {clean(rag.reason)}"
+    if item.status is ItemStatus.AWAITING_SIGN_OFF:
+        status += " The item has been marked complete and is waiting to be signed off."
+    blocks.append(Para(status, label="Status:"))
+    if item.measure_of_success:
+        blocks.append(Para(clean(item.measure_of_success), label="Measure of success:"))
+    if item.outcome_evidence:
+        blocks.append(Para(clean(item.outcome_evidence), label="Outcome evidence:"))
+    return blocks
+
+
+def _addressing(data: _Data) -> Section:
+    blocks: list[Block] = []
+    cancel_reasons = _cancel_reasons(data)
+    for item in data.items:
+        blocks.extend(_item_blocks(data, item, cancel_reasons))
+    if not blocks:
+        blocks.append(Para("No items are being tracked yet.", "5.1"))
+    return Section("5", "How we are addressing them", blocks)
+
+
+def _horizon(data: _Data, meeting_date: date | None, next_report: date | None) -> tuple[date, str]:
+    if next_report is not None:
+        return next_report, (f"Before the Committee's meeting on {long_date(next_report)}, "
+                             f"when the next progress report is due")
+    end = (meeting_date or data.today) + NEXT_STEPS_HORIZON
+    return end, f"In the next 12 weeks, up to {long_date(end)}"
+
+
+def _next_steps(data: _Data, meeting_date: date | None, next_report: date | None) -> Section:
+    numbers = _Numbers("6")
+    end, when = _horizon(data, meeting_date, next_report)
+    due = [(item, a) for item, a in data.actions()
+           if a.is_open and data.today <= a.due_date <= end]
+    due.sort(key=lambda pair: (pair[1].due_date, data.refs[pair[0].id], pair[1].id))
+    blocks: list[Block] = []
+    if due:
+        blocks.append(Para(f"{when}, {count(len(due), 'action falls', 'actions fall')} due:",
+                           numbers.next()))
+        blocks.append(Bullets([
+            Bullet(f"{clean(a.description)} ({data.refs[item.id]}), due {long_date(a.due_date)}"
+                   f"; owner: {_person(a.owner)}") for item, a in due]))
+    else:
+        blocks.append(Para(f"{when}, no actions fall due.", numbers.next()))
+    targets = [item for item in data.items if item.status is not ItemStatus.COMPLETE
+               and item.target_date is not None and data.today <= item.target_date <= end]
+    if targets:
+        blocks.append(Para("These items are due to be completed by then:", numbers.next()))
+        blocks.append(Bullets([Bullet(f"{data.refs[i.id]} {clean(i.title)}, target date "
+                                      f"{long_date(i.target_date)}") for i in targets]))
+    overdue = sum(1 for _item, a in data.actions() if data.overdue(a))
+    if overdue:
+        blocks.append(Para(f"{count(overdue, 'action is', 'actions are')} overdue. Appendix B "
+                           f"lists them with their owners and how late each is.",
+                           numbers.next()))
+    elif data.items:
+        blocks.append(Para("No actions are overdue.", numbers.next()))
+    return Section("6", "Next steps", blocks)
+
+
+def _conclusion(data: _Data, next_report: date | None) -> Section:
+    numbers = _Numbers("7")
+    blocks: list[Block] = []
+    total = len(data.items)
+    if total:
+        rag_counts = Counter(result.rag for result in data.rags.values())
+        overdue = sum(1 for _item, a in data.actions() if data.overdue(a))
+        actions = sum(1 for _ in data.actions())
+        blocks.append(Para(
+            f"Of the {count(total, 'item')} the Committee follows, "
+            f"{rag_counts[Rag.COMPLETE]} {is_are(rag_counts[Rag.COMPLETE])} complete, "
+            f"{rag_counts[Rag.GREEN]} on track (Green), {rag_counts[Rag.AMBER]} Amber and "
+            f"{rag_counts[Rag.RED]} Red. {overdue} of the {count(actions, 'action')} "
+            f"{is_are(overdue)} overdue.", numbers.next()))
+    further = (f"on {long_date(next_report)}" if next_report is not None
+               else "at a future meeting")
+    blocks.append(Para(
+        f"The Committee is asked to note the progress made on the actions set out in this "
+        f"report and its appendices, and to receive a further progress report {further}.",
+        numbers.next(), label="Recommendation:"))
+    return Section("7", "Conclusion", blocks)
+
+
+# --- appendices ----------------------------------------------------------------------------------
+
+
+def _status_words(data: _Data, action: Action) -> str:
+    if action.status is ActionStatus.COMPLETE:
+        return f"Complete{', ' + long_date(action.completed_on) if action.completed_on else ''}"
+    if data.overdue(action):
+        return f"Overdue ({action.status.label.lower()})"
+    return action.status.label
+
+
+def _due_cell(action: Action) -> str:
+    text = long_date(action.due_date)
+    if action.date_moved:
+        text += f" (originally {long_date(action.original_due_date)})"
+    return text
+
+
+def _all_actions(data: _Data) -> Section:
+    rows = [[data.refs[item.id], clean(a.description), _person(a.owner), _due_cell(a),
+             _status_words(data, a)] for item, a in data.actions()]
+    if not rows:
+        return Section("A", "All actions", [Para("No actions have been planned yet.")])
+    return Section("A", "All actions", [
+        Para("Every action, under the number of the item it belongs to (section 5). Where a "
+             "due date has moved, the date first agreed is shown too."),
+        Table(caption="All actions",
+              columns=[Column("Item", "ref"), Column("Action", "text"),
+                       Column("Owner", "person"), Column("Due date", "date"),
+                       Column("Status", "status")],
+              rows=rows),
+    ])
+
+
+def _overdue_actions(data: _Data) -> Section:
+    late = [(item, a) for item, a in data.actions() if data.overdue(a)]
+    late.sort(key=lambda pair: (pair[1].due_date, pair[1].id))
+    if not late:
+        return Section("B", "Overdue actions", [Para("No actions are overdue.")])
+    rows = [[data.refs[item.id], clean(a.description), _person(a.owner), _due_cell(a),
+             str((data.today - a.due_date).days)] for item, a in late]
+    return Section("B", "Overdue actions", [
+        Para(f"Actions not complete or cancelled whose due date has passed, as at "
+             f"{long_date(data.today)}, the longest overdue first."),
+        Table(caption="Overdue actions",
+              columns=[Column("Item", "ref"), Column("Action", "text"),
+                       Column("Owner", "person"), Column("Due date", "date"),
+                       Column("Days overdue", "count")],
+              rows=rows),
+    ])
+
+
+def _changes(data: _Data, previous: PreviousReport | None) -> Section:
+    if previous is None:
+        return Section("C", "Changes since the last report", [Para(
+            "This is the first progress report issued to the Committee, so there is no "
+            "earlier report to compare with.")])
+    actions = {a.id: (item, a) for item, a in data.actions()}
+    items = {item.id: item for item in data.items}
+
+    def action_name(update: Update) -> str:
+        item, action = actions[update.action_id]  # type: ignore[index]
+        return f"{clean(action.description)} ({data.refs[item.id]})"
+
+    def item_name(update: Update) -> str:
+        item = items[update.item_id]
+        return f"{data.refs[item.id]} {clean(item.title)}"
+
+    groups: dict[str, list[Bullet]] = {
+        "New items:": [], "New actions:": [], "Actions completed:": [],
+        "Other changes of status:": [], "Due dates moved:": [],
+        "Status (RAG) changes:": [], "Items completed:": [],
+    }
+    for update in data.updates:
+        if not (previous.issued_at < update.created_at <= data.now):
+            continue
+        if update.item_id not in items or (update.action_id is not None
+                                           and update.action_id not in actions):
+            continue
+        kind = update.kind
+        if kind is UpdateKind.CREATED and update.action_id is None:
+            groups["New items:"].append(Bullet(item_name(update)))
+        elif kind is UpdateKind.CREATED:
+            groups["New actions:"].append(Bullet(
+                f"{action_name(update)}, due {clean(update.new_value)}"))
+        elif kind is UpdateKind.STATUS_CHANGE and update.action_id is not None:
+            if update.new_value == ActionStatus.COMPLETE.label:
+                groups["Actions completed:"].append(Bullet(
+                    f"{action_name(update)}, {long_date(update.created_at)}"))
+            else:
+                text = (f"{action_name(update)}: from {clean(update.old_value).lower()} to "
+                        f"{clean(update.new_value).lower()}")
+                if update.text:
+                    text += f". {clean(update.text)}"
+                groups["Other changes of status:"].append(Bullet(text))
+        elif kind is UpdateKind.DUE_DATE_CHANGE and update.action_id is not None:
+            groups["Due dates moved:"].append(Bullet(
+                f"{action_name(update)}: from {clean(update.old_value)} to "
+                f"{clean(update.new_value)}. Reason: {clean(update.text)}"))
+        elif kind is UpdateKind.RAG_OVERRIDE:
+            groups["Status (RAG) changes:"].append(Bullet(
+                f"{item_name(update)}: set by hand from {clean(update.old_value)} to "
+                f"{clean(update.new_value)}. Reason: {clean(update.text)}"))
+        elif kind is UpdateKind.MARKED_COMPLETE:
+            groups["Items completed:"].append(Bullet(
+                f"{item_name(update)}: marked complete, {long_date(update.created_at)}"))
+        elif kind is UpdateKind.SIGN_OFF:
+            groups["Items completed:"].append(Bullet(
+                f"{item_name(update)}: signed off, {long_date(update.created_at)}"))
+    for item in data.items:
+        before = previous.item_rags.get(str(item.id))
+        now = data.rags[item.id].rag.value
+        if before is not None and before != now:
+            groups["Status (RAG) changes:"].append(Bullet(
+                f"{data.refs[item.id]} {clean(item.title)}: from {Rag(before).label} to "
+                f"{Rag(now).label}"))
+    blocks: list[Block] = [Para(
+        f"What has changed between the issue of version {previous.version} on "
+        f"{long_date(previous.issued_at)} and {long_date(data.today)}, from the history of "
+        f"every change.")]
+    for label, bullets in groups.items():
+        if bullets:
+            blocks.append(Bullets(bullets, label=label))
+    if len(blocks) == 1:
+        blocks.append(Para("Nothing has changed since the last report."))
+    return Section("C", "Changes since the last report", blocks)
+
+
+# --- the whole report --------------------------------------------------------------------------
+
+
+def default_title(inspections: list[Inspection]) -> str:
+    """The report's title when the committee has not set one."""
+    if len(inspections) == 1:
+        return f"Progress on the improvement plan: {clean(inspections[0].title)}"
+    return "Progress on the improvement plan following inspection"
+
+
+def _meetings(committee: Committee, today: date) -> tuple[date | None, date | None]:
+    upcoming = sorted(m.meeting_date for m in committee.meetings if m.meeting_date >= today)
+    meeting = upcoming[0] if upcoming else None
+    following = upcoming[1] if len(upcoming) > 1 else None
+    return meeting, following
+
+
+def build_snapshot(
+    committee: Committee,
+    *,
+    today: date,
+    now: datetime,
+    rules: StatusRules,
+    version: int | None = None,
+    previous: PreviousReport | None = None,
+) -> Snapshot:
+    """The committee's progress report as at `now`: every section worded, every figure counted.
+
+    `version` is None for a draft. `previous` is the last issued report, which the appendix
+    of changes compares with.
+    """
+    data = _load(committee, today, now, rules)
+    meeting_date, next_report = _meetings(committee, today)
+    contact = None
+    if committee.contact_name.strip():
+        contact = Contact(
+            name=clean(committee.contact_name),
+            job_title=clean(committee.contact_job_title),
+            telephone=clean(committee.contact_telephone),
+            email=clean(committee.contact_email),
+        )
+    return Snapshot(
+        council_name=clean(committee_council_name(committee)),
+        committee_id=committee.id,
+        committee_name=clean(committee.name),
+        title=clean(committee.report_title) or default_title(data.inspections),
+        report_of=clean(committee.report_of),
+        meeting_date=meeting_date,
+        next_report_date=next_report,
+        as_at=today,
+        generated_at=now.astimezone(UK).replace(microsecond=0),
+        version=version,
+        sections=[
+            _why(data, previous),
+            _background(data),
+            _current_position(data),
+            _areas(data),
+            _addressing(data),
+            _next_steps(data, meeting_date, next_report),
+            _conclusion(data, next_report),
+        ],
+        appendices=[_all_actions(data), _overdue_actions(data), _changes(data, previous)],
+        contact=contact,
+        item_rags={str(item_id): result.rag.value for item_id, result in data.rags.items()},
+    )
+
+
+def committee_council_name(committee: Committee) -> str:
+    council = db.session.get(Council, committee.council_id)
+    return council.name if council is not None else ""

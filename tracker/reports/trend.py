@@ -1,0 +1,137 @@
+"""How many items and actions were on time, overdue and complete at each month end.
+
+Worked out from the history: when each item and action was created, each status change an
+action went through (its `Update` rows) and each approved move of its due date. Nothing here
+touches the database, so the rules can be tested on their own.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from tracker.formatting import UK
+from tracker.items.models import ActionStatus
+from tracker.items.status import is_overdue
+
+
+@dataclass
+class ActionHistory:
+    """One action's past: enough to say what state it was in at any moment."""
+
+    created_at: datetime
+    status: ActionStatus
+    due_date: date
+    completed_on: date | None = None
+    # (when, old status, new status), oldest first.
+    status_changes: list[tuple[datetime, ActionStatus, ActionStatus]] = field(
+        default_factory=list
+    )
+    # Approved moves of the due date: (when, from, to), oldest first.
+    date_moves: list[tuple[datetime, date, date]] = field(default_factory=list)
+
+    def status_at(self, moment: datetime) -> ActionStatus | None:
+        """Its status at `moment`, or None if it did not exist yet."""
+        if self.created_at >= moment:
+            return None
+        earlier = [new for when, _old, new in self.status_changes if when < moment]
+        if earlier:
+            return earlier[-1]
+        if self.status_changes:
+            return self.status_changes[0][1]
+        # No recorded change: the status it has now, unless it was completed after `moment`.
+        if self.status is ActionStatus.COMPLETE and self.completed_on is not None:
+            completed = datetime.combine(self.completed_on, time(), tzinfo=UK)
+            if completed >= moment:
+                return ActionStatus.IN_PROGRESS
+        return self.status
+
+    def due_at(self, moment: datetime) -> date:
+        """Its due date as it stood at `moment`."""
+        if not self.date_moves:
+            return self.due_date
+        due = self.date_moves[0][1]
+        for when, _from, to in self.date_moves:
+            if when < moment:
+                due = to
+        return due
+
+
+@dataclass
+class ItemHistory:
+    created_at: datetime
+    target_date: date | None
+    # When it was signed off as complete; None while it is not.
+    completed_at: datetime | None
+    actions: list[ActionHistory] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Point:
+    """The counts at one month end (or today, for the last point)."""
+
+    day: date
+    is_today: bool
+    items_on_time: int
+    items_overdue: int
+    items_complete: int
+    actions_on_time: int
+    actions_overdue: int
+    actions_complete: int
+
+
+def _end_of(day: date) -> datetime:
+    """The first moment after `day` ends, in UK time."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UK)
+
+
+def month_ends(start: date, today: date, most: int = 12) -> list[date]:
+    """The last day of each month from `start`'s month up to the month before `today`'s,
+    keeping the latest `most`."""
+    ends = []
+    year, month = start.year, start.month
+    while (year, month) < (today.year, today.month):
+        ends.append(date(year, month, calendar.monthrange(year, month)[1]))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return ends[-most:] if most else []
+
+
+def point_at(items: list[ItemHistory], day: date, *, is_today: bool = False) -> Point:
+    """The counts at the end of `day`. Cancelled actions are not counted."""
+    moment = _end_of(day)
+    counts = dict.fromkeys(
+        ("items_on_time", "items_overdue", "items_complete",
+         "actions_on_time", "actions_overdue", "actions_complete"), 0
+    )
+    for item in items:
+        if item.created_at >= moment:
+            continue
+        any_overdue = False
+        for action in item.actions:
+            status = action.status_at(moment)
+            if status is None or status is ActionStatus.CANCELLED:
+                continue
+            if status is ActionStatus.COMPLETE:
+                counts["actions_complete"] += 1
+            elif is_overdue(status, action.due_at(moment), day):
+                counts["actions_overdue"] += 1
+                any_overdue = True
+            else:
+                counts["actions_on_time"] += 1
+        if item.completed_at is not None and item.completed_at < moment:
+            counts["items_complete"] += 1
+        elif any_overdue or (item.target_date is not None and item.target_date < day):
+            counts["items_overdue"] += 1
+        else:
+            counts["items_on_time"] += 1
+    return Point(day=day, is_today=is_today, **counts)
+
+
+def trend(items: list[ItemHistory], today: date, most: int = 12) -> list[Point]:
+    """Month-end counts from the month the first item was created, then today's."""
+    if not items:
+        return []
+    first = min(item.created_at for item in items).astimezone(UK).date()
+    days = month_ends(first, today, most=most - 1)
+    return [point_at(items, day) for day in days] + [point_at(items, today, is_today=True)]

@@ -1,0 +1,217 @@
+"""Progress reports: drafts for staff, issuing for administrators, issued copies for everyone.
+
+Drafts are worked out from live data on each request. An issued report is served from its
+stored bytes, never rendered again.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from tracker import clock
+from tracker.committees.models import Committee
+from tracker.committees.service import get_committee
+from tracker.errors import RuleBroken
+from tracker.forms import show_rule_broken
+from tracker.items.status import StatusRules
+from tracker.permissions import ADMIN_ONLY, ALL_ROLES, STAFF, allow
+from tracker.reports import service
+from tracker.reports.forms import IssueForm, ReportDetailsForm
+from tracker.reports.models import IssuedReport
+from tracker.reports.render_html import body_context, stored_body, stylesheet
+
+bp = Blueprint("reports", __name__)
+
+
+def _committee_or_404(committee_id: int) -> Committee:
+    committee = get_committee(current_user.council_id, committee_id)
+    if committee is None:
+        abort(404)
+    return committee
+
+
+def _issued_or_404(report_id: int) -> IssuedReport:
+    report = service.get_issued_report(current_user.council_id, report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+def _rules() -> StatusRules:
+    return StatusRules.from_config(current_app.config)
+
+
+def _draft(committee: Committee):
+    return service.draft_snapshot(committee, today=clock.today(), now=clock.now(),
+                                  rules=_rules())
+
+
+def _draft_page(committee: Committee, form: IssueForm, status: int = 200):
+    snapshot = _draft(committee)
+    last = service.last_issued_report(committee)
+    return render_template(
+        "reports/draft.html",
+        committee=committee,
+        issue_form=form,
+        next_version=last.version + 1 if last else 1,
+        last_issued=last,
+        **body_context(snapshot),
+    ), status
+
+
+def _download(data: bytes, fmt: str, name: str, etag: str | None = None) -> Response:
+    response = Response(data, mimetype=service.FORMATS[fmt].mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    if fmt == "html":
+        # Opened from the downloads folder it needs nothing from anywhere: allow nothing.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        )
+    if etag:
+        response.set_etag(etag)
+    return response
+
+
+def _draft_download(committee_id: int, fmt: str) -> Response:
+    committee = _committee_or_404(committee_id)
+    snapshot = _draft(committee)
+    name = service.file_name(committee.name, fmt, version=None, as_at=snapshot.as_at)
+    return _download(service.render(snapshot, fmt), fmt, name)
+
+
+def _issued_download(report_id: int, fmt: str) -> Response:
+    report = _issued_or_404(report_id)
+    name = service.file_name(report.committee.name, fmt, version=report.version,
+                             as_at=report.issued_at.date())
+    return _download(service.stored_file(report, fmt), fmt, name,
+                     etag=service.stored_hash(report, fmt))
+
+
+@bp.route("/reports/report.css")
+@allow(ALL_ROLES)
+def report_stylesheet():
+    response = Response(stylesheet(), mimetype="text/css")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/committees/<int:committee_id>/report")
+@allow(STAFF)
+def draft_report(committee_id: int):
+    return _draft_page(_committee_or_404(committee_id), IssueForm(formdata=None))
+
+
+@bp.route("/committees/<int:committee_id>/report.pdf")
+@allow(STAFF)
+def draft_pdf(committee_id: int):
+    return _draft_download(committee_id, "pdf")
+
+
+@bp.route("/committees/<int:committee_id>/report.docx")
+@allow(STAFF)
+def draft_docx(committee_id: int):
+    return _draft_download(committee_id, "docx")
+
+
+@bp.route("/committees/<int:committee_id>/report.html")
+@allow(STAFF)
+def draft_html(committee_id: int):
+    return _draft_download(committee_id, "html")
+
+
+@bp.route("/committees/<int:committee_id>/report/issue", methods=["POST"])
+@allow(ADMIN_ONLY)
+def issue_report(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    form = IssueForm()
+    if form.validate_on_submit():
+        try:
+            report = service.issue_report(committee, actor=current_user, now=clock.now(),
+                                          rules=_rules())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"Version {report.version} of the progress report to {committee.name} "
+                  f"has been issued", "success")
+            return redirect(url_for("reports.view_issued", report_id=report.id))
+    return _draft_page(committee, form, 400)
+
+
+@bp.route("/committees/<int:committee_id>/report/details", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def report_details(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    form = ReportDetailsForm(obj=committee)
+    if form.validate_on_submit():
+        try:
+            service.save_report_details(
+                committee,
+                report_title=form.report_title.data or "",
+                contact_name=form.contact_name.data or "",
+                contact_job_title=form.contact_job_title.data or "",
+                contact_telephone=form.contact_telephone.data or "",
+                contact_email=form.contact_email.data or "",
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Report details saved", "success")
+            return redirect(url_for("committees.view_committee", committee_id=committee.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("reports/details.html", committee=committee, form=form), status
+
+
+@bp.route("/reports")
+@allow(ALL_ROLES)
+def list_reports():
+    committee = None
+    committee_id = request.args.get("committee", type=int)
+    if committee_id is not None:
+        committee = _committee_or_404(committee_id)
+    reports = service.issued_reports(current_user.council_id,
+                                     committee.id if committee else None)
+    return render_template("reports/list.html", reports=reports, committee=committee)
+
+
+@bp.route("/reports/<int:report_id>")
+@allow(ALL_ROLES)
+def view_issued(report_id: int):
+    report = _issued_or_404(report_id)
+    return render_template(
+        "reports/issued.html",
+        issued=report,
+        body=stored_body(report.html),
+        sizes=service.file_sizes(report),
+        formats=service.FORMATS,
+        hashes={fmt: service.stored_hash(report, fmt) for fmt in service.FORMATS},
+    )
+
+
+@bp.route("/reports/<int:report_id>.pdf")
+@allow(ALL_ROLES)
+def issued_pdf(report_id: int):
+    return _issued_download(report_id, "pdf")
+
+
+@bp.route("/reports/<int:report_id>.docx")
+@allow(ALL_ROLES)
+def issued_docx(report_id: int):
+    return _issued_download(report_id, "docx")
+
+
+@bp.route("/reports/<int:report_id>.html")
+@allow(ALL_ROLES)
+def issued_html(report_id: int):
+    return _issued_download(report_id, "html")
