@@ -47,6 +47,7 @@ from tracker.inspections.models import Finding, Inspection
 from tracker.inspections.service import add_finding, create_inspection, mark_plan_submitted
 from tracker.items import service as items
 from tracker.items.models import Action, Item
+from tracker.reports.service import save_report_details
 from tracker.workingdays import add_working_days
 
 
@@ -295,6 +296,15 @@ def load_demo_data(today: date, now: datetime) -> DemoCredentials | None:
     committee = save_committee(
         None, council_id=council.id, name=COMMITTEE_NAME, report_of=REPORT_OF,
         members=[people["margaret"], people["priya"]], inspections=[older, newer],
+    )
+    contact = people["ruth"]
+    save_report_details(
+        committee,
+        report_title="Progress on the inspection of contact, referral and assessment",
+        contact_name=contact.name,
+        contact_job_title=contact.job_title,
+        contact_telephone=contact.telephone,
+        contact_email=contact.email,
     )
     # One meeting a few weeks ago, then three more, every eight weeks, on Thursdays.
     past_meeting = _on_or_before(today - timedelta(days=20), 3)
