@@ -14,9 +14,12 @@ CSS := tracker/static/build/tracker.css
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-run: install assets db demo ## Set everything up and serve the tracker with demo data on http://127.0.0.1:5000
+run: install assets db demo ## Set everything up and serve the tracker and its scheduler with demo data on http://127.0.0.1:5000
 	@$(FLASK) demo-credentials
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it (Ctrl-C stops both)"
+	@# Exactly one scheduler process beside the web server; the trap stops it with the server.
+	@$(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install assets lint ## Set everything up, lint and run the tests

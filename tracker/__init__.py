@@ -105,9 +105,10 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.dashboard.views import bp as dashboard
     from tracker.inspections.views import bp as inspections
     from tracker.items.views import bp as items
+    from tracker.reminders.views import bp as reminders
     from tracker.reports.views import bp as reports
 
-    for blueprint in (accounts, dashboard, inspections, items, committees, reports):
+    for blueprint in (accounts, dashboard, inspections, items, committees, reports, reminders):
         app.register_blueprint(blueprint)
 
 
@@ -115,6 +116,8 @@ def _register_commands(app: Flask) -> None:
     from tracker.accounts.cli import create_user_command
     from tracker.demo.cli import demo_credentials_command, demo_data_command
     from tracker.inspections.cli import import_command
+    from tracker.jobs.cli import scheduler_command
+    from tracker.reminders.cli import reminders_command
     from tracker.reports.cli import report_command
 
     app.cli.add_command(create_user_command)
@@ -122,3 +125,5 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(demo_credentials_command)
     app.cli.add_command(report_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(reminders_command)
+    app.cli.add_command(scheduler_command)

@@ -27,6 +27,27 @@ class Defaults:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # The largest inspection letter or report the importer reads.
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    # Mail. "outbox" writes each message as an .eml file in <instance>/outbox/ and sends
+    # nothing out; "smtp" sends through MAIL_SERVER.
+    MAIL_BACKEND = "outbox"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "Improvement tracker <tracker@localhost>"
+    MAIL_TIMEOUT = 10
+    # The address people reach the tracker on, for links in emails.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    # Reminders: "coming up" window, when overdue actions go to the lead officer as well,
+    # and how often (with doubling waits) a failed email is tried before it is given up.
+    REMINDER_UPCOMING_DAYS = 7
+    REMINDER_ESCALATE_AFTER_DAYS = 14
+    REMINDER_MAX_ATTEMPTS = 5
+    REMINDER_RETRY_MINUTES = 15
+    # When the scheduler sends the day's reminders, UK time (HH:MM).
+    REMINDER_TIME = "07:00"
 
 
 def _parse_env_value(raw: str) -> Any:

@@ -20,6 +20,8 @@ from tracker.items.models import (
     Priority,
     Rag,
 )
+from tracker.jobs.models import JobLock
+from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
 from tracker.reports.models import IssuedReport
 
 __all__ = [
@@ -28,6 +30,9 @@ __all__ = [
     "Committee",
     "CommitteeMeeting",
     "Council",
+    "Delivery",
+    "DeliveryKind",
+    "DeliveryStatus",
     "DueDateChange",
     "DueDateChangeState",
     "Finding",
@@ -37,6 +42,7 @@ __all__ = [
     "InspectionDay",
     "IssuedReport",
     "Item",
+    "JobLock",
     "ItemStatus",
     "Priority",
     "Rag",

@@ -1,11 +1,11 @@
-"""The real inspection PDFs in ../shared/documents, read through `read_document` (pdfplumber)
+"""The real inspection PDFs in ../shared/documents, read through `read_document` (PDFium)
 and `parse_text`.
 
 - Each labelled PDF (one with an expected file) gives exactly its expected file.
 - Every other PDF imports without error, with the counts and details checked by hand once
   against the documents' README table and the PDF itself, and pinned here.
 
-Each PDF is read once per test session (reading is the slow part: about 0.2 to 2 s each).
+Each PDF is read once per test session (reading is the slow part: up to about 0.3 s each).
 """
 
 from __future__ import annotations

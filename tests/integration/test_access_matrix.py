@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -94,8 +95,21 @@ def issued_report(world: World) -> int:
     return report.id
 
 
+def outbox_message(world: World) -> str:
+    """An .eml file in the outbox, addressed to one of the world's council's people."""
+    from flask import current_app
+
+    from tracker.mail import Mailer, build_message
+
+    message = build_message(sender="tracker@localhost", to=world.user.email, subject="Reminder",
+                            text="Hello", html="<p>Hello</p>", now=NOW)
+    with Mailer({"MAIL_BACKEND": "outbox"}, current_app.instance_path) as mailer:
+        mailer.send(message)
+    return sorted(Path(current_app.instance_path, "outbox").glob("*.eml"))[-1].name
+
+
 # How each URL parameter is filled from the world. A route with any other parameter fails.
-WORLD_MAKERS: dict[str, Callable[[World], int]] = {
+WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "item_id": lambda world: world.item.id,
     "action_id": lambda world: world.action.id,
     "inspection_id": lambda world: world.item.finding.inspection.id,
@@ -105,6 +119,7 @@ WORLD_MAKERS: dict[str, Callable[[World], int]] = {
     "change_id": lambda world: world.change.id,
     "report_id": issued_report,
     "draft_id": lambda world: world.draft.id,
+    "name": outbox_message,
 }
 
 

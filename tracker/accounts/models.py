@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # On leave: no reminders up to and including this day; they go to the lead officer.
+    reminders_paused_until: Mapped[date | None] = mapped_column(Date)
 
     council: Mapped[Council] = relationship(back_populates="users")
 
@@ -71,6 +73,10 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return f"{self.name} ({self.organisation})" if self.organisation else self.name
+
+    def reminders_paused_on(self, day: date) -> bool:
+        """Whether this person has paused their reminders on `day`."""
+        return self.reminders_paused_until is not None and day <= self.reminders_paused_until
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -1,6 +1,7 @@
 """A PDF's text, in reading order, as paragraphs: one per line, a blank line between.
 
-pdfplumber gives each character with its position, size and font. From those:
+pdfchars.py gives each character with its position, size and font (read with PDFium, as
+pdfminer would measure them). From those:
 
 - lines are rebuilt from characters (spaces from the gaps), superscript footnote markers
   ("Board¹") dropped, and ligatures spelled out;
@@ -23,14 +24,27 @@ Bullets are written "• ", headings (bold, or larger than body text) "## ", so 
 
 from __future__ import annotations
 
-import io
+import functools
+import itertools
+import operator
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
+from tracker.inspections.importer import pdfchars
 from tracker.inspections.importer.model import ImportProblem
+from tracker.inspections.importer.pdfchars import (
+    BLANK,
+    BOTTOM,
+    FONTNAME,
+    SIZE,
+    TEXT,
+    TOP,
+    X0,
+    X1,
+    Char,
+)
 
 MAX_PAGES = 200
 # Glyphs that start a list item; U+F0A7 and U+F06E are Wingdings bullets as PDFs carry them.
@@ -89,26 +103,25 @@ class Paragraph:
 def pdf_text(data: bytes, *, max_pages: int = MAX_PAGES) -> str:
     """The text of a PDF: paragraphs separated by blank lines, bullets as "• ", headings as
     "## ". Reads at most `max_pages` pages, so that reading is bounded in time."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
+    pages: list[list[Line]] = []
+    heights: list[float] = []
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        with pdf:
-            pages = [_page_lines(page, number) for number, page in enumerate(pdf.pages[:max_pages])]
-            heights = [float(page.height) for page in pdf.pages[:max_pages]]
-    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
-        raise ImportProblem(
-            "This PDF is protected by a password, so it cannot be read. Save a copy without "
-            "the password and upload that."
-        ) from error
+        with pdfchars.open_pdf(data) as document:
+            for number in range(min(pdfchars.page_count(document), max_pages)):
+                chars, height = pdfchars.page_chars(document, number)
+                pages.append(_page_lines(chars, number))
+                heights.append(height)
+    except pdfchars.PdfError as error:
+        if error.password:
+            raise ImportProblem(
+                "This PDF is protected by a password, so it cannot be read. Save a copy "
+                "without the password and upload that."
+            ) from error
+        raise ImportProblem(_DAMAGED) from error
     except ImportProblem:
         raise
     except Exception as error:
-        raise ImportProblem(
-            "This PDF cannot be read: it may be damaged or incomplete. Download it again, or "
-            "save the document as a new PDF, and upload that."
-        ) from error
+        raise ImportProblem(_DAMAGED) from error
     characters = sum(len(line.text.replace(" ", "")) for lines in pages for line in lines)
     if characters < _MIN_TEXT_CHARACTERS:
         raise ImportProblem(
@@ -119,102 +132,112 @@ def pdf_text(data: bytes, *, max_pages: int = MAX_PAGES) -> str:
     return _layout(pages, heights)
 
 
-@dataclass(slots=True)
-class Char:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    fontname: str
+_DAMAGED = (
+    "This PDF cannot be read: it may be damaged or incomplete. Download it again, or save "
+    "the document as a new PDF, and upload that."
+)
 
 
-def _page_lines(page: Any, number: int) -> list[Line]:
-    """The page's lines, top to bottom, from the characters of pdfplumber's layout (read
-    directly: pdfplumber's per-character dictionaries would double the time)."""
-    from pdfminer.layout import LTChar, LTContainer
-
-    layout = page.layout
-    page_top = float(layout.y1)
-    chars: list[Char] = []
-    stack = [layout]
-    while stack:
-        for item in stack.pop():
-            if isinstance(item, LTChar):
-                if item.upright:
-                    chars.append(
-                        Char(
-                            item.get_text(),
-                            float(item.x0),
-                            float(item.x1),
-                            page_top - float(item.y1),
-                            page_top - float(item.y0),
-                            float(item.size),
-                            item.fontname,
-                        )
-                    )
-            elif isinstance(item, LTContainer):
-                stack.append(item)
-    chars.sort(key=lambda c: c.top)
-    clusters: list[list[Char]] = []
-    last_top = None
-    for char in chars:
-        # Characters whose tops are within 3 points share a line (a superscript too).
-        if last_top is None or char.top - last_top > _LINE_TOLERANCE:
-            clusters.append([])
-        clusters[-1].append(char)
-        last_top = char.top
-    lines = [line for cluster in clusters if (line := _line(cluster, number)) is not None]
+def _page_lines(chars: list[Char], number: int) -> list[Line]:
+    """The page's lines, top to bottom, from its characters."""
+    chars.sort(key=_BY_TOP)
+    # Characters whose tops are within 3 points of the last one's share a line (so does a
+    # superscript).
+    tops = list(map(_BY_TOP, chars))
+    starts = [0]
+    starts += [n for n, (a, b) in enumerate(itertools.pairwise(tops), 1) if b - a > _LINE_TOLERANCE]
+    ends = [*starts[1:], len(chars)]
+    lines = [
+        line
+        for start, end in zip(starts, ends, strict=True)
+        if (line := _line(chars[start:end], number)) is not None
+    ]
     lines.sort(key=lambda line: (round(line.top), line.x0))
     return lines
 
 
+_BY_TOP = operator.itemgetter(TOP)
+_BY_X0 = operator.itemgetter(X0)
+_X1S = operator.itemgetter(X1)
+_BOTTOMS = operator.itemgetter(BOTTOM)
+_SIZES = operator.itemgetter(SIZE)
+_FONTNAMES = operator.itemgetter(FONTNAME)
+
+
+@functools.lru_cache(maxsize=256)
+def _is_bold(fontname: str) -> bool:
+    return _BOLD_RE.search(fontname) is not None
+
+
 def _line(chars: list[Char], page: int) -> Line | None:
-    chars = sorted(chars, key=lambda c: c.x0)
-    visible = [c for c in chars if c.text.strip()]
+    # Called for every line of every page, so written for speed: counting and the like in
+    # C (Counter, map), sizes rounded once per distinct size, and steps most lines do not
+    # need skipped.
+    chars.sort(key=_BY_X0)
+    visible = [c for c in chars if not c[BLANK]]
     if not visible:
         return None
-    size = Counter(round(c.size, 1) for c in visible).most_common(1)[0][0]
-    baseline = statistics.median(c.bottom for c in visible if round(c.size, 1) == size)
-    kept: list[Char] = []
+    # The line's size: the rounded size most of its characters have (the first, if tied).
+    rounded: dict[float, float] = {}
+    counts: dict[float, int] = {}
+    sizes = Counter(map(_SIZES, visible))
+    for raw, count in sizes.items():
+        key = rounded[raw] = round(raw, 1)
+        counts[key] = counts.get(key, 0) + count
+    size = max(counts, key=counts.__getitem__)
+    if len(counts) == 1:
+        bottoms = list(map(_BOTTOMS, visible))
+    else:
+        bottoms = [c[BOTTOM] for c in visible if rounded[c[SIZE]] == size]
+    baseline = statistics.median(bottoms)
+    small, raised = 0.8 * size, baseline - 0.15 * size
     footnote_mark = ""
-    for char in chars:
-        if char.size < 0.8 * size and char.bottom < baseline - 0.15 * size and char.text.isdigit():
-            # A footnote marker: dropped from the text; a footnote keeps its own number.
-            if not any(c.text.strip() for c in kept):
-                footnote_mark += char.text
-            continue
-        kept.append(char)
+    if min(sizes) < small:
+        kept: list[Char] = []
+        started = False
+        for char in chars:
+            if char[SIZE] < small and char[BOTTOM] < raised and char[TEXT].isdigit():
+                # A footnote marker: dropped from the text; a footnote keeps its own number.
+                if not started:
+                    footnote_mark += char[TEXT]
+                continue
+            kept.append(char)
+            started = started or not char[BLANK]
+        shown = [c for c in kept if not c[BLANK]]
+    else:
+        kept, shown = chars, visible  # nothing small enough to be a footnote marker
     parts: list[str] = []
+    add, spelled = parts.append, _LIGATURES.get
     previous: Char | None = None
     space = False
+    gap = 0.2 * size
     for char in kept:
-        text = _LIGATURES.get(char.text, char.text)
-        if not text.strip():
+        if char[BLANK]:
             space = True
             continue
-        if previous is not None and (space or char.x0 - previous.x1 > 0.2 * min(size, char.size)):
-            parts.append(" ")
-        parts.append(text)
+        if previous is not None and (
+            space or char[X0] - previous[X1] > (gap if size <= char[SIZE] else 0.2 * char[SIZE])
+        ):
+            add(" ")
+        add(spelled(char[TEXT], char[TEXT]))
         previous = char
         space = False
     text = "".join(parts).strip()
     if not text:
         return None
-    shown = [c for c in kept if c.text.strip()]
-    bold = sum(1 for c in shown if _BOLD_RE.search(c.fontname)) >= 0.9 * len(shown)
+    fonts = Counter(map(_FONTNAMES, shown))
+    bold = sum(n for name, n in fonts.items() if _is_bold(name)) >= 0.9 * len(shown)
     line = Line(
         page=page,
         text=text,
-        x0=shown[0].x0,
-        x1=max(c.x1 for c in shown),
-        top=min(c.top for c in shown),
-        bottom=max(c.bottom for c in shown),
+        x0=shown[0][X0],
+        x1=max(map(_X1S, shown)),
+        top=min(map(_BY_TOP, shown)),
+        bottom=max(map(_BOTTOMS, shown)),
         size=size,
         bold=bold,
         first_word_width=_width(shown, len(text.split(" ", 1)[0])),
-        text_x0=shown[0].x0,
+        text_x0=shown[0][X0],
         footnote_mark=footnote_mark,
     )
     if text[0] in BULLETS:
@@ -223,12 +246,12 @@ def _line(chars: list[Char], page: int) -> Line | None:
         rest = shown[1:]
         if not line.text or not rest:
             return None
-        line.text_x0 = rest[0].x0
+        line.text_x0 = rest[0][X0]
         line.first_word_width = _width(rest, len(line.text.split(" ", 1)[0]))
     elif _NUMBERED_RE.match(text):
         line.numbered = True
         after = shown[len(text.split(" ", 1)[0]) :]
-        line.text_x0 = after[0].x0 if after else line.x0
+        line.text_x0 = after[0][X0] if after else line.x0
     return line
 
 
@@ -236,7 +259,7 @@ def _width(chars: list[Char], count: int) -> float:
     if not chars or count <= 0:
         return 0.0
     word = chars[: min(count, len(chars))]
-    return word[-1].x1 - word[0].x0
+    return word[-1][X1] - word[0][X0]
 
 
 def _layout(pages: list[list[Line]], heights: list[float]) -> str:

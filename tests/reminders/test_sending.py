@@ -1,0 +1,242 @@
+"""Reminders sent through a real SMTP server, read back from what arrived."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tests.factories import ActionFactory, CouncilFactory, ItemFactory, PartnerFactory, UserFactory
+from tracker import clock
+from tracker.extensions import db
+from tracker.items.models import ActionStatus
+from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
+from tracker.reminders.service import send_reminders
+
+TODAY = date(2026, 11, 22)  # a Sunday; the autouse clock is 22 November 2026, 12:00 UTC
+
+
+def run(day: date = TODAY):
+    result = send_reminders(day, now=clock.now())
+    db.session.expire_all()
+    return result
+
+
+def test_each_owner_gets_one_digest_listing_all_their_overdue_and_coming_up_actions(inbox):
+    council = CouncilFactory()
+    owner = UserFactory(council=council, name="Sam Owner", email="sam@northshire.example")
+    item = ItemFactory(finding__inspection__council=council, title="Children's views")
+    ActionFactory(item=item, owner=owner, description="Audit ten case files",
+                  due_date=TODAY - timedelta(days=3))
+    ActionFactory(item=item, owner=owner, description="Train the duty team",
+                  due_date=TODAY - timedelta(days=1))
+    ActionFactory(item=item, owner=owner, description="Report to the board",
+                  due_date=TODAY + timedelta(days=5))
+    ActionFactory(item=item, owner=owner, description="Next year's plan",
+                  due_date=TODAY + timedelta(days=30))
+    ActionFactory(item=item, owner=owner, description="Already done",
+                  due_date=TODAY - timedelta(days=9), status=ActionStatus.COMPLETE)
+
+    result = run()
+
+    assert result.failed == 0
+    mails = inbox.to("sam@northshire.example")
+    assert len(mails) == 1
+    text = inbox.text(mails[0])
+    assert "Dear Sam Owner" in text
+    assert "Audit ten case files" in text and "3 days overdue" in text
+    assert "Train the duty team" in text and "1 day overdue" in text
+    assert "COMING UP" in text and "Report to the board" in text
+    assert "Next year's plan" not in text
+    assert "Already done" not in text
+    assert "https://tracker.northshire.example/actions/" in text
+    assert mails[0]["Subject"] == "2 overdue actions to update"
+    assert "Children&#39;s views" in inbox.html(mails[0])
+
+
+def test_a_partner_who_owns_an_overdue_action_gets_the_same_reminder(inbox):
+    council = CouncilFactory()
+    partner = PartnerFactory(council=council, email="jo@police.example")
+    ActionFactory(item__finding__inspection__council=council, owner=partner,
+                  due_date=TODAY - timedelta(days=2))
+
+    run()
+
+    assert len(inbox.to("jo@police.example")) == 1
+
+
+def test_action_overdue_by_more_than_two_weeks_also_goes_to_the_lead_officer_once_a_week(inbox):
+    council = CouncilFactory()
+    lead = UserFactory(council=council, name="Lee Lead", email="lead@northshire.example")
+    owner = UserFactory(council=council, name="Ola Owner", email="owner@northshire.example")
+    item = ItemFactory(finding__inspection__council=council, lead_officer=lead)
+    ActionFactory(item=item, owner=owner, description="Very late action",
+                  due_date=TODAY - timedelta(days=20))
+    ActionFactory(item=item, owner=owner, description="A bit late",
+                  due_date=TODAY - timedelta(days=5))
+
+    run()
+
+    to_lead = inbox.to("lead@northshire.example")
+    assert len(to_lead) == 1
+    text = inbox.text(to_lead[0])
+    assert "Very late action" in text and "Ola Owner" in text and "20 days overdue" in text
+    assert "A bit late" not in text
+    assert len(inbox.to("owner@northshire.example")) == 1
+
+    # Monday is a new week: the escalation goes again; Tuesday it does not.
+    with time_machine.travel(datetime(2026, 11, 23, 7, 0, tzinfo=UTC), tick=False):
+        run(date(2026, 11, 23))
+    with time_machine.travel(datetime(2026, 11, 24, 7, 0, tzinfo=UTC), tick=False):
+        run(date(2026, 11, 24))
+    escalations = [m for m in inbox.to("lead@northshire.example")
+                   if "long-overdue" in m["Subject"]]
+    assert len(escalations) == 2
+    assert len(inbox.to("owner@northshire.example")) == 3
+
+
+def test_a_paused_owners_reminders_go_to_the_lead_officer_instead(inbox):
+    council = CouncilFactory()
+    lead = UserFactory(council=council, name="Lee Lead", email="lead@northshire.example")
+    owner = UserFactory(council=council, name="Ola Owner", email="owner@northshire.example",
+                        reminders_paused_until=date(2026, 11, 30))
+    item = ItemFactory(finding__inspection__council=council, lead_officer=lead)
+    ActionFactory(item=item, owner=owner, description="Late while on leave",
+                  due_date=TODAY - timedelta(days=4))
+
+    run()
+
+    assert inbox.to("owner@northshire.example") == []
+    to_lead = inbox.to("lead@northshire.example")
+    assert len(to_lead) == 1
+    text = inbox.text(to_lead[0])
+    assert "Late while on leave" in text
+    assert "Ola Owner" in text and "paused until 30 November 2026" in text
+
+
+def test_reminders_start_again_the_day_after_the_pause_ends(inbox):
+    council = CouncilFactory()
+    owner = UserFactory(council=council, email="owner@northshire.example",
+                        reminders_paused_until=TODAY - timedelta(days=1))
+    ActionFactory(item__finding__inspection__council=council, owner=owner,
+                  due_date=TODAY - timedelta(days=4))
+
+    run()
+
+    assert len(inbox.to("owner@northshire.example")) == 1
+
+
+def test_running_the_job_twice_sends_nothing_twice(inbox):
+    council = CouncilFactory()
+    owner = UserFactory(council=council, email="owner@northshire.example")
+    item = ItemFactory(finding__inspection__council=council)
+    ActionFactory(item=item, owner=owner, due_date=TODAY - timedelta(days=30))
+
+    first = run()
+    second = run()
+
+    assert first.sent == 2  # the owner's digest and the lead's escalation
+    assert second.sent == 0 and second.already_done == 2
+    assert len(inbox.messages) == 2
+    rows = db.session.scalars(select(Delivery)).all()
+    assert {(row.kind, row.status) for row in rows} == {
+        (DeliveryKind.DIGEST, DeliveryStatus.SENT), (DeliveryKind.ESCALATION, DeliveryStatus.SENT)
+    }
+
+
+def test_a_failure_while_the_server_is_down_is_logged_and_delivered_once_it_is_up(
+    smtp_server_down, app
+):
+    council = CouncilFactory()
+    owner = UserFactory(council=council, email="owner@northshire.example")
+    ActionFactory(item__finding__inspection__council=council, owner=owner,
+                  due_date=TODAY - timedelta(days=2))
+
+    down = run()
+
+    assert down.sent == 0 and down.failed == 1
+    row = db.session.scalars(select(Delivery)).one()
+    assert row.status is DeliveryStatus.FAILED
+    assert row.attempts == 1
+    assert "Could not reach the mail server" in row.last_error
+    assert row.next_attempt_at == datetime(2026, 11, 22, 12, 15, tzinfo=UTC)
+
+    # Before the wait is over nothing is tried, even once the server is up.
+    smtp_server_down.start()
+    assert run().sent == 0
+    assert smtp_server_down.inbox.messages == []
+
+    with time_machine.travel(datetime(2026, 11, 22, 12, 20, tzinfo=UTC), tick=False):
+        later = run()
+
+    assert later.sent == 1
+    assert len(smtp_server_down.inbox.to("owner@northshire.example")) == 1
+    row = db.session.scalars(select(Delivery)).one()
+    assert row.status is DeliveryStatus.SENT and row.attempts == 2 and row.last_error == ""
+
+
+def test_a_failing_email_is_given_up_after_the_last_attempt_but_stays_in_the_log(
+    smtp_server_down, app
+):
+    app.config["REMINDER_MAX_ATTEMPTS"] = 2
+    council = CouncilFactory()
+    ActionFactory(item__finding__inspection__council=council,
+                  due_date=TODAY - timedelta(days=2))
+
+    run()
+    with time_machine.travel(datetime(2026, 11, 22, 13, 0, tzinfo=UTC), tick=False):
+        run()
+    with time_machine.travel(datetime(2026, 11, 23, 13, 0, tzinfo=UTC), tick=False):
+        run(TODAY)
+
+    row = db.session.scalars(select(Delivery)).one()
+    assert row.status is DeliveryStatus.FAILED
+    assert row.attempts == 2
+    assert row.given_up
+
+
+def test_a_run_that_died_mid_send_is_taken_over_after_its_lease(inbox):
+    council = CouncilFactory()
+    ActionFactory(item__finding__inspection__council=council,
+                  owner__email="owner@northshire.example", due_date=TODAY - timedelta(days=2))
+    run()
+    row = db.session.scalars(select(Delivery)).one()
+    # As if a run had claimed it and crashed before recording the outcome.
+    row.status, row.next_attempt_at = DeliveryStatus.PENDING, clock.now() + timedelta(minutes=30)
+    db.session.commit()
+
+    assert run().sent == 0
+    with time_machine.travel(datetime(2026, 11, 22, 12, 31, tzinfo=UTC), tick=False):
+        assert run().sent == 1
+
+
+def test_the_database_refuses_a_second_row_for_the_same_person_kind_and_day(app):
+    # What stops two schedulers that plan at the same moment: the unique key, not luck.
+    owner = UserFactory()
+    for _ in range(2):
+        db.session.add(Delivery(recipient_id=owner.id, kind=DeliveryKind.DIGEST, day=TODAY,
+                                to_address=owner.email, subject="s", message="m"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_reminder_text_reads_well(inbox):
+    council = CouncilFactory()
+    lead = UserFactory(council=council, name="Lee Lead", email="lead@northshire.example")
+    owner = UserFactory(council=council, name="Ola Owner", email="owner@northshire.example")
+    item = ItemFactory(finding__inspection__council=council, lead_officer=lead,
+                       title="Children's views")
+    ActionFactory(item=item, owner=owner, description="Audit <ten> case files",
+                  due_date=TODAY - timedelta(days=20))
+
+    run()
+
+    text = inbox.text(inbox.to("owner@northshire.example")[0])
+    assert "Audit <ten> case files" in text  # plain text is not HTML-escaped
+    html = inbox.html(inbox.to("owner@northshire.example")[0])
+    assert "Audit &lt;ten&gt; case files" in html and "<ten>" not in html
+    assert "Owner: Ola Owner" in inbox.text(inbox.to("lead@northshire.example")[0])

@@ -1,0 +1,78 @@
+"""The one table of scheduled jobs, and the scheduler that runs them.
+
+Run exactly one scheduler process (`flask --app tracker scheduler`) beside the web processes:
+APScheduler 3 does not coordinate processes. Jobs live in the application database
+(SQLAlchemyJobStore), so schedules and next run times survive restarts; each has a fixed id
+and is re-added with replace_existing=True at start, so a changed time takes effect.
+
+Misfires and coalescing, on purpose:
+- coalesce=True: if the scheduler was down over several run times, the job runs once, not
+  once per missed time (a reminder run covers everything due anyway).
+- misfire_grace_time=6 hours: a scheduler back within six hours of a missed 07:00 run still
+  sends that morning's reminders; later than that, the run is skipped and the next day's
+  covers it (failures are retried from the delivery log then).
+- max_instances=1, and the job_lock row: never two runs of one job at once, even across
+  two scheduler processes started by mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from tracker.formatting import UK
+
+MISFIRE_GRACE_SECONDS = 6 * 60 * 60
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    id: str
+    func: str  # "package.module:function", as APScheduler stores it
+    trigger: CronTrigger
+    name: str
+
+
+def _hour_minute(text: str) -> tuple[int, int]:
+    hour, _, minute = str(text).partition(":")
+    if not (hour.isdigit() and minute.isdigit()) or int(hour) > 23 or int(minute) > 59:
+        raise ValueError(f"REMINDER_TIME must be HH:MM, such as 07:00, not {text!r}")
+    return int(hour), int(minute)
+
+
+def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
+    """The jobs: one row each."""
+    hour, minute = _hour_minute(config.get("REMINDER_TIME", "07:00"))
+    return [
+        ScheduledJob(
+            id="daily-reminders",
+            func="tracker.jobs.run:daily_reminders",
+            trigger=CronTrigger(hour=hour, minute=minute, timezone=UK),
+            name="Email reminders about overdue and coming-up actions",
+        ),
+    ]
+
+
+def build_scheduler(
+    config: Mapping[str, Any], scheduler_class: type[BaseScheduler] = BlockingScheduler
+) -> BaseScheduler:
+    """A scheduler whose jobs are stored in the application database, with the table's jobs."""
+    scheduler = scheduler_class(
+        jobstores={"default": SQLAlchemyJobStore(
+            url=config["SQLALCHEMY_DATABASE_URI"], tablename="apscheduler_jobs",
+            engine_options={"pool_pre_ping": True},
+        )},
+        job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+                      "max_instances": 1},
+        timezone=UK,
+    )
+    for job in scheduled_jobs(config):
+        scheduler.add_job(job.func, trigger=job.trigger, id=job.id, name=job.name,
+                          replace_existing=True)
+    return scheduler

@@ -1,0 +1,1 @@
+"""Email reminders about overdue and coming-up actions, with a delivery log."""

@@ -1,0 +1,129 @@
+"""Pausing one's reminders, and the administrators' reminders pages: delivery log, preview of
+tomorrow, outbox and "run reminders now"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from tracker import clock
+from tracker.accounts import service as accounts
+from tracker.errors import RuleBroken
+from tracker.forms import show_rule_broken
+from tracker.mail import outbox_file, outbox_files, parse_message
+from tracker.permissions import ADMIN_ONLY, STAFF, allow
+from tracker.reminders import service
+from tracker.reminders.forms import PauseForm
+
+bp = Blueprint("reminders", __name__)
+
+
+def _pause_page(user, back_href: str, done_href: str):
+    form = PauseForm()
+    if request.method == "GET":
+        form.until.data = user.reminders_paused_until
+    if form.validate_on_submit():
+        try:
+            service.pause_reminders(user, actor=current_user, now=clock.now(),
+                                    until=form.until.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            if form.until.data:
+                flash(f"Reminders paused until {form.until.data.day} "
+                      f"{form.until.data:%B %Y}", "success")
+            else:
+                flash("Reminders are on", "success")
+            return redirect(done_href)
+    status = 400 if request.method == "POST" else 200
+    return render_template("reminders/pause.html", form=form, user=user,
+                           back_href=back_href), status
+
+
+@bp.route("/reminders/pause", methods=["GET", "POST"])
+@allow(STAFF)
+def pause_mine():
+    home = url_for("dashboard.home")
+    return _pause_page(current_user, home, url_for("reminders.pause_mine"))
+
+
+@bp.route("/users/<int:user_id>/reminders", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def pause_for_user(user_id: int):
+    user = accounts.get_user(current_user.council_id, user_id)
+    if user is None:
+        abort(404)
+    back = url_for("accounts.edit_user", user_id=user.id)
+    return _pause_page(user, back, url_for("reminders.admin"))
+
+
+@bp.route("/admin/reminders")
+@allow(ADMIN_ONLY)
+def admin():
+    tomorrow = clock.today() + timedelta(days=1)
+    preview = service.plan_reminders(tomorrow, config=current_app.config,
+                                     council_id=current_user.council_id)
+    deliveries = service.recent_deliveries(current_user.council_id)
+    return render_template("reminders/admin.html", deliveries=deliveries, preview=preview,
+                           tomorrow=tomorrow, backend=current_app.config.get("MAIL_BACKEND"))
+
+
+@bp.route("/admin/reminders/run", methods=["POST"])
+@allow(ADMIN_ONLY)
+def run_now():
+    # The job commits each claim before it sends (mail is safe because of the database).
+    result = service.send_reminders(clock.today(), now=clock.now(),
+                                    council_id=current_user.council_id)
+    category = "success" if not result.failed else "info"
+    flash(f"Reminders run: {result.sent} sent, {result.failed} failed, "
+          f"{result.already_done} already sent today", category)
+    return redirect(url_for("reminders.admin"))
+
+
+def _addresses_of_council() -> set[str]:
+    return {user.email.lower() for user in accounts.users_of_council(current_user.council_id)}
+
+
+@bp.route("/admin/outbox")
+@allow(ADMIN_ONLY)
+def outbox():
+    addresses = _addresses_of_council()
+    messages = []
+    for path in outbox_files(current_app.instance_path)[:500]:
+        message = parse_message(path.read_bytes())
+        # Only the council's own people's mail: the outbox folder is shared by the install.
+        if str(message["To"] or "").lower() in addresses:
+            messages.append({"name": path.name, "to": message["To"],
+                             "subject": message["Subject"], "date": message["Date"]})
+    return render_template("reminders/outbox.html", messages=messages,
+                           backend=current_app.config.get("MAIL_BACKEND"))
+
+
+@bp.route("/admin/outbox/<name>")
+@allow(ADMIN_ONLY)
+def outbox_message(name: str):
+    path = outbox_file(current_app.instance_path, name)
+    if path is None:
+        abort(404)
+    raw = path.read_bytes()
+    message = parse_message(raw)
+    if str(message["To"] or "").lower() not in _addresses_of_council():
+        abort(404)
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    return render_template(
+        "reminders/outbox_message.html", name=path.name, message=message,
+        text=text_part.get_content() if text_part else "",
+        html=html_part.get_content() if html_part else "",
+    )
