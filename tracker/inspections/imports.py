@@ -25,11 +25,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role
-from tracker.audit.models import UpdateKind
-from tracker.audit.service import record_update
 from tracker.errors import RuleBroken
 from tracker.extensions import db
-from tracker.formatting import long_date, plural
+from tracker.formatting import plural
 from tracker.inspections.importer.model import (
     FINDING_LISTS,
     ContactOfficer,
@@ -41,8 +39,8 @@ from tracker.inspections.importer.model import (
 from tracker.inspections.matching import best_previous_match, falls_in_worded_period
 from tracker.inspections.models import Finding, FindingCategory, ImportDraft, Inspection
 from tracker.inspections.service import add_finding, create_inspection
-from tracker.items.models import Action, ActionStatus, Item
-from tracker.items.service import add_action, local_day, track_finding
+from tracker.items.models import Item
+from tracker.items.service import add_action, local_day, record_action_taken, track_finding
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
@@ -575,38 +573,6 @@ def _repeat_targets(
     return targets
 
 
-def _action_taken(
-    item: Item, *, actor: User, now: datetime, description: str, done_on: date, note: str
-) -> Action:
-    """Record an action the report says was already taken: complete, on the day it gives.
-
-    `add_action` plans actions from today on, so it cannot hold one done in the past.
-    """
-    action = Action(
-        item=item,
-        description=description.strip(),
-        owner=actor,
-        due_date=done_on,
-        original_due_date=done_on,
-        status=ActionStatus.COMPLETE,
-        completed_on=done_on,
-        created_by_id=actor.id,
-        created_at=now,
-        last_updated_at=now,
-    )
-    db.session.add(action)
-    record_update(
-        item=item, action=action, author=actor, now=now, kind=UpdateKind.CREATED,
-        text=action.description, new_value=long_date(done_on),
-    )
-    record_update(
-        item=item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
-        field="status", old_value=ActionStatus.NOT_STARTED.label,
-        new_value=ActionStatus.COMPLETE.label, text=note,
-    )
-    return action
-
-
 def _add_report_actions(
     item: Item,
     actions: Sequence[ProposedAction],
@@ -622,13 +588,13 @@ def _add_report_actions(
             add_action(item, actor=actor, now=now, description=proposed.text, owner=actor,
                        due_date=proposed.date)
         elif proposed.date is not None:
-            _action_taken(
+            record_action_taken(
                 item, actor=actor, now=now, description=proposed.text, done_on=proposed.date,
                 note="Listed under “Action taken” in the imported report",
             )
         else:
             done_on = letter_date if letter_date and letter_date <= today else today
-            _action_taken(
+            record_action_taken(
                 item, actor=actor, now=now, description=proposed.text, done_on=done_on,
                 note="Listed under “Action taken” in the imported report, which gives no "
                      "date: dated as the letter",

@@ -261,6 +261,17 @@ def add_action(
         )
     if item.status is ItemStatus.COMPLETE:
         raise RuleBroken("This item is complete and signed off: actions cannot be added")
+    action = _new_action(
+        item, actor=actor, now=now, description=description, owner=owner, due_date=due_date
+    )
+    db.session.flush()
+    return action
+
+
+def _new_action(
+    item: Item, *, actor: User, now: datetime, description: str, owner: User | None,
+    due_date: date,
+) -> Action:
     action = Action(
         item=item,
         description=description.strip(),
@@ -275,6 +286,25 @@ def add_action(
     record_update(
         item=item, action=action, author=actor, now=now, kind=UpdateKind.CREATED,
         text=action.description, new_value=long_date(due_date),
+    )
+    return action
+
+
+def record_action_taken(
+    item: Item, *, actor: User, now: datetime, description: str, done_on: date, note: str
+) -> Action:
+    """Record an action already taken before it reached the tracker (a committee report's
+    "Action taken" bullet): complete on the day it gives, which may be in the past, unlike
+    the actions `add_action` plans."""
+    action = _new_action(
+        item, actor=actor, now=now, description=description, owner=actor, due_date=done_on
+    )
+    action.status = ActionStatus.COMPLETE
+    action.completed_on = done_on
+    record_update(
+        item=item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
+        field="status", old_value=ActionStatus.NOT_STARTED.label,
+        new_value=ActionStatus.COMPLETE.label, text=note,
     )
     db.session.flush()
     return action
