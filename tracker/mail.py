@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -83,6 +83,22 @@ class Mailer:
             self._connection().send_message(message)
         except (smtplib.SMTPException, OSError) as error:
             # The connection may be half-broken: start a fresh one for the next message.
+            self._drop_connection()
+            raise MailError(_reason(error)) from error
+
+    def send_stored(self, raw: str, to: str) -> None:
+        """Hand over a message kept as text (the delivery log's copy), or raise MailError.
+
+        Over SMTP the stored text goes as it is: parsing it back and writing it out again
+        would cost more than the sending itself.
+        """
+        if self.backend == "outbox":
+            self._write_to_outbox(parse_message(raw))
+            return
+        sender = parseaddr(str(self.config.get("MAIL_DEFAULT_SENDER", "")))[1]
+        try:
+            self._connection().sendmail(sender, [to], raw.encode("utf-8"))
+        except (smtplib.SMTPException, OSError) as error:
             self._drop_connection()
             raise MailError(_reason(error)) from error
 

@@ -24,7 +24,7 @@ from tracker.extensions import db
 from tracker.formatting import UK
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item
-from tracker.mail import Mailer, MailError, build_message, parse_message
+from tracker.mail import Mailer, MailError, build_message
 from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
 
 # How long a run holds a claimed row before another run may take it over (a crash mid-send).
@@ -255,7 +255,7 @@ def send_reminders(day: date, *, now: datetime, council_id: int | None = None) -
                 continue
             error = None
             try:
-                mailer.send(parse_message(row.message))
+                mailer.send_stored(row.message, row.to_address)
             except MailError as failure:
                 error = str(failure)
             _record(row, now=now, error=error, config=config)

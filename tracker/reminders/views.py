@@ -21,6 +21,7 @@ from tracker import clock
 from tracker.accounts import service as accounts
 from tracker.errors import RuleBroken
 from tracker.forms import show_rule_broken
+from tracker.jobs.status import job_statuses
 from tracker.mail import outbox_file, outbox_files, parse_message
 from tracker.permissions import ADMIN_ONLY, STAFF, allow
 from tracker.reminders import service
@@ -75,7 +76,9 @@ def admin():
     preview = service.plan_reminders(tomorrow, config=current_app.config,
                                      council_id=current_user.council_id)
     deliveries = service.recent_deliveries(current_user.council_id)
+    jobs = job_statuses(current_app.config, clock.now())
     return render_template("reminders/admin.html", deliveries=deliveries, preview=preview,
+                           jobs=jobs,
                            tomorrow=tomorrow, backend=current_app.config.get("MAIL_BACKEND"))
 
 

@@ -1,0 +1,72 @@
+"""The admin reminders page shows each scheduled job's next run, last run and outcome."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from tests.conftest import sign_in_as
+from tests.factories import ActionFactory, AdminFactory
+from tracker.extensions import db
+from tracker.jobs.lock import claim_lock
+from tracker.jobs.run import daily_reminders
+from tracker.jobs.schedule import build_scheduler
+from tracker.jobs.status import job_statuses
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def page_text(client) -> str:
+    sign_in_as(client, AdminFactory())
+    response = client.get("/admin/reminders")
+    assert response.status_code == 200
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def test_before_the_scheduler_has_started_the_page_says_to_start_it(app, client):
+    text = page_text(client)
+
+    assert "Email reminders about overdue and coming-up actions" in text
+    assert "Every day at 7:00am" in text
+    assert "Not scheduled yet: start the scheduler process" in text
+    assert "Not run yet" in text
+
+
+def test_an_administrator_sees_the_next_run_the_scheduler_stored(app, client):
+    scheduler = build_scheduler(app.config, BackgroundScheduler)
+    scheduler.start(paused=True)
+    scheduler.shutdown(wait=False)
+
+    text = page_text(client)
+
+    (status,) = job_statuses(app.config, NOW)
+    assert status.next_run_at is not None
+    assert "Not scheduled yet" not in text
+    # Whatever day the test runs, the stored time is 7am UK time.
+    assert "at 7:00am" in text.split("Next run", 1)[1].split("Last run", 1)[0]
+
+
+def test_an_administrator_sees_when_the_job_last_ran_and_how_it_went(app, client, inbox):
+    ActionFactory(due_date=NOW.date() - timedelta(days=3))
+    with time_machine.travel(datetime(2026, 11, 22, 7, 0, tzinfo=UTC), tick=False):
+        outcome = daily_reminders()
+    assert outcome is not None and outcome.startswith("1 sent")
+
+    text = page_text(client)
+
+    assert "22 November 2026 at 7:00am" in text
+    assert "1 sent, 0 failed, 0 already sent" in text
+    assert "Not run yet" not in text
+
+
+def test_a_run_still_holding_the_lock_shows_as_running(app, client):
+    assert claim_lock("daily-reminders", holder="other", now=datetime.now(UTC),
+                      hold_for=timedelta(hours=1))
+    db.session.commit()
+
+    text = page_text(client)
+
+    assert "Running since" in text
+    assert "Still running" in text

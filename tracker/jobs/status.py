@@ -1,0 +1,67 @@
+"""What the admin reminders page shows about each scheduled job: next run, last run, outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.jobs.models import JobLock, apscheduler_jobs
+from tracker.jobs.schedule import scheduled_jobs
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    id: str
+    name: str
+    runs: str  # when it runs, in words
+    stored: bool  # a scheduler process has stored the job in its job store
+    next_run_at: datetime | None  # None when not stored, or stored paused
+    last_started_at: datetime | None
+    last_finished_at: datetime | None
+    last_outcome: str
+    running: bool
+
+
+def _runs(trigger: Any) -> str:
+    fields = {field.name: str(field) for field in trigger.fields}
+    hour, minute = int(fields["hour"]), int(fields["minute"])
+    return f"Every day at {hour % 12 or 12}:{minute:02d}{'am' if hour < 12 else 'pm'}"
+
+
+def job_statuses(config: Mapping[str, Any], now: datetime) -> list[JobStatus]:
+    """Each scheduled job with its next run (from APScheduler's job store) and last run.
+
+    The next run time is what the scheduler process stored in `apscheduler_jobs`; the last
+    run and its outcome are what the job lock recorded (tracker.jobs.lock).
+    """
+    jobs = scheduled_jobs(config)
+    ids = [job.id for job in jobs]
+    next_runs = dict(db.session.execute(
+        select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time)
+        .where(apscheduler_jobs.c.id.in_(ids))
+    ).all())
+    locks = {lock.name: lock for lock in db.session.scalars(
+        select(JobLock).where(JobLock.name.in_(ids)))}
+    statuses = []
+    for job in jobs:
+        lock = locks.get(job.id)
+        timestamp = next_runs.get(job.id)
+        statuses.append(JobStatus(
+            id=job.id,
+            name=job.name,
+            runs=_runs(job.trigger),
+            # A paused job is stored with no next run time.
+            stored=job.id in next_runs,
+            next_run_at=(datetime.fromtimestamp(timestamp, UTC)
+                         if timestamp is not None else None),
+            last_started_at=lock.last_started_at if lock else None,
+            last_finished_at=lock.last_finished_at if lock else None,
+            last_outcome=lock.last_outcome if lock else "",
+            running=bool(lock and lock.locked_until and lock.locked_until > now),
+        ))
+    return statuses
