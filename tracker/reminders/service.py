@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from tracker.accounts.models import User
 from tracker.errors import RuleBroken
 from tracker.extensions import db
-from tracker.formatting import UK
+from tracker.formatting import UK, plural
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item
 from tracker.mail import Mailer, MailError, build_message
@@ -60,11 +60,11 @@ class Reminder:
     @property
     def subject(self) -> str:
         if self.kind is DeliveryKind.ESCALATION:
-            return f"{_count(len(self.overdue), 'long-overdue action')} on items you lead"
+            return f"{plural(len(self.overdue), 'long-overdue action')} on items you lead"
         overdue = len(self.overdue) + sum(len(lines) for _, lines in self.covering.values())
         if overdue:
-            return f"{_count(overdue, 'overdue action')} to update"
-        return f"{_count(len(self.coming_up), 'action')} due soon"
+            return f"{plural(overdue, 'overdue action')} to update"
+        return f"{plural(len(self.coming_up), 'action')} due soon"
 
     def summary(self) -> str:
         covering = sum(len(lines) for _, lines in self.covering.values())
@@ -79,10 +79,6 @@ class RunResult:
     failed: int = 0
     already_done: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def week_start(day: date) -> date:

@@ -20,6 +20,7 @@ from flask_login import current_user
 from tracker import clock
 from tracker.accounts import service as accounts
 from tracker.errors import RuleBroken
+from tracker.formatting import long_date
 from tracker.forms import show_rule_broken
 from tracker.jobs.status import job_statuses
 from tracker.mail import outbox_file, outbox_files, parse_message
@@ -42,8 +43,7 @@ def _pause_page(user, back_href: str, done_href: str):
             show_rule_broken(form, error)
         else:
             if form.until.data:
-                flash(f"Reminders paused until {form.until.data.day} "
-                      f"{form.until.data:%B %Y}", "success")
+                flash(f"Reminders paused until {long_date(form.until.data)}", "success")
             else:
                 flash("Reminders are on", "success")
             return redirect(done_href)

@@ -31,7 +31,7 @@ from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from tracker.formatting import UK
+from tracker.formatting import UK, long_date
 from tracker.reports import charts
 from tracker.reports.document import (
     Bullets,
@@ -333,8 +333,7 @@ def _title_block(writer: _Writer, snapshot: Snapshot) -> None:
     writer.document.add_paragraph(snapshot.title, style="Title")
     if snapshot.report_of:
         writer.paragraph("plain", (snapshot.report_of, "bold"))
-    meeting = (f"{snapshot.meeting_date.day} {snapshot.meeting_date:%B %Y}"
-               if snapshot.meeting_date else "not yet set")
+    meeting = long_date(snapshot.meeting_date) if snapshot.meeting_date else "not yet set"
     writer.paragraph("plain", (f"Meeting date: {meeting}", "plain"))
     writer.paragraph("plain", (page_header(snapshot) + ".", "plain"))
 
