@@ -61,6 +61,12 @@ def make_pdf(pages: list[list[Text]]) -> bytes:
         b" ".join(b"%d 0 R" % kid for kid in kids),
         len(kids),
     )
+    return serialise(objects)
+
+
+def serialise(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF file of these objects (numbered from 1, the first the catalogue), with its
+    cross-reference table; `trailer` adds entries to the trailer dictionary."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -69,8 +75,9 @@ def make_pdf(pages: list[list[Text]]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1,
+        trailer,
         xref,
     )
     return bytes(out)

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.importer.pdfs import LEFT, Text, make_pdf
+from tests.importer.pdfs import LEFT, Text, make_pdf, serialise
 from tracker.inspections.importer import ImportProblem, read_document
 from tracker.inspections.importer.pdf import pdf_text
 
@@ -29,20 +29,7 @@ def pdf(content: bytes, *, fonts: bytes = b"", trailer: bytes = b"", extra: byte
     ]
     if extra:
         objects.append(extra)
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        trailer,
-        xref,
-    )
-    return bytes(out)
+    return serialise(objects, trailer)
 
 
 def line(text: str, y: float = 700) -> bytes:
