@@ -76,6 +76,16 @@ def items_of_council(council_id: int) -> Select[tuple[Item]]:
     )
 
 
+def _within_council(query: Select, council_id: int) -> Select:
+    """Narrow a query that selects actions (or joins to them) to the council's actions."""
+    return (
+        query.join(Action.item)
+        .join(Item.finding)
+        .join(Finding.inspection)
+        .where(Inspection.council_id == council_id)
+    )
+
+
 def get_item(council_id: int, item_id: int) -> Item | None:
     """One item of the council, or None (another council's item is as good as missing)."""
     return db.session.scalars(
@@ -93,11 +103,8 @@ def get_item(council_id: int, item_id: int) -> Item | None:
 def get_action(council_id: int, action_id: int) -> Action | None:
     """One action of the council, or None."""
     return db.session.scalars(
-        select(Action)
-        .join(Action.item)
-        .join(Item.finding)
-        .join(Finding.inspection)
-        .where(Inspection.council_id == council_id, Action.id == action_id)
+        _within_council(select(Action), council_id)
+        .where(Action.id == action_id)
         .options(
             joinedload(Action.item).joinedload(Item.finding).joinedload(Finding.inspection),
             joinedload(Action.owner),
@@ -109,12 +116,8 @@ def get_action(council_id: int, action_id: int) -> Action | None:
 def get_due_date_change(council_id: int, change_id: int) -> DueDateChange | None:
     """One due-date request of the council, or None."""
     return db.session.scalars(
-        select(DueDateChange)
-        .join(DueDateChange.action)
-        .join(Action.item)
-        .join(Item.finding)
-        .join(Finding.inspection)
-        .where(Inspection.council_id == council_id, DueDateChange.id == change_id)
+        _within_council(select(DueDateChange).join(DueDateChange.action), council_id)
+        .where(DueDateChange.id == change_id)
     ).first()
 
 
@@ -258,11 +261,7 @@ def themes_in_use(council_id: int) -> list[str]:
 
 def _actions_of_council(council_id: int) -> Select[tuple[Action]]:
     return (
-        select(Action)
-        .join(Action.item)
-        .join(Item.finding)
-        .join(Finding.inspection)
-        .where(Inspection.council_id == council_id)
+        _within_council(select(Action), council_id)
         .options(
             joinedload(Action.owner),
             joinedload(Action.item).joinedload(Item.lead_officer),
@@ -306,12 +305,8 @@ def overdue_actions(council_id: int, today: date, limit: int | None = None) -> l
 def count_overdue_actions(council_id: int, today: date) -> int:
     """How many open actions are past their due date."""
     query = (
-        select(func.count(Action.id))
-        .join(Action.item)
-        .join(Item.finding)
-        .join(Finding.inspection)
+        _within_council(select(func.count(Action.id)), council_id)
         .where(
-            Inspection.council_id == council_id,
             Action.status.in_(OPEN_ACTION_STATUSES),
             Action.due_date < today,
         )
@@ -334,13 +329,8 @@ def recently_updated_items(council_id: int, limit: int = 8) -> list[Item]:
 def pending_due_date_requests_for(user: User) -> list[DueDateChange]:
     """Requests to move a date that wait for this user's decision (as lead officer or admin)."""
     query = (
-        select(DueDateChange)
-        .join(DueDateChange.action)
-        .join(Action.item)
-        .join(Item.finding)
-        .join(Finding.inspection)
+        _within_council(select(DueDateChange).join(DueDateChange.action), user.council_id)
         .where(
-            Inspection.council_id == user.council_id,
             DueDateChange.state == DueDateChangeState.PENDING,
         )
         .options(
@@ -389,18 +379,15 @@ def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary
         by_rag[rag] += 1
         by_priority[item.priority][rag] += 1
     is_open = Action.status.in_(OPEN_ACTION_STATUSES)
-    row = db.session.execute(
+    row = db.session.execute(_within_council(
         select(
             func.count(case((is_open, 1))),
             func.count(case((and_(is_open, Action.due_date < today), 1))),
             func.count(case((Action.status == ActionStatus.COMPLETE, 1))),
             func.count(case((Action.due_date != Action.original_due_date, 1))),
-        )
-        .join(Action.item)
-        .join(Item.finding)
-        .join(Finding.inspection)
-        .where(Inspection.council_id == council_id)
-    ).one()
+        ),
+        council_id,
+    )).one()
     return Summary(
         by_rag=by_rag,
         by_priority_and_rag=by_priority,
