@@ -48,6 +48,8 @@ class Defaults:
     REMINDER_RETRY_MINUTES = 15
     # When the scheduler sends the day's reminders, UK time (HH:MM).
     REMINDER_TIME = "07:00"
+    # How often the scheduler looks for reports asked for in the app (PDFs, issuing).
+    REPORT_QUEUE_SECONDS = 5
 
 
 def _parse_env_value(raw: str) -> Any:

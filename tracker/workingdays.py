@@ -43,3 +43,14 @@ def working_days_between(start: date, end: date) -> int:
         1 for offset in range(1, (end - start).days + 1)
         if is_working_day(start + timedelta(days=offset))
     )
+
+
+def working_days_before(day: date, count: int) -> date:
+    """The date `count` working days before `day` (the day itself is not counted)."""
+    earlier = day
+    remaining = count
+    while remaining > 0:
+        earlier -= timedelta(days=1)
+        if is_working_day(earlier):
+            remaining -= 1
+    return earlier

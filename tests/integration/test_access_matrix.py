@@ -95,6 +95,18 @@ def issued_report(world: World) -> int:
     return report.id
 
 
+def report_run(world: World) -> int:
+    """A finished draft run of the world's committee, its files kept."""
+    from tracker.reports.models import ReportRun, RunKind, RunState
+
+    run = ReportRun(committee_id=world.committee.id, kind=RunKind.DRAFT, state=RunState.DONE,
+                    requested_at=NOW, finished_at=NOW, html=b"<p>Draft</p>", pdf=b"%PDF-1.7",
+                    docx=b"PK")
+    db.session.add(run)
+    db.session.commit()
+    return run.id
+
+
 def outbox_message(world: World) -> str:
     """An .eml file in the outbox, addressed to one of the world's council's people."""
     from flask import current_app
@@ -118,6 +130,7 @@ WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "user_id": lambda world: world.user.id,
     "change_id": lambda world: world.change.id,
     "report_id": issued_report,
+    "run_id": report_run,
     "draft_id": lambda world: world.draft.id,
     "name": outbox_message,
 }

@@ -30,6 +30,8 @@ def test_before_the_scheduler_has_started_the_page_says_to_start_it(app, client)
 
     assert "Email reminders about overdue and coming-up actions" in text
     assert "Every day at 7:00am" in text
+    assert "Progress reports due on each committee" in text
+    assert "Every 10 minutes" in text and "Every 5 seconds" in text
     assert "Not scheduled yet: start the scheduler process" in text
     assert "Not run yet" in text
 
@@ -41,8 +43,9 @@ def test_an_administrator_sees_the_next_run_the_scheduler_stored(app, client):
 
     text = page_text(client)
 
-    (status,) = job_statuses(app.config, NOW)
-    assert status.next_run_at is not None
+    statuses = {status.id: status for status in job_statuses(app.config, NOW)}
+    assert set(statuses) == {"daily-reminders", "progress-reports", "report-queue"}
+    assert all(status.next_run_at is not None for status in statuses.values())
     assert "Not scheduled yet" not in text
     # Whatever day the test runs, the stored time is 7am UK time.
     assert "at 7:00am" in text.split("Next run", 1)[1].split("Last run", 1)[0]

@@ -9,6 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.factories import AdminFactory, CommitteeFactory, CommitteeMemberFactory, UserFactory
+
+# The real SMTP server on 127.0.0.1, for the report owner's email.
+from tests.reminders.conftest import inbox, smtp_server, smtp_server_down  # noqa: F401
 from tracker.committees.models import Committee, CommitteeMeeting
 from tracker.extensions import db
 from tracker.inspections.models import FindingCategory, Inspection

@@ -13,7 +13,8 @@ from tests.reports.conftest import RULES, make_known
 from tests.reports.helpers import html_text
 from tracker import clock
 from tracker.extensions import db
-from tracker.reports.models import IssuedReport
+from tracker.reports.models import IssuedReport, ReportRun, RunState
+from tracker.reports.runs import produce_queued_reports
 from tracker.reports.service import issue_report
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -32,7 +33,7 @@ def _count() -> int:
 
 def _drafts(committee_id: int) -> list[str]:
     base = f"/committees/{committee_id}/report"
-    return [base, base + ".pdf", base + ".docx", base + ".html"]
+    return [base, base + ".docx", base + ".html"]
 
 
 def test_committee_member_reads_and_downloads_issued_reports_of_their_council(client, known):
@@ -69,7 +70,14 @@ def test_manager_sees_and_downloads_drafts_but_cannot_issue(client, known):
     page = client.get(f"/committees/{known.committee.id}/report")
     assert page.status_code == 200
     assert "Issue version" not in page.data.decode()
-    pdf = client.get(f"/committees/{known.committee.id}/report.pdf")
+    asked = client.post(f"/committees/{known.committee.id}/report/pdf")
+    assert asked.status_code == 302 and "/report-runs/" in asked.headers["Location"]
+    run_page = asked.headers["Location"]
+    assert "Waiting to start" in client.get(run_page).data.decode()
+    assert client.get(run_page + ".pdf").status_code == 404  # not produced yet
+    assert produce_queued_reports().done == 1
+    assert "Ready" in client.get(run_page).data.decode()
+    pdf = client.get(run_page + ".pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert SAFE_NAME.match(pdf.headers["Content-Disposition"])
     assert pdf.headers["Content-Disposition"].endswith("-draft-2026-11-22.pdf")
@@ -94,10 +102,22 @@ def test_administrator_issues_with_the_forms_token_and_is_shown_the_issued_repor
     response = client.post(f"/committees/{known.committee.id}/report/issue",
                            data={"csrf_token": token})
     assert response.status_code == 302
+    run = db.session.scalars(select(ReportRun)).one()
+    assert response.headers["Location"].endswith(f"/report-runs/{run.id}")
+    # The scheduler process issues it; until then the page says it is waiting.
+    assert _count() == 0
+    assert "Waiting to start" in client.get(response.headers["Location"]).data.decode()
+    draft = client.get(f"/committees/{known.committee.id}/report").data.decode()
+    assert "Version 1 is being issued now" in draft and "Issue version" not in draft
+    # A second press while it waits does not queue a second issue.
+    again = client.post(f"/committees/{known.committee.id}/report/issue",
+                        data={"csrf_token": token})
+    assert again.headers["Location"] == response.headers["Location"]
+    assert produce_queued_reports().done == 1
     report = db.session.scalars(select(IssuedReport)).one()
-    assert response.headers["Location"].endswith(f"/reports/{report.id}")
-    shown = client.get(response.headers["Location"])
-    assert "Version 1 of the progress report" in shown.data.decode()
+    shown = client.get(response.headers["Location"]).data.decode()
+    assert "Version 1 issued" in shown and f"/reports/{report.id}" in shown
+    assert run.state is RunState.DONE and run.issued_report_id == report.id
     assert "Issue version 2" in client.get(f"/committees/{known.committee.id}/report").data.decode()
 
 

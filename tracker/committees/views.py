@@ -14,6 +14,8 @@ from tracker.formatting import long_date
 from tracker.forms import show_rule_broken
 from tracker.inspections.service import inspections_of_council
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
+from tracker.reports.runs import describe_moment
+from tracker.reports.service import upcoming_reports
 
 bp = Blueprint("committees", __name__)
 
@@ -70,6 +72,8 @@ def _committee_page(committee: Committee, meeting_form: MeetingForm, status: int
         "committees/view.html",
         committee=committee,
         meeting_form=meeting_form,
+        upcoming_reports=upcoming_reports(committee, clock.now()),
+        describe_moment=describe_moment,
     ), status
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from tracker.accounts.models import Council, User
 from tracker.accounts.service import create_user, get_or_create_council
+from tracker.committees.models import ReportCadence
 from tracker.committees.service import add_meeting, save_committee
 from tracker.demo import DemoAccount, DemoCredentials
 from tracker.demo.letters import Letter, letter_dates, newer_letter, older_letter
@@ -47,7 +48,7 @@ from tracker.inspections.models import Finding, Inspection
 from tracker.inspections.service import add_finding, create_inspection, mark_plan_submitted
 from tracker.items import service as items
 from tracker.items.models import Action, Item
-from tracker.reports.service import save_report_details
+from tracker.reports.service import save_report_details, save_report_schedule
 from tracker.workingdays import add_working_days
 
 
@@ -310,6 +311,12 @@ def load_demo_data(today: date, now: datetime) -> DemoCredentials | None:
     past_meeting = _on_or_before(today - timedelta(days=20), 3)
     for number in range(4):
         add_meeting(committee, past_meeting + timedelta(weeks=8 * number))
+    # The scheduler drafts each report a week and a half of working days before the meeting
+    # and tells Ruth, who checks and issues it.
+    save_report_schedule(
+        committee, cadence=ReportCadence.BEFORE_MEETING, rule_months="", rule_day="",
+        days_before=7, time_of_day="09:00", owner=contact, auto_issue=False,
+    )
 
     action_count = sum(len(item.actions) for item in tracked)
     return DemoCredentials(

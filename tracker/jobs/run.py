@@ -74,3 +74,25 @@ def daily_reminders() -> str | None:
                 f"{result.already_done} already sent")
 
     return run_job("daily-reminders", work)
+
+
+def scheduled_reports() -> str | None:
+    """Queue the progress reports that have come due on committees' schedules."""
+
+    def work() -> str:
+        from tracker.reports.runs import queue_scheduled_reports
+
+        return f"{queue_scheduled_reports(clock.now())} queued"
+
+    return run_job("progress-reports", work)
+
+
+def queued_reports() -> str | None:
+    """Produce the progress reports waiting in the queue."""
+
+    def work() -> str:
+        from tracker.reports.runs import produce_queued_reports
+
+        return str(produce_queued_reports())
+
+    return run_job("report-queue", work)

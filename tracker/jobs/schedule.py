@@ -13,6 +13,11 @@ Misfires and coalescing, on purpose:
   covers it (failures are retried from the delivery log then).
 - max_instances=1, and the job_lock row: never two runs of one job at once, even across
   two scheduler processes started by mistake.
+
+The report jobs: "progress-reports" looks every ten minutes for committees whose report has
+come due on their schedule and queues it; "report-queue" produces queued reports (those and
+the ones asked for in the app) every few seconds (REPORT_QUEUE_SECONDS), so a person who asks
+for a PDF or issues a report waits seconds, not minutes, and no web request does the work.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from typing import Any
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.formatting import UK
 
@@ -35,8 +42,9 @@ MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 class ScheduledJob:
     id: str
     func: str  # "package.module:function", as APScheduler stores it
-    trigger: CronTrigger
+    trigger: BaseTrigger
     name: str
+    runs: str  # when, in words, for the admin page
 
 
 def _hour_minute(text: str) -> tuple[int, int]:
@@ -49,12 +57,28 @@ def _hour_minute(text: str) -> tuple[int, int]:
 def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
     """The jobs: one row each."""
     hour, minute = _hour_minute(config.get("REMINDER_TIME", "07:00"))
+    queue_seconds = int(config.get("REPORT_QUEUE_SECONDS", 5))
     return [
         ScheduledJob(
             id="daily-reminders",
             func="tracker.jobs.run:daily_reminders",
             trigger=CronTrigger(hour=hour, minute=minute, timezone=UK),
             name="Email reminders about overdue and coming-up actions",
+            runs=f"Every day at {hour % 12 or 12}:{minute:02d}{'am' if hour < 12 else 'pm'}",
+        ),
+        ScheduledJob(
+            id="progress-reports",
+            func="tracker.jobs.run:scheduled_reports",
+            trigger=CronTrigger(minute="*/10", timezone=UK),
+            name="Progress reports due on each committee's schedule",
+            runs="Every 10 minutes",
+        ),
+        ScheduledJob(
+            id="report-queue",
+            func="tracker.jobs.run:queued_reports",
+            trigger=IntervalTrigger(seconds=queue_seconds, timezone=UK),
+            name="Progress reports asked for in the tracker (PDFs and issuing)",
+            runs=f"Every {queue_seconds} seconds",
         ),
     ]
 

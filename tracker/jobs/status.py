@@ -27,12 +27,6 @@ class JobStatus:
     running: bool
 
 
-def _runs(trigger: Any) -> str:
-    fields = {field.name: str(field) for field in trigger.fields}
-    hour, minute = int(fields["hour"]), int(fields["minute"])
-    return f"Every day at {hour % 12 or 12}:{minute:02d}{'am' if hour < 12 else 'pm'}"
-
-
 def job_statuses(config: Mapping[str, Any], now: datetime) -> list[JobStatus]:
     """Each scheduled job with its next run (from APScheduler's job store) and last run.
 
@@ -54,7 +48,7 @@ def job_statuses(config: Mapping[str, Any], now: datetime) -> list[JobStatus]:
         statuses.append(JobStatus(
             id=job.id,
             name=job.name,
-            runs=_runs(job.trigger),
+            runs=job.runs,
             # A paused job is stored with no next run time.
             stored=job.id in next_runs,
             next_run_at=(datetime.fromtimestamp(timestamp, UTC)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,26 +24,32 @@ class DeliveryStatus(enum.Enum):
 
 
 class DeliveryKind(enum.Enum):
-    """A daily digest to an action's owner, or the weekly escalation to an item's lead."""
+    """A daily digest to an action's owner, the weekly escalation to an item's lead, or the
+    note to a committee's report owner that its scheduled progress report is ready."""
 
     DIGEST = "digest"
     ESCALATION = "escalation"
+    REPORT = "report"
 
     @property
     def label(self) -> str:
-        return {"digest": "Daily reminder", "escalation": "Weekly escalation"}[self.value]
+        return {"digest": "Daily reminder", "escalation": "Weekly escalation",
+                "report": "Progress report ready"}[self.value]
 
 
 class Delivery(db.Model):
-    """One email to one person. The unique key (recipient, kind, day) is what stops a second
-    copy: a run inserts the row (and commits) before it sends, so a second run, a restart or
-    a second scheduler finds the row and sends nothing."""
+    """One email to one person. The unique key (recipient, kind, day, topic) is what stops a
+    second copy: a run inserts the row (and commits) before it sends, so a second run, a
+    restart or a second scheduler finds the row and sends nothing. The topic tells apart two
+    emails of one kind on one day (a report owner of two committees); reminders leave it
+    empty."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     kind: Mapped[DeliveryKind] = mapped_column(enum_type(DeliveryKind))
     # The day of a digest; the Monday of the week of an escalation.
     day: Mapped[date] = mapped_column(Date, index=True)
+    topic: Mapped[str] = mapped_column(String(60), default="", server_default="")
     status: Mapped[DeliveryStatus] = mapped_column(
         enum_type(DeliveryStatus), default=DeliveryStatus.PENDING, index=True
     )
@@ -63,9 +69,28 @@ class Delivery(db.Model):
     recipient: Mapped[User] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("recipient_id", "kind", "day", name="uq_delivery_recipient_kind_day"),
+        UniqueConstraint("recipient_id", "kind", "day", "topic",
+                         name="uq_delivery_recipient_kind_day_topic"),
     )
 
     @property
     def given_up(self) -> bool:
         return self.status is DeliveryStatus.FAILED and self.next_attempt_at is None
+
+    def record_attempt(
+        self, *, now: datetime, error: str | None, max_attempts: int, retry_wait: timedelta
+    ) -> None:
+        """Note one try at sending: sent, or failed with the reason and when to try again.
+
+        Waits double after each failure; after the last attempt the row stays failed, with
+        no next attempt, on the admin page.
+        """
+        self.attempts += 1
+        if error is None:
+            self.status, self.sent_at, self.next_attempt_at, self.last_error = (
+                DeliveryStatus.SENT, now, None, "")
+            return
+        self.status, self.last_error = DeliveryStatus.FAILED, error[:2000]
+        self.next_attempt_at = (
+            now + retry_wait * 2 ** (self.attempts - 1) if self.attempts < max_attempts else None
+        )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, event
+from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import UTCDateTime, utcnow
+from tracker.db import UTCDateTime, enum_type, utcnow
 from tracker.extensions import db
 
 if TYPE_CHECKING:
@@ -60,3 +61,64 @@ def _refuse_edit(mapper: Any, connection: Any, target: IssuedReport) -> None:
 @event.listens_for(IssuedReport, "before_delete")
 def _refuse_delete(mapper: Any, connection: Any, target: IssuedReport) -> None:
     raise IssuedReportIsFrozen("an issued report is never deleted")
+
+
+class RunKind(enum.Enum):
+    """A run produces the draft's three files, or issues the next version."""
+
+    DRAFT = "draft"
+    ISSUE = "issue"
+
+
+class RunState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"queued": "Waiting to start", "running": "Being produced",
+                "done": "Ready", "failed": "Failed"}[self.value]
+
+    @property
+    def finished(self) -> bool:
+        return self in (RunState.DONE, RunState.FAILED)
+
+
+class ReportRun(db.Model):
+    """A progress report asked for, produced by the scheduler process rather than in a web
+    request (a long PDF takes many seconds).
+
+    Asked for from the app (an administrator issuing, someone wanting the draft as a PDF) or
+    due on the committee's schedule. A draft run keeps its three files here; an issue run
+    points at the IssuedReport it made. A scheduled run has `scheduled_for`, unique per
+    committee, so the same due moment never makes two reports.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    kind: Mapped[RunKind] = mapped_column(enum_type(RunKind))
+    state: Mapped[RunState] = mapped_column(enum_type(RunState), default=RunState.QUEUED,
+                                            index=True)
+    # None for a scheduled run.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Scheduled runs tell the committee's report owner by email when they are ready.
+    email_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why it failed, in words for the person who asked.
+    message: Mapped[str] = mapped_column(Text, default="")
+    issued_report_id: Mapped[int | None] = mapped_column(ForeignKey("issued_report.id"))
+    html: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    docx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    committee: Mapped[Committee] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+    issued_report: Mapped[IssuedReport | None] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("committee_id", "scheduled_for"),)

@@ -39,11 +39,12 @@ def body_context(snapshot: Snapshot) -> dict[str, Any]:
     return {"report": snapshot, "chart_svg": chart_svg}
 
 
-def render_document(snapshot: Snapshot) -> str:
-    """The whole report as one HTML document with its stylesheet inline."""
+def render_document(snapshot: Snapshot, *, for_print: bool = False) -> str:
+    """The whole report as one HTML document with its stylesheet inline; `for_print` adds the
+    PDF's own rules after it, so they win over the screen's (a user stylesheet would not)."""
     template = current_app.jinja_env.get_template("reports/document.html")
-    # Our own stylesheet, not user text: it goes into the <style> element as it is.
-    css = Markup(stylesheet())  # noqa: S704
+    # Our own stylesheets, not user text: they go into the <style> element as they are.
+    css = Markup(stylesheet() + (pdf_stylesheet() if for_print else ""))  # noqa: S704
     return template.render(stylesheet=css, **body_context(snapshot))
 
 

@@ -12,7 +12,7 @@ from weasyprint.urls import URLFetcher
 
 from tracker.formatting import date_and_time, long_date
 from tracker.reports.document import Snapshot
-from tracker.reports.render_html import pdf_stylesheet, render_document
+from tracker.reports.render_html import render_document
 
 
 def _css_string(text: str) -> str:
@@ -36,7 +36,6 @@ def render_pdf(snapshot: Snapshot) -> bytes:
     )
     # Nothing is fetched: the document is self-contained, and user text never becomes a URL.
     refuse_everything = URLFetcher(allowed_protocols=())
-    document = HTML(string=render_document(snapshot), url_fetcher=refuse_everything)
-    return document.write_pdf(
-        stylesheets=[CSS(string=pdf_stylesheet() + header, url_fetcher=refuse_everything)]
-    )
+    document = HTML(string=render_document(snapshot, for_print=True),
+                    url_fetcher=refuse_everything)
+    return document.write_pdf(stylesheets=[CSS(string=header, url_fetcher=refuse_everything)])

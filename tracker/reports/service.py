@@ -20,11 +20,18 @@ from sqlalchemy.orm import joinedload, undefer
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.service import check_email_address
-from tracker.committees.models import Committee
+from tracker.committees.models import Committee, ReportCadence
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
+from tracker.reports.cadence import (
+    ReportSchedule,
+    check_schedule,
+    next_moments,
+    normalise_day,
+    normalise_months,
+)
 from tracker.reports.document import Snapshot
 from tracker.reports.models import IssuedReport
 from tracker.reports.render_docx import render_docx
@@ -227,3 +234,55 @@ def file_sizes(report: IssuedReport) -> dict[str, int]:
                func.length(IssuedReport.docx)).where(IssuedReport.id == report.id)
     ).one()
     return {"html": row[0], "pdf": row[1], "docx": row[2]}
+
+
+def save_report_schedule(
+    committee: Committee,
+    *,
+    cadence: ReportCadence,
+    rule_months: str,
+    rule_day: str,
+    days_before: int | None,
+    time_of_day: str,
+    owner: User | None,
+    auto_issue: bool,
+) -> None:
+    """Set when the scheduler produces the committee's report, whom it tells, and whether it
+    issues the report at once. Months and day may be written in words ("first Monday")."""
+    schedule = ReportSchedule(cadence, normalise_months(rule_months), normalise_day(rule_day),
+                              days_before, time_of_day.strip() or "09:00")
+    check_schedule(schedule)
+    if owner is not None and (owner.council_id != committee.council_id or not owner.active
+                              or owner.role is Role.COMMITTEE_MEMBER):
+        raise RuleBroken("Choose a report owner from the council's active staff",
+                         field="report_owner")
+    if cadence is not ReportCadence.NONE and owner is None:
+        raise RuleBroken("Choose who is told when the report is ready", field="report_owner")
+    committee.report_cadence = cadence
+    committee.report_rule_months = schedule.rule_months if cadence is ReportCadence.RULE else ""
+    committee.report_rule_day = schedule.rule_day if cadence is ReportCadence.RULE else ""
+    committee.report_days_before = (
+        days_before if cadence is ReportCadence.BEFORE_MEETING else None)
+    committee.report_time = schedule.time_of_day
+    committee.report_owner = owner
+    committee.auto_issue = auto_issue and cadence is not ReportCadence.NONE
+    db.session.flush()
+
+
+def report_owner_candidates(council_id: int) -> list[User]:
+    """Active staff (administrators and managers) who can own a committee's report."""
+    return list(db.session.scalars(
+        select(User).where(User.council_id == council_id, User.active.is_(True),
+                           User.role != Role.COMMITTEE_MEMBER)
+        .order_by(User.name)
+    ))
+
+
+def upcoming_reports(committee: Committee, now: datetime, count: int = 3) -> list[datetime]:
+    """When the schedule will next produce the committee's report (none when it is not on a
+    schedule or the schedule cannot run)."""
+    schedule = ReportSchedule.of(committee)
+    try:
+        return next_moments(schedule, [m.meeting_date for m in committee.meetings], now, count)
+    except RuleBroken:
+        return []

@@ -1,7 +1,9 @@
 """Progress reports: drafts for staff, issuing for administrators, issued copies for everyone.
 
-Drafts are worked out from live data on each request. An issued report is served from its
-stored bytes, never rendered again.
+The draft page, its Word and HTML files are worked out from live data on each request (they
+take well under a second). A PDF of the draft and issuing (which prints the PDF) are queued
+for the scheduler process (tracker.reports.runs): the page shows their progress. An issued
+report is served from its stored bytes, never rendered again.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,15 +23,15 @@ from flask import (
 from flask_login import current_user
 
 from tracker import clock
-from tracker.committees.models import Committee
+from tracker.committees.models import Committee, ReportCadence
 from tracker.committees.service import get_committee
 from tracker.errors import RuleBroken
-from tracker.forms import show_rule_broken
+from tracker.forms import show_rule_broken, user_choices
 from tracker.items.status import StatusRules
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, STAFF, allow
-from tracker.reports import service
-from tracker.reports.forms import IssueForm, ReportDetailsForm
-from tracker.reports.models import IssuedReport
+from tracker.reports import runs, service
+from tracker.reports.forms import IssueForm, ReportDetailsForm, ReportScheduleForm, RunForm
+from tracker.reports.models import IssuedReport, ReportRun, RunKind
 from tracker.reports.render_html import body_context, stored_body, stylesheet
 
 bp = Blueprint("reports", __name__)
@@ -64,8 +67,10 @@ def _draft_page(committee: Committee, form: IssueForm, status: int = 200):
         "reports/draft.html",
         committee=committee,
         issue_form=form,
+        run_form=RunForm(formdata=None),
         next_version=last.version + 1 if last else 1,
         last_issued=last,
+        pending_issue=runs.pending_run(committee, RunKind.ISSUE),
         **body_context(snapshot),
     ), status
 
@@ -113,12 +118,6 @@ def draft_report(committee_id: int):
     return _draft_page(_committee_or_404(committee_id), IssueForm(formdata=None))
 
 
-@bp.route("/committees/<int:committee_id>/report.pdf")
-@allow(STAFF)
-def draft_pdf(committee_id: int):
-    return _draft_download(committee_id, "pdf")
-
-
 @bp.route("/committees/<int:committee_id>/report.docx")
 @allow(STAFF)
 def draft_docx(committee_id: int):
@@ -138,15 +137,115 @@ def issue_report(committee_id: int):
     form = IssueForm()
     if form.validate_on_submit():
         try:
-            report = service.issue_report(committee, actor=current_user, now=clock.now(),
-                                          rules=_rules())
+            run = runs.request_run(committee, RunKind.ISSUE, actor=current_user,
+                                   now=clock.now())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
-            flash(f"Version {report.version} of the progress report to {committee.name} "
-                  f"has been issued", "success")
-            return redirect(url_for("reports.view_issued", report_id=report.id))
+            return redirect(url_for("reports.view_run", run_id=run.id))
     return _draft_page(committee, form, 400)
+
+
+@bp.route("/committees/<int:committee_id>/report/pdf", methods=["POST"])
+@allow(STAFF)
+def prepare_draft_files(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    form = RunForm()
+    if form.validate_on_submit():
+        try:
+            run = runs.request_run(committee, RunKind.DRAFT, actor=current_user,
+                                   now=clock.now())
+        except RuleBroken as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("reports.view_run", run_id=run.id))
+    return _draft_page(committee, IssueForm(formdata=None), 400)
+
+
+def _run_or_404(run_id: int) -> ReportRun:
+    run = runs.get_run(current_user.council_id, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+@bp.route("/report-runs/<int:run_id>")
+@allow(STAFF)
+def view_run(run_id: int):
+    run = _run_or_404(run_id)
+    sizes = {fmt: len(data) for fmt in service.FORMATS
+             if (data := runs.run_file(run, fmt)) is not None} if run.state.finished else {}
+    return render_template("reports/run.html", run=run, committee=run.committee,
+                           formats=service.FORMATS, sizes=sizes)
+
+
+@bp.route("/report-runs/<int:run_id>/progress")
+@allow(STAFF)
+def run_progress(run_id: int):
+    run = _run_or_404(run_id)
+    response = jsonify(state=run.state.value, label=run.state.label)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _run_download(run_id: int, fmt: str) -> Response:
+    run = _run_or_404(run_id)
+    data = runs.run_file(run, fmt) if run.state.finished else None
+    if data is None:
+        abort(404)
+    name = service.file_name(run.committee.name, fmt, version=None,
+                             as_at=(run.finished_at or run.requested_at).date())
+    return _download(data, fmt, name)
+
+
+@bp.route("/report-runs/<int:run_id>.pdf")
+@allow(STAFF)
+def run_pdf(run_id: int):
+    return _run_download(run_id, "pdf")
+
+
+@bp.route("/report-runs/<int:run_id>.docx")
+@allow(STAFF)
+def run_docx(run_id: int):
+    return _run_download(run_id, "docx")
+
+
+@bp.route("/report-runs/<int:run_id>.html")
+@allow(STAFF)
+def run_html(run_id: int):
+    return _run_download(run_id, "html")
+
+
+@bp.route("/committees/<int:committee_id>/report/schedule", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def report_schedule(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    form = ReportScheduleForm(obj=committee)
+    staff = service.report_owner_candidates(committee.council_id)
+    form.report_owner.choices = user_choices(staff, blank="Nobody")
+    if request.method == "GET":
+        form.report_cadence.data = committee.report_cadence.value
+        form.report_owner.data = str(committee.report_owner_id or "")
+    if form.validate_on_submit():
+        owner = next((u for u in staff if str(u.id) == form.report_owner.data), None)
+        try:
+            service.save_report_schedule(
+                committee,
+                cadence=ReportCadence(form.report_cadence.data),
+                rule_months=form.report_rule_months.data or "",
+                rule_day=form.report_rule_day.data or "",
+                days_before=form.report_days_before.data,
+                time_of_day=form.report_time.data or "",
+                owner=owner,
+                auto_issue=bool(form.auto_issue.data),
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Report schedule saved", "success")
+            return redirect(url_for("committees.view_committee", committee_id=committee.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("reports/schedule.html", committee=committee, form=form), status
 
 
 @bp.route("/committees/<int:committee_id>/report/details", methods=["GET", "POST"])

@@ -1,0 +1,324 @@
+"""Reports produced in the scheduler process: asked for in the app, or due on a schedule.
+
+A long report takes many seconds to print as a PDF, so no web request waits for one. The
+app queues a `ReportRun` and shows its progress; the scheduler process (tracker.jobs.run)
+claims queued runs one at a time and produces them:
+- a draft run renders the three files from live data and keeps them on the run;
+- an issue run issues the committee's next version (tracker.reports.service.issue_report).
+
+Scheduled reports: `queue_scheduled_reports` looks at each committee's cadence
+(tracker.reports.cadence) and queues one run per due moment; the moment is part of the run's
+unique key, so a second look, a restart or a second scheduler queues nothing more. When a
+scheduled run is ready its committee's report owner gets one email (the delivery log's key is
+owner, kind, day and committee), sent after the commit that records it; a failure is retried
+by later runs of the reminder job, like any delivery.
+
+These functions commit: each run's claim and outcome is its own transaction, so a crash in
+one report leaves the others as they were and the person who asked sees what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.accounts.models import Role, User
+from tracker.committees.models import Committee, ReportCadence
+from tracker.errors import RuleBroken
+from tracker.extensions import db
+from tracker.formatting import UK, long_date
+from tracker.items.service import local_day
+from tracker.items.status import StatusRules
+from tracker.mail import Mailer, MailError, build_message
+from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
+from tracker.reports import cadence
+from tracker.reports.models import ReportRun, RunKind, RunState
+from tracker.reports.render_docx import render_docx
+from tracker.reports.render_html import render_html
+from tracker.reports.render_pdf import render_pdf
+from tracker.reports.service import draft_snapshot, issue_report
+
+# A run still "running" after this long was left by a scheduler that stopped: run it again.
+STALE_AFTER = timedelta(hours=1)
+MAX_ATTEMPTS = 3
+# Draft files are kept this long; the run page then says they have been cleared.
+KEEP_DRAFT_FILES = timedelta(days=7)
+
+
+@dataclass
+class QueueResult:
+    done: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.done} produced, {self.failed} failed"
+
+
+def _check_asker(committee: Committee, user: User, kind: RunKind) -> None:
+    if user.council_id != committee.council_id or user.role is Role.COMMITTEE_MEMBER:
+        raise RuleBroken("Only the council's staff can ask for a draft report")
+    if kind is RunKind.ISSUE and user.role is not Role.ADMIN:
+        raise RuleBroken("Only an administrator of the committee's council can issue a report")
+
+
+def pending_run(committee: Committee, kind: RunKind) -> ReportRun | None:
+    """A run of this kind for the committee that has not finished yet, if any."""
+    return db.session.scalars(
+        select(ReportRun)
+        .where(ReportRun.committee_id == committee.id, ReportRun.kind == kind,
+               ReportRun.state.in_((RunState.QUEUED, RunState.RUNNING)))
+        .order_by(ReportRun.id)
+        .limit(1)
+    ).first()
+
+
+def request_run(committee: Committee, kind: RunKind, *, actor: User, now: datetime) -> ReportRun:
+    """Queue a draft (files to download) or an issue of the committee's report.
+
+    Asking again while one of the same kind is waiting gives the waiting one: a double click
+    never issues two versions.
+    """
+    _check_asker(committee, actor, kind)
+    waiting = pending_run(committee, kind)
+    if waiting is not None:
+        return waiting
+    run = ReportRun(committee_id=committee.id, kind=kind, state=RunState.QUEUED,
+                    requested_by_id=actor.id, requested_at=now)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def get_run(council_id: int, run_id: int) -> ReportRun | None:
+    """One run of a committee of the council, or None."""
+    return db.session.scalars(
+        select(ReportRun).join(ReportRun.committee)
+        .where(Committee.council_id == council_id, ReportRun.id == run_id)
+    ).first()
+
+
+def recent_runs(committee: Committee, limit: int = 10) -> list[ReportRun]:
+    """The committee's latest runs, newest first."""
+    return list(db.session.scalars(
+        select(ReportRun).where(ReportRun.committee_id == committee.id)
+        .options(selectinload(ReportRun.requested_by))
+        .order_by(ReportRun.requested_at.desc(), ReportRun.id.desc()).limit(limit)
+    ))
+
+
+def run_file(run: ReportRun, fmt: str) -> bytes | None:
+    """A finished draft run's stored file, or None once cleared (or for an issue run)."""
+    return {"html": run.html, "pdf": run.pdf, "docx": run.docx}[fmt]
+
+
+# --- the scheduler side -------------------------------------------------------------------
+
+
+def queue_scheduled_reports(now: datetime) -> int:
+    """Queue a run for every committee whose report has come due; the number queued.
+
+    Commits. Safe to call often and from two processes: a due moment already queued (or
+    produced) is skipped by the run's unique key.
+    """
+    committees = db.session.scalars(
+        select(Committee).where(Committee.report_cadence != ReportCadence.NONE)
+        .options(selectinload(Committee.meetings))
+    ).all()
+    queued = 0
+    for committee in committees:
+        schedule = cadence.ReportSchedule.of(committee)
+        try:
+            moments = cadence.due_moments(
+                schedule, [m.meeting_date for m in committee.meetings], now)
+        except RuleBroken as error:
+            current_app.logger.warning("Committee %s has a schedule that cannot run: %s",
+                                       committee.id, error.message)
+            continue
+        for moment in moments:
+            run = ReportRun(
+                committee_id=committee.id,
+                kind=RunKind.ISSUE if committee.auto_issue else RunKind.DRAFT,
+                state=RunState.QUEUED, requested_at=now, scheduled_for=moment,
+                email_owner=True,
+            )
+            try:
+                with db.session.begin_nested():
+                    db.session.add(run)
+            except IntegrityError:
+                continue  # that moment has its run already
+            queued += 1
+    db.session.commit()
+    return queued
+
+
+def _recover_stale(now: datetime) -> None:
+    stale = db.session.scalars(
+        select(ReportRun).where(ReportRun.state == RunState.RUNNING,
+                                ReportRun.started_at < now - STALE_AFTER)
+    ).all()
+    for run in stale:
+        if run.attempts < MAX_ATTEMPTS:
+            run.state = RunState.QUEUED
+        else:
+            run.state, run.finished_at = RunState.FAILED, now
+            run.message = ("The scheduler stopped while producing this report, more than once. "
+                           "Ask for it again; if it fails again, tell the tracker's support.")
+    db.session.commit()
+
+
+def _claim_next(now: datetime) -> int | None:
+    """Take the oldest queued run; None when nothing waits. Two schedulers never take one run:
+    the UPDATE only succeeds while the run is still queued."""
+    for run_id in db.session.scalars(
+        select(ReportRun.id).where(ReportRun.state == RunState.QUEUED)
+        .order_by(ReportRun.requested_at, ReportRun.id).limit(5)
+    ).all():
+        taken = db.session.execute(
+            update(ReportRun)
+            .where(ReportRun.id == run_id, ReportRun.state == RunState.QUEUED)
+            .values(state=RunState.RUNNING, started_at=now, attempts=ReportRun.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if taken.rowcount == 1:
+            return run_id
+    return None
+
+
+def _produce(run: ReportRun, *, rules: StatusRules, now: datetime) -> None:
+    committee = run.committee
+    if run.kind is RunKind.ISSUE:
+        report = issue_report(committee, actor=run.requested_by, now=now, rules=rules)
+        run.issued_report_id = report.id
+        return
+    snapshot = draft_snapshot(committee, today=local_day(now), now=now, rules=rules)
+    run.html, run.pdf, run.docx = render_html(snapshot), render_pdf(snapshot), render_docx(snapshot)
+
+
+def produce_queued_reports(config: Mapping[str, Any] | None = None) -> QueueResult:
+    """Produce every queued run, oldest first, each in its own transaction; commits."""
+    config = config if config is not None else current_app.config
+    rules = StatusRules.from_config(config)
+    result = QueueResult()
+    _recover_stale(clock.now())
+    _clear_old_drafts(clock.now())
+    while (run_id := _claim_next(clock.now())) is not None:
+        run = db.session.get(ReportRun, run_id)
+        assert run is not None
+        try:
+            _produce(run, rules=rules, now=clock.now())
+        except RuleBroken as error:
+            db.session.rollback()
+            _finish(run_id, RunState.FAILED, error.message)
+            result.failed += 1
+            continue
+        except Exception as error:
+            db.session.rollback()
+            current_app.logger.exception("Report run %s failed", run_id)
+            _finish(run_id, RunState.FAILED,
+                    f"The report could not be produced ({type(error).__name__}). Ask for it "
+                    f"again; if it fails again, tell the tracker's support.")
+            result.failed += 1
+            continue
+        run.state, run.finished_at, run.message = RunState.DONE, clock.now(), ""
+        db.session.commit()
+        result.done += 1
+        if run.email_owner:
+            tell_report_owner(run, now=clock.now(), config=config)
+    return result
+
+
+def _finish(run_id: int, state: RunState, message: str) -> None:
+    run = db.session.get(ReportRun, run_id)
+    assert run is not None
+    run.state, run.finished_at, run.message = state, clock.now(), message
+    db.session.commit()
+
+
+def _clear_old_drafts(now: datetime) -> None:
+    db.session.execute(
+        update(ReportRun)
+        .where(ReportRun.kind == RunKind.DRAFT, ReportRun.state == RunState.DONE,
+               ReportRun.finished_at < now - KEEP_DRAFT_FILES, ReportRun.pdf.is_not(None))
+        .values(html=None, pdf=None, docx=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+# --- the email to the report owner ----------------------------------------------------------
+
+
+def _owner_message(run: ReportRun, *, config: Mapping[str, Any]) -> tuple[str, str, str]:
+    committee = run.committee
+    public_url = str(config.get("PUBLIC_URL", "")).rstrip("/")
+    meeting = next((m.meeting_date for m in committee.meetings
+                    if run.scheduled_for and m.meeting_date >= run.scheduled_for.date()), None)
+    if run.kind is RunKind.ISSUE and run.issued_report is not None:
+        subject = (f"Progress report to {committee.name} issued "
+                   f"(version {run.issued_report.version})")
+        link = f"{public_url}/reports/{run.issued_report.id}"
+    else:
+        subject = f"Draft progress report to {committee.name} ready"
+        link = f"{public_url}/report-runs/{run.id}"
+    context = {"run": run, "committee": committee, "owner": committee.report_owner,
+               "meeting": meeting, "link": link,
+               "council_name": committee.report_owner.council.name if committee.report_owner
+               else "",
+               "draft_link": f"{public_url}/committees/{committee.id}/report"}
+    env = current_app.jinja_env
+    return (subject[:200], env.get_template("emails/report_ready.txt").render(context),
+            env.get_template("emails/report_ready.html").render(context))
+
+
+def tell_report_owner(run: ReportRun, *, now: datetime, config: Mapping[str, Any]) -> bool:
+    """Email the committee's report owner that a scheduled report is ready, once.
+
+    Returns whether it was handed to the mail server (or outbox) now. Claimed in the delivery
+    log and committed before sending; a failure stays there and is retried by the reminder job.
+    """
+    owner = run.committee.report_owner
+    if owner is None or not owner.active or not owner.email:
+        return False
+    subject, text, html = _owner_message(run, config=config)
+    sender = str(config.get("MAIL_DEFAULT_SENDER", "tracker@localhost"))
+    message = build_message(sender=sender, to=owner.email, subject=subject, text=text,
+                            html=html, now=now)
+    row = Delivery(recipient_id=owner.id, kind=DeliveryKind.REPORT, day=now.astimezone(UK).date(),
+                   topic=f"committee-{run.committee_id}", status=DeliveryStatus.PENDING,
+                   to_address=owner.email, subject=subject, message=message.as_string(),
+                   next_attempt_at=now + timedelta(minutes=30), created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False  # told already today about this committee's report
+    db.session.commit()
+    error = None
+    try:
+        with Mailer(config, current_app.instance_path) as mailer:
+            mailer.send_stored(row.message, row.to_address)
+    except MailError as failure:
+        error = str(failure)
+    row.record_attempt(
+        now=now, error=error, max_attempts=int(config.get("REMINDER_MAX_ATTEMPTS", 5)),
+        retry_wait=timedelta(minutes=int(config.get("REMINDER_RETRY_MINUTES", 15))),
+    )
+    db.session.commit()
+    return error is None
+
+
+def describe_moment(moment: datetime) -> str:
+    """'Monday 4 January 2027 at 9:00am', in UK time."""
+    local = moment.astimezone(UK)
+    hour = local.hour % 12 or 12
+    return (f"{local:%A} {long_date(local.date())} at {hour}:{local.minute:02d}"
+            f"{'am' if local.hour < 12 else 'pm'}")
