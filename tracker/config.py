@@ -18,6 +18,17 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still save
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # The session cookie only travels over HTTPS. `make run` serves plain http on 127.0.0.1
+    # and turns this off (TRACKER_SESSION_COOKIE_SECURE=false); so do the tests.
+    SESSION_COOKIE_SECURE = True
+    # Signed out after this long without a request.
+    SESSION_IDLE_MINUTES = 30
+    # Sign-in: lock an email address after repeated failures; limit attempts per network
+    # address (see tracker/accounts/signin.py).
+    SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_LOCK_MINUTES = 15
+    SIGN_IN_MAX_PER_ADDRESS = 30
+    SIGN_IN_ADDRESS_WINDOW_MINUTES = 10
     COUNCIL_NAME = "Council"
     # Status rules (see docs on "How status is worked out")
     RAG_RED_OVERDUE_DAYS = 14

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, abort, render_template, request
-from flask_login import current_user
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from tracker import clock, formatting, permissions
+from tracker.accounts.models import SignInOutcome
+from tracker.accounts.signin import record
 from tracker.extensions import db
 from tracker.forms import error_list
 from tracker.items.status import StatusRules
@@ -25,6 +37,14 @@ def link(href: str, text: str, hidden: str = "") -> Markup:
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
 
 
+# Everything from this site only; no inline script or style anywhere, no plugins, no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def register_request_handling(app: Flask) -> None:
     """Install the commit point, error handlers, security headers and template helpers."""
 
@@ -34,6 +54,26 @@ def register_request_handling(app: Flask) -> None:
         for values in (request.args, request.form):
             if any("\x00" in value for value in values.values()):
                 abort(400)
+
+    @app.before_request
+    def sign_out_when_idle() -> Any:
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = int(clock.now().timestamp())
+        idle_limit = int(app.config.get("SESSION_IDLE_MINUTES", 30))
+        seen_at = session.get("seen_at")
+        if isinstance(seen_at, int) and now - seen_at > idle_limit * 60:
+            record(SignInOutcome.TIMED_OUT, email=current_user.email, user=current_user,
+                   address=request.remote_addr or "", now=clock.now())
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(f"You were signed out because you had not used the tracker for "
+                  f"{idle_limit} minutes. Sign in again to carry on.", "info")
+            next_url = request.full_path if request.method == "GET" else None
+            return redirect(url_for("accounts.sign_in", next=next_url))
+        session["seen_at"] = now
+        return None
 
     @app.after_request
     def commit_or_roll_back(response: Response) -> Response:
@@ -47,9 +87,17 @@ def register_request_handling(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
+        # A download that sets its own policy (the report's HTML file) keeps it.
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy",
+                                    "camera=(), microphone=(), geolocation=(), payment=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Served over HTTPS: browsers keep to HTTPS for a year.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -70,7 +70,7 @@ def create_user_command(
             raise RuleBroken("A user with this email address already exists", field="email")
         council = service.council_for_new_user(council_name)
         password = _read_password(password_stdin)
-        service.check_password_rules(password)
+        service.check_password_rules(password, user_inputs=[name, email, council.name])
         user = service.create_user(
             council=council, email=email, name=name, role=role, password=password,
             job_title=job_title, organisation=organisation, telephone=telephone,

@@ -83,3 +83,37 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+class SignInOutcome(enum.Enum):
+    SIGNED_IN = "signed in"
+    FAILED = "failed"  # wrong email address or password, or a deactivated account
+    LOCKED = "locked"  # refused: the address is locked after repeated failures
+    RATE_LIMITED = "rate limited"  # refused: too many attempts from one network address
+    SIGNED_OUT = "signed out"
+    TIMED_OUT = "timed out"  # signed out after being idle
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class SignInEvent(db.Model):
+    """One sign-in, failed sign-in or sign-out, kept as the record of who tried what.
+
+    Rows are keyed by the email address as typed (lower-cased), so an address with no account
+    is counted and locked like any other: the answers never reveal who has an account.
+    """
+
+    __tablename__ = "sign_in_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    address: Mapped[str] = mapped_column(String(45), default="", index=True)
+    outcome: Mapped[SignInOutcome] = mapped_column(enum_type(SignInOutcome))
+    # Set on the failure that locks the address: refused until then.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User | None] = relationship()

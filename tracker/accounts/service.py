@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from tracker.accounts.models import Council, Role, User
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+MIN_PASSWORD_SCORE = 3
 _UNUSED_HASH = generate_password_hash("an address that has no account")
 
 
@@ -25,13 +28,35 @@ def find_user_by_email(email: str) -> User | None:
     ).first()
 
 
-def check_password_rules(password: str) -> None:
-    """Passwords must be long enough to resist guessing."""
+def check_password_rules(password: str, *, user_inputs: list[str] | None = None) -> None:
+    """RuleBroken unless the password is long enough and hard to guess.
+
+    At least 12 characters; none of the person's own name, email address or council
+    (`user_inputs`, words of four letters or more); and zxcvbn's estimate must reach 3 of 4:
+    it knows the 30,000 commonest passwords, common words and names, keyboard patterns, dates
+    and repeats.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise RuleBroken(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters long",
             field="password",
         )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise RuleBroken(f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer",
+                         field="password")
+    words = [word.lower() for value in (user_inputs or [])
+             for word in value.replace("@", " ").replace(".", " ").split()]
+    own = next((word for word in words if len(word) >= 4 and word in password.lower()), None)
+    if own is not None:
+        raise RuleBroken("The password must not contain the person's name, email address or "
+                         "council", field="password")
+    estimate = zxcvbn(password, user_inputs=words[:20])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        warning = estimate["feedback"]["warning"]
+        reason = f"{warning.rstrip('.')}. " if warning else "It would be easy to guess. "
+        raise RuleBroken(
+            f"Choose a password that is harder to guess. {reason}Three or four unrelated "
+            f"words make a strong password that is easy to remember.", field="password")
 
 
 def create_user(
@@ -49,6 +74,9 @@ def create_user(
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise RuleBroken("A user with this email address already exists", field="email")
+    # Checked before the User exists: a refused password must leave nothing in the session.
+    if password is not None:
+        check_password_rules(password, user_inputs=[name, email, council.name])
     user = User(
         council=council,
         email=email,
@@ -60,7 +88,6 @@ def create_user(
         active=True,
     )
     if password is not None:
-        check_password_rules(password)
         user.set_password(password)
     db.session.add(user)
     db.session.flush()

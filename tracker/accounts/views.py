@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from tracker.accounts import service
+from tracker import clock
+from tracker.accounts import service, signin
 from tracker.accounts.forms import ACTIVE, DEACTIVATED, AddUserForm, EditUserForm, SignInForm
-from tracker.accounts.models import Role
+from tracker.accounts.models import Role, SignInOutcome
 from tracker.errors import RuleBroken
+from tracker.extensions import db
 from tracker.forms import show_rule_broken
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, PUBLIC, allow
 
@@ -38,26 +50,36 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
     form = SignInForm()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            next_url = safe_next_url(request.args.get("next"))
-            # A fresh session at sign-in, so nothing planted before it survives (fixation).
-            session.clear()
-            login_user(user)
-            return redirect(next_url or url_for("dashboard.home"))
-        form.form_errors.append(WRONG_CREDENTIALS)
+        try:
+            user = signin.sign_in(
+                form.email.data, form.password.data, address=request.remote_addr or "",
+                now=clock.now(), rules=signin.SignInRules.from_config(current_app.config))
+        except signin.SignInRefused as refused:
+            # The record of the attempt is kept though the answer is a refusal: the commit
+            # point would roll it back with the error status.
+            db.session.commit()
+            form.form_errors.append(refused.message)
+            return render_template("accounts/sign_in.html", form=form), refused.status
+        next_url = safe_next_url(request.args.get("next"))
+        # A fresh session at sign-in, so nothing planted before it survives (fixation).
+        session.clear()
+        login_user(user)
+        session["seen_at"] = int(clock.now().timestamp())
+        return redirect(next_url or url_for("dashboard.home"))
     if form.password.errors and WRONG_CREDENTIALS in form.password.errors:
         # Over-long password: the same single message as any wrong pair.
         form.password.errors = []
         form.form_errors.append(WRONG_CREDENTIALS)
-    status = 400 if request.method == "POST" else 200
     return render_template("accounts/sign_in.html", form=form), status
 
 
 @bp.route("/sign-out", methods=["POST"])
 @allow(ALL_ROLES)
 def sign_out():
+    signin.record(SignInOutcome.SIGNED_OUT, email=current_user.email, user=current_user,
+                  address=request.remote_addr or "", now=clock.now())
     logout_user()
     session.clear()
     flash("You have signed out", "success")
@@ -69,6 +91,13 @@ def sign_out():
 def list_users():
     users = service.users_of_council(current_user.council_id)
     return render_template("accounts/list_users.html", users=users)
+
+
+@bp.route("/users/sign-ins")
+@allow(ADMIN_ONLY)
+def sign_in_record():
+    events = signin.sign_in_record(current_user.council_id)
+    return render_template("accounts/sign_in_record.html", events=events)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -1,6 +1,8 @@
 // Starts the GOV.UK Frontend components (error summary focus, character counts, details).
 import { initAll } from './govuk-frontend.min.js'
 
+// What GOV.UK Frontend's inline script would do: the page's CSP allows no inline script.
+document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initAll()
 
 // A report being produced in the background: ask how it is going every two seconds and
