@@ -83,7 +83,9 @@ def test_the_size_limit_can_be_set_by_the_caller():
     message = refusal(data, "letter.txt", max_bytes=2 * MEGABYTE)
 
     assert message.startswith("The file is 2.1 MB; the largest that can be imported is 2 MB")
-    assert read_document(data, "letter.txt", max_bytes=3 * MEGABYTE)
+    assert refusal(data[:600_000], "letter.txt", max_bytes=MEGABYTE // 2).startswith(
+        "The file is 586 KB")
+    assert read_document(data[:400_000], "letter.txt", max_bytes=MEGABYTE // 2)
 
 
 def test_a_damaged_pdf_is_refused_as_unreadable():
@@ -225,3 +227,37 @@ def test_text_that_mentions_the_pdf_header_is_still_read_as_text():
     data = b"Notes on file formats: a PDF starts with %PDF-1.4 and ends with %%EOF.\n"
 
     assert read_document(data, "notes.txt") == data.decode()
+
+
+def test_text_far_longer_than_any_letter_is_refused_before_it_is_parsed():
+    text = ("Areas for development\n" + "The council should ensure records are kept. " * 12_000)
+
+    message = refusal(text.encode(), "letter.txt")
+
+    assert "far more than any inspection letter or report" in message
+    assert "at most 500,000 are read" in message
+
+
+def test_a_word_document_that_unpacks_to_a_huge_size_is_refused_unopened():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/document.xml", b"<w:document/>")
+        # 120 MB of zeros packs into about 120 KB: a "zip bomb".
+        package.writestr("word/media/padding.bin", bytes(120 * MEGABYTE))
+
+    message = refusal(buffer.getvalue(), "letter.docx")
+
+    assert "unpacks to more than 100 MB" in message
+
+
+def test_a_pdf_that_reads_too_slowly_is_stopped(monkeypatch):
+    from tests.importer.pdfs import Text, make_pdf
+    from tracker.inspections.importer import pdf
+
+    monkeypatch.setattr(pdf, "READ_SECONDS", -1)  # every page is over time
+    letter = make_pdf([[Text(72, 100, "Areas for development"),
+                        Text(72, 120, "Records of visits are not kept up to date.")]])
+
+    message = refusal(letter, "letter.pdf")
+
+    assert message.startswith("This PDF takes too long to read")

@@ -8,7 +8,7 @@ the tests run them against the expected results of every labelled document.
 from __future__ import annotations
 
 from tracker.inspections.importer.dates import parse_loose_date
-from tracker.inspections.importer.extract import MAX_BYTES, read_document
+from tracker.inspections.importer.extract import MAX_BYTES, check_text_length, read_document
 from tracker.inspections.importer.model import (
     FINDING_LISTS,
     ContactOfficer,
@@ -27,6 +27,7 @@ __all__ = [
     "ImportProblem",
     "ProposedAction",
     "ProposedFinding",
+    "check_text_length",
     "import_document",
     "parse_loose_date",
     "parse_text",

@@ -13,6 +13,12 @@ from tracker.inspections.importer.model import ImportProblem
 from tracker.inspections.importer.pdf import MAX_PAGES, pdf_text
 
 MAX_BYTES = 10 * 1024 * 1024
+# Five times the longest inspection report's text (about 105,000 characters): reading more
+# would keep the importer busy for seconds, and no letter is that long.
+MAX_TEXT_CHARACTERS = 500_000
+# A .docx is a zip: its unpacked size is bounded too, so a small "zip bomb" is refused
+# before it is unpacked.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 _MEGABYTE = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls: Microsoft's older formats
 # Control characters other than tab, newline, carriage return and form feed: plain text
@@ -41,9 +47,9 @@ def read_document(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> 
     # The PDF header may follow a little junk (the format allows 1024 bytes of it).
     header = data.find(b"%PDF-", 0, 1024)
     if header == 0 or (header > 0 and (name.endswith(".pdf") or not data[:header].strip())):
-        return pdf_text(data, max_pages=MAX_PAGES)
+        return check_text_length(pdf_text(data, max_pages=MAX_PAGES))
     if data[:4] == b"PK\x03\x04":
-        return _zip_text(data, name)
+        return check_text_length(_zip_text(data, name))
     if data[:8] == _OLE_MAGIC:
         raise ImportProblem(
             "This is an older Word document (.doc), which cannot be read. Open it in Word, "
@@ -66,6 +72,17 @@ def read_document(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> 
             "This file is not a PDF, a Word document (.docx) or a text file, so it cannot "
             "be read. Upload the letter or report as PDF, .docx or .txt."
         )
+    return check_text_length(text)
+
+
+def check_text_length(text: str) -> str:
+    """The text, or ImportProblem when it is far longer than any letter or report."""
+    if len(text) > MAX_TEXT_CHARACTERS:
+        raise ImportProblem(
+            f"This document has {len(text):,} characters of text, far more than any "
+            f"inspection letter or report (at most {MAX_TEXT_CHARACTERS:,} are read). "
+            "Upload the letter or report on its own, without other documents joined to it."
+        )
     return text
 
 
@@ -78,6 +95,11 @@ def _zip_text(data: bytes, name: str) -> str:
             "This file looks like a Word document but is damaged, so it cannot be read. Open "
             "it in Word, save it again, and upload the new file."
         ) from error
+    if sum(entry.file_size for entry in archive.infolist()) > MAX_UNPACKED_BYTES:
+        raise ImportProblem(
+            "This Word document unpacks to more than 100 MB, far more than any letter, so "
+            "it is not read. Save the letter on its own as PDF or .docx, and upload that."
+        )
     if "word/document.xml" not in names:
         kind = "a .docx file" if name.endswith(".docx") else "a zip file"
         raise ImportProblem(

@@ -29,6 +29,7 @@ import itertools
 import operator
 import re
 import statistics
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -47,6 +48,9 @@ from tracker.inspections.importer.pdfchars import (
 )
 
 MAX_PAGES = 200
+# A real 41-page report reads in a third of a second; a PDF still reading after this long is
+# built to be slow (or broken), and the person uploading it should not wait on.
+READ_SECONDS = 10
 # Glyphs that start a list item; U+F0A7 and U+F06E are Wingdings bullets as PDFs carry them.
 BULLETS = "•▪◼■●\uf0a7\uf06e\uf0b7"
 _NUMBERED_RE = re.compile(r"\d{1,3}\.\s")
@@ -105,9 +109,12 @@ def pdf_text(data: bytes, *, max_pages: int = MAX_PAGES) -> str:
     "## ". Reads at most `max_pages` pages, so that reading is bounded in time."""
     pages: list[list[Line]] = []
     heights: list[float] = []
+    give_up_at = time.monotonic() + READ_SECONDS
     try:
         with pdfchars.open_pdf(data) as document:
             for number in range(min(pdfchars.page_count(document), max_pages)):
+                if time.monotonic() > give_up_at:
+                    raise ImportProblem(_TOO_SLOW)
                 chars, height = pdfchars.page_chars(document, number)
                 pages.append(_page_lines(chars, number))
                 heights.append(height)
@@ -131,6 +138,11 @@ def pdf_text(data: bytes, *, max_pages: int = MAX_PAGES) -> str:
         )
     return _layout(pages, heights)
 
+
+_TOO_SLOW = (
+    "This PDF takes too long to read, so it was stopped. Save the letter or report as a "
+    "new PDF (Print to PDF), or upload it as a Word document, or paste its text."
+)
 
 _DAMAGED = (
     "This PDF cannot be read: it may be damaged or incomplete. Download it again, or save "
