@@ -1,0 +1,224 @@
+"""The tracker served for real on 127.0.0.1, a local SMTP server, and Debian's Chromium.
+
+The web server and the scheduler are their own processes (`flask run`, `flask scheduler`),
+against their own SQLite file, as `make run` starts them. A journey can restart both at a
+later moment (tests/browser/serve.py) to let time pass. Screenshots of each step are saved
+in test-artifacts/browser/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.reminders.conftest import Inbox, SmtpServer, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+# WCAG 2.2 levels A and AA, as axe-core tags its rules.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORDS = {
+    "admin": "lantern orchard velvet quarry",
+    "manager": "copper meadow whistle harbour",
+    "member": "saffron glacier pebble tandem",
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_time():
+    """The served app runs on the real clock (or its own moved clock): nothing is frozen."""
+    yield None
+
+
+@dataclass
+class Person:
+    name: str
+    email: str
+    password: str
+
+
+@dataclass
+class Site:
+    """The served tracker: its folder, database, people, mail and processes."""
+
+    folder: Path
+    port: int
+    smtp: SmtpServer
+    people: dict[str, Person]
+    committee_name: str
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def inbox(self) -> Inbox:
+        return self.smtp.inbox
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TRACKER_INSTANCE_PATH": str(self.folder / "instance"),
+            "TRACKER_DATABASE_URL": f"sqlite:///{self.folder / 'tracker.sqlite'}",
+            "TRACKER_SECRET_KEY": "browser-journey-secret",
+            "TRACKER_SESSION_COOKIE_SECURE": "false",
+            "TRACKER_COUNCIL_NAME": "Northshire County Council",
+            "TRACKER_MAIL_BACKEND": "smtp",
+            "TRACKER_MAIL_SERVER": "127.0.0.1",
+            "TRACKER_MAIL_PORT": str(self.smtp.port),
+            "TRACKER_MAIL_DEFAULT_SENDER": "Tracker <tracker@northshire.example>",
+            "TRACKER_PUBLIC_URL": self.url,
+            "TRACKER_REPORT_QUEUE_SECONDS": "1",
+        }
+
+    def start(self, moment: datetime | None = None) -> None:
+        """Start the web server and the scheduler, at `moment` (None: the real clock)."""
+        self.stop()
+        at = moment.isoformat() if moment else "now"
+        serve = [sys.executable, str(ROOT / "tests" / "browser" / "serve.py"), at]
+        logs = self.folder / "logs"
+        logs.mkdir(exist_ok=True)
+        for name, arguments in (
+            ("web", ["run", "--host", "127.0.0.1", "--port", str(self.port), "--no-reload",
+                     "--no-debugger"]),
+            ("scheduler", ["scheduler"]),
+        ):
+            log = (logs / f"{name}.log").open("ab")
+            self.processes.append(subprocess.Popen(
+                serve + arguments, cwd=ROOT, env=self.environment(), stdout=log,
+                stderr=subprocess.STDOUT))
+        self._wait_until_serving()
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/sign-in", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"The tracker did not start: see {self.folder / 'logs'}")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+
+def _seed(site: Site) -> None:
+    people = {key: [p.name, p.email, p.password] for key, p in site.people.items()}
+    subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "browser" / "seed.py"), json.dumps(people),
+         site.committee_name],
+        cwd=ROOT, env=site.environment(), check=True, capture_output=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, database_kind):
+    if database_kind != "sqlite":
+        pytest.skip("the browser journey runs once, in the SQLite run, on a database of its "
+                    "own: it tests the pages in Chromium, which do not change with the database")
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium with apt")
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: `make test` installs it with npm ci")
+    folder = tmp_path_factory.mktemp("served")
+    people = {
+        "admin": Person("Alex Admin", "alex.admin@northshire.example", PASSWORDS["admin"]),
+        "manager": Person("Meg Lead", "meg.lead@northshire.example", PASSWORDS["manager"]),
+        "member": Person("Councillor Ann Hughes", "ann.hughes@northshire.example",
+                         PASSWORDS["member"]),
+    }
+    smtp = SmtpServer(free_port())
+    smtp.start()
+    served = Site(folder, free_port(), smtp, people,
+                  "Children's Services Scrutiny Committee")
+    _seed(served)
+    try:
+        yield served
+    finally:
+        served.stop()
+        smtp.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+class Steps:
+    """Numbered screenshots of a journey, and axe-core on each page it visits."""
+
+    def __init__(self, name: str) -> None:
+        self.folder = ARTIFACTS / name
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.count = 0
+        self.axe = AXE.read_text(encoding="utf-8")
+
+    def snap(self, page, name: str) -> None:
+        self.count += 1
+        page.screenshot(path=self.folder / f"{self.count:02d}-{name}.png", full_page=True)
+
+    def check(self, page, name: str) -> None:
+        """A screenshot, then axe-core: no WCAG 2.2 A or AA violation on the page."""
+        self.snap(page, name)
+        page.evaluate(self.axe)  # through the DevTools protocol, so the page's CSP allows it
+        violations = page.evaluate(
+            "async tags => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+            ".violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target"
+            ".join(' ')).slice(0, 5)}))",
+            WCAG_TAGS,
+        )
+        assert violations == [], f"{name} ({page.url}): {violations}"
+
+
+def sign_in(browser, site: Site, who: str, steps: Steps | None = None, **context_options):
+    """A new browser session signed in as `who`; its page."""
+    context = browser.new_context(base_url=site.url, **context_options)
+    page = context.new_page()
+    person = site.people[who]
+    page.goto("/sign-in")
+    if steps:
+        steps.check(page, f"sign-in-{who}")
+    page.get_by_label("Email address").fill(person.email)
+    page.get_by_label("Password", exact=True).fill(person.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site.url}/")
+    return page
+
+
+def later(days: int) -> datetime:
+    """`days` from now, at 9am UTC."""
+    day = date.today() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
