@@ -1,4 +1,5 @@
-# The tracker's two commands are `make run` and `make test`; everything else is a step of theirs.
+# The tracker's two commands are `make run` and `make test`; `make serve` is for production;
+# everything else is a step of theirs.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -9,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CSS := tracker/static/build/tracker.css
 
-.PHONY: help run test install assets lint db demo bench clean
+.PHONY: help run serve test install assets browser lint db demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,12 +19,26 @@ run: install assets db demo ## Set everything up and serve the tracker and its s
 	@$(FLASK) demo-credentials
 	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it (Ctrl-C stops both)"
 	@# Exactly one scheduler process beside the web server; the trap stops it with the server.
+	@# Plain http on 127.0.0.1, so the session cookie cannot be HTTPS-only here.
 	@$(FLASK) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	TRACKER_SESSION_COOKIE_SECURE=$${TRACKER_SESSION_COOKIE_SECURE:-false} \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install assets lint ## Set everything up, lint and run the tests
-	$(VENV)/bin/pytest
+serve: install assets db ## Serve the configured database with gunicorn (WEB_WORKERS processes, default 2) and one scheduler
+	@echo "Serving on http://$(HOST):$(PORT) with gunicorn and the scheduler beside it (Ctrl-C stops both)"
+	@# Exactly one scheduler beside any number of web workers; the trap stops it with gunicorn.
+	@$(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn --config python:tracker.gunicorn_config --bind $(HOST):$(PORT) tracker.wsgi:app
+
+test: install assets lint browser ## Set everything up, lint and run the tests on SQLite, then again on PostgreSQL
+	@# Both runs happen even when the first fails; either failing fails `make test`.
+	@status=0; \
+	$(VENV)/bin/pytest || status=$$?; \
+	echo "The same tests on PostgreSQL, on a throwaway server the tests start (tests/postgres_server.py)"; \
+	$(VENV)/bin/pytest --database=postgresql || status=$$?; \
+	exit $$status
 
 install: $(VENV)/.installed ## Create .venv and install the pinned Python packages
 
@@ -50,8 +65,13 @@ $(CSS): node_modules/.installed tracker/static/src/tracker.scss tracker/static/s
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js tracker/static/build/
 	cp tracker/static/src/tracker.js tracker/static/build/
 
-lint: install ## Check the code with ruff
+browser: ## Debian's Chromium for the browser tests (Playwright drives it; installed with apt when missing)
+	@test -x /usr/bin/chromium || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation; }
+
+lint: install ## Check the code with ruff, and bandit (no finding of medium severity or above)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit --quiet --recursive tracker --severity-level medium
 
 db: install ## Bring the database schema up to date
 	$(FLASK) db upgrade

@@ -1,12 +1,18 @@
-"""Time the main pages over the demo council: median and 95th percentile per page.
+"""Time the main pages: median and 95th percentile per page.
 
-Run with `make bench` (or `.venv/bin/python benchmarks/pages.py [REQUESTS_PER_PAGE]`).
+Run with `make bench` (or `.venv/bin/python benchmarks/pages.py [REQUESTS_PER_PAGE]`) over the
+demo council, or over bench data with `--scale N` (1 is a large county: 200 items, 2,000
+actions, 20,000 history entries; 10 is ten times that; see tracker/demo/bench.py):
+`.venv/bin/python benchmarks/pages.py 50 --scale 10`.
+
 Requests go through Flask's test client in one process, so the figures are the app's own
-time per page (database, rules, templates) without a web server or network in front.
+time per page (database, rules, templates) without a web server or network in front. The
+database is a temporary SQLite file built by the migrations.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -17,47 +23,118 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def main(requests_per_page: int = 50) -> None:
+def _demo_pages(db) -> tuple[str, dict[str, tuple[str, int]]]:
+    from sqlalchemy import select
+
+    from tracker import clock
+    from tracker.accounts.models import Role, User
+    from tracker.demo.data import load_demo_data
+    from tracker.inspections.models import Inspection
+    from tracker.items.models import Action, Item
+
+    load_demo_data(clock.today(), clock.now())
+    db.session.commit()
+    admin_id = db.session.scalars(select(User.id).where(User.role == Role.ADMIN)).first()
+    owner_id = db.session.scalar(select(Action.owner_id).limit(1))
+    item_id = db.session.scalar(select(Item.id).limit(1))
+    action_id = db.session.scalar(select(Action.id).limit(1))
+    inspection_id = db.session.scalar(select(Inspection.id).limit(1))
+    counts = (db.session.query(Item).count(), db.session.query(Action).count())
+    return f"Demo council: {counts[0]} items, {counts[1]} actions", {
+        "dashboard": ("/", admin_id),
+        "items list": ("/items", admin_id),
+        "items, filtered": ("/items?rag=red&priority=high&q=the", admin_id),
+        "item page": (f"/items/{item_id}", admin_id),
+        "action page": (f"/actions/{action_id}", admin_id),
+        "update form": (f"/actions/{action_id}/update", admin_id),
+        "my actions": ("/my-actions", owner_id),
+        "inspection page": (f"/inspections/{inspection_id}", admin_id),
+    }
+
+
+def _bench_pages(db, app, scale: float) -> tuple[str, dict[str, tuple[str, int]]]:
+    from sqlalchemy import func, select
+
+    from tracker import clock
+    from tracker.accounts.models import User
+    from tracker.committees.models import Committee
+    from tracker.demo.bench import build_bench_data
+    from tracker.inspections.models import Inspection
+    from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item, ItemStatus
+    from tracker.items.status import StatusRules
+    from tracker.reports.models import IssuedReport
+
+    summary = build_bench_data(scale, council_name=None, today=clock.today(), now=clock.now(),
+                               rules=StatusRules.from_config(app.config))
+    db.session.commit()
+
+    def user(email: str) -> int:
+        return db.session.scalar(select(User.id).where(User.email == email))
+
+    admin_id, manager_id = user(summary.admin_email), user(summary.busiest_manager_email)
+    councillor_id = user(summary.councillor_email)
+    # The open item with the most actions; the busiest manager's open action with the most
+    # history; the newest inspection; the first committee and its latest issued report.
+    item_id = db.session.scalar(
+        select(Action.item_id).join(Action.item).where(Item.status == ItemStatus.OPEN)
+        .group_by(Action.item_id).order_by(func.count().desc(), Action.item_id).limit(1))
+    action_id = db.session.scalar(
+        select(Action.id).where(Action.owner_id == manager_id,
+                                Action.status.in_(OPEN_ACTION_STATUSES))
+        .order_by(Action.last_updated_at.desc()).limit(1))
+    inspection_id = db.session.scalar(
+        select(Inspection.id).order_by(Inspection.letter_date.desc()).limit(1))
+    committee_id = db.session.scalar(select(Committee.id).order_by(Committee.id).limit(1))
+    issued_id = db.session.scalar(
+        select(IssuedReport.id).where(IssuedReport.committee_id == committee_id)
+        .order_by(IssuedReport.version.desc()).limit(1))
+    counts = summary.counts
+    last_page = -(-counts["items"] // int(app.config["ITEMS_PER_PAGE"]))
+    header = (f"Bench data at scale {scale:g} (built in {summary.seconds:.0f} s): "
+              f"{counts['items']:,} items, {counts['actions']:,} actions, "
+              f"{counts['updates']:,} history entries, {counts['users']:,} users")
+    return header, {
+        "dashboard": ("/", admin_id),
+        "dashboard (manager)": ("/", manager_id),
+        "items list": ("/items", admin_id),
+        "items, filtered": ("/items?rag=red&priority=high&q=the", admin_id),
+        "items, last page": (f"/items?page={last_page}", admin_id),
+        "item page": (f"/items/{item_id}", admin_id),
+        "action page": (f"/actions/{action_id}", admin_id),
+        "update form": (f"/actions/{action_id}/update", manager_id),
+        "my actions": ("/my-actions", manager_id),
+        "inspections list": ("/inspections", councillor_id),
+        "inspection page": (f"/inspections/{inspection_id}", admin_id),
+        "committees list": ("/committees", councillor_id),
+        "committee page": (f"/committees/{committee_id}", councillor_id),
+        "reports list": ("/reports", councillor_id),
+        "issued report": (f"/reports/{issued_id}", councillor_id),
+        "draft report": (f"/committees/{committee_id}/report", admin_id),
+        "users list": ("/users", admin_id),
+        "reminders admin": ("/admin/reminders", admin_id),
+    }
+
+
+def main(requests_per_page: int = 50, scale: float | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["TRACKER_INSTANCE_PATH"] = folder
         from flask_migrate import upgrade
-        from sqlalchemy import select
 
-        from tracker import clock, create_app
-        from tracker.accounts.models import Role, User
-        from tracker.demo.data import load_demo_data
+        from tracker import create_app
         from tracker.extensions import db
-        from tracker.inspections.models import Inspection
-        from tracker.items.models import Action, Item
 
         app = create_app(
             {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "SECRET_KEY": "bench"}
         )
         with app.app_context():
             upgrade()
-            load_demo_data(clock.today(), clock.now())
-            db.session.commit()
-            admin = db.session.scalars(select(User).where(User.role == Role.ADMIN)).first()
-            owner_id = db.session.scalar(select(Action.owner_id).limit(1))
-            item_id = db.session.scalar(select(Item.id).limit(1))
-            action_id = db.session.scalar(select(Action.id).limit(1))
-            inspection_id = db.session.scalar(select(Inspection.id).limit(1))
-            counts = (db.session.query(Item).count(), db.session.query(Action).count())
-            admin_id = admin.id
+            if scale is None:
+                header, pages = _demo_pages(db)
+            else:
+                header, pages = _bench_pages(db, app, scale)
 
-        pages = {
-            "dashboard": ("/", admin_id),
-            "items list": ("/items", admin_id),
-            "items, filtered": ("/items?rag=red&priority=high&q=the", admin_id),
-            "item page": (f"/items/{item_id}", admin_id),
-            "action page": (f"/actions/{action_id}", admin_id),
-            "update form": (f"/actions/{action_id}/update", admin_id),
-            "my actions": ("/my-actions", owner_id),
-            "inspection page": (f"/inspections/{inspection_id}", admin_id),
-        }
-        print(f"Demo council: {counts[0]} items, {counts[1]} actions; "
-              f"{requests_per_page} requests per page")
-        print(f"{'page':<18}{'median ms':>10}{'p95 ms':>10}")
+        print(f"{header}; {requests_per_page} requests per page")
+        print(f"{'page':<20}{'median ms':>10}{'p95 ms':>10}")
         client = app.test_client()
         for name, (path, user_id) in pages.items():
             with client.session_transaction() as session:
@@ -70,8 +147,13 @@ def main(requests_per_page: int = 50) -> None:
                 if response.status_code != 200:
                     raise SystemExit(f"{path} answered {response.status_code}")
             p95 = statistics.quantiles(timings, n=20)[-1]
-            print(f"{name:<18}{statistics.median(timings):>10.1f}{p95:>10.1f}")
+            print(f"{name:<20}{statistics.median(timings):>10.1f}{p95:>10.1f}", flush=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("requests_per_page", nargs="?", type=int, default=50)
+    parser.add_argument("--scale", type=float, default=None,
+                        help="time the pages over bench data of this scale instead of the demo")
+    arguments = parser.parse_args()
+    main(arguments.requests_per_page, arguments.scale)

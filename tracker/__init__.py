@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from tracker.config import (
@@ -43,6 +44,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from tracker.web import register_request_handling
 
     register_request_handling(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        # The visitor's address (for the sign-in limits) from X-Forwarded-For, trusting only
+        # the configured number of proxies in front.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     return app
 
 
@@ -114,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from tracker.accounts.cli import create_user_command
+    from tracker.backup import backup_command, restore_command
+    from tracker.demo.bench import bench_data_command
     from tracker.demo.cli import demo_credentials_command, demo_data_command
     from tracker.inspections.cli import import_command
     from tracker.jobs.cli import scheduler_command
@@ -123,7 +131,10 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(demo_credentials_command)
+    app.cli.add_command(bench_data_command)
     app.cli.add_command(report_command)
     app.cli.add_command(import_command)
     app.cli.add_command(reminders_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -61,6 +61,11 @@ class Defaults:
     REMINDER_TIME = "07:00"
     # How often the scheduler looks for reports asked for in the app (PDFs, issuing).
     REPORT_QUEUE_SECONDS = 5
+    # gunicorn's worker processes under `make serve`.
+    WEB_WORKERS = 2
+    # Proxies in front of the app (nginx: 1): the visitor's address is then read from
+    # X-Forwarded-For. 0 when nothing is in front.
+    TRUSTED_PROXIES = 0
 
 
 def _parse_env_value(raw: str) -> Any:

@@ -1,4 +1,5 @@
-"""The migrations build exactly the schema the models describe, and can be undone."""
+"""The migrations build exactly the schema the models describe, and can be undone: on
+whichever database this run uses (SQLite, or PostgreSQL with `--database=postgresql`)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ CORE_TABLES = {"council", "user", "inspection", "finding", "item", "action", "up
 
 
 @pytest.fixture
-def fresh_app(tmp_path, monkeypatch):
-    """An app on a brand-new, empty SQLite file: no template database, no tables yet."""
+def fresh_app(empty_database_uri, tmp_path, monkeypatch):
+    """An app on a brand-new, empty database: no template database, no tables yet."""
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": empty_database_uri,
     })
     with app.app_context():
         yield app
@@ -76,3 +77,18 @@ def test_the_migrations_downgrade_to_nothing_and_upgrade_again(fresh_app):
     upgrade()
     assert tables() >= CORE_TABLES
     assert differences_between_models_and_database() == []
+
+
+def test_flask_db_check_finds_nothing_to_migrate_after_upgrading(fresh_app):
+    upgrade()
+    result = fresh_app.test_cli_runner().invoke(args=["db", "check"])
+    # `flask db check` fails (exit 1) when a new migration would have anything in it.
+    assert result.exit_code == 0, result.output
+
+
+def test_flask_db_check_fails_when_the_schema_lags_behind_the_models(fresh_app):
+    upgrade()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql('DROP TABLE "committee_meeting"')
+    result = fresh_app.test_cli_runner().invoke(args=["db", "check"])
+    assert result.exit_code != 0

@@ -26,11 +26,14 @@ def started(app):
     return scheduler
 
 
+def reminder_job(scheduler):
+    return scheduler.get_job("daily-reminders")
+
+
 def test_the_daily_reminder_job_is_stored_in_the_database_for_seven_in_the_morning(app):
     scheduler = started(app)
     try:
-        (job,) = scheduler.get_jobs()
-        assert job.id == "daily-reminders"
+        job = reminder_job(scheduler)
         assert job.func_ref == "tracker.jobs.run:daily_reminders"
         assert job.next_run_time == datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
         assert job.coalesce is True
@@ -38,7 +41,7 @@ def test_the_daily_reminder_job_is_stored_in_the_database_for_seven_in_the_morni
     finally:
         scheduler.shutdown(wait=False)
     stored = db.session.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
-    assert stored == ["daily-reminders"]
+    assert sorted(stored) == ["daily-reminders", "progress-reports", "report-queue"]
 
 
 def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app):
@@ -46,12 +49,11 @@ def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app
     app.config["REMINDER_TIME"] = "06:30"
     scheduler = started(app)
     try:
-        (job,) = scheduler.get_jobs()
-        assert job.next_run_time == datetime(2026, 11, 23, 6, 30, tzinfo=UTC)
+        assert reminder_job(scheduler).next_run_time == datetime(2026, 11, 23, 6, 30, tzinfo=UTC)
     finally:
         scheduler.shutdown(wait=False)
     count = db.session.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar()
-    assert count == 1
+    assert count == 3
 
 
 def test_reminder_time_is_uk_time_in_summer(app):
@@ -60,8 +62,7 @@ def test_reminder_time_is_uk_time_in_summer(app):
     with time_machine.travel(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), tick=False):
         scheduler = started(app)
         try:
-            (job,) = scheduler.get_jobs()
-            assert job.next_run_time == datetime(2026, 7, 2, 6, 0, tzinfo=UTC)
+            assert reminder_job(scheduler).next_run_time == datetime(2026, 7, 2, 6, 0, tzinfo=UTC)
         finally:
             scheduler.shutdown(wait=False)
 

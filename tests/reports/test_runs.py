@@ -125,6 +125,7 @@ def test_draft_files_are_cleared_after_a_week(client, known):
 
     with time_machine.travel(clock.now() + timedelta(days=8), tick=False):
         produce_queued_reports()
+        sign_in_as(client, known.lead)  # a week later: a new session
         page = client.get(f"/report-runs/{run.id}").get_data(as_text=True)
         assert "These files have been cleared" in page
         assert client.get(f"/report-runs/{run.id}.docx").status_code == 404

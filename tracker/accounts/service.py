@@ -9,6 +9,7 @@ from zxcvbn import zxcvbn
 from tracker.accounts.models import Council, Role, User
 from tracker.errors import RuleBroken
 from tracker.extensions import db
+from tracker.pagination import PER_PAGE, Page, fetch_page
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
@@ -158,6 +159,12 @@ def users_of_council(council_id: int, *, active_only: bool = False) -> list[User
     if active_only:
         query = query.where(User.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def users_page(council_id: int, *, page: int, per_page: int = PER_PAGE) -> Page[User]:
+    """One page of the council's users by name."""
+    query = select(User).where(User.council_id == council_id).order_by(User.name, User.id)
+    return fetch_page(query, page=page, per_page=per_page)
 
 
 def get_user(council_id: int, user_id: int) -> User | None:

@@ -24,6 +24,7 @@ from tracker.accounts.models import Role, SignInOutcome
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.forms import show_rule_broken
+from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, PUBLIC, allow
 
 bp = Blueprint("accounts", __name__)
@@ -89,8 +90,9 @@ def sign_out():
 @bp.route("/users")
 @allow(ADMIN_ONLY)
 def list_users():
-    users = service.users_of_council(current_user.council_id)
-    return render_template("accounts/list_users.html", users=users)
+    page = service.users_page(current_user.council_id,
+                              page=page_number(request.args.get("page")))
+    return render_template("accounts/list_users.html", page=page)
 
 
 @bp.route("/users/sign-ins")

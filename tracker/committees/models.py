@@ -81,7 +81,9 @@ class Committee(db.Model):
     report_owner: Mapped[User | None] = relationship(foreign_keys=[report_owner_id])
     members: Mapped[list[User]] = relationship(secondary=committee_member, order_by="User.name")
     inspections: Mapped[list[Inspection]] = relationship(
-        secondary=committee_inspection, order_by="Inspection.letter_date"
+        secondary=committee_inspection,
+        # Undated inspections first on every database (PostgreSQL puts nulls last by default).
+        order_by="[Inspection.letter_date.asc().nulls_first(), Inspection.id]",
     )
     meetings: Mapped[list[CommitteeMeeting]] = relationship(
         back_populates="committee",

@@ -6,13 +6,18 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from tracker import clock
-from tracker.inspections.service import inspections_of_council, statutory_clock
+from tracker.accounts.models import Role
+from tracker.inspections.queries import inspections_with_running_clock
+from tracker.inspections.service import statutory_clock
 from tracker.items import queries
 from tracker.items.models import Priority, Rag
 from tracker.items.status import StatusRules, rag_rule_in_words
-from tracker.permissions import ALL_ROLES, allow, can_sign_off_item
+from tracker.permissions import ALL_ROLES, allow
 
 bp = Blueprint("dashboard", __name__)
+
+# Each list on the dashboard shows this many rows and links to the rest.
+SHOWN = 10
 
 
 @bp.route("/")
@@ -23,22 +28,24 @@ def home():
     council_id = current_user.council_id
     deadlines = [
         (inspection, statutory_clock(inspection, today))
-        for inspection in inspections_of_council(council_id)
+        for inspection in inspections_with_running_clock(council_id)
     ]
+    staff = current_user.role is not Role.COMMITTEE_MEMBER
+    summary = queries.council_summary(council_id, today, rules)
     return render_template(
         "dashboard/home.html",
-        summary=queries.council_summary(council_id, today, rules),
+        summary=summary,
         rags=[Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE],
         priorities=list(Priority),
         deadlines=[(i, d) for i, d in deadlines if d],
-        my_actions=queries.actions_for_owner(current_user, today),
-        overdue=queries.overdue_actions(council_id, today, limit=10),
-        overdue_total=queries.count_overdue_actions(council_id, today),
-        date_requests=queries.pending_due_date_requests_for(current_user),
-        awaiting_sign_off=[
-            item for item in queries.items_awaiting_sign_off(council_id)
-            if can_sign_off_item(current_user, item)
-        ],
+        my_actions=queries.actions_for_owner(current_user, today, per_page=SHOWN)
+        if staff else None,
+        overdue=queries.overdue_actions(council_id, today, limit=SHOWN),
+        overdue_total=summary.overdue_actions,
+        date_requests=queries.pending_due_date_requests_for(current_user, per_page=SHOWN)
+        if staff else None,
+        awaiting_sign_off=queries.items_awaiting_sign_off_by(current_user, limit=SHOWN)
+        if staff else None,
         recent=queries.recently_updated_items(council_id),
     )
 

@@ -285,7 +285,9 @@ def start_import_from_text(
             f"The pasted text is too long: it must be {size_words(max_bytes)} or less", field="text"
         )
     try:
-        extraction = importer.parse_text(text)
+        extraction = importer.parse_text(importer.check_text_length(text))
+    except ImportProblem as problem:
+        raise RuleBroken(str(problem), field="text") from problem
     except Exception as error:
         logger.exception("Importer failed on pasted text")
         raise RuleBroken(UNREADABLE, field="text") from error
@@ -429,7 +431,7 @@ def earlier_inspections(council_id: int, before: date | None) -> list[Inspection
         select(Inspection)
         .where(Inspection.council_id == council_id)
         .options(selectinload(Inspection.findings), selectinload(Inspection.visit_days))
-        .order_by(Inspection.letter_date.desc(), Inspection.id.desc())
+        .order_by(Inspection.letter_date.desc().nulls_last(), Inspection.id.desc())
     )
     if before is not None:
         query = query.where(

@@ -83,7 +83,7 @@ def inspections_of_council(council_id: int) -> list[Inspection]:
             select(Inspection)
             .where(Inspection.council_id == council_id)
             .options(selectinload(Inspection.findings), selectinload(Inspection.visit_days))
-            .order_by(Inspection.letter_date.desc(), Inspection.id.desc())
+            .order_by(Inspection.letter_date.desc().nulls_last(), Inspection.id.desc())
         )
     )
 

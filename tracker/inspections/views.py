@@ -19,10 +19,11 @@ from tracker import clock
 from tracker.errors import RuleBroken
 from tracker.formatting import long_date
 from tracker.forms import page_status, show_rule_broken
-from tracker.inspections import imports, service
+from tracker.inspections import imports, queries, service
 from tracker.inspections.forms import ImportReviewForm, ImportUploadForm, PlanSubmittedForm
 from tracker.items.queries import item_facts
 from tracker.items.status import StatusRules, work_out_rag
+from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 
 bp = Blueprint("inspections", __name__)
@@ -31,9 +32,10 @@ bp = Blueprint("inspections", __name__)
 @bp.route("/inspections")
 @allow(ALL_ROLES)
 def list_inspections():
+    page = queries.inspections_page(current_user.council_id,
+                                    page=page_number(request.args.get("page")))
     return render_template(
-        "inspections/list.html",
-        inspections=service.inspections_of_council(current_user.council_id),
+        "inspections/list.html", page=page, tracked=queries.tracked_counts(page.rows)
     )
 
 
@@ -55,7 +57,7 @@ def _render_inspection(inspection, form, status: int = 200):
 @bp.route("/inspections/<int:inspection_id>")
 @allow(ALL_ROLES)
 def view_inspection(inspection_id: int):
-    inspection = service.get_inspection(current_user.council_id, inspection_id)
+    inspection = queries.inspection_for_page(current_user.council_id, inspection_id)
     if inspection is None:
         abort(404)
     return _render_inspection(inspection, PlanSubmittedForm())
@@ -64,7 +66,7 @@ def view_inspection(inspection_id: int):
 @bp.route("/inspections/<int:inspection_id>/plan-submitted", methods=["POST"])
 @allow(ADMIN_ONLY)
 def mark_plan_submitted(inspection_id: int):
-    inspection = service.get_inspection(current_user.council_id, inspection_id)
+    inspection = queries.inspection_for_page(current_user.council_id, inspection_id)
     if inspection is None:
         abort(404)
     form = PlanSubmittedForm()
@@ -222,7 +224,10 @@ def review_import(draft_id: int):
     council_inspections = {i.id: i for i in service.inspections_of_council(draft.council_id)}
 
     def inspection_named(value: str | None):
-        return council_inspections.get(int(value)) if value and value.isdigit() else None
+        # Read before the form is validated: "²" passes str.isdigit() but not int().
+        if not value or not (value.isascii() and value.isdigit()):
+            return None
+        return council_inspections.get(int(value))
 
     if request.method == "GET":
         previous = imports.propose_previous_inspection(draft)

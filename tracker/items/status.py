@@ -1,7 +1,10 @@
 """How status is worked out: overdue, not updated, and the RAG rule. Written once, shown to users.
 
 The help page ("How status is worked out") and the README print `rag_rule_in_words`, so the
-rule a committee reads is the rule the code applies.
+rule a committee reads is the rule the code applies. `rag_in_sql` is the same rule, step for
+step, as one SQL expression, so lists and counts over thousands of items are worked out by the
+database without loading every item; tests/integration/test_rag_in_sql.py holds the two to
+the same answers.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import ColumnElement, case, literal
 
 from tracker.formatting import long_date
 from tracker.items.models import ActionStatus, ItemStatus, Rag
@@ -96,6 +101,33 @@ def work_out_rag(facts: ItemFacts, today: date, rules: StatusRules) -> RagResult
             f"An action due on {long_date(facts.earliest_not_started_due)} has not started.",
         )
     return RagResult(Rag.GREEN, "All actions are on track.")
+
+
+def rag_in_sql(
+    *,
+    status: ColumnElement[Any],
+    target_date: ColumnElement[Any],
+    rag_override: ColumnElement[Any],
+    earliest_open_due: ColumnElement[Any],
+    earliest_not_started_due: ColumnElement[Any],
+    today: date,
+    rules: StatusRules,
+) -> ColumnElement[str]:
+    """`work_out_rag` as a SQL CASE over an item's columns and its actions' earliest due dates
+    (the columns of `ItemFacts`); it gives the Rag's value ("red", "amber", ...). The steps are
+    in the same order as `work_out_rag`'s; a change to one is a change to both."""
+    overdue_by_more_than_red = today - timedelta(days=rules.red_overdue_days)
+    horizon = today + timedelta(days=rules.amber_due_within_days)
+    return case(
+        (status == ItemStatus.COMPLETE, literal(Rag.COMPLETE.value)),
+        (rag_override.is_not(None), rag_override),
+        (target_date < today, literal(Rag.RED.value)),
+        # More than N days late: its due date is before today minus N days.
+        (earliest_open_due < overdue_by_more_than_red, literal(Rag.RED.value)),
+        (earliest_open_due < today, literal(Rag.AMBER.value)),
+        (earliest_not_started_due <= horizon, literal(Rag.AMBER.value)),
+        else_=literal(Rag.GREEN.value),
+    )
 
 
 def rag_rule_in_words(rules: StatusRules) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from tracker.audit.service import history_of_action, history_of_item
 from tracker.errors import EditConflict, RuleBroken
 from tracker.forms import page_status, show_rule_broken, user_choices
 from tracker.inspections.models import FindingCategory
+from tracker.inspections.queries import inspection_titles
 from tracker.inspections.service import get_inspection, inspections_of_council
 from tracker.items import queries, service
 from tracker.items.forms import (
@@ -29,6 +30,7 @@ from tracker.items.forms import (
 )
 from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
 from tracker.items.status import StatusRules, is_stale
+from tracker.pagination import page_number
 from tracker.permissions import (
     ADMIN_ONLY,
     ALL_ROLES,
@@ -102,7 +104,8 @@ def list_items():
         SelectChoice(theme, theme) for theme in queries.themes_in_use(council_id)
     ]
     form.inspection.choices = [SelectChoice("", "Any")] + [
-        SelectChoice(str(i.id), i.title) for i in inspections_of_council(council_id)
+        SelectChoice(str(inspection_id), title)
+        for inspection_id, title in inspection_titles(council_id)
     ]
     valid = form.validate() if request.args else True
     filters = queries.ItemFilters()
@@ -117,14 +120,14 @@ def list_items():
             overdue_only=form.overdue.data == "yes",
             text=(form.q.data or "").strip(),
         )
-    page_number = form.page.data if valid and form.page.data and form.page.data > 0 else 1
+    wanted = form.page.data if valid and form.page.data and form.page.data > 0 else 1
     page = queries.find_items(
         council_id,
         filters,
         today=clock.today(),
         now=clock.now(),
         rules=_rules(),
-        page=page_number,
+        page=wanted,
         per_page=int(current_app.config["ITEMS_PER_PAGE"]),
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -145,7 +148,7 @@ def view_item(item_id: int):
         item=item,
         rag=queries.rag_of(item, today, rules),
         stale=item.status is not ItemStatus.COMPLETE and is_stale(item.last_updated_at, now, rules),
-        history=history_of_item(item),
+        history=queries.load_authors(history_of_item(item)),
         extensions={a.id: service.extension_count(a) for a in item.actions},
         pending={a.id: service.pending_due_date_change(a) for a in item.actions},
     )
@@ -269,7 +272,7 @@ def view_action(action_id: int):
         "items/view_action.html",
         action=action,
         item=action.item,
-        history=history_of_action(action),
+        history=queries.load_authors(history_of_action(action)),
         extensions=service.extension_count(action),
         pending=service.pending_due_date_change(action),
         stale=action.is_open and is_stale(action.last_updated_at, clock.now(), _rules()),
@@ -480,6 +483,16 @@ def sign_off(item_id: int):
 @bp.route("/my-actions")
 @allow(STAFF)
 def my_actions():
+    mine = queries.actions_for_owner(_actor(), clock.today(),
+                                     page=page_number(request.args.get("page")))
+    return render_template("items/my_actions.html", mine=mine, groups=mine.groups)
+
+
+@bp.route("/due-date-changes")
+@allow(STAFF)
+def due_date_requests():
     return render_template(
-        "items/my_actions.html", groups=queries.actions_for_owner(_actor(), clock.today())
+        "items/due_date_requests.html",
+        page=queries.pending_due_date_requests_for(
+            _actor(), page=page_number(request.args.get("page"))),
     )

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import joinedload, load_only, undefer
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.service import check_email_address
@@ -25,6 +25,7 @@ from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
+from tracker.pagination import Page, fetch_page
 from tracker.reports.cadence import (
     ReportSchedule,
     check_schedule,
@@ -100,8 +101,16 @@ def draft_snapshot(
     committee: Committee, *, today: date, now: datetime, rules: StatusRules
 ) -> Snapshot:
     """The committee's report from live data, compared with its last issued version."""
-    return build_snapshot(committee, today=today, now=now, rules=rules,
-                          previous=_previous(last_issued_report(committee)))
+    return draft_snapshot_after(last_issued_report(committee), committee, today=today, now=now,
+                                rules=rules)
+
+
+def draft_snapshot_after(
+    last: IssuedReport | None, committee: Committee, *, today: date, now: datetime,
+    rules: StatusRules,
+) -> Snapshot:
+    """`draft_snapshot` for a caller that has already read the last issued version."""
+    return build_snapshot(committee, today=today, now=now, rules=rules, previous=_previous(last))
 
 
 def issue_report(
@@ -147,18 +156,25 @@ def issue_report(
     return report
 
 
-def issued_reports(council_id: int, committee_id: int | None = None) -> list[IssuedReport]:
-    """Issued reports of the council's committees, newest first."""
+def issued_reports(
+    council_id: int, committee_id: int | None = None, *, page: int = 1, per_page: int = 50
+) -> Page[IssuedReport]:
+    """Issued reports of the council's committees, newest first, a page at a time."""
     query = (
         select(IssuedReport)
         .join(IssuedReport.committee)
         .where(Committee.council_id == council_id)
-        .options(joinedload(IssuedReport.committee), joinedload(IssuedReport.issued_by))
         .order_by(IssuedReport.issued_at.desc(), IssuedReport.id.desc())
     )
     if committee_id is not None:
         query = query.where(IssuedReport.committee_id == committee_id)
-    return list(db.session.scalars(query))
+    return fetch_page(query, page=page, per_page=per_page, options=[
+        # Only what the list shows: in SQLite the hashes are stored after the files, so
+        # reading them means reading through every file.
+        load_only(IssuedReport.id, IssuedReport.committee_id, IssuedReport.version,
+                  IssuedReport.title, IssuedReport.meeting_date, IssuedReport.issued_at,
+                  IssuedReport.issued_by_id),
+        joinedload(IssuedReport.committee), joinedload(IssuedReport.issued_by)])
 
 
 def get_issued_report(council_id: int, report_id: int) -> IssuedReport | None:

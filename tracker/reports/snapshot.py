@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from tracker.accounts.models import Council
 from tracker.audit.models import Update, UpdateKind
-from tracker.committees.models import Committee
+from tracker.committees.models import Committee, committee_inspection
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import CATEGORY_ORDER, Finding, FindingCategory, Inspection
@@ -177,24 +177,52 @@ def _category_rank(finding: Finding) -> int:
     return TRACKED_ORDER.index(finding.category) if finding.category.is_tracked else 99
 
 
+# The history entries the report reads (the trend, the months actions were completed, the
+# changes since the last report). Commentary, the bulk of any history, is never read, so it
+# is never loaded.
+KINDS_THE_REPORT_READS = (
+    UpdateKind.CREATED, UpdateKind.STATUS_CHANGE, UpdateKind.DUE_DATE_CHANGE,
+    UpdateKind.RAG_OVERRIDE, UpdateKind.MARKED_COMPLETE, UpdateKind.SIGN_OFF,
+)
+
+
 def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) -> _Data:
+    # A fixed number of statements whatever the size of the plan: the inspections followed
+    # and the previous ones their letters name, with their visit days (two); then every
+    # finding with its item and lead officer, their actions with owners, and date changes
+    # (three).
+    followed = select(committee_inspection.c.inspection_id).where(
+        committee_inspection.c.committee_id == committee.id)
+    named_before = select(Inspection.previous_inspection_id).where(Inspection.id.in_(followed))
+    loaded = db.session.scalars(
+        select(Inspection)
+        .where(or_(Inspection.id.in_(followed), Inspection.id.in_(named_before)))
+        .options(selectinload(Inspection.visit_days))
+    ).all()
     inspections = sorted(
         committee.inspections, key=lambda i: (i.letter_date or date.min, i.id)
     )
+    # The session keeps an object only while something refers to it: from here each
+    # inspection refers to the previous one it names (found among `loaded`, no statement).
+    for inspection in inspections:
+        _ = inspection.previous_inspection
+    del loaded
     inspection_rank = {inspection.id: n for n, inspection in enumerate(inspections)}
     findings = list(
         db.session.scalars(
             select(Finding)
             .where(Finding.inspection_id.in_(list(inspection_rank)))
             .options(
-                selectinload(Finding.item).options(
+                joinedload(Finding.item).options(
                     joinedload(Item.lead_officer),
-                    selectinload(Item.actions).options(
-                        joinedload(Action.owner), selectinload(Action.due_date_changes)
+                    # One statement each however many there are (selectinload would take
+                    # 500 parents at a time), and narrower rows than a join all the way.
+                    subqueryload(Item.actions).options(
+                        joinedload(Action.owner), subqueryload(Action.due_date_changes)
                     ),
                 )
             )
-        )
+        ).unique()
     )
     findings.sort(key=lambda f: (_category_rank(f), inspection_rank[f.inspection_id],
                                  f.position, f.id))
@@ -205,7 +233,8 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
     updates = list(
         db.session.scalars(
             select(Update)
-            .where(Update.item_id.in_([item.id for item in items]))
+            .where(Update.item_id.in_([item.id for item in items]),
+                   Update.kind.in_(KINDS_THE_REPORT_READS))
             .order_by(Update.created_at, Update.id)
         )
     ) if items else []
@@ -895,5 +924,5 @@ def build_snapshot(
 
 
 def committee_council_name(committee: Committee) -> str:
-    council = db.session.get(Council, committee.council_id)
-    return council.name if council is not None else ""
+    name = db.session.scalar(select(Council.name).where(Council.id == committee.council_id))
+    return name or ""

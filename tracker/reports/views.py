@@ -28,6 +28,7 @@ from tracker.committees.service import get_committee
 from tracker.errors import RuleBroken
 from tracker.forms import show_rule_broken, user_choices
 from tracker.items.status import StatusRules
+from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, STAFF, allow
 from tracker.reports import runs, service
 from tracker.reports.forms import IssueForm, ReportDetailsForm, ReportScheduleForm, RunForm
@@ -61,8 +62,9 @@ def _draft(committee: Committee):
 
 
 def _draft_page(committee: Committee, form: IssueForm, status: int = 200):
-    snapshot = _draft(committee)
     last = service.last_issued_report(committee)
+    snapshot = service.draft_snapshot_after(last, committee, today=clock.today(),
+                                            now=clock.now(), rules=_rules())
     return render_template(
         "reports/draft.html",
         committee=committee,
@@ -279,9 +281,10 @@ def list_reports():
     committee_id = request.args.get("committee", type=int)
     if committee_id is not None:
         committee = _committee_or_404(committee_id)
-    reports = service.issued_reports(current_user.council_id,
-                                     committee.id if committee else None)
-    return render_template("reports/list.html", reports=reports, committee=committee)
+    page = service.issued_reports(current_user.council_id, committee.id if committee else None,
+                                  page=page_number(request.args.get("page")))
+    return render_template("reports/list.html", page=page, committee=committee,
+                           args={"committee": committee.id} if committee else {})
 
 
 @bp.route("/reports/<int:report_id>")
