@@ -50,10 +50,21 @@ def register_request_handling(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_characters() -> None:
-        # No person types a NUL character, and PostgreSQL cannot store one in text.
-        for values in (request.args, request.form):
-            if any("\x00" in value for value in values.values()):
-                abort(400)
+        # No person types a NUL character, and PostgreSQL cannot store one in text: not in
+        # any name or value (every value of a repeated field), nor in an uploaded file's name.
+        texts = [text for values in (request.args, request.form)
+                 for name, items in values.lists() for text in (name, *items)]
+        texts += [upload.filename or "" for _, uploads in request.files.lists()
+                  for upload in uploads]
+        if any("\x00" in text for text in texts):
+            abort(400)
+
+    @app.before_request
+    def refuse_json_bodies() -> None:
+        # Every form posts form data. Flask-WTF would read a JSON body as the form, with
+        # numbers, nulls and lists where the fields expect text: an error page (500).
+        if request.method != "GET" and request.is_json:
+            abort(400)
 
     @app.before_request
     def sign_out_when_idle() -> Any:
