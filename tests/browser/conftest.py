@@ -211,6 +211,8 @@ def sign_in(browser, site: Site, who: str, steps: Steps | None = None, **context
     page.goto("/sign-in")
     if steps:
         steps.check(page, f"sign-in-{who}")
+        page.get_by_role("button", name="Sign in").click()
+        steps.check(page, f"sign-in-{who}-with-errors")
     page.get_by_label("Email address").fill(person.email)
     page.get_by_label("Password", exact=True).fill(person.password)
     page.get_by_role("button", name="Sign in").click()
