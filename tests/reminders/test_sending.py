@@ -13,6 +13,7 @@ from tests.factories import ActionFactory, CouncilFactory, ItemFactory, PartnerF
 from tracker import clock
 from tracker.extensions import db
 from tracker.items.models import ActionStatus
+from tracker.reminders import service
 from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
 from tracker.reminders.service import send_reminders
 
@@ -240,3 +241,93 @@ def test_reminder_text_reads_well(inbox):
     html = inbox.html(inbox.to("owner@northshire.example")[0])
     assert "Audit &lt;ten&gt; case files" in html and "<ten>" not in html
     assert "Owner: Ola Owner" in inbox.text(inbox.to("lead@northshire.example")[0])
+
+
+def test_every_email_is_claimed_and_committed_before_it_leaves_and_its_outcome_before_the_next(
+    inbox, app, monkeypatch
+):
+    council = CouncilFactory()
+    lead = UserFactory(council=council, email="lead@northshire.example")
+    owner = UserFactory(council=council, email="owner@northshire.example")
+    item = ItemFactory(finding__inspection__council=council, lead_officer=lead)
+    ActionFactory(item=item, owner=owner, due_date=TODAY - timedelta(days=30))
+    engine = db.engine
+    seen = []
+    receive = inbox.handle_DATA
+
+    async def handle_data(server, session, envelope):
+        # What another connection (another scheduler, a restart) sees as each message arrives.
+        with engine.connect() as other:
+            seen.append((envelope.rcpt_tos[0], dict(other.execute(
+                select(Delivery.to_address, Delivery.status).order_by(Delivery.id)).all())))
+        return await receive(server, session, envelope)
+
+    monkeypatch.setattr(inbox, "handle_DATA", handle_data)
+
+    assert run().sent == 2
+
+    (first_to, first_view), (second_to, second_view) = seen
+    # Both claims were committed before the first message left.
+    assert set(first_view) == {"owner@northshire.example", "lead@northshire.example"}
+    assert first_view[first_to] is DeliveryStatus.PENDING
+    assert second_view[first_to] is DeliveryStatus.SENT
+    assert second_view[second_to] is DeliveryStatus.PENDING
+
+
+@pytest.mark.parametrize("batch", [50, 1])
+def test_a_row_another_scheduler_claimed_meanwhile_is_skipped_and_the_others_still_go(
+    inbox, monkeypatch, batch
+):
+    monkeypatch.setattr(service, "CLAIM_BATCH", batch)
+    council = CouncilFactory()
+    first = UserFactory(council=council, email="first@northshire.example")
+    second = UserFactory(council=council, email="second@northshire.example")
+    item = ItemFactory(finding__inspection__council=council)
+    ActionFactory(item=item, owner=first, due_date=TODAY - timedelta(days=2))
+    ActionFactory(item=item, owner=second, due_date=TODAY - timedelta(days=2))
+    # Another scheduler claims the first digest after this run has looked at the log.
+    db.session.add(Delivery(recipient_id=first.id, kind=DeliveryKind.DIGEST, day=TODAY,
+                            to_address=first.email, subject="s", message="m",
+                            next_attempt_at=clock.now() + timedelta(minutes=30)))
+    db.session.commit()
+    monkeypatch.setattr(service, "_logged_keys", lambda days: set())
+
+    result = run()
+
+    assert result.sent == 1 and result.already_done == 1 and result.failed == 0
+    assert inbox.to("first@northshire.example") == []
+    assert len(inbox.to("second@northshire.example")) == 1
+    rows = db.session.scalars(select(Delivery).order_by(Delivery.id)).all()
+    assert [(row.to_address, row.status) for row in rows] == [
+        ("first@northshire.example", DeliveryStatus.PENDING),
+        ("second@northshire.example", DeliveryStatus.SENT),
+    ]
+
+
+def test_claimed_in_small_batches_each_email_is_still_committed_before_it_leaves(
+    inbox, monkeypatch
+):
+    monkeypatch.setattr(service, "CLAIM_BATCH", 1)
+    council = CouncilFactory()
+    item = ItemFactory(finding__inspection__council=council)
+    addresses = [f"owner{n}@northshire.example" for n in range(3)]
+    for address in addresses:
+        ActionFactory(item=item, owner=UserFactory(council=council, email=address),
+                      due_date=TODAY - timedelta(days=2))
+    engine = db.engine
+    seen = []
+    receive = inbox.handle_DATA
+
+    async def handle_data(server, session, envelope):
+        with engine.connect() as other:
+            seen.append(other.execute(select(Delivery.status).where(
+                Delivery.to_address == envelope.rcpt_tos[0])).scalar_one())
+        return await receive(server, session, envelope)
+
+    monkeypatch.setattr(inbox, "handle_DATA", handle_data)
+
+    first, second = run(), run()
+
+    assert first.sent == 3 and second.sent == 0 and second.already_done == 3
+    assert seen == [DeliveryStatus.PENDING] * 3
+    assert sorted(rcpts[0] for rcpts, _ in inbox.messages) == addresses

@@ -91,6 +91,12 @@ class Delivery(db.Model):
                 DeliveryStatus.SENT, now, None, "")
             return
         self.status, self.last_error = DeliveryStatus.FAILED, error[:2000]
-        self.next_attempt_at = (
-            now + retry_wait * 2 ** (self.attempts - 1) if self.attempts < max_attempts else None
-        )
+        self.next_attempt_at = next_try_after(now, self.attempts, max_attempts=max_attempts,
+                                              retry_wait=retry_wait)
+
+
+def next_try_after(now: datetime, attempts: int, *, max_attempts: int,
+                   retry_wait: timedelta) -> datetime | None:
+    """When a delivery that has failed `attempts` times is tried again: doubling waits, and
+    None after the last attempt (the row then stays failed, on the admin page)."""
+    return now + retry_wait * 2 ** (attempts - 1) if attempts < max_attempts else None
