@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -24,13 +24,18 @@ def short_date(value: date | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def clock_time(value: datetime | time) -> str:
+    """3:05pm; a datetime in UK time."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).time()
+    return f"{value.hour % 12 or 12}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}"
+
+
 def date_and_time(value: datetime | None) -> str:
     """9 January 2012 at 3:05pm, in UK time."""
     if value is None:
         return ""
-    local = value.astimezone(UK)
-    hour = local.hour % 12 or 12
-    return f"{long_date(local.date())} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return f"{long_date(value)} at {clock_time(value)}"
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from tracker.accounts.models import SignInEvent, SignInOutcome, User
 from tracker.accounts.service import authenticate, normalise_email
 from tracker.extensions import db
-from tracker.formatting import UK
+from tracker.formatting import clock_time
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,6 @@ class SignInRefused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-def _clock_time(moment: datetime) -> str:
-    local = moment.astimezone(UK)
-    return f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
 
 
 def record(outcome: SignInOutcome, *, email: str, user: User | None, address: str,
@@ -135,7 +130,7 @@ def sign_in(email: str, password: str, *, address: str, now: datetime,
 
 def _locked_message(until: datetime, rules: SignInRules) -> str:
     return (f"There have been {rules.max_failures} failed attempts to sign in with this email "
-            f"address, so it is locked until {_clock_time(until)}. Try again then.")
+            f"address, so it is locked until {clock_time(until)}. Try again then.")
 
 
 def sign_in_record(council_id: int, limit: int = 200) -> list[SignInEvent]:

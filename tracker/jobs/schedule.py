@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -33,7 +34,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tracker.formatting import UK
+from tracker.formatting import UK, clock_time
 
 MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 
@@ -64,7 +65,7 @@ def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
             func="tracker.jobs.run:daily_reminders",
             trigger=CronTrigger(hour=hour, minute=minute, timezone=UK),
             name="Email reminders about overdue and coming-up actions",
-            runs=f"Every day at {hour % 12 or 12}:{minute:02d}{'am' if hour < 12 else 'pm'}",
+            runs=f"Every day at {clock_time(time(hour, minute))}",
         ),
         ScheduledJob(
             id="progress-reports",

@@ -34,11 +34,12 @@ from tracker.accounts.models import Role, User
 from tracker.committees.models import Committee, ReportCadence
 from tracker.errors import RuleBroken
 from tracker.extensions import db
-from tracker.formatting import UK, long_date
+from tracker.formatting import UK, date_and_time
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
 from tracker.mail import Mailer, MailError, build_message
 from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
+from tracker.reminders.service import LEASE
 from tracker.reports import cadence
 from tracker.reports.models import ReportRun, RunKind, RunState
 from tracker.reports.render_docx import render_docx
@@ -292,10 +293,10 @@ def tell_report_owner(run: ReportRun, *, now: datetime, config: Mapping[str, Any
     sender = str(config.get("MAIL_DEFAULT_SENDER", "tracker@localhost"))
     message = build_message(sender=sender, to=owner.email, subject=subject, text=text,
                             html=html, now=now)
-    row = Delivery(recipient_id=owner.id, kind=DeliveryKind.REPORT, day=now.astimezone(UK).date(),
+    row = Delivery(recipient_id=owner.id, kind=DeliveryKind.REPORT, day=local_day(now),
                    topic=f"committee-{run.committee_id}", status=DeliveryStatus.PENDING,
                    to_address=owner.email, subject=subject, message=message.as_string(),
-                   next_attempt_at=now + timedelta(minutes=30), created_at=now)
+                   next_attempt_at=now + LEASE, created_at=now)
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -318,7 +319,4 @@ def tell_report_owner(run: ReportRun, *, now: datetime, config: Mapping[str, Any
 
 def describe_moment(moment: datetime) -> str:
     """'Monday 4 January 2027 at 9:00am', in UK time."""
-    local = moment.astimezone(UK)
-    hour = local.hour % 12 or 12
-    return (f"{local:%A} {long_date(local.date())} at {hour}:{local.minute:02d}"
-            f"{'am' if local.hour < 12 else 'pm'}")
+    return f"{moment.astimezone(UK):%A} {date_and_time(moment)}"
