@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CSS := tracker/static/build/tracker.css
 
-.PHONY: help run serve test install assets browser lint db demo bench clean
+.PHONY: help run serve test install assets browser lint db demo bench bench-load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -81,6 +81,10 @@ demo: install ## Load the demo council into an empty database
 
 bench: install ## Time the main pages over the demo council (median and 95th percentile)
 	$(PYTHON) benchmarks/pages.py
+
+bench-load: install ## Serve scale-10 bench data with gunicorn on SQLite and PostgreSQL and drive the main pages with wrk
+	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
+	$(PYTHON) benchmarks/load/run.py $(BENCH_LOAD_OPTIONS)
 
 clean: ## Remove the virtual environment, node modules and built assets (keeps instance/)
 	rm -rf $(VENV) node_modules tracker/static/build

@@ -92,6 +92,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Not a change of data for tracker/kept_pages.py: its table may not exist yet.
+        connection.info["migrating"] = True
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

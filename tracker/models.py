@@ -21,6 +21,7 @@ from tracker.items.models import (
     Rag,
 )
 from tracker.jobs.models import JobLock
+from tracker.kept_pages import DataStamp
 from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
 from tracker.reports.models import IssuedReport
 
@@ -30,6 +31,7 @@ __all__ = [
     "Committee",
     "CommitteeMeeting",
     "Council",
+    "DataStamp",
     "Delivery",
     "DeliveryKind",
     "DeliveryStatus",

@@ -45,6 +45,13 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+@permissions.allow(permissions.PUBLIC)
+def health() -> Response:
+    """For a load balancer or service manager: this web process answers. It reads nothing from
+    the database, so it is also the load benchmark's reference for the fastest possible page."""
+    return Response("OK\n", mimetype="text/plain")
+
+
 def register_request_handling(app: Flask) -> None:
     """Install the commit point, error handlers, security headers and template helpers."""
 
@@ -135,6 +142,8 @@ def register_request_handling(app: Flask) -> None:
     app.add_template_filter(formatting.short_date, "short_date")
     app.add_template_filter(formatting.date_and_time, "date_and_time")
     app.add_template_filter(formatting.plural, "plural")
+
+    app.add_url_rule("/health", "health", health)
 
     app.add_template_global(error_list, "form_error_list")
     app.add_template_global(link, "link")

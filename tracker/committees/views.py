@@ -13,6 +13,7 @@ from tracker.errors import RuleBroken
 from tracker.formatting import long_date
 from tracker.forms import show_rule_broken
 from tracker.inspections.service import inspections_of_council
+from tracker.kept_pages import kept
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 from tracker.reports.runs import describe_moment
 from tracker.reports.service import upcoming_reports
@@ -79,6 +80,7 @@ def _committee_page(committee: Committee, meeting_form: MeetingForm, status: int
 
 @bp.route("/committees")
 @allow(ALL_ROLES)
+@kept
 def list_committees():
     today = clock.today()
     committees = [
@@ -102,6 +104,7 @@ def edit_committee(committee_id: int):
 
 @bp.route("/committees/<int:committee_id>")
 @allow(ALL_ROLES)
+@kept
 def view_committee(committee_id: int):
     return _committee_page(_committee_or_404(committee_id), MeetingForm(formdata=None))
 

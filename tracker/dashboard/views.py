@@ -12,6 +12,7 @@ from tracker.inspections.service import statutory_clock
 from tracker.items import queries
 from tracker.items.models import Priority, Rag
 from tracker.items.status import StatusRules, rag_rule_in_words
+from tracker.kept_pages import kept
 from tracker.permissions import ALL_ROLES, allow
 
 bp = Blueprint("dashboard", __name__)
@@ -22,6 +23,7 @@ SHOWN = 10
 
 @bp.route("/")
 @allow(ALL_ROLES)
+@kept
 def home():
     today = clock.today()
     rules = StatusRules.from_config(current_app.config)

@@ -23,6 +23,7 @@ from tracker.inspections import imports, queries, service
 from tracker.inspections.forms import ImportReviewForm, ImportUploadForm, PlanSubmittedForm
 from tracker.items.queries import item_facts
 from tracker.items.status import StatusRules, work_out_rag
+from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 
@@ -31,6 +32,7 @@ bp = Blueprint("inspections", __name__)
 
 @bp.route("/inspections")
 @allow(ALL_ROLES)
+@kept
 def list_inspections():
     page = queries.inspections_page(current_user.council_id,
                                     page=page_number(request.args.get("page")))
@@ -56,6 +58,7 @@ def _render_inspection(inspection, form, status: int = 200):
 
 @bp.route("/inspections/<int:inspection_id>")
 @allow(ALL_ROLES)
+@kept
 def view_inspection(inspection_id: int):
     inspection = queries.inspection_for_page(current_user.council_id, inspection_id)
     if inspection is None:

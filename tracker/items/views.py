@@ -30,6 +30,7 @@ from tracker.items.forms import (
 )
 from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
 from tracker.items.status import StatusRules, is_stale
+from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.permissions import (
     ADMIN_ONLY,
@@ -94,6 +95,7 @@ def _staff_choices(blank: str | None = None) -> list[SelectChoice]:
 
 @bp.route("/items")
 @allow(ALL_ROLES)
+@kept
 def list_items():
     form = ItemFilterForm(request.args)
     council_id = current_user.council_id
@@ -138,6 +140,7 @@ def list_items():
 
 @bp.route("/items/<int:item_id>")
 @allow(ALL_ROLES)
+@kept
 def view_item(item_id: int):
     item = _item_or_404(item_id)
     today = clock.today()
@@ -266,6 +269,7 @@ def add_action(item_id: int):
 
 @bp.route("/actions/<int:action_id>")
 @allow(ALL_ROLES)
+@kept
 def view_action(action_id: int):
     action = _action_or_404(action_id)
     return render_template(
@@ -482,6 +486,7 @@ def sign_off(item_id: int):
 
 @bp.route("/my-actions")
 @allow(STAFF)
+@kept
 def my_actions():
     mine = queries.actions_for_owner(_actor(), clock.today(),
                                      page=page_number(request.args.get("page")))
@@ -490,6 +495,7 @@ def my_actions():
 
 @bp.route("/due-date-changes")
 @allow(STAFF)
+@kept
 def due_date_requests():
     return render_template(
         "items/due_date_requests.html",

@@ -28,6 +28,7 @@ from tracker.committees.service import get_committee
 from tracker.errors import RuleBroken
 from tracker.forms import show_rule_broken, user_choices
 from tracker.items.status import StatusRules
+from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, STAFF, allow
 from tracker.reports import runs, service
@@ -116,6 +117,7 @@ def report_stylesheet():
 
 @bp.route("/committees/<int:committee_id>/report")
 @allow(STAFF)
+@kept
 def draft_report(committee_id: int):
     return _draft_page(_committee_or_404(committee_id), IssueForm(formdata=None))
 
@@ -276,6 +278,7 @@ def report_details(committee_id: int):
 
 @bp.route("/reports")
 @allow(ALL_ROLES)
+@kept
 def list_reports():
     committee = None
     committee_id = request.args.get("committee", type=int)
@@ -289,6 +292,7 @@ def list_reports():
 
 @bp.route("/reports/<int:report_id>")
 @allow(ALL_ROLES)
+@kept
 def view_issued(report_id: int):
     report = _issued_or_404(report_id)
     return render_template(

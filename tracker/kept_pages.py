@@ -1,0 +1,198 @@
+"""Kept pages: a page someone has just seen is kept and shown again until anything changes.
+
+Reading far outnumbers writing in the tracker: a committee member rereads the report, a
+manager comes back to the dashboard. Working a page out again costs 10 to 300 ms at a large
+county's scale (RAG across every item, a report's whole content); showing a kept copy costs
+about a millisecond.
+
+What keeps it correct:
+- **Any change anywhere starts afresh.** Every database connection notes when it runs an
+  INSERT, UPDATE or DELETE, and the commit that saves that work also gives the database a new
+  random stamp (table `data_stamp`), in the same transaction. This is done on the connection,
+  below the application, so no write can forget it: web requests, the scheduler's jobs, the
+  reminder job's own connection, the command line. A kept page belongs to one stamp; every
+  request reads the stamp first, so a page from before a change is never shown after it.
+- **Per person, per address, per day.** The key also holds who is signed in, the full address
+  with its query, and today's date (overdue and RAG depend on it).
+- **The form token is the reader's own.** Forms carry a CSRF token tied to the session; it is
+  replaced in the kept copy by a marker, and the reader's current token is put back on the way
+  out.
+- **Never a message twice.** A request with a message waiting to be shown ("Action updated")
+  is neither answered from, nor kept in, the store.
+- **Access is checked first.** `@kept` goes under `@allow`, so the role check runs on every
+  request; object checks ran when the page was first made for that same person, and any change
+  to a person or an object changes the stamp.
+
+Each web process keeps its own pages, up to `KEPT_PAGES_MB` megabytes (0 turns keeping off),
+least recently used first out.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, make_response, request, session
+from flask.globals import request_ctx
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import String, event, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker import clock
+from tracker.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# NUL characters are refused in everything a person sends (tracker/web.py), so this marker can
+# only be where the token was.
+TOKEN_MARKER = "\x00csrf-token\x00"  # noqa: S105 - a marker, not a secret
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+STAMP_ROW = 1
+_BUMP = text("UPDATE data_stamp SET stamp = :stamp WHERE id = 1")
+
+
+class DataStamp(db.Model):
+    """One row: a random value that changes with every committed change to the data."""
+
+    __tablename__ = "data_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))
+
+
+def new_stamp() -> str:
+    """A value never seen before, so a restored backup cannot bring back an old stamp."""
+    return secrets.token_hex(16)
+
+
+def watch_writes(engine: Engine) -> None:
+    """Give the database a new stamp in every transaction that wrote something.
+
+    Connections marked `connection.info["migrating"]` (Alembic's, in migrations/env.py) are
+    left alone: the stamp table may not exist yet, and every process restarts after a
+    migration anyway."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def note_write(conn: Connection, cursor: Any, statement: str, parameters: Any,
+                   context: Any, executemany: bool) -> None:
+        if statement.lstrip()[:7].upper().startswith(WRITES):
+            conn.info["wrote"] = True
+
+    @event.listens_for(engine, "commit")
+    def change_stamp(conn: Connection) -> None:
+        if conn.info.pop("wrote", False) and not conn.info.get("migrating"):
+            conn.execute(_BUMP, {"stamp": new_stamp()})
+            conn.info.pop("wrote", None)
+
+    @event.listens_for(engine, "rollback")
+    def forget_write(conn: Connection) -> None:
+        conn.info.pop("wrote", None)
+
+
+def current_stamp() -> str | None:
+    """The database's stamp now; None when it has none (keeping is then off)."""
+    return db.session.scalar(select(DataStamp.stamp).where(DataStamp.id == STAMP_ROW))
+
+
+class PageStore:
+    """The pages one web process keeps, newest use last, within a size in bytes."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._lock = threading.Lock()  # `flask run` serves requests on threads
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        """The kept page for `key`, if any, marking it as just used."""
+        with self._lock:
+            body = self._pages.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return body
+
+    def put(self, key: tuple[Any, ...], body: str) -> None:
+        """Keep `body`, dropping the least recently used pages to stay within the limit."""
+        size = len(body)
+        if size > self.limit_bytes:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old)
+            self._pages[key] = body
+            self.size += size
+            while self.size > self.limit_bytes:
+                _, dropped = self._pages.popitem(last=False)
+                self.size -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def set_up(app: Flask) -> None:
+    """Watch the app's database for writes and give the app its page store."""
+    limit = int(float(app.config.get("KEPT_PAGES_MB", 32)) * 1024 * 1024)
+    app.extensions["kept_pages"] = PageStore(limit) if limit > 0 else None
+    with app.app_context():
+        watch_writes(db.engine)
+
+
+def store() -> PageStore | None:
+    """This process's page store, or None when keeping is turned off."""
+    return current_app.extensions.get("kept_pages")
+
+
+def _key(stamp: str, today: date) -> tuple[Any, ...]:
+    return (stamp, today, current_user.get_id(), request.full_path)
+
+
+def _messages_shown() -> bool:
+    # Flask keeps the messages a page has shown on the request context.
+    return bool(getattr(request_ctx, "flashes", None))
+
+
+def kept(view: F) -> F:
+    """Keep the page this GET view makes, and show the kept copy until anything changes.
+
+    Put it under `@allow(...)`. Only for pages whose content depends on nothing but the
+    database, the person, the address and the date."""
+
+    @wraps(view)
+    def show(*args: Any, **kwargs: Any) -> Any:
+        pages = store()
+        if (pages is None or request.method != "GET" or not current_user.is_authenticated
+                or session.get("_flashes")):
+            return view(*args, **kwargs)
+        stamp = current_stamp()
+        if stamp is None:
+            return view(*args, **kwargs)
+        key = _key(stamp, clock.today())
+        body = pages.get(key)
+        if body is not None:
+            if TOKEN_MARKER in body:
+                body = body.replace(TOKEN_MARKER, generate_csrf())
+            return Response(body, mimetype="text/html")
+        response = make_response(view(*args, **kwargs))
+        if (response.status_code == 200 and response.mimetype == "text/html"
+                and not response.direct_passthrough and not _messages_shown()):
+            body = response.get_data(as_text=True)
+            token = g.get("csrf_token")
+            if token:
+                body = body.replace(token, TOKEN_MARKER)
+            pages.put(key, body)
+        return response
+
+    return show  # type: ignore[return-value]
