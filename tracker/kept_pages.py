@@ -14,9 +14,8 @@ What keeps it correct:
   request reads the stamp first, so a page from before a change is never shown after it.
 - **Per person, per address, per day.** The key also holds who is signed in, the full address
   with its query, and today's date (overdue and RAG depend on it).
-- **The form token is the reader's own.** Forms carry a CSRF token tied to the session; it is
-  replaced in the kept copy by a marker, and the reader's current token is put back on the way
-  out.
+- **The form token is the reader's own.** Forms carry a CSRF token tied to the session; the
+  kept copy is cut where it stood, and the reader's current token is put back on the way out.
 - **Never a message twice.** A request with a message waiting to be shown ("Action updated")
   is neither answered from, nor kept in, the store.
 - **Access is checked first.** `@kept` goes under `@allow`, so the role check runs on every
@@ -50,9 +49,6 @@ from tracker.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# NUL characters are refused in everything a person sends (tracker/web.py), so this marker can
-# only be where the token was.
-TOKEN_MARKER = "\x00csrf-token\x00"  # noqa: S105 - a marker, not a secret
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 STAMP_ROW = 1
 _BUMP = text("UPDATE data_stamp SET stamp = :stamp WHERE id = 1")
@@ -101,6 +97,10 @@ def current_stamp() -> str | None:
     return db.session.scalar(select(DataStamp.stamp).where(DataStamp.id == STAMP_ROW))
 
 
+# A kept page: its bytes, cut where the form token goes.
+KeptPage = tuple[bytes, ...]
+
+
 class PageStore:
     """The pages one web process keeps, newest use last, within a size in bytes."""
 
@@ -109,34 +109,34 @@ class PageStore:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._pages: OrderedDict[tuple[Any, ...], KeptPage] = OrderedDict()
         self._lock = threading.Lock()  # `flask run` serves requests on threads
 
-    def get(self, key: tuple[Any, ...]) -> str | None:
+    def get(self, key: tuple[Any, ...]) -> KeptPage | None:
         """The kept page for `key`, if any, marking it as just used."""
         with self._lock:
-            body = self._pages.get(key)
-            if body is None:
+            page = self._pages.get(key)
+            if page is None:
                 self.misses += 1
                 return None
             self._pages.move_to_end(key)
             self.hits += 1
-            return body
+            return page
 
-    def put(self, key: tuple[Any, ...], body: str) -> None:
-        """Keep `body`, dropping the least recently used pages to stay within the limit."""
-        size = len(body)
+    def put(self, key: tuple[Any, ...], page: KeptPage) -> None:
+        """Keep `page`, dropping the least recently used pages to stay within the limit."""
+        size = sum(map(len, page))
         if size > self.limit_bytes:
             return
         with self._lock:
             old = self._pages.pop(key, None)
             if old is not None:
-                self.size -= len(old)
-            self._pages[key] = body
+                self.size -= sum(map(len, old))
+            self._pages[key] = page
             self.size += size
             while self.size > self.limit_bytes:
                 _, dropped = self._pages.popitem(last=False)
-                self.size -= len(dropped)
+                self.size -= sum(map(len, dropped))
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -180,19 +180,17 @@ def kept(view: F) -> F:
         if stamp is None:
             return view(*args, **kwargs)
         key = _key(stamp, clock.today())
-        body = pages.get(key)
-        if body is not None:
-            if TOKEN_MARKER in body:
-                body = body.replace(TOKEN_MARKER, generate_csrf())
+        page = pages.get(key)
+        if page is not None:
+            # Kept as bytes: showing it again neither searches nor encodes the whole page.
+            body = page[0] if len(page) == 1 else generate_csrf().encode().join(page)
             return Response(body, mimetype="text/html")
         response = make_response(view(*args, **kwargs))
         if (response.status_code == 200 and response.mimetype == "text/html"
                 and not response.direct_passthrough and not _messages_shown()):
-            body = response.get_data(as_text=True)
+            body = response.get_data()
             token = g.get("csrf_token")
-            if token:
-                body = body.replace(token, TOKEN_MARKER)
-            pages.put(key, body)
+            pages.put(key, tuple(body.split(token.encode())) if token else (body,))
         return response
 
     return show  # type: ignore[return-value]

@@ -52,6 +52,11 @@ def health() -> Response:
     return Response("OK\n", mimetype="text/plain")
 
 
+# The idle time is noted to the minute: a cookie re-signed and sent back on every request
+# would cost more than the page it comes with when the page is a kept one.
+SEEN_AT_STEP_SECONDS = 60
+
+
 def register_request_handling(app: Flask) -> None:
     """Install the commit point, error handlers, security headers and template helpers."""
 
@@ -90,7 +95,8 @@ def register_request_handling(app: Flask) -> None:
                   f"{idle_limit} minutes. Sign in again to carry on.", "info")
             next_url = request.full_path if request.method == "GET" else None
             return redirect(url_for("accounts.sign_in", next=next_url))
-        session["seen_at"] = now
+        if not isinstance(seen_at, int) or now - seen_at >= SEEN_AT_STEP_SECONDS:
+            session["seen_at"] = now
         return None
 
     @app.after_request

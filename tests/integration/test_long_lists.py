@@ -145,3 +145,25 @@ def test_the_users_list_shows_fifty_people_a_page(client, council, admin):
     assert table_rows(first) == 50
     assert 'href="/users?page=2"' in first
     assert table_rows(client.get("/users?page=2").get_data(as_text=True)) == 3
+
+
+def test_an_items_history_comes_fifty_entries_a_page_newest_first(client, council, admin):
+    from tracker.audit.models import Update, UpdateKind
+
+    action = ActionFactory(item__finding__inspection__council=council)
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    for n in range(57):
+        db.session.add(Update(item_id=action.item_id, action_id=action.id,
+                              author_id=admin.id, created_at=start + timedelta(days=n),
+                              kind=UpdateKind.COMMENTARY, text=f"Progress note {n}"))
+    db.session.commit()
+    sign_in_as(client, admin)
+    first = client.get(f"/items/{action.item_id}").get_data(as_text=True)
+    assert "Entries 1 to 50 of 57, newest first." in first
+    assert "Progress note 56" in first and "Progress note 7<" in first
+    assert "Progress note 6<" not in first
+    assert f'href="/items/{action.item_id}?page=2#history"' in first
+    second = client.get(f"/items/{action.item_id}?page=2").get_data(as_text=True)
+    assert "Entries 51 to 57 of 57, newest first." in second
+    assert "Progress note 6<" in second and "Progress note 0<" in second
+    assert "Progress note 7<" not in second

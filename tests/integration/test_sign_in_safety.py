@@ -105,6 +105,18 @@ def test_a_session_idle_for_longer_than_the_limit_is_signed_out(client, fixed_ti
     assert outcomes(user.email)[-1] is SignInOutcome.TIMED_OUT
 
 
+def test_the_idle_clock_is_noted_to_the_minute_so_most_pages_send_no_new_cookie(
+    client, fixed_time
+):
+    user = UserFactory()
+    attempt(client, user.email, PASSWORD)
+    client.get("/items")
+    fixed_time.shift(timedelta(seconds=30))
+    assert "Set-Cookie" not in client.get("/items").headers
+    fixed_time.shift(timedelta(seconds=31))
+    assert "Set-Cookie" in client.get("/items").headers
+
+
 def test_the_session_cookie_is_secure_http_only_and_same_site(client):
     user = UserFactory()
     response = attempt(client, user.email, PASSWORD)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import Update, UpdateKind
 from tracker.extensions import db
+from tracker.pagination import Page, fetch_page
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
@@ -55,6 +56,16 @@ def history_of_item(item: Item) -> list[Update]:
             .where(Update.item_id == item.id)
             .order_by(Update.created_at.desc(), Update.id.desc())
         )
+    )
+
+
+def history_page_of_item(item: Item, page: int) -> Page[Update]:
+    """One page of the item's history, its actions' included, newest first (50 entries a page:
+    a busy item gathers hundreds over the years)."""
+    return fetch_page(
+        select(Update).where(Update.item_id == item.id)
+        .order_by(Update.created_at.desc(), Update.id.desc()),
+        page=page,
     )
 
 

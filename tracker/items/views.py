@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.accounts.service import get_user, users_of_council
-from tracker.audit.service import history_of_action, history_of_item
+from tracker.audit.service import history_of_action, history_page_of_item
 from tracker.errors import EditConflict, RuleBroken
 from tracker.forms import page_status, show_rule_broken, user_choices
 from tracker.inspections.models import FindingCategory
@@ -146,12 +146,14 @@ def view_item(item_id: int):
     today = clock.today()
     now = clock.now()
     rules = _rules()
+    history = history_page_of_item(item, page=page_number(request.args.get("page")))
+    queries.load_authors(history.rows)
     return render_template(
         "items/view.html",
         item=item,
         rag=queries.rag_of(item, today, rules),
         stale=item.status is not ItemStatus.COMPLETE and is_stale(item.last_updated_at, now, rules),
-        history=queries.load_authors(history_of_item(item)),
+        history=history,
         extensions={a.id: service.extension_count(a) for a in item.actions},
         pending={a.id: service.pending_due_date_change(a) for a in item.actions},
     )
