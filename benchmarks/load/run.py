@@ -107,9 +107,15 @@ def build_data(database_url: str, scale: float, password: str,
     with app.app_context():
         upgrade()
         header, by_name = bench_pages(db, app, scale, password=password)
+        # Settle the load's disk work before anything is timed: planner statistics and a
+        # checkpoint on PostgreSQL, the write-ahead log folded in on SQLite.
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE"))
             db.session.commit()
+            db.session.execute(text("CHECKPOINT"))
+        else:
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.commit()
         emails = {row.id: row.email for row in db.session.execute(select(User.id, User.email))}
         pages = [Page(label, by_name[name][0], emails[by_name[name][1]])
                  for name, label in PAGES.items()]
@@ -191,17 +197,24 @@ def sign_in(base: str, email: str, password: str) -> str:
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
-def check_page(base: str, page: Page, cookie: str | None) -> None:
-    """One request first: the page must answer 200 itself, not a redirect to sign in."""
+def check_page(base: str, page: Page, cookie: str | None) -> str | None:
+    """One request first: the page must answer 200 itself, not a redirect to sign in. Returns
+    the cookie as a browser would hold it afterwards: the tracker notes the idle time once a
+    minute in the session cookie, and wrk, unlike a browser, never takes a new cookie."""
     request = urllib.request.Request(base + page.path, headers={"Cookie": cookie or ""})
     opener = urllib.request.build_opener(NoRedirects)
     try:
         with opener.open(request, timeout=60) as response:
-            status = response.status
+            status, sent = response.status, response.headers.get_all("Set-Cookie") or []
     except urllib.error.HTTPError as error:
-        status = error.code
+        status, sent = error.code, []
     if status != 200:
         raise SystemExit(f"{page.label} ({page.path}) answered {status}, not 200")
+    for header in sent:
+        name_value = header.split(";", 1)[0]
+        if cookie and name_value.startswith("session="):
+            return name_value
+    return cookie
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -265,12 +278,19 @@ def serve_and_drive(database_url: str, folder: str, pages: list[Page], password:
             if page.email and page.email not in cookies:
                 cookies[page.email] = sign_in(base, page.email, password)
         results = []
-        for page in pages:
-            cookie = cookies.get(page.email or "")
-            check_page(base, page, cookie)
+        # The reference is driven first and again last; the faster of the two counts, so a
+        # machine still busy at the start cannot flatter the pages.
+        for page in [*pages, pages[0]]:
+            cookie = check_page(base, page, cookies.get(page.email or ""))
+            if page.email and cookie:
+                cookies[page.email] = cookie
             run_wrk(base, page, cookie, seconds=options.warmup, clients=options.clients)
             results.append(run_wrk(base, page, cookie, seconds=options.seconds,
                                    clients=options.clients))
+        first, last = results[0], results.pop()
+        if last.per_second > first.per_second:
+            results[0] = last
+        results[0].label = f"{HEALTH} ({first.per_second:.0f}, then {last.per_second:.0f})"
         return results, worker_memory(master)
 
 
@@ -278,7 +298,7 @@ def print_table(results: list[Result], memory: list[tuple[int, int, int]],
                 judged: bool) -> bool:
     """Print one run's figures against the targets; True when every page met them."""
     ceiling = results[0].per_second
-    print(f"{'page':<24}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}"
+    print(f"{'page':<36}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}"
           f"{'share':>8}  target")
     every_target_met = True
     for result in results:
@@ -290,7 +310,7 @@ def print_table(results: list[Result], memory: list[tuple[int, int, int]],
             misses.append(f"under {SHARE_TARGET:.0%} of the health check")
         if result.failed:
             misses.append(f"{result.failed} failed requests")
-        if result.label == HEALTH:
+        if result is results[0]:
             verdict = "reference"
         elif result.label == HEALTH_ANONYMOUS:
             verdict = "(for information)"
@@ -299,7 +319,7 @@ def print_table(results: list[Result], memory: list[tuple[int, int, int]],
         else:
             verdict = "met" if not misses else "MISSED: " + ", ".join(misses)
             every_target_met &= not misses
-        print(f"{result.label:<24}{result.p50_ms:>8.1f}{result.p95_ms:>8.1f}"
+        print(f"{result.label:<36}{result.p50_ms:>8.1f}{result.p95_ms:>8.1f}"
               f"{result.p99_ms:>8.1f}{result.per_second:>8.0f}{share:>8.0%}  {verdict}")
     for pid, rss, pss in memory:
         print(f"worker {pid}: {rss} MB resident, {pss} MB proportional share")
