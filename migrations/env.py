@@ -100,8 +100,12 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            # The connection goes back to the pool for whatever runs next in this process.
+            connection.info.pop("migrating", None)
 
 
 if context.is_offline_mode():

@@ -78,7 +78,10 @@ def watch_writes(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def note_write(conn: Connection, cursor: Any, statement: str, parameters: Any,
                    context: Any, executemany: bool) -> None:
-        if statement.lstrip()[:7].upper().startswith(WRITES):
+        # A compiled statement says what it is, a WITH ... INSERT included; text is read.
+        compiled_write = context is not None and (
+            context.isinsert or context.isupdate or context.isdelete)
+        if compiled_write or statement.lstrip()[:7].upper().startswith(WRITES):
             conn.info["wrote"] = True
 
     @event.listens_for(engine, "commit")

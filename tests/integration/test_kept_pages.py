@@ -244,3 +244,24 @@ def test_keeping_pages_can_be_turned_off(app, database_uri, tmp_path, monkeypatc
         db.session.remove()
         db.engine.dispose()
     assert len(asked_again) == len(asked_first) > 2
+
+
+def test_writes_after_migrating_in_the_same_process_still_change_the_stamp(tmp_path, monkeypatch):
+    # Alembic's connection goes back to the pool; the next user of it must not be mistaken for
+    # a migration (as the benchmarks and `make run`'s steps do, migrating then writing).
+    from flask_migrate import upgrade
+
+    from tracker.accounts.models import Council
+
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/fresh.sqlite"})
+    with fresh.app_context():
+        upgrade()
+        before = stamp()
+        db.session.add(Council(name="Northshire County Council"))
+        db.session.commit()
+        after = stamp()
+        db.session.remove()
+        db.engine.dispose()
+    assert after not in (None, before)
