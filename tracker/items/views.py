@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -14,7 +24,7 @@ from tracker.forms import page_status, show_rule_broken, user_choices
 from tracker.inspections.models import FindingCategory
 from tracker.inspections.queries import inspection_titles
 from tracker.inspections.service import get_inspection, inspections_of_council
-from tracker.items import queries, service
+from tracker.items import export, queries, service
 from tracker.items.forms import (
     ActionForm,
     AddActionForm,
@@ -136,6 +146,21 @@ def list_items():
     return render_template(
         "items/list.html", form=form, page=page, args=args, filtered=bool(args)
     ), (200 if valid else 400)
+
+
+@bp.route("/items/action-plan.<any(xlsx, csv):file_format>")
+@allow(ALL_ROLES)
+def action_plan_download(file_format: str):
+    rows = export.action_plan_rows(current_user.council_id, clock.today(), _rules())
+    name = f"action-plan-{clock.today().isoformat()}.{file_format}"
+    if file_format == "xlsx":
+        body = export.plan_as_xlsx(rows, title=f"{current_user.council.name}: action plan")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mimetype = export.plan_as_csv(rows), "text/csv"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.route("/items/<int:item_id>")

@@ -1,0 +1,187 @@
+"""The action plan as a spreadsheet: every tracked item and its actions, one row per action, as
+Excel (.xlsx) or CSV, for councils that keep working in the tools they already have.
+
+Text a person typed is written as text, never as a formula: a description beginning with `=`,
+`+`, `-` or `@` would otherwise run when the file is opened (CSV injection). In Excel the cell
+is given the string type; in CSV it is preceded by an apostrophe, which Excel and LibreOffice
+hide and do not calculate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from tracker.audit.models import Update
+from tracker.extensions import db
+from tracker.inspections.models import Finding
+from tracker.items.models import (
+    OPEN_ACTION_STATUSES,
+    Action,
+    DueDateChange,
+    DueDateChangeState,
+    Item,
+)
+from tracker.items.queries import item_facts, items_of_council
+from tracker.items.status import StatusRules, work_out_rag
+
+# (heading, width in characters) of each column, in order.
+COLUMNS: list[tuple[str, int]] = [
+    ("Inspection", 40),
+    ("Letter date", 12),
+    ("Finding type", 24),
+    ("Tracked item", 50),
+    ("Theme", 20),
+    ("Priority", 10),
+    ("Lead officer", 22),
+    ("Item progress", 14),
+    ("RAG", 10),
+    ("Reason for RAG", 40),
+    ("Target date", 12),
+    ("Item history entries", 10),
+    ("Action", 60),
+    ("Action owner", 22),
+    ("Due date", 12),
+    ("Original due date", 12),
+    ("Action status", 14),
+    ("Completed on", 12),
+    ("Days overdue", 10),
+    ("Due date moves", 10),
+    ("Action history entries", 10),
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One line of the spreadsheet: an action with its item, or an item with no action yet."""
+
+    values: tuple[Any, ...]
+
+
+def action_plan_rows(council_id: int, today: date, rules: StatusRules) -> list[PlanRow]:
+    """The council's action plan, item by item (newest inspection first, then the letter's
+    order), each item's actions by due date. Six statements, whatever the size."""
+    items = list(db.session.scalars(
+        items_of_council(council_id)
+        .options(joinedload(Item.finding).joinedload(Finding.inspection),
+                 joinedload(Item.lead_officer))
+    ).unique())
+    actions_by_item: dict[int, list[Action]] = {}
+    actions = db.session.scalars(
+        select(Action).where(Action.item_id.in_([item.id for item in items]))
+        .options(joinedload(Action.owner))
+        .order_by(Action.due_date, Action.id)
+    ).unique()
+    for action in actions:
+        actions_by_item.setdefault(action.item_id, []).append(action)
+    facts = item_facts(items)
+    item_ids = [item.id for item in items]
+    item_history = Counter(dict(db.session.execute(
+        select(Update.item_id, func.count()).where(Update.item_id.in_(item_ids))
+        .group_by(Update.item_id)).all()))
+    action_history = Counter(dict(db.session.execute(
+        select(Update.action_id, func.count())
+        .join(Action, Action.id == Update.action_id).where(Action.item_id.in_(item_ids))
+        .group_by(Update.action_id)).all()))
+    moves = Counter(dict(db.session.execute(
+        select(DueDateChange.action_id, func.count())
+        .join(Action, Action.id == DueDateChange.action_id)
+        .where(Action.item_id.in_(item_ids),
+               DueDateChange.state == DueDateChangeState.APPROVED)
+        .group_by(DueDateChange.action_id)).all()))
+
+    def sort_key(item: Item) -> tuple[Any, ...]:
+        inspection = item.finding.inspection
+        return (-(inspection.letter_date or date.min).toordinal(), inspection.id,
+                item.finding.position, item.id)
+
+    rows = []
+    for item in sorted(items, key=sort_key):
+        inspection = item.finding.inspection
+        rag = work_out_rag(facts[item.id], today, rules)
+        item_part = (
+            inspection.title, inspection.letter_date, item.finding.category.label, item.title,
+            item.theme, item.priority.label,
+            item.lead_officer.name if item.lead_officer else "", item.status.label,
+            rag.rag.label, rag.reason, item.target_date, item_history[item.id],
+        )
+        for action in actions_by_item.get(item.id, []) or [None]:
+            if action is None:
+                rows.append(PlanRow(item_part + ("",) * 9))
+                continue
+            overdue = (today - action.due_date).days if (
+                action.status in OPEN_ACTION_STATUSES and action.due_date < today) else ""
+            rows.append(PlanRow(item_part + (
+                action.description, action.owner.name if action.owner else "",
+                action.due_date, action.original_due_date, action.status.label,
+                action.completed_on, overdue, moves[action.id], action_history[action.id],
+            )))
+    return rows
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def plan_as_csv(rows: list[PlanRow]) -> bytes:
+    """The plan as CSV in UTF-8 with a byte order mark, so Excel reads the accents right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([heading for heading, _ in COLUMNS])
+    for row in rows:
+        texts = [_as_text(value) for value in row.values]
+        writer.writerow(["'" + text if text.startswith(FORMULA_STARTS) else text
+                         for text in texts])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def plan_as_xlsx(rows: list[PlanRow], *, title: str) -> bytes:
+    """The plan as an Excel workbook: a bold header row frozen above filters, set column widths,
+    dates as dates, and every text as text."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Action plan")
+    sheet.freeze_panes = "A2"
+    for number, (_, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    last_column = get_column_letter(len(COLUMNS))
+    sheet.auto_filter.ref = f"A1:{last_column}{len(rows) + 1}"
+    bold = Font(bold=True)
+    header = []
+    for heading, _ in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row.values:
+            if isinstance(value, str):
+                # Set after the value: openpyxl would read a leading "=" as a formula.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, date):
+                    cell.number_format = "d mmm yyyy"
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.properties.title = title
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
