@@ -133,7 +133,6 @@ WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "run_id": report_run,
     "draft_id": lambda world: world.draft.id,
     "name": outbox_message,
-    "file_format": lambda world: "xlsx",
 }
 
 

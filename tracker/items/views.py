@@ -148,9 +148,19 @@ def list_items():
     ), (200 if valid else 400)
 
 
-@bp.route("/items/action-plan.<any(xlsx, csv):file_format>")
+@bp.route("/items/action-plan.xlsx")
 @allow(ALL_ROLES)
-def action_plan_download(file_format: str):
+def action_plan_xlsx():
+    return _action_plan_download("xlsx")
+
+
+@bp.route("/items/action-plan.csv")
+@allow(ALL_ROLES)
+def action_plan_csv():
+    return _action_plan_download("csv")
+
+
+def _action_plan_download(file_format: str) -> Response:
     rows = export.action_plan_rows(current_user.council_id, clock.today(), _rules())
     name = f"action-plan-{clock.today().isoformat()}.{file_format}"
     if file_format == "xlsx":
