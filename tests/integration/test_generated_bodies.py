@@ -595,13 +595,15 @@ def keys_of(snapshot: Snapshot) -> set[tuple[str, tuple]]:
 
 
 def changes(before: Snapshot, after: Snapshot) -> dict[str, list[str]]:
-    """Rows added, changed or removed, by table."""
+    """Rows added, changed or removed, by table, in key order (PostgreSQL returns updated rows
+    in a different order from SQLite, and the message must not depend on it)."""
     found: dict[str, list[str]] = {}
     for table, rows in after.items():
         old = before.get(table, {})
-        described = [f"added {key}" for key in rows if key not in old]
-        described += [f"changed {key}" for key in rows if key in old and rows[key] != old[key]]
-        described += [f"removed {key}" for key in old if key not in rows]
+        keys, old_keys = sorted(rows, key=repr), sorted(old, key=repr)
+        described = [f"added {key}" for key in keys if key not in old]
+        described += [f"changed {key}" for key in keys if key in old and rows[key] != old[key]]
+        described += [f"removed {key}" for key in old_keys if key not in rows]
         if described:
             found[table] = described
     return found
