@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from tests.conftest import sign_in_as
 from tests.factories import (
@@ -19,7 +18,7 @@ from tests.factories import (
     ItemFactory,
     UserFactory,
 )
-from tracker.extensions import db
+from tests.statements import recorded_statements
 from tracker.items.export import COLUMNS
 from tracker.items.models import ActionStatus
 
@@ -117,16 +116,8 @@ def test_the_download_asks_the_database_as_often_for_many_items_as_for_one(clien
     sign_in_as(client, admin)
 
     def statements() -> int:
-        seen: list[str] = []
-
-        def note(conn, cursor, statement, *args) -> None:
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", note)
-        try:
+        with recorded_statements() as seen:
             assert client.get("/items/action-plan.xlsx").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", note)
         return len(seen)
 
     few = statements()

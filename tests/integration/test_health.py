@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
-from tracker.extensions import db
+from tests.statements import recorded_statements
 
 
 def test_health_check_answers_ok_to_anyone_without_asking_the_database(client):
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with recorded_statements() as statements:
         response = client.get("/health")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
     assert response.status_code == 200
     assert response.mimetype == "text/plain"

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event, text, update
+from sqlalchemy import text, update
 
 from tests.conftest import TEST_NOW, IsolatedClient, sign_in_as
 from tests.factories import ActionFactory, AdminFactory, CommitteeMemberFactory, UserFactory
+from tests.statements import recorded_statements
 from tracker import create_app, kept_pages
 from tracker.extensions import db
 from tracker.items.models import Action, ActionStatus
@@ -28,16 +29,8 @@ def stamp() -> str | None:
 
 
 def statements_during(callable_):
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with recorded_statements() as seen:
         result = callable_()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     return result, seen
 
 
