@@ -51,7 +51,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 STAMP_ROW = 1
-_BUMP = text("UPDATE data_stamp SET stamp = :stamp WHERE id = 1")
+_BUMP = text("UPDATE data_stamp SET stamp = :stamp WHERE id = :row")
 
 
 class DataStamp(db.Model):
@@ -87,8 +87,8 @@ def watch_writes(engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     def change_stamp(conn: Connection) -> None:
         if conn.info.pop("wrote", False) and not conn.info.get("migrating"):
-            conn.execute(_BUMP, {"stamp": new_stamp()})
-            conn.info.pop("wrote", None)
+            conn.execute(_BUMP, {"stamp": new_stamp(), "row": STAMP_ROW})
+            conn.info.pop("wrote", None)  # noted by the UPDATE just made: not a change of data
 
     @event.listens_for(engine, "rollback")
     def forget_write(conn: Connection) -> None:

@@ -184,9 +184,7 @@ def sign_in(base: str, email: str, password: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(base + "/sign-in") as response:
         form = response.read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
-    if token is None:
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
     if token is None:
         raise SystemExit("No CSRF token on the sign-in page")
     body = urllib.parse.urlencode(
@@ -222,7 +220,7 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def run_wrk(base: str, page: Page, cookie: str | None, *, seconds: float,
+def run_wrk(base: str, page: Page, cookie: str | None, *, seconds: int,
             clients: int) -> Result:
     command = ["wrk", "--threads", "1", "--connections", str(clients),
                "--duration", f"{seconds:g}s", "--timeout", "30s", "--script", str(LUA)]
@@ -332,8 +330,9 @@ def main() -> int:
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--keeping", choices=("on", "off", "both"), default="both",
                         help="kept pages on (as deployed), off, or both one after the other")
-    parser.add_argument("--seconds", type=float, default=10.0, help="driven time per page")
-    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up time per page")
+    parser.add_argument("--seconds", type=int, default=10,
+                        help="driven time per page, in whole seconds (as wrk takes it)")
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up time per page")
     parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     options = parser.parse_args()

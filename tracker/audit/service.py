@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from tracker.audit.models import Update, UpdateKind
 from tracker.extensions import db
@@ -48,25 +48,20 @@ def record_update(
     return update
 
 
+def _item_history(item: Item) -> Select[tuple[Update]]:
+    return (select(Update).where(Update.item_id == item.id)
+            .order_by(Update.created_at.desc(), Update.id.desc()))
+
+
 def history_of_item(item: Item) -> list[Update]:
     """The item's whole history, its actions' included, newest first."""
-    return list(
-        db.session.scalars(
-            select(Update)
-            .where(Update.item_id == item.id)
-            .order_by(Update.created_at.desc(), Update.id.desc())
-        )
-    )
+    return list(db.session.scalars(_item_history(item)))
 
 
 def history_page_of_item(item: Item, page: int) -> Page[Update]:
     """One page of the item's history, its actions' included, newest first (50 entries a page:
     a busy item gathers hundreds over the years)."""
-    return fetch_page(
-        select(Update).where(Update.item_id == item.id)
-        .order_by(Update.created_at.desc(), Update.id.desc()),
-        page=page,
-    )
+    return fetch_page(_item_history(item), page=page)
 
 
 def history_of_action(action: Action) -> list[Update]:
