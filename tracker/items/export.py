@@ -78,16 +78,16 @@ def action_plan_rows(council_id: int, today: date, rules: StatusRules) -> list[P
         .options(joinedload(Item.finding).joinedload(Finding.inspection),
                  joinedload(Item.lead_officer))
     ).unique())
+    item_ids = [item.id for item in items]
     actions_by_item: dict[int, list[Action]] = {}
     actions = db.session.scalars(
-        select(Action).where(Action.item_id.in_([item.id for item in items]))
+        select(Action).where(Action.item_id.in_(item_ids))
         .options(joinedload(Action.owner))
         .order_by(Action.due_date, Action.id)
-    ).unique()
+    )
     for action in actions:
         actions_by_item.setdefault(action.item_id, []).append(action)
     facts = item_facts(items)
-    item_ids = [item.id for item in items]
     item_history = Counter(dict(db.session.execute(
         select(Update.item_id, func.count()).where(Update.item_id.in_(item_ids))
         .group_by(Update.item_id)).all()))
