@@ -109,14 +109,20 @@ class RowIdConverter(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     from tracker.accounts.views import bp as accounts
+    from tracker.api.views import bp as api
+    from tracker.calendar_feed.views import bp as calendar_feed
     from tracker.committees.views import bp as committees
     from tracker.dashboard.views import bp as dashboard
+    from tracker.evidence.views import bp as evidence
     from tracker.inspections.views import bp as inspections
     from tracker.items.views import bp as items
+    from tracker.partners.views import bp as partners
+    from tracker.plan_import.views import bp as plan_import
     from tracker.reminders.views import bp as reminders
     from tracker.reports.views import bp as reports
 
-    for blueprint in (accounts, dashboard, inspections, items, committees, reports, reminders):
+    for blueprint in (accounts, dashboard, inspections, items, committees, reports, reminders,
+                      plan_import, calendar_feed, api, evidence, partners):
         app.register_blueprint(blueprint)
 
 

@@ -1,8 +1,10 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
+from tracker.access.models import AccessToken, TokenPurpose
 from tracker.accounts.models import Council, Role, User
 from tracker.audit.models import Update, UpdateKind
 from tracker.committees.models import Committee, CommitteeMeeting
+from tracker.evidence.models import EvidencePack
 from tracker.inspections.models import (
     Finding,
     FindingCategory,
@@ -22,10 +24,13 @@ from tracker.items.models import (
 )
 from tracker.jobs.models import JobLock
 from tracker.kept_pages import DataStamp
+from tracker.partners.models import PartnerLink
+from tracker.plan_import.models import PlanImport
 from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
 from tracker.reports.models import IssuedReport
 
 __all__ = [
+    "AccessToken",
     "Action",
     "ActionStatus",
     "Committee",
@@ -37,6 +42,7 @@ __all__ = [
     "DeliveryStatus",
     "DueDateChange",
     "DueDateChangeState",
+    "EvidencePack",
     "Finding",
     "FindingCategory",
     "ImportDraft",
@@ -44,11 +50,14 @@ __all__ = [
     "InspectionDay",
     "IssuedReport",
     "Item",
-    "JobLock",
     "ItemStatus",
+    "JobLock",
+    "PartnerLink",
+    "PlanImport",
     "Priority",
     "Rag",
     "Role",
+    "TokenPurpose",
     "Update",
     "UpdateKind",
     "User",

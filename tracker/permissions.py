@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import abort
+from flask import abort, g, jsonify, request
 from flask_login import current_user
 
 from tracker.accounts.models import Role
@@ -23,18 +23,28 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 PUBLIC = "public"
+# The JSON API: a personal access token in `Authorization: Bearer …`, never the session.
+API_TOKEN = "api token"  # noqa: S105 (a rule's name, not a secret)
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.MANAGER})
 ADMIN_ONLY = frozenset({Role.ADMIN})
 
 
 def allow(roles: frozenset[Role] | str) -> Callable[[F], F]:
-    """Declare which roles may reach a view (or `PUBLIC`); others get 403, strangers sign in."""
+    """Declare which roles may reach a view (or `PUBLIC`); others get 403, strangers sign in.
+
+    `API_TOKEN` views are reached with a personal access token instead of the session; the
+    token's owner is `flask.g.api_user`, and a request without a working token gets 401."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            if roles != PUBLIC:
+            if roles == API_TOKEN:
+                user = _api_user()
+                if user is None:
+                    return _api_refusal()
+                g.api_user = user
+            elif roles != PUBLIC:
                 if not current_user.is_authenticated:
                     from tracker.extensions import login_manager
 
@@ -47,6 +57,27 @@ def allow(roles: frozenset[Role] | str) -> Callable[[F], F]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def _api_user() -> User | None:
+    from tracker import clock
+    from tracker.access.models import TokenPurpose
+    from tracker.access.service import user_for_token
+
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return user_for_token(secret.strip(), TokenPurpose.API, now=clock.now())
+
+
+def _api_refusal() -> Any:
+    response = jsonify(
+        status=401, title="Unauthorised",
+        detail="Send a personal access token as 'Authorization: Bearer <token>'. Make one on "
+               "the tracker's API tokens page; a revoked token no longer works.")
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="tracker"'
+    return response
 
 
 def require(permitted: bool) -> None:

@@ -32,7 +32,7 @@ from tracker.inspections.models import ImportDraft
 from tracker.items import service
 from tracker.items.models import ActionStatus
 from tracker.items.status import StatusRules
-from tracker.permissions import PUBLIC
+from tracker.permissions import API_TOKEN, PUBLIC
 from tracker.reports.service import issue_report
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
@@ -214,6 +214,10 @@ def test_a_stranger_is_sent_to_sign_in_from_every_page_that_is_not_public(app, c
             if response.status_code >= 500 or response.status_code == 404:
                 failures.append(f"{path}: public page gave {response.status_code}")
             continue
+        if access_rule_of(app, rule) == API_TOKEN:
+            if response.status_code != 401:
+                failures.append(f"{path}: API gave {response.status_code} without a token")
+            continue
         location = urlsplit(response.headers.get("Location", "")).path
         if response.status_code != 302 or location != "/sign-in":
             failures.append(f"{path}: {response.status_code} to {location or 'nowhere'}")
@@ -231,6 +235,11 @@ def test_each_role_reaches_exactly_the_pages_its_role_allows(app, council, peopl
         path, response = request_route(client, rule, world)
         status = response.status_code
         allowed = access_rule_of(app, rule)
+        if allowed == API_TOKEN:
+            # The session never opens the API: only a personal access token does.
+            if status != 401:
+                failures.append(f"{path}: API gave a signed-in {role} {status} without a token")
+            continue
         if allowed != PUBLIC and ROLE_OF[role] not in allowed:
             if status != 403:
                 failures.append(f"{path}: expected 403 for a {role}, got {status}")

@@ -30,6 +30,8 @@ class UpdateKind(enum.Enum):
     MARKED_COMPLETE = "marked complete"
     SIGN_OFF = "sign-off"
     SIGN_OFF_REFUSED = "sign-off refused"
+    PARTNER_LINK_SENT = "partner link sent"
+    PARTNER_LINK_REVOKED = "partner link revoked"
 
     @property
     def label(self) -> str:
@@ -51,6 +53,8 @@ class Update(db.Model):
     new_value: Mapped[str] = mapped_column(Text, default="")
     # Commentary, the reason for a change, or the evidence described.
     text: Mapped[str] = mapped_column(Text, default="")
+    # Set when a partner posted this through a partner link: shown as a partner update.
+    partner_link_id: Mapped[int | None] = mapped_column(ForeignKey("partner_link.id"))
 
     item: Mapped[Item] = relationship()
     action: Mapped[Action | None] = relationship()

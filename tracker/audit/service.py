@@ -14,6 +14,7 @@ from tracker.pagination import Page, fetch_page
 if TYPE_CHECKING:
     from tracker.accounts.models import User
     from tracker.items.models import Action, Item
+    from tracker.partners.models import PartnerLink
 
 
 def record_update(
@@ -27,8 +28,12 @@ def record_update(
     old_value: str = "",
     new_value: str = "",
     text: str = "",
+    partner_link: PartnerLink | None = None,
 ) -> Update:
-    """Append one history entry and mark the item (and action) as updated at `now`."""
+    """Append one history entry and mark the item (and action) as updated at `now`.
+
+    `partner_link` is the link a partner posted the change through, which marks it as a
+    partner update."""
     update = Update(
         item=item,
         action=action,
@@ -39,6 +44,7 @@ def record_update(
         old_value=old_value,
         new_value=new_value,
         text=text,
+        partner_link_id=partner_link.id if partner_link is not None else None,
     )
     db.session.add(update)
     # Never move backwards: an entry recorded late must not make a record look stale.

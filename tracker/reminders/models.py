@@ -24,17 +24,20 @@ class DeliveryStatus(enum.Enum):
 
 
 class DeliveryKind(enum.Enum):
-    """A daily digest to an action's owner, the weekly escalation to an item's lead, or the
-    note to a committee's report owner that its scheduled progress report is ready."""
+    """A daily digest to an action's owner, the weekly escalation to an item's lead, the
+    note to a committee's report owner that its scheduled progress report is ready, or a
+    partner's link to update an action."""
 
     DIGEST = "digest"
     ESCALATION = "escalation"
     REPORT = "report"
+    PARTNER_LINK = "partner link"
 
     @property
     def label(self) -> str:
         return {"digest": "Daily reminder", "escalation": "Weekly escalation",
-                "report": "Progress report ready"}[self.value]
+                "report": "Progress report ready",
+                "partner link": "Partner update link"}[self.value]
 
 
 class Delivery(db.Model):

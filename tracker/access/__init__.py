@@ -1,0 +1,1 @@
+"""Personal tokens: the private calendar feed address and the API's access tokens."""

@@ -1,0 +1,1 @@
+"""A read-only JSON API, opened with personal access tokens, described by OpenAPI."""

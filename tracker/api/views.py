@@ -1,0 +1,5 @@
+"""Pages of api (being built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)

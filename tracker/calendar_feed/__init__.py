@@ -1,0 +1,1 @@
+"""Each person's private calendar feed (iCalendar) of their due dates and committee dates."""

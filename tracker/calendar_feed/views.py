@@ -1,0 +1,5 @@
+"""Pages of calendar_feed (being built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("calendar_feed", __name__)

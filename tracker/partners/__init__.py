@@ -1,0 +1,1 @@
+"""Partner links: an update on one action from a partner agency's owner, without signing in."""

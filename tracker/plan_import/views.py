@@ -1,0 +1,5 @@
+"""Pages of plan_import (being built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("plan_import", __name__)
