@@ -36,6 +36,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_uri(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    from tracker.mail import check_mail_settings
+
+    # A mail setting that cannot work stops the start with what to set, not the first email.
+    check_mail_settings(app.config)
 
     _set_up_templates(app)
     _set_up_extensions(app)

@@ -41,7 +41,7 @@ class Defaults:
     # The largest inspection letter or report the importer reads.
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
     # Mail. "outbox" writes each message as an .eml file in <instance>/outbox/ and sends
-    # nothing out; "smtp" sends through MAIL_SERVER.
+    # nothing out; "smtp" sends through MAIL_SERVER; "notify" through GOV.UK Notify.
     MAIL_BACKEND = "outbox"
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
@@ -51,6 +51,12 @@ class Defaults:
     MAIL_PASSWORD = ""
     MAIL_DEFAULT_SENDER = "Improvement tracker <tracker@localhost>"
     MAIL_TIMEOUT = 10
+    # GOV.UK Notify, when MAIL_BACKEND is "notify" (docs/notify.md). The API key is a secret:
+    # set it in instance/config.py or TRACKER_NOTIFY_API_KEY, never in the code.
+    NOTIFY_API_KEY = ""
+    NOTIFY_TEMPLATE_ID = ""
+    NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
+    NOTIFY_REPLY_TO_ID = ""
     # The address people reach the tracker on, for links in emails.
     PUBLIC_URL = "http://127.0.0.1:5000"
     # Reminders: "coming up" window, when overdue actions go to the lead officer as well,

@@ -1,8 +1,14 @@
-"""Building and sending email: SMTP, or an outbox folder of .eml files that sends nothing.
+"""Building and sending email: SMTP, GOV.UK Notify, or an outbox folder of .eml files that
+sends nothing.
 
-Settings (all overridable as `TRACKER_MAIL_…`): MAIL_BACKEND ("smtp" or "outbox"),
+Settings (all overridable as `TRACKER_…`): MAIL_BACKEND ("smtp", "notify" or "outbox"),
 MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL, MAIL_USERNAME, MAIL_PASSWORD,
-MAIL_DEFAULT_SENDER, MAIL_TIMEOUT.
+MAIL_DEFAULT_SENDER, MAIL_TIMEOUT; for Notify, NOTIFY_API_KEY, NOTIFY_TEMPLATE_ID,
+NOTIFY_BASE_URL and NOTIFY_REPLY_TO_ID (docs/notify.md).
+
+Every backend takes the same messages, kept in the delivery log, with the same retry rules:
+Notify is sent the subject and the plain-text body of each message as the personalisation of
+one template whose subject is ((subject)) and whose body is ((body)).
 
 Messages are written out by `format_message` as text, not through `email.message`: the
 `email` package parses and refolds every header through its policy machinery, which cost
@@ -142,19 +148,39 @@ def parse_message(raw: str | bytes) -> EmailMessage:
     return BytesParser(policy=policy.default).parsebytes(data)  # type: ignore[return-value]
 
 
+BACKENDS = ("smtp", "notify", "outbox")
+NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
+
+
+def check_mail_settings(config: Mapping[str, Any]) -> None:
+    """Raise ValueError saying what to set when the mail settings cannot work."""
+    backend = str(config.get("MAIL_BACKEND", "outbox"))
+    if backend not in BACKENDS:
+        raise ValueError(f"MAIL_BACKEND must be 'smtp', 'notify' or 'outbox', not {backend!r}")
+    if backend == "notify":
+        key = str(config.get("NOTIFY_API_KEY") or "")
+        # A Notify key ends with the service id and the secret, two UUIDs (73 characters).
+        if len(key) < 74:
+            raise ValueError("MAIL_BACKEND is 'notify': set NOTIFY_API_KEY to an API key from "
+                             "GOV.UK Notify (its API integration page)")
+        if not config.get("NOTIFY_TEMPLATE_ID"):
+            raise ValueError("MAIL_BACKEND is 'notify': set NOTIFY_TEMPLATE_ID to the id of "
+                             "the template described in docs/notify.md")
+
+
 class Mailer:
-    """Sends messages over one connection (or into the outbox) until closed.
+    """Sends messages over one connection (SMTP or Notify), or into the outbox, until closed.
 
     Use as a context manager; `send` raises MailError with a readable reason.
     """
 
     def __init__(self, config: Mapping[str, Any], instance_path: str) -> None:
+        check_mail_settings(config)
         self.config = config
         self.backend = str(config.get("MAIL_BACKEND", "outbox"))
-        if self.backend not in ("smtp", "outbox"):
-            raise ValueError(f"MAIL_BACKEND must be 'smtp' or 'outbox', not {self.backend!r}")
         self.outbox = Path(instance_path) / "outbox"
         self._smtp: smtplib.SMTP | None = None
+        self._notify: Any = None
 
     def __enter__(self) -> Mailer:
         return self
@@ -171,6 +197,9 @@ class Mailer:
         """Hand one message over, or raise MailError."""
         if self.backend == "outbox":
             self._write_to_outbox(message)
+            return
+        if self.backend == "notify":
+            self._send_to_notify(message)
             return
         try:
             self._connection().send_message(message)
@@ -201,6 +230,11 @@ class Mailer:
         if self.backend == "outbox":
             _run_all(chores)
             self._write_to_outbox(parse_message(raw))
+            return
+        if self.backend == "notify":
+            # One HTTP request, with no moment between "sent" and "delivered" to use.
+            _run_all(chores)
+            self._send_to_notify(parse_message(raw), to=to)
             return
         sender = _envelope_sender(str(self.config.get("MAIL_DEFAULT_SENDER", "")))
         data = raw.encode("utf-8")
@@ -246,7 +280,40 @@ class Mailer:
             self._drop_connection()
             raise
 
+    def _send_to_notify(self, message: EmailMessage, to: str | None = None) -> None:
+        from notifications_python_client.errors import APIError
+
+        address = parseaddr(to or str(message["To"]))[1]
+        text = message.get_body(preferencelist=("plain",))
+        personalisation = {
+            "subject": str(message["Subject"] or ""),
+            "body": text.get_content() if text is not None else "",
+        }
+        reply_to = str(self.config.get("NOTIFY_REPLY_TO_ID") or "") or None
+        try:
+            self._notify_client().send_email_notification(
+                email_address=address, template_id=str(self.config["NOTIFY_TEMPLATE_ID"]),
+                personalisation=personalisation,
+                # Shown in Notify's dashboard, to find a message from the delivery log.
+                reference=str(message["Message-ID"] or "").strip("<>")[:100] or None,
+                email_reply_to_id=reply_to)
+        except APIError as error:
+            raise MailError(_notify_reason(error)) from error
+
+    def _notify_client(self) -> Any:
+        if self._notify is None:
+            from notifications_python_client.notifications import NotificationsAPIClient
+
+            self._notify = NotificationsAPIClient(
+                str(self.config["NOTIFY_API_KEY"]),
+                base_url=str(self.config.get("NOTIFY_BASE_URL") or NOTIFY_BASE_URL),
+                timeout=float(self.config.get("MAIL_TIMEOUT", 10)))
+        return self._notify
+
     def close(self) -> None:
+        if self._notify is not None:
+            self._notify.request_session.close()
+            self._notify = None
         if self._smtp is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._smtp.quit()
@@ -324,6 +391,20 @@ def _reply_after(smtp: smtplib.SMTP, chores: list[Callable[[], None]]) -> tuple[
 def _run_all(chores: list[Callable[[], None]]) -> None:
     while chores:
         _do_chore(chores)
+
+
+def _notify_reason(error: Any) -> str:
+    """Notify's own words for a refusal ("BadRequestError: Can't send to this recipient…"),
+    or why it could not be reached."""
+    if error.response is None:
+        cause = error.__cause__ or error.__context__
+        return f"Could not reach GOV.UK Notify: {cause or 'no answer'}"
+    detail = error.message
+    if isinstance(detail, list):
+        detail = "; ".join(
+            f"{entry.get('error', 'Error')}: {entry.get('message', '')}" if isinstance(entry, dict)
+            else str(entry) for entry in detail)
+    return f"GOV.UK Notify said {error.status_code}: {detail}"
 
 
 def _reason(error: BaseException) -> str:

@@ -141,3 +141,9 @@ def test_a_secret_key_of_digits_from_the_environment_stays_text(monkeypatch):
 
         session["check"] = "signed"
         app.session_interface.get_signing_serializer(app).dumps(dict(session))
+
+
+def test_the_app_will_not_start_with_a_notify_backend_missing_its_key(monkeypatch):
+    monkeypatch.setenv("TRACKER_MAIL_BACKEND", "notify")
+    with pytest.raises(ValueError, match="set NOTIFY_API_KEY"):
+        make_app()
