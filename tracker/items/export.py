@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from tracker.accounts.models import User
 from tracker.audit.models import Update
 from tracker.extensions import db
 from tracker.inspections.models import Finding
@@ -79,13 +80,16 @@ def action_plan_rows(council_id: int, today: date, rules: StatusRules) -> list[P
                  joinedload(Item.lead_officer))
     ).unique())
     item_ids = [item.id for item in items]
-    actions_by_item: dict[int, list[Action]] = {}
-    actions = db.session.scalars(
-        select(Action).where(Action.item_id.in_(item_ids))
-        .options(joinedload(Action.owner))
+    # Plain columns, not Action objects: a big plan has tens of thousands of actions, and
+    # loading each as an ORM object (with its owner) cost seconds.
+    actions_by_item: dict[int, list[Any]] = {}
+    for action in db.session.execute(
+        select(Action.item_id, Action.id, Action.description, User.name, Action.due_date,
+               Action.original_due_date, Action.status, Action.completed_on)
+        .outerjoin(User, User.id == Action.owner_id)
+        .where(Action.item_id.in_(item_ids))
         .order_by(Action.due_date, Action.id)
-    )
-    for action in actions:
+    ):
         actions_by_item.setdefault(action.item_id, []).append(action)
     facts = item_facts(items)
     item_history = Counter(dict(db.session.execute(
@@ -124,7 +128,7 @@ def action_plan_rows(council_id: int, today: date, rules: StatusRules) -> list[P
             overdue = (today - action.due_date).days if (
                 action.status in OPEN_ACTION_STATUSES and action.due_date < today) else ""
             rows.append(PlanRow(item_part + (
-                action.description, action.owner.name if action.owner else "",
+                action.description, action.name or "",
                 action.due_date, action.original_due_date, action.status.label,
                 action.completed_on, overdue, moves[action.id], action_history[action.id],
             )))
