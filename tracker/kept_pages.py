@@ -7,11 +7,14 @@ about a millisecond.
 
 What keeps it correct:
 - **Any change anywhere starts afresh.** Every database connection notes when it runs an
-  INSERT, UPDATE or DELETE, and the commit that saves that work also gives the database a new
-  random stamp (table `data_stamp`), in the same transaction. This is done on the connection,
-  below the application, so no write can forget it: web requests, the scheduler's jobs, the
-  reminder job's own connection, the command line. A kept page belongs to one stamp; every
-  request reads the stamp first, so a page from before a change is never shown after it.
+  INSERT, UPDATE or DELETE that touches a row, and the commit that saves that work also gives
+  the database a new random stamp (table `data_stamp`), in the same transaction. This is
+  done on the connection, below the application, so no write can forget it: web requests,
+  the scheduler's jobs, the reminder job's own connection, the command line. A kept page
+  belongs to one stamp; every request reads the stamp first, so a page from before a change
+  is never shown after it.
+- **Bookkeeping is not data.** The scheduler's job lock (`job_lock`), written by every job
+  run, shows on no kept page; writes to it alone leave the stamp as it is.
 - **Per person, per address, per day.** The key also holds who is signed in, the full address
   with its query, and today's date (overdue and RAG depend on it).
 - **The form token is the reader's own.** Forms carry a CSRF token tied to the session; the
@@ -28,6 +31,7 @@ least recently used first out.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -50,6 +54,10 @@ from tracker.extensions import db
 F = TypeVar("F", bound=Callable[..., Any])
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# The scheduler's bookkeeping, written every few seconds by its jobs and shown on no kept
+# page: a write to it alone is not a change of data. (Without this, the job lock of the
+# report queue, checked every 5 seconds, would make every page be worked out again.)
+BOOKKEEPING = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?job_lock\b', re.I)
 STAMP_ROW = 1
 _BUMP = text("UPDATE data_stamp SET stamp = :stamp WHERE id = :row")
 
@@ -75,13 +83,17 @@ def watch_writes(engine: Engine) -> None:
     left alone: the stamp table may not exist yet, and every process restarts after a
     migration anyway."""
 
-    @event.listens_for(engine, "before_cursor_execute")
+    @event.listens_for(engine, "after_cursor_execute")
     def note_write(conn: Connection, cursor: Any, statement: str, parameters: Any,
                    context: Any, executemany: bool) -> None:
         # A compiled statement says what it is, a WITH ... INSERT included; text is read.
         compiled_write = context is not None and (
             context.isinsert or context.isupdate or context.isdelete)
-        if compiled_write or statement.lstrip()[:7].upper().startswith(WRITES):
+        if not (compiled_write or statement.lstrip()[:7].upper().startswith(WRITES)):
+            return
+        # A write that touched no row changed nothing (the report queue clears old draft
+        # files every few seconds, mostly finding none); -1 is a driver that cannot tell.
+        if cursor.rowcount != 0 and not BOOKKEEPING.match(statement):
             conn.info["wrote"] = True
 
     @event.listens_for(engine, "commit")

@@ -70,6 +70,37 @@ def test_a_transaction_that_only_reads_keeps_the_stamp(app, action):
     assert stamp() == before
 
 
+def test_an_update_that_touches_no_row_keeps_the_stamp(app, action):
+    before = stamp()
+    with db.engine.connect() as connection:
+        connection.execute(update(Action).where(Action.id == action.id + 1000)
+                           .values(status=ActionStatus.IN_PROGRESS))
+        connection.commit()
+    assert stamp() == before
+
+
+def test_a_scheduler_job_that_finds_nothing_to_do_keeps_the_stamp(app):
+    # The report queue runs every 5 seconds: its job lock alone must not empty the store.
+    from tracker.jobs.run import queued_reports
+
+    before = stamp()
+    assert queued_reports() == "0 produced, 0 failed"
+    assert stamp() == before
+
+
+def test_a_scheduler_job_that_does_work_gives_a_new_stamp(app, action):
+    from tracker.jobs.run import run_job
+
+    def work() -> str:
+        db.session.execute(update(Action).where(Action.id == action.id)
+                           .values(status=ActionStatus.IN_PROGRESS))
+        return "changed one action"
+
+    before = stamp()
+    assert run_job("a-job-that-writes", work) == "changed one action"
+    assert stamp() != before
+
+
 def test_reading_every_kept_page_changes_nothing(client, action):
     admin = AdminFactory(council=action.owner.council)
     item = action.item
