@@ -69,6 +69,11 @@ class Defaults:
     REMINDER_TIME = "07:00"
     # How often the scheduler looks for reports asked for in the app (PDFs, issuing).
     REPORT_QUEUE_SECONDS = 5
+    # How often the scheduler sends emails waiting in the delivery log (partner links, and
+    # retries of failed emails once their wait is over).
+    DELIVERY_QUEUE_SECONDS = 60
+    # The most updates one partner link may post in a day (docs/partner-links.md).
+    PARTNER_LINK_DAILY_POSTS = 10
     # gunicorn's worker processes under `make serve`.
     WEB_WORKERS = 2
     # Proxies in front of the app (nginx: 1): the visitor's address is then read from

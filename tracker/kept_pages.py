@@ -14,7 +14,9 @@ What keeps it correct:
   belongs to one stamp; every request reads the stamp first, so a page from before a change
   is never shown after it.
 - **Bookkeeping is not data.** The scheduler's job lock (`job_lock`), written by every job
-  run, shows on no kept page; writes to it alone leave the stamp as it is.
+  run, evidence packs and their progress (`evidence_pack`) and a token's last use
+  (`access_token.last_used_at`) show on no kept page; writes to them alone leave the stamp
+  as it is.
 - **Per person, per address, per day.** The key also holds who is signed in, the full address
   with its query, and today's date (overdue and RAG depend on it).
 - **The form token is the reader's own.** Forms carry a CSRF token tied to the session; the
@@ -54,10 +56,13 @@ from tracker.extensions import db
 F = TypeVar("F", bound=Callable[..., Any])
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-# The scheduler's bookkeeping, written every few seconds by its jobs and shown on no kept
-# page: a write to it alone is not a change of data. (Without this, the job lock of the
-# report queue, checked every 5 seconds, would make every page be worked out again.)
-BOOKKEEPING = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?job_lock\b', re.I)
+# Bookkeeping shown on no kept page, so a write to it alone is not a change of data: the
+# scheduler's job lock, written by every job run (the report queue's every 5 seconds would
+# otherwise make every page be worked out again), an evidence pack's progress, committed for
+# each item printed, and a token's last use, noted hourly for each calendar and API client.
+BOOKKEEPING = re.compile(
+    r'\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:job_lock|evidence_pack)\b'
+    r'|UPDATE\s+"?access_token"?\s+SET\s+last_used_at\s*=[^,]*\sWHERE\b)', re.I)
 STAMP_ROW = 1
 _BUMP = text("UPDATE data_stamp SET stamp = :stamp WHERE id = :row")
 

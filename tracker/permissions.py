@@ -71,11 +71,13 @@ def _api_user() -> User | None:
 
 
 def _api_refusal() -> Any:
+    # An RFC 9457 problem, as every other error of the API.
     response = jsonify(
-        status=401, title="Unauthorised",
+        type="about:blank", status=401, title="Unauthorised",
         detail="Send a personal access token as 'Authorization: Bearer <token>'. Make one on "
                "the tracker's API tokens page; a revoked token no longer works.")
     response.status_code = 401
+    response.mimetype = "application/problem+json"
     response.headers["WWW-Authenticate"] = 'Bearer realm="tracker"'
     return response
 
@@ -173,3 +175,8 @@ def can_import_inspections(user: User) -> bool:
 def can_mark_plan_submitted(user: User) -> bool:
     """Recording that the action plan went to the inspectorate is an administrator's job."""
     return is_admin(user)
+
+
+def can_make_evidence_pack(user: User) -> bool:
+    """Evidence packs, for the council's submission to the inspectorate, are made by staff."""
+    return user.role in STAFF

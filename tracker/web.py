@@ -82,6 +82,11 @@ def register_request_handling(app: Flask) -> None:
     def sign_out_when_idle() -> Any:
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None
+        # A page that needs no sign-in (a calendar feed, a partner's link, /health) answers as
+        # it is; the idle clock is left for the next page that does.
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "access_rule", None) in (permissions.PUBLIC, permissions.API_TOKEN):
+            return None
         now = int(clock.now().timestamp())
         idle_limit = int(app.config.get("SESSION_IDLE_MINUTES", 30))
         seen_at = session.get("seen_at")

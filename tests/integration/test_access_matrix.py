@@ -16,7 +16,10 @@ import pytest
 from flask import Flask, url_for
 from werkzeug.routing import Rule
 
+from tests.api.factories import api_token_for_world
+from tests.calendar_feed.factories import feed_token
 from tests.conftest import sign_in_as
+from tests.evidence.factories import evidence_pack_for_world
 from tests.factories import (
     ActionFactory,
     AdminFactory,
@@ -24,8 +27,11 @@ from tests.factories import (
     CommitteeMeetingFactory,
     CommitteeMemberFactory,
     ItemFactory,
+    PartnerFactory,
     UserFactory,
 )
+from tests.partners.factories import matrix_link
+from tests.plan_import.factories import plan_import_for_world
 from tracker.accounts.models import Role
 from tracker.extensions import db
 from tracker.inspections.models import ImportDraft
@@ -68,7 +74,9 @@ class World:
     def __init__(self, council) -> None:
         self.council = council
         self.item = ItemFactory(finding__inspection__council=council)
-        self.action = ActionFactory(item=self.item, due_date=date(2026, 12, 1))
+        # Owned by a partner, so that the partner-link pages have something to show.
+        self.action = ActionFactory(item=self.item, due_date=date(2026, 12, 1),
+                                    owner=PartnerFactory(council=council))
         # A pending request: the action's owner is not the item's lead officer.
         self.change = service.change_due_date(
             self.action, actor=self.action.owner, now=NOW, new_date=date(2027, 1, 15),
@@ -133,6 +141,14 @@ WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "run_id": report_run,
     "draft_id": lambda world: world.draft.id,
     "name": outbox_message,
+    "pack_id": evidence_pack_for_world,
+    "link_id": lambda world: matrix_link(world).link.id,
+    "link_token": lambda world: matrix_link(world).token,
+    "feed_token": feed_token,
+    "plan_import_id": plan_import_for_world,
+    "token_id": api_token_for_world,
+    "finding_id": lambda world: world.item.finding.id,
+    "file_format": lambda world: "pdf",
 }
 
 

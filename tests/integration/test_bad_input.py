@@ -22,6 +22,7 @@ from tracker.audit.models import Update
 from tracker.extensions import db
 from tracker.inspections.models import Finding
 from tracker.items.models import Action, DueDateChange, Item
+from tracker.permissions import API_TOKEN
 
 TABLES = (Item, Finding, Action, Update, DueDateChange)
 
@@ -347,13 +348,33 @@ def test_refusing_a_date_request_without_a_note_is_refused(client, action):
 # Unknown ids and hostile text --------------------------------------------------------------
 
 
+def unknown_values(rule, unknown_id):
+    """An unknown id for each URL argument; a choice of format is a real one."""
+    return {name: "pdf" if name == "file_format" else unknown_id for name in rule.arguments}
+
+
+def request_as_admin(app, client, admin, rule, path):
+    """GET (or POST) the path; API routes with the admin's own API token."""
+    headers = {}
+    if getattr(app.view_functions[rule.endpoint], "access_rule", None) == API_TOKEN:
+        from tracker import clock
+        from tracker.access.service import make_api_token
+
+        made = make_api_token(admin, "Bad input tests", now=clock.now())
+        db.session.commit()
+        headers["Authorization"] = f"Bearer {made.secret}"
+    if "GET" in rule.methods:
+        return client.get(path, headers=headers)
+    return client.post(path, data={}, headers=headers)
+
+
 def test_every_page_with_an_unknown_id_is_not_found(app, client, admin):
     checked = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or not rule.arguments:
             continue
-        path = url_for(rule.endpoint, **{name: 999999 for name in rule.arguments})
-        response = client.get(path) if "GET" in rule.methods else client.post(path, data={})
+        path = url_for(rule.endpoint, **unknown_values(rule, 999999))
+        response = request_as_admin(app, client, admin, rule, path)
         assert response.status_code == 404, f"{path} gave {response.status_code}"
         checked.append(path)
     assert len(checked) >= 8  # items, actions, inspections, date requests, users, committees
@@ -366,8 +387,8 @@ def test_an_id_too_large_for_the_database_is_not_found(app, client, admin):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or not rule.arguments:
             continue
-        path = url_for(rule.endpoint, **{name: 10**20 for name in rule.arguments})
-        response = client.get(path) if "GET" in rule.methods else client.post(path, data={})
+        path = url_for(rule.endpoint, **unknown_values(rule, 10**20))
+        response = request_as_admin(app, client, admin, rule, path)
         if response.status_code != 404:
             failures.append(f"{path} gave {response.status_code}")
     assert not failures, "\n".join(failures)

@@ -101,6 +101,18 @@ def test_demo_always_has_overdue_and_upcoming_work(app, today):
     assert all(action.completed_on < today for action in actions if action.completed_on)
 
 
+def test_demo_shows_a_partner_update_posted_through_a_link(demo):
+    from tracker.partners.models import PartnerLink
+
+    [link] = db.session.scalars(select(PartnerLink)).all()
+    assert link.recipient.organisation == "Northshire Police"
+    assert link.uses == 1 and link.usable_at(moment_on(TODAY))
+    marked = db.session.scalars(select(Update).where(Update.partner_link_id == link.id)).all()
+    assert marked and {entry.author for entry in marked} == {link.recipient}
+    assert any("MASH log" in entry.text for entry in marked)
+    assert all(entry.created_at < moment_on(TODAY) for entry in marked)
+
+
 def test_demo_has_items_in_every_rag_and_some_not_updated(demo):
     rows = find_items(
         db.session.scalar(select(Council.id)), ItemFilters(),

@@ -316,18 +316,21 @@ class FormReader(HTMLParser):
 
 
 def pages_that_may_hold_the_form(rule: Rule, path: str) -> list[str]:
-    """The route's own page, then each page above it."""
-    pages = [path] if "GET" in rule.methods else []
+    """The route's own page (its own GET, or another route's at the same address), then each
+    page above it."""
+    pages = [path]
     while path not in ("", "/"):
         path = path.rsplit("/", 1)[0] or "/"
         pages.append(path)
     return pages
 
 
-def read_form(app: Flask, admin: User, rule: Rule, path: str) -> tuple[list[FormField], bool]:
+def read_form(app: Flask, readers: list[User], rule: Rule,
+              path: str) -> tuple[list[FormField], bool]:
     """The fields of the form that posts to `path`, and whether they are another action's
-    form sent there by a button; AssertionError if no page holds one."""
-    for user in (admin, None):
+    form sent there by a button; AssertionError if no page holds one. Each reader is tried in
+    turn (some forms show only to the owner of a thing), then a stranger."""
+    for user in (*readers, None):
         client = app.test_client()
         if user is not None:
             sign_in_as(client, user)
@@ -658,9 +661,15 @@ class Lab:
         previous = self.database.snapshot()
         world = World(self.council)
         self.lead_officer_id = world.item.lead_officer_id
+        self.world_user_id = world.user.id
         self.values = self._url_values(world)
         self.before = self.database.snapshot()
         self.world_rows = keys_of(self.before) - keys_of(previous)
+
+    def form_readers(self) -> list[User]:
+        """Whose pages a form is looked for on: the admin's, then the world's plain user's
+        (whose own things, such as API tokens, only they see)."""
+        return [self.people["admin"], db.session.get(User, self.world_user_id)]
 
     @contextmanager
     def watching(self) -> Iterator[None]:
@@ -813,7 +822,7 @@ def routes_of(app: Flask, lab: Lab) -> list[Route]:
     routes = []
     for rule in post_routes(app):
         path = lab.path(rule)
-        fields, borrowed = read_form(app, lab.people["admin"], rule, path)
+        fields, borrowed = read_form(app, lab.form_readers(), rule, path)
         route = Route(rule, fields, {}, {})
         for role in ROLES:
             route.refused[role] = refused_by_the_role_gate(app, rule, role)
@@ -899,7 +908,7 @@ def test_every_post_route_without_a_csrf_token_is_refused_and_writes_nothing(csr
     failures = []
     for rule in post_routes(csrf_app):
         path = lab.path(rule)
-        body = shaped_body(read_form(csrf_app, lab.people["admin"], rule, path)[0],
+        body = shaped_body(read_form(csrf_app, lab.form_readers(), rule, path)[0],
                            SHAPED_BODIES["valid"])
         for role, token in (("admin", None), ("admin", "forged"), ("anonymous", None)):
             data = MultiDict(body.pairs)

@@ -88,6 +88,22 @@ def test_a_scheduler_job_that_finds_nothing_to_do_keeps_the_stamp(app):
     assert stamp() == before
 
 
+def test_noting_a_tokens_last_use_keeps_the_stamp_but_revoking_it_does_not(app, action):
+    from tracker.access.models import TokenPurpose
+    from tracker.access.service import renew_calendar_token, user_for_token
+
+    made = renew_calendar_token(action.owner, now=TEST_NOW)
+    db.session.commit()
+    before = stamp()
+    assert user_for_token(made.secret, TokenPurpose.CALENDAR, now=TEST_NOW) == action.owner
+    db.session.commit()
+    assert made.token.last_used_at is not None
+    assert stamp() == before
+    made.token.revoked_at = TEST_NOW
+    db.session.commit()
+    assert stamp() != before
+
+
 def test_a_scheduler_job_that_does_work_gives_a_new_stamp(app, action):
     from tracker.jobs.run import run_job
 

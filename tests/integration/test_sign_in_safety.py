@@ -105,6 +105,19 @@ def test_a_session_idle_for_longer_than_the_limit_is_signed_out(client, fixed_ti
     assert outcomes(user.email)[-1] is SignInOutcome.TIMED_OUT
 
 
+def test_a_page_that_needs_no_sign_in_neither_signs_an_idle_session_out_nor_keeps_it_alive(
+    client, fixed_time
+):
+    user = UserFactory()
+    attempt(client, user.email, PASSWORD)
+    fixed_time.shift(timedelta(minutes=25))
+    assert client.get("/health").status_code == 200  # not a use of the tracker
+    fixed_time.shift(timedelta(minutes=10))
+    assert client.get("/health").status_code == 200  # idle for 35 minutes: still answers
+    response = client.get("/items")
+    assert response.status_code == 302 and "/sign-in?next=" in response.headers["Location"]
+
+
 def test_the_idle_clock_is_noted_to_the_minute_so_most_pages_send_no_new_cookie(
     client, fixed_time
 ):

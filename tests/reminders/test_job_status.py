@@ -44,7 +44,8 @@ def test_an_administrator_sees_the_next_run_the_scheduler_stored(app, client):
     text = page_text(client)
 
     statuses = {status.id: status for status in job_statuses(app.config, NOW)}
-    assert set(statuses) == {"daily-reminders", "progress-reports", "report-queue"}
+    assert set(statuses) == {"daily-reminders", "progress-reports", "report-queue",
+                             "deliveries", "evidence-packs"}
     assert all(status.next_run_at is not None for status in statuses.values())
     assert "Not scheduled yet" not in text
     # Whatever day the test runs, the stored time is 7am UK time.

@@ -41,7 +41,8 @@ def test_the_daily_reminder_job_is_stored_in_the_database_for_seven_in_the_morni
     finally:
         scheduler.shutdown(wait=False)
     stored = db.session.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
-    assert sorted(stored) == ["daily-reminders", "progress-reports", "report-queue"]
+    assert sorted(stored) == ["daily-reminders", "deliveries", "evidence-packs",
+                              "progress-reports", "report-queue"]
 
 
 def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app):
@@ -53,7 +54,7 @@ def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app
     finally:
         scheduler.shutdown(wait=False)
     count = db.session.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar()
-    assert count == 3
+    assert count == 5
 
 
 def test_reminder_time_is_uk_time_in_summer(app):

@@ -331,3 +331,25 @@ def test_claimed_in_small_batches_each_email_is_still_committed_before_it_leaves
     assert first.sent == 3 and second.sent == 0 and second.already_done == 3
     assert seen == [DeliveryStatus.PENDING] * 3
     assert sorted(rcpts[0] for rcpts, _ in inbox.messages) == addresses
+
+
+def test_an_administrators_run_now_leaves_another_councils_waiting_emails_alone(inbox):
+    from tracker.mail import build_message
+
+    ours, theirs = UserFactory(), UserFactory()
+    for person in (ours, theirs):
+        message = build_message(sender="tracker@localhost", to=person.email, subject="Waiting",
+                                text="Hello", html="<p>Hello</p>", now=clock.now())
+        db.session.add(Delivery(
+            recipient_id=person.id, kind=DeliveryKind.PARTNER_LINK, day=TODAY,
+            topic=f"waiting {person.id}", status=DeliveryStatus.PENDING, to_address=person.email,
+            subject="Waiting", message=message.as_string(), next_attempt_at=clock.now()))
+    db.session.commit()
+
+    result = send_reminders(TODAY, now=clock.now(), council_id=ours.council_id)
+
+    assert result.sent == 1
+    assert len(inbox.to(ours.email)) == 1 and inbox.to(theirs.email) == []
+    db.session.expire_all()
+    waiting = db.session.scalars(select(Delivery).where(Delivery.recipient_id == theirs.id)).one()
+    assert waiting.status is DeliveryStatus.PENDING and waiting.attempts == 0

@@ -18,6 +18,8 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from tracker import clock
+from tracker.access.models import TokenPurpose
+from tracker.access.service import active_tokens
 from tracker.accounts import service, signin
 from tracker.accounts.forms import ACTIVE, DEACTIVATED, AddUserForm, EditUserForm, SignInForm
 from tracker.accounts.models import Role, SignInOutcome
@@ -85,6 +87,14 @@ def sign_out():
     session.clear()
     flash("You have signed out", "success")
     return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account")
+@allow(ALL_ROLES)
+def your_account():
+    calendar = active_tokens(current_user, TokenPurpose.CALENDAR)
+    return render_template("accounts/your_account.html", calendar=calendar[0] if calendar else None,
+                           api_tokens=active_tokens(current_user, TokenPurpose.API))
 
 
 @bp.route("/users")

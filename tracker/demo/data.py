@@ -236,6 +236,32 @@ def _record_inspection(
     return inspection, findings
 
 
+def _partner_update(calendar: _Calendar, people: dict[str, User]) -> None:
+    """Sarah, at the police, is sent a link for her next open action and posts an update
+    through it without signing in: the action's history shows it as a partner update."""
+    from tracker.items.models import OPEN_ACTION_STATUSES, ActionStatus
+    from tracker.partners.service import open_partner_link, post_partner_update, send_partner_link
+
+    sarah = people["sarah"]
+    action = db.session.scalars(
+        select(Action).where(Action.owner_id == sarah.id,
+                             Action.status.in_(OPEN_ACTION_STATUSES))
+        .order_by(Action.due_date, Action.id)
+    ).first()
+    if action is None or action.item.lead_officer is None:
+        return
+    sent = send_partner_link(action, actor=action.item.lead_officer, days=14,
+                             now=calendar.moment(calendar.day_ago(4), 6, 0))
+    posted_at = calendar.moment(calendar.day_ago(2), 6, 0)
+    link = open_partner_link(sent.token, now=posted_at)
+    post_partner_update(
+        link, now=posted_at, expected_version=None, status=ActionStatus.IN_PROGRESS,
+        commentary="Police notifications for last month checked against the MASH log: all "
+                   "but two reached the MASH within a day. The two late ones are being "
+                   "followed up with the custody sergeants.",
+        evidence_link="https://intranet.northshire.example/police/mash-notifications-audit")
+
+
 def load_demo_data(today: date, now: datetime) -> DemoCredentials | None:
     """Create the demo council in an empty database; return its sign-in details.
 
@@ -318,6 +344,7 @@ def load_demo_data(today: date, now: datetime) -> DemoCredentials | None:
         days_before=7, time_of_day="09:00", owner=contact, auto_issue=False,
     )
 
+    _partner_update(calendar, people)
     action_count = sum(len(item.actions) for item in tracked)
     return DemoCredentials(
         accounts=accounts,

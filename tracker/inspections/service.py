@@ -158,8 +158,12 @@ def add_finding(
     group: str = "",
     repeat_evidence: str = "",
     repeat_of: Finding | None = None,
+    flush: bool = True,
 ) -> Finding:
-    """Add a finding at the end of the inspection's list."""
+    """Add a finding at the end of the inspection's list.
+
+    `flush=False` leaves the save to the caller, which flushes once after adding many (an
+    import): the finding's place is counted from the inspection's list in memory."""
     finding = Finding(
         inspection=inspection,
         category=category,
@@ -170,5 +174,6 @@ def add_finding(
         repeat_of=repeat_of,
     )
     db.session.add(finding)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return finding

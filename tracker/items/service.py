@@ -1,5 +1,9 @@
 """Changes to tracked items and actions. Each function checks the rules, writes the change and
-its history entry, and flushes; the caller's request, job or command commits once."""
+its history entry, and flushes; the caller's request, job or command commits once.
+
+The functions an import calls many times take `flush=False`: the rules are checked the same
+way, and the caller flushes once at the end, so thousands of rows are saved in a few batched
+statements rather than one round trip each."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from tracker.permissions import can_move_due_date_directly
 if TYPE_CHECKING:
     from tracker.accounts.models import User
     from tracker.inspections.models import Inspection
+    from tracker.partners.models import PartnerLink
 
 
 def local_day(moment: datetime) -> date:
@@ -127,8 +132,11 @@ def create_item(
     now: datetime,
     group: str = "",
     repeat_evidence: str = "",
+    flush: bool = True,
 ) -> Item:
-    """Create a tracked item from a finding's text, with the finding it tracks."""
+    """Create a tracked item from a finding's text, with the finding it tracks.
+
+    `flush=False`: the caller flushes (see the module's docstring)."""
     if not category.is_tracked:
         raise RuleBroken(
             "Only areas for priority action, areas for development and areas for improvement "
@@ -140,7 +148,7 @@ def create_item(
     _check_target_date(target_date, inspection)
     finding = add_finding(
         inspection, category=category, text=finding_text, group=group,
-        repeat_evidence=repeat_evidence,
+        repeat_evidence=repeat_evidence, flush=flush,
     )
     return track_finding(
         finding=finding,
@@ -152,6 +160,7 @@ def create_item(
         priority=priority,
         target_date=target_date,
         measure_of_success=measure_of_success,
+        flush=flush,
     )
 
 
@@ -166,8 +175,11 @@ def track_finding(
     priority: Priority | None = None,
     target_date: date | None = None,
     measure_of_success: str = "",
+    flush: bool = True,
 ) -> Item:
-    """Create the tracked item for a finding; priority actions default to high priority."""
+    """Create the tracked item for a finding; priority actions default to high priority.
+
+    `flush=False`: the caller flushes (see the module's docstring)."""
     if not finding.category.is_tracked:
         raise RuleBroken("This kind of finding is not tracked", field="category")
     if finding.item is not None:
@@ -187,13 +199,16 @@ def track_finding(
         priority=priority,
         target_date=target_date,
         measure_of_success=measure_of_success.strip(),
+        # Set here, not left to the column's default, so it reads right before a flush.
+        status=ItemStatus.OPEN,
         created_by_id=actor.id,
         created_at=now,
         last_updated_at=now,
     )
     db.session.add(item)
     record_update(item=item, author=actor, now=now, kind=UpdateKind.CREATED, text=item.title)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return item
 
 
@@ -249,12 +264,42 @@ def add_action(
     description: str,
     owner: User | None,
     due_date: date,
+    flush: bool = True,
 ) -> Action:
-    """Plan a new dated action against an item."""
-    council_id = item.finding.inspection.council_id
-    _check_owner(owner, council_id)
+    """Plan a new dated action against an item.
+
+    `flush=False`: the caller flushes (see the module's docstring)."""
+    return _add_action(item, actor=actor, now=now, description=description, owner=owner,
+                       due_date=due_date, flush=flush, past_due_allowed=False)
+
+
+def add_action_from_plan(
+    item: Item,
+    *,
+    actor: User,
+    now: datetime,
+    description: str,
+    owner: User | None,
+    due_date: date,
+    flush: bool = True,
+) -> Action:
+    """Add an action from an existing action plan (an imported spreadsheet) with the plan's
+    own due date, which may already have passed: it is tracked as it stands, overdue, where
+    `add_action`, planning from today, refuses a date before the item was created. The other
+    rules of `add_action` apply, and its history entry is the same.
+
+    `flush=False`: the caller flushes (see the module's docstring)."""
+    return _add_action(item, actor=actor, now=now, description=description, owner=owner,
+                       due_date=due_date, flush=flush, past_due_allowed=True)
+
+
+def _add_action(
+    item: Item, *, actor: User, now: datetime, description: str, owner: User | None,
+    due_date: date, flush: bool, past_due_allowed: bool,
+) -> Action:
+    _check_owner(owner, item.finding.inspection.council_id)
     created_on = local_day(item.created_at)
-    if due_date < created_on:
+    if due_date < created_on and not past_due_allowed:
         raise RuleBroken(
             f"The due date must be on or after {long_date(created_on)}, when the item was created",
             field="due_date",
@@ -264,7 +309,8 @@ def add_action(
     action = _new_action(
         item, actor=actor, now=now, description=description, owner=owner, due_date=due_date
     )
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return action
 
 
@@ -278,6 +324,9 @@ def _new_action(
         owner=owner,
         due_date=due_date,
         original_due_date=due_date,
+        # Set here, not left to the columns' defaults, so they read right before a flush.
+        status=ActionStatus.NOT_STARTED,
+        evidence_link="",
         created_by_id=actor.id,
         created_at=now,
         last_updated_at=now,
@@ -346,8 +395,13 @@ def update_action(
     status: ActionStatus,
     commentary: str,
     evidence_link: str,
+    partner_link: PartnerLink | None = None,
+    flush: bool = True,
 ) -> None:
-    """A progress update: new status, a commentary and an evidence link, all in one save."""
+    """A progress update: new status, a commentary and an evidence link, all in one save.
+
+    `partner_link` is the link a partner posted it through: its entries are partner updates.
+    `flush=False`: the caller flushes (see the module's docstring)."""
     _check_version(action, expected_version)
     commentary = commentary.strip()
     evidence_link = evidence_link.strip()
@@ -363,6 +417,7 @@ def update_action(
     if status_changes:
         record_update(
             item=item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
+            partner_link=partner_link,
             field="status", old_value=action.status.label, new_value=status.label,
             text=commentary,
         )
@@ -371,15 +426,18 @@ def update_action(
     elif commentary:
         record_update(
             item=item, action=action, author=actor, now=now, kind=UpdateKind.COMMENTARY,
+            partner_link=partner_link,
             text=commentary,
         )
     if evidence_changes:
         record_update(
             item=item, action=action, author=actor, now=now, kind=UpdateKind.EVIDENCE,
+            partner_link=partner_link,
             field="evidence link", old_value=action.evidence_link, new_value=evidence_link,
         )
         action.evidence_link = evidence_link
-    _flush(action)
+    if flush:
+        _flush(action)
 
 
 def pending_due_date_change(action: Action) -> DueDateChange | None:

@@ -42,6 +42,7 @@ from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
 from tracker.items.status import StatusRules, is_stale
 from tracker.kept_pages import kept
 from tracker.pagination import page_number
+from tracker.partners.service import link_rows
 from tracker.permissions import (
     ADMIN_ONLY,
     ALL_ROLES,
@@ -317,6 +318,9 @@ def view_action(action_id: int):
         extensions=service.extension_count(action),
         pending=service.pending_due_date_change(action),
         stale=action.is_open and is_stale(action.last_updated_at, clock.now(), _rules()),
+        # Only those who send and revoke partner links see them.
+        partner_links=(link_rows(action, clock.now())
+                       if can_edit_action(current_user, action) else []),
     )
 
 

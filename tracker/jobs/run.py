@@ -96,3 +96,31 @@ def queued_reports() -> str | None:
         return str(produce_queued_reports())
 
     return run_job("report-queue", work)
+
+
+def due_deliveries() -> str | None:
+    """Send the emails waiting in the delivery log: partner links sent from the app, and
+    retries of failed emails whose wait is over."""
+
+    def work() -> str:
+        from tracker.partners.service import forget_sent_link_messages
+        from tracker.reminders.service import send_due_deliveries
+
+        result = send_due_deliveries(now=clock.now())
+        # The link in a sent email need not stay readable in the database.
+        forget_sent_link_messages()
+        db.session.commit()
+        return f"{result.sent} sent, {result.failed} failed"
+
+    return run_job("deliveries", work)
+
+
+def queued_evidence_packs() -> str | None:
+    """Make the evidence packs waiting in the queue, committing each item's progress."""
+
+    def work() -> str:
+        from tracker.evidence.service import produce_queued_packs
+
+        return str(produce_queued_packs())
+
+    return run_job("evidence-packs", work)

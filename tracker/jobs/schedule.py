@@ -18,6 +18,11 @@ The report jobs: "progress-reports" looks every ten minutes for committees whose
 come due on their schedule and queues it; "report-queue" produces queued reports (those and
 the ones asked for in the app) every few seconds (REPORT_QUEUE_SECONDS), so a person who asks
 for a PDF or issues a report waits seconds, not minutes, and no web request does the work.
+"evidence-packs" makes the evidence packs asked for in the app on the same cadence, under its
+own lock, so a pack that takes minutes to print never holds up a report.
+
+"deliveries" sends, every minute (DELIVERY_QUEUE_SECONDS), the emails the app has queued in
+the delivery log (a partner's link) and the failed emails whose retry wait is over.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
     """The jobs: one row each."""
     hour, minute = _hour_minute(config.get("REMINDER_TIME", "07:00"))
     queue_seconds = int(config.get("REPORT_QUEUE_SECONDS", 5))
+    delivery_seconds = int(config.get("DELIVERY_QUEUE_SECONDS", 60))
     return [
         ScheduledJob(
             id="daily-reminders",
@@ -75,10 +81,25 @@ def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
             runs="Every 10 minutes",
         ),
         ScheduledJob(
+            id="deliveries",
+            func="tracker.jobs.run:due_deliveries",
+            trigger=IntervalTrigger(seconds=delivery_seconds, timezone=UK),
+            name="Emails waiting to be sent: partner links, and retries of failed emails",
+            runs=("Every minute" if delivery_seconds == 60
+                  else f"Every {delivery_seconds} seconds"),
+        ),
+        ScheduledJob(
             id="report-queue",
             func="tracker.jobs.run:queued_reports",
             trigger=IntervalTrigger(seconds=queue_seconds, timezone=UK),
             name="Progress reports asked for in the tracker (PDFs and issuing)",
+            runs=f"Every {queue_seconds} seconds",
+        ),
+        ScheduledJob(
+            id="evidence-packs",
+            func="tracker.jobs.run:queued_evidence_packs",
+            trigger=IntervalTrigger(seconds=queue_seconds, timezone=UK),
+            name="Evidence packs asked for in the tracker (a PDF per item, in a zip)",
             runs=f"Every {queue_seconds} seconds",
         ),
     ]

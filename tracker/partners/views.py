@@ -1,5 +1,166 @@
-"""Pages of partners (being built)."""
+"""Partner links: the lead officer sends and revokes them; the partner's page, reached without
+signing in, for one action only."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from tracker import clock
+from tracker.errors import EditConflict, RuleBroken
+from tracker.formatting import long_date
+from tracker.forms import page_status, show_rule_broken
+from tracker.items import queries
+from tracker.items.models import ActionStatus
+from tracker.partners import service
+from tracker.partners.forms import PartnerUpdateForm, SendLinkForm
+from tracker.partners.models import PartnerLink
+from tracker.permissions import PUBLIC, STAFF, allow, can_edit_action, require
 
 bp = Blueprint("partners", __name__)
+
+
+@bp.route("/actions/<int:action_id>/partner-links/new", methods=["GET", "POST"])
+@allow(STAFF)
+def send_link(action_id: int):
+    action = queries.get_action(current_user.council_id, action_id)
+    if action is None:
+        abort(404)
+    require(can_edit_action(current_user, action))
+    form = SendLinkForm()
+    if request.method == "GET":
+        form.days.data = str(service.DEFAULT_DAYS)
+    if form.validate_on_submit():
+        try:
+            sent = service.send_partner_link(
+                action, actor=current_user._get_current_object(), now=clock.now(),
+                days=form.day_count)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"Link sent to {sent.link.recipient.display_name}. It works until the end "
+                  f"of {long_date(service.last_day(sent.link))}.", "success")
+            return redirect(url_for("items.view_action", action_id=action.id))
+    return render_template(
+        "partners/send.html", form=form, action=action,
+        sendable=service.partner_can_be_sent_a_link(action),
+    ), page_status(form)
+
+
+@bp.route("/actions/<int:action_id>/partner-links/<int:link_id>/revoke", methods=["POST"])
+@allow(STAFF)
+def revoke_link(action_id: int, link_id: int):
+    link = service.get_link(current_user.council_id, link_id)
+    if link is None or link.action_id != action_id:
+        abort(404)
+    require(can_edit_action(current_user, link.action))
+    # The form is only a button: its one possible error is an expired form token, which
+    # Flask-WTF answers itself (the CSRF error page).
+    if service.revoke_partner_link(link, actor=current_user._get_current_object(),
+                                   now=clock.now()):
+        flash(f"Link to {link.recipient.display_name} revoked: it no longer works", "success")
+    else:
+        flash("That link had already stopped working", "info")
+    return redirect(url_for("items.view_action", action_id=link.action_id))
+
+
+# --- the partner's pages: no account, no session needed, never kept -----------------------
+
+
+def _private(response: Any) -> Any:
+    """The partner's pages carry a secret in their address: never stored, indexed or passed
+    on (a link the partner follows from the page does not carry the address with it)."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _refused(refusal: service.LinkRefused):
+    link = refusal.link
+    if link is None:
+        return _private((render_template("partners/link_unknown.html"), 404))
+    return _private((render_template(
+        "partners/link_gone.html", reason=refusal.reason, contact=service.whom_to_ask(link),
+        council_name=_council_name(link),
+    ), 410))
+
+
+def _council_name(link: PartnerLink) -> str:
+    return link.action.item.finding.inspection.council.name
+
+
+def _open(link_token: str) -> PartnerLink | Any:
+    try:
+        return service.open_partner_link(link_token, now=clock.now())
+    except service.LinkRefused as refusal:
+        return _refused(refusal)
+
+
+@bp.route("/partner/<link_token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+def partner_update(link_token: str):
+    link = _open(link_token)
+    if not isinstance(link, PartnerLink):
+        return link
+    action = link.action
+    form = PartnerUpdateForm()
+    if request.method == "GET":
+        form.version.data = str(action.version)
+        form.status.data = (action.status.value if action.status in service.PARTNER_STATUSES
+                            else ActionStatus.IN_PROGRESS.value)
+        form.evidence_link.data = action.evidence_link
+    conflict = status = None
+    if form.validate_on_submit():
+        try:
+            service.post_partner_update(
+                link, now=clock.now(), expected_version=form.expected_version,
+                status=ActionStatus(form.status.data), commentary=form.commentary.data or "",
+                evidence_link=form.evidence_link.data or "",
+                daily_posts=int(current_app.config.get("PARTNER_LINK_DAILY_POSTS",
+                                                       service.DAILY_POSTS)))
+        except service.LinkRefused as refusal:
+            return _refused(refusal)
+        except EditConflict:
+            # Saving again means "mine replaces theirs": the partner has seen the latest.
+            conflict, status = True, 409
+            form.version.data = str(action.version)
+        except service.DailyLimitReached as error:
+            show_rule_broken(form, error)
+            status = 429
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            return _private(redirect(url_for("partners.partner_update_sent",
+                                             link_token=link_token)))
+    return _private((render_template(
+        "partners/update.html", form=form, link=link, action=action, item=action.item,
+        contact=service.whom_to_ask(link), council_name=_council_name(link),
+        conflict=conflict, last_day=service.last_day(link),
+    ), status or page_status(form)))
+
+
+@bp.route("/partner/<link_token>/sent")
+@allow(PUBLIC)
+def partner_update_sent(link_token: str):
+    link = _open(link_token)
+    if not isinstance(link, PartnerLink):
+        return link
+    return _private(render_template(
+        "partners/sent.html", link=link, action=link.action, item=link.action.item,
+        contact=service.whom_to_ask(link), council_name=_council_name(link),
+        last_day=service.last_day(link),
+    ))

@@ -1,5 +1,183 @@
-"""Pages of plan_import (being built)."""
+"""Screens for importing an action-plan spreadsheet: upload, match the columns and check the
+preview, then confirm or cancel."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from tracker import clock
+from tracker.errors import RuleBroken
+from tracker.extensions import db
+from tracker.formatting import plural
+from tracker.forms import page_status, show_rule_broken
+from tracker.inspections.imports import size_words
+from tracker.inspections.service import get_inspection
+from tracker.permissions import ADMIN_ONLY, allow
+from tracker.plan_import import preview, service
+from tracker.plan_import.cells import FIELDS
+from tracker.plan_import.forms import CancelForm, ConfirmForm, MappingForm, PlanUploadForm
+from tracker.plan_import.reading import column_letter
 
 bp = Blueprint("plan_import", __name__)
+
+# Rows of the sheet shown above the mapping, so its columns can be recognised.
+SAMPLE_ROWS = 3
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _gone():
+    # Another council's import is as absent as a confirmed or cancelled one: the same answer.
+    return render_template("plan_import/gone.html"), 404
+
+
+@bp.route("/inspections/<int:inspection_id>/import-plan", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def start(inspection_id: int):
+    inspection = get_inspection(current_user.council_id, inspection_id)
+    if inspection is None:
+        abort(404)
+    form = PlanUploadForm()
+    max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
+    form.spreadsheet.description = (
+        f"An Excel workbook (.xlsx) or a CSV file, up to {size_words(max_bytes)}"
+    )
+    if form.validate_on_submit():
+        upload = form.spreadsheet.data
+        try:
+            imports, notes = service.start_plan_import(
+                inspection, actor=_actor(), now=clock.now(),
+                # One byte over the limit is enough for the reader to refuse it.
+                data=upload.read(max_bytes + 1), filename=upload.filename or "",
+                max_bytes=max_bytes,
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            for note in notes:
+                flash(note, "info")
+            return redirect(url_for("plan_import.mapping", plan_import_id=imports[0].id))
+    return render_template(
+        "plan_import/start.html", form=form, inspection=inspection,
+        waiting=service.imports_waiting(inspection),
+    ), page_status(form)
+
+
+def _render_mapping(plan, form: MappingForm, status: int = 200):
+    what = preview.plan_preview(plan, actor=_actor(), today=clock.today())
+    rows = preview.sheet_rows(plan)
+    return render_template(
+        "plan_import/mapping.html",
+        plan=plan,
+        form=form,
+        fields=FIELDS,
+        preview=what,
+        confirm_form=ConfirmForm(formdata=None, version=str(plan.version)),
+        cancel_form=CancelForm(formdata=None),
+        other_sheets=service.other_sheets(plan),
+        letters=[column_letter(n) for n in range(len(plan.headers))],
+        sample=[(number, cells + [""] * (len(plan.headers) - len(cells)))
+                for number, cells in rows[:SAMPLE_ROWS]],
+    ), status
+
+
+def _mapping_form(plan, *, from_request: bool) -> MappingForm:
+    if from_request:
+        form = MappingForm()
+    else:
+        form = MappingForm(formdata=None, data=MappingForm.initial(preview.current_mapping(plan)))
+    form.set_columns(service.column_choices(plan))
+    return form
+
+
+@bp.route("/plan-imports/<int:plan_import_id>", methods=["GET", "POST"])
+@allow(ADMIN_ONLY)
+def mapping(plan_import_id: int):
+    plan = service.get_plan_import(current_user.council_id, plan_import_id)
+    if plan is None:
+        return _gone()
+    form = _mapping_form(plan, from_request=request.method == "POST")
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                service.save_mapping(plan, actor=_actor(), mapping=form.chosen())
+            except RuleBroken as error:
+                show_rule_broken(form, error)
+            else:
+                return redirect(url_for("plan_import.mapping", plan_import_id=plan.id,
+                                        _anchor="preview"))
+        return _render_mapping(plan, form, 400)
+    return _render_mapping(plan, form)
+
+
+@bp.route("/plan-imports/<int:plan_import_id>/confirm", methods=["POST"])
+@allow(ADMIN_ONLY)
+def confirm(plan_import_id: int):
+    plan = service.get_plan_import(current_user.council_id, plan_import_id)
+    if plan is None:
+        return _gone()
+    confirm_form = ConfirmForm()
+    if not confirm_form.validate_on_submit():
+        form = _mapping_form(plan, from_request=False)
+        form.form_errors.append(confirm_form.version.errors[0] if confirm_form.version.errors
+                                else "The form had expired. Please try again.")
+        return _render_mapping(plan, form, 400)
+    try:
+        outcome = service.confirm_plan_import(
+            plan, actor=_actor(), now=clock.now(),
+            expected_version=int(confirm_form.version.data),
+        )
+    except service.ImportGone:
+        db.session.rollback()
+        return _gone()
+    except RuleBroken as error:
+        # Undo the attempt before showing the page again, so the preview does not see it.
+        db.session.rollback()
+        plan = service.get_plan_import(current_user.council_id, plan_import_id)
+        if plan is None:
+            return _gone()
+        form = _mapping_form(plan, from_request=False)
+        show_rule_broken(form, error)
+        return _render_mapping(plan, form, 400)
+    created = (f"{plural(outcome.new_items, 'new item')}, "
+               f"{plural(outcome.actions, 'action')}")
+    if outcome.existing_items:
+        created += f" (some of them added to {plural(outcome.existing_items, 'existing item')})"
+    if outcome.left_out:
+        # The rows left out are listed once, here: the import they came from is gone.
+        return render_template(
+            "plan_import/done.html", outcome=outcome, created=created,
+            letters=[column_letter(n) for n in range(len(outcome.headers))],
+        )
+    flash(f"Action plan imported: {created}", "success")
+    return redirect(url_for("inspections.view_inspection", inspection_id=outcome.inspection_id))
+
+
+@bp.route("/plan-imports/<int:plan_import_id>/cancel", methods=["POST"])
+@allow(ADMIN_ONLY)
+def cancel(plan_import_id: int):
+    plan = service.get_plan_import(current_user.council_id, plan_import_id)
+    if plan is None:
+        return _gone()
+    inspection_id = plan.inspection_id
+    try:
+        service.cancel_plan_import(plan, actor=_actor())
+    except service.ImportGone:
+        db.session.rollback()
+        return _gone()
+    flash("Import cancelled: nothing was saved", "success")
+    if inspection_id is None:
+        return redirect(url_for("inspections.list_inspections"))
+    return redirect(url_for("inspections.view_inspection", inspection_id=inspection_id))

@@ -299,18 +299,22 @@ def _insert_claims(rows: list[dict[str, Any]]) -> list[Claim]:
     return claimed
 
 
-def _claim_retries(*, now: datetime, config: Mapping[str, Any]) -> list[Claim]:
-    """Take over failed rows whose wait is over, and pending rows whose run died."""
+def _claim_retries(*, now: datetime, config: Mapping[str, Any],
+                   council_id: int | None = None) -> list[Claim]:
+    """Take over failed rows whose wait is over, and pending rows whose run died (of one
+    council's people when `council_id` is given: an administrator's "run now")."""
     max_attempts = int(config.get("REMINDER_MAX_ATTEMPTS", 5))
-    due = db.session.execute(
-        select(Delivery.id, Delivery.next_attempt_at, Delivery.to_address, Delivery.message,
-               Delivery.attempts).where(
-            Delivery.status.in_((DeliveryStatus.FAILED, DeliveryStatus.PENDING)),
-            Delivery.next_attempt_at.is_not(None),
-            Delivery.next_attempt_at <= now,
-            Delivery.attempts < max_attempts,
-        )
-    ).all()
+    query = select(Delivery.id, Delivery.next_attempt_at, Delivery.to_address, Delivery.message,
+                   Delivery.attempts).where(
+        Delivery.status.in_((DeliveryStatus.FAILED, DeliveryStatus.PENDING)),
+        Delivery.next_attempt_at.is_not(None),
+        Delivery.next_attempt_at <= now,
+        Delivery.attempts < max_attempts,
+    )
+    if council_id is not None:
+        query = query.join(User, User.id == Delivery.recipient_id).where(
+            User.council_id == council_id)
+    due = db.session.execute(query).all()
     claimed = []
     for row_id, seen_at, to_address, message, attempts in due:
         # Conditional UPDATE: only one run wins a row, however many look at it at once.
@@ -382,7 +386,8 @@ def send_reminders(day: date, *, now: datetime, council_id: int | None = None) -
         result.already_done += len(rows) - len(claimed)
         return claimed
 
-    claims = deque([*claim(prepare(CLAIM_BATCH)), *_claim_retries(now=now, config=config)])
+    claims = deque([*claim(prepare(CLAIM_BATCH)),
+                    *_claim_retries(now=now, config=config, council_id=council_id)])
     db.session.commit()
     # The next batch's rows, rendered while the server works on messages of this one.
     prepared: list[dict[str, Any]] = []
@@ -457,3 +462,35 @@ def pause_reminders(user: User, *, actor: User, now: datetime, until: date | Non
     user.reminders_paused_until = until
     db.session.flush()
 
+
+
+def send_due_deliveries(*, now: datetime) -> RunResult:
+    """Send every delivery whose time has come, of any kind: emails the app queued to go at
+    once (a partner's link), failed ones whose wait is over, and pending ones whose run died.
+
+    The scheduler runs this every minute, so no web request waits for the mail server. Each
+    row is claimed by a conditional UPDATE and committed before its email leaves (never two
+    runs on one row, nor this and the daily run); each outcome is committed on its own, with
+    the same retry rules as reminders (REMINDER_MAX_ATTEMPTS, doubling waits)."""
+    config = current_app.config
+    claims = _claim_retries(now=now, config=config)
+    db.session.commit()
+    result = RunResult()
+    if not claims:
+        return result
+    with db.engine.connect() as connection, \
+            Mailer(config, current_app.instance_path) as mailer:
+        for claim in claims:
+            error = None
+            try:
+                mailer.send_stored(claim.message, claim.to_address)
+            except MailError as failure:
+                error = str(failure)
+            _record(connection, claim, now=now, error=error, config=config)
+            connection.commit()
+            if error is None:
+                result.sent += 1
+            else:
+                result.failed += 1
+                result.errors.append(f"{claim.to_address}: {error}")
+    return result

@@ -11,7 +11,7 @@ Scheduled reports: `queue_scheduled_reports` looks at each committee's cadence
 unique key, so a second look, a restart or a second scheduler queues nothing more. When a
 scheduled run is ready its committee's report owner gets one email (the delivery log's key is
 owner, kind, day and committee), sent after the commit that records it; a failure is retried
-by later runs of the reminder job, like any delivery.
+by the delivery job (every minute) once its wait is over, like any delivery.
 
 These functions commit: each run's claim and outcome is its own transaction, so a crash in
 one report leaves the others as they were and the person who asked sees what happened.
@@ -284,7 +284,7 @@ def tell_report_owner(run: ReportRun, *, now: datetime, config: Mapping[str, Any
     """Email the committee's report owner that a scheduled report is ready, once.
 
     Returns whether it was handed to the mail server (or outbox) now. Claimed in the delivery
-    log and committed before sending; a failure stays there and is retried by the reminder job.
+    log and committed before sending; a failure stays there and is retried by the delivery job.
     """
     owner = run.committee.report_owner
     if owner is None or not owner.active or not owner.email:

@@ -1,0 +1,24 @@
+"""Evidence packs for tests outside this folder (the access matrix)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from tracker import clock
+from tracker.evidence.models import EvidencePack
+from tracker.evidence.render import build_zip
+from tracker.extensions import db
+from tracker.reports.models import RunState
+
+
+def evidence_pack_for_world(world) -> int:
+    """A finished pack of the world's council, its zip stored, for a request that needs one."""
+    data = build_zip({"000-index.csv": b"No.,File\r\n"}, date(2026, 9, 1))
+    pack = EvidencePack(council_id=world.council.id, as_of=date(2026, 9, 1),
+                        state=RunState.DONE, requested_at=clock.now(), finished_at=clock.now(),
+                        items_total=0, items_done=0, zip_file=data,
+                        zip_sha256=hashlib.sha256(data).hexdigest())
+    db.session.add(pack)
+    db.session.commit()
+    return pack.id

@@ -1,0 +1,18 @@
+"""The calendar feed page's one form: its buttons make a new address or turn the feed off."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import AnyOf
+
+NEW_ADDRESS = "new"
+TURN_OFF = "off"
+
+
+class FeedForm(FlaskForm):
+    """Which button was pressed; any other value is refused."""
+
+    change = StringField(validators=[AnyOf(
+        [NEW_ADDRESS, TURN_OFF],
+        message="Choose whether to make a new address or turn the calendar feed off")])

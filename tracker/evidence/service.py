@@ -1,0 +1,368 @@
+"""Evidence packs: asked for in the app, made by the scheduler process.
+
+A pack is one zip: a PDF per tracked item (tracker.evidence.render) as it stood at the end of
+a chosen day (tracker.evidence.asof), and an index as PDF and CSV. Printing a PDF per item
+takes a large council's pack minutes, so no web request waits for it: `request_pack` queues
+one and the scheduler's "evidence-packs" job (tracker.jobs.run) calls `produce_queued_packs`,
+which claims queued packs one at a time, exactly as tracker.reports.runs does for reports:
+- a pack is claimed with a conditional UPDATE (only while it is still queued), so two
+  schedulers never make the same pack;
+- its progress (`items_done` of `items_total`) is committed after every item, so the page
+  shows how far it has gone; each progress write is conditional on the claim still being
+  this attempt's, so a producer whose pack was taken back stops;
+- a pack left "running" by a scheduler that stopped is queued again, at most MAX_ATTEMPTS
+  times in all, then failed with a message;
+- a failure is recorded on the pack in words for the person who asked.
+
+The zip is deterministic: the same data as of the same day gives the same bytes (and hash).
+The request functions flush; the producing functions commit (each claim, each item's
+progress and each outcome is its own transaction).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker import clock
+from tracker.accounts.models import Role, User
+from tracker.audit.models import Update
+from tracker.errors import RuleBroken
+from tracker.evidence import render
+from tracker.evidence.asof import category_rank, end_of_day, item_as_of
+from tracker.evidence.models import EvidencePack
+from tracker.extensions import db
+from tracker.formatting import long_date
+from tracker.inspections.models import Finding, Inspection
+from tracker.items.models import Action, Item
+from tracker.items.queries import items_of_council, load_authors
+from tracker.items.service import local_day
+from tracker.items.status import StatusRules
+from tracker.reports.models import RunState
+
+# A pack still "running" after this long was left by a scheduler that stopped: make it again.
+# As long as the job's lock is held (tracker.jobs.run.HOLD_FOR), so while a pack is being
+# made no other run of the job looks; a pack that takes longer (about 4,000 items) could be
+# taken back, and its first producer then stops at its next progress write.
+STALE_AFTER = timedelta(hours=1)
+MAX_ATTEMPTS = 3
+RECENT_PACKS = 20
+
+
+@dataclass
+class QueueResult:
+    done: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.done} made, {self.failed} failed"
+
+
+class PackTakenBack(Exception):
+    """This producer's claim on a pack is no longer current (it was recovered as stale)."""
+
+
+# --- asking for a pack ------------------------------------------------------------------------
+
+
+def inspections_to_choose(council_id: int) -> list[Inspection]:
+    """The council's inspections, the latest letter first, for the list a pack's scope is
+    chosen from."""
+    return list(db.session.scalars(
+        select(Inspection).where(Inspection.council_id == council_id)
+        .order_by(Inspection.letter_date.desc().nulls_last(), Inspection.id.desc())
+    ))
+
+
+def inspection_label(inspection: Inspection) -> str:
+    """An inspection as the scope list and the pack page name it: title and letter date."""
+    if inspection.letter_date:
+        return f"{inspection.title} (letter of {long_date(inspection.letter_date)})"
+    return inspection.title
+
+
+def _scope(council_id: int, inspection_id: int | None) -> Any:
+    query = items_of_council(council_id)
+    if inspection_id is not None:
+        query = query.where(Finding.inspection_id == inspection_id)
+    return query
+
+
+def first_item_recorded(council_id: int, inspection_id: int | None) -> datetime | None:
+    """When the first item of the scope was recorded; None when it has none."""
+    return db.session.scalar(
+        _scope(council_id, inspection_id).with_only_columns(func.min(Item.created_at))
+    )
+
+
+def pending_pack(council_id: int, inspection_id: int | None, as_of: date) -> EvidencePack | None:
+    """A pack of the same scope and day that has not finished yet, if any."""
+    return db.session.scalars(
+        select(EvidencePack)
+        .where(EvidencePack.council_id == council_id,
+               EvidencePack.inspection_id.is_(None) if inspection_id is None
+               else EvidencePack.inspection_id == inspection_id,
+               EvidencePack.as_of == as_of,
+               EvidencePack.state.in_((RunState.QUEUED, RunState.RUNNING)))
+        .order_by(EvidencePack.id).limit(1)
+    ).first()
+
+
+def request_pack(*, council_id: int, as_of: date, inspection: Inspection | None, actor: User,
+                 now: datetime) -> EvidencePack:
+    """Queue a pack of the council's items (or one inspection's) as they stood at the end of
+    `as_of`, for the scheduler to make.
+
+    The day must not be in the future, nor before the scope's first item was recorded (the
+    pack would be empty). Asking again while the same pack waits gives the waiting one: a
+    double click never makes two.
+    """
+    if actor.council_id != council_id or actor.role is Role.COMMITTEE_MEMBER:
+        raise RuleBroken("Only the council's staff can ask for an evidence pack")
+    if inspection is not None and inspection.council_id != council_id:
+        raise RuleBroken("Choose an inspection from the list", field="scope")
+    if as_of > local_day(now):
+        raise RuleBroken("The date must be today or in the past", field="as_of")
+    inspection_id = inspection.id if inspection is not None else None
+    first = first_item_recorded(council_id, inspection_id)
+    if first is None:
+        raise RuleBroken(
+            "This inspection has no tracked items" if inspection is not None
+            else "There are no tracked items to put in a pack yet", field="scope")
+    if as_of < local_day(first):
+        raise RuleBroken(
+            f"The date must be on or after {long_date(local_day(first))}, when the first "
+            f"item {'of this inspection ' if inspection is not None else ''}was recorded",
+            field="as_of")
+    waiting = pending_pack(council_id, inspection_id, as_of)
+    if waiting is not None:
+        return waiting
+    pack = EvidencePack(council_id=council_id, inspection_id=inspection_id, as_of=as_of,
+                        state=RunState.QUEUED, requested_by_id=actor.id, requested_at=now)
+    db.session.add(pack)
+    db.session.flush()
+    return pack
+
+
+def get_pack(council_id: int, pack_id: int) -> EvidencePack | None:
+    """One pack of the council, or None (another council's pack is as good as missing)."""
+    return db.session.scalars(
+        select(EvidencePack)
+        .where(EvidencePack.council_id == council_id, EvidencePack.id == pack_id)
+        .options(joinedload(EvidencePack.inspection), joinedload(EvidencePack.requested_by))
+    ).first()
+
+
+def recent_packs(council_id: int, limit: int = RECENT_PACKS) -> list[EvidencePack]:
+    """The council's latest packs, newest first (without their files)."""
+    return list(db.session.scalars(
+        select(EvidencePack).where(EvidencePack.council_id == council_id)
+        .options(joinedload(EvidencePack.inspection), joinedload(EvidencePack.requested_by))
+        .order_by(EvidencePack.requested_at.desc(), EvidencePack.id.desc()).limit(limit)
+    ))
+
+
+def pack_file(pack: EvidencePack) -> bytes | None:
+    """A finished pack's zip, as stored; None until it is ready."""
+    return pack.zip_file if pack.state is RunState.DONE else None
+
+
+def pack_size(pack: EvidencePack) -> int | None:
+    """The finished zip's size in bytes, asked of the database (the file is not loaded)."""
+    if pack.state is not RunState.DONE:
+        return None
+    return db.session.scalar(
+        select(func.length(EvidencePack.zip_file)).where(EvidencePack.id == pack.id))
+
+
+def page_state(pack: EvidencePack, *, shown: int | None) -> str:
+    """What the pack page's script compares with the state it shows, reloading when they
+    differ: the pack's state, or "running, moved on" once a pack being made has gone a tenth
+    of its items (at least one) past the `shown` count. The page then shows its progress
+    without reloading for every item."""
+    if pack.state is RunState.RUNNING and shown is not None:
+        step = max(1, -(-pack.items_total // 10))
+        if pack.items_done >= shown + step or (pack.items_total and shown == 0
+                                                and pack.items_done > 0):
+            return "running, moved on"
+    return pack.state.value
+
+
+def download_name(pack: EvidencePack) -> str:
+    """The zip's file name: the scope and the day, in safe characters only."""
+    scope = ""
+    if pack.inspection is not None:
+        letter = pack.inspection.letter_date
+        scope = render.slug(pack.inspection.title, 40) + (f"-{letter.isoformat()}" if letter
+                                                         else "")
+        scope += "-"
+    return f"evidence-pack-{scope}as-of-{pack.as_of.isoformat()}.zip"
+
+
+# --- making a pack (the scheduler side) -----------------------------------------------------
+
+
+def pack_item_ids(pack: EvidencePack) -> list[int]:
+    """The items a pack holds, in its order: recorded by the end of its day; priority actions
+    first, then by inspection (oldest letter first) and the letter's order."""
+    rows = db.session.execute(
+        _scope(pack.council_id, pack.inspection_id)
+        .where(Item.created_at < end_of_day(pack.as_of))
+        .with_only_columns(Item.id, Finding.category, Inspection.letter_date, Inspection.id,
+                           Finding.position)
+    ).all()
+    rows.sort(key=lambda r: (category_rank(r[1]), r[2] or date.min, r[3], r[4], r[0]))
+    return [row[0] for row in rows]
+
+
+def load_item(item_id: int) -> tuple[Item, list[Update]]:
+    """One item with everything its page prints, and its whole history (authors loaded), in
+    a fixed handful of statements."""
+    item = db.session.scalars(
+        select(Item).where(Item.id == item_id)
+        .options(
+            joinedload(Item.finding).joinedload(Finding.inspection)
+            .selectinload(Inspection.visit_days),
+            joinedload(Item.lead_officer), joinedload(Item.marked_complete_by),
+            joinedload(Item.signed_off_by),
+            selectinload(Item.actions).options(joinedload(Action.owner),
+                                               selectinload(Action.due_date_changes)),
+        )
+    ).one()
+    updates = list(db.session.scalars(
+        select(Update).where(Update.item_id == item_id).order_by(Update.created_at, Update.id)
+    ))
+    return item, load_authors(updates)
+
+
+def _recover_stale(now: datetime) -> None:
+    stale = db.session.scalars(
+        select(EvidencePack).where(EvidencePack.state == RunState.RUNNING,
+                                   EvidencePack.started_at < now - STALE_AFTER)
+    ).all()
+    for pack in stale:
+        if pack.attempts < MAX_ATTEMPTS:
+            pack.state = RunState.QUEUED
+        else:
+            pack.state, pack.finished_at = RunState.FAILED, now
+            pack.message = ("The scheduler stopped while making this pack, more than once. "
+                            "Ask for it again; if it fails again, tell the tracker's support.")
+    db.session.commit()
+
+
+def claim_next(now: datetime) -> tuple[int, int] | None:
+    """Take the oldest queued pack: its id and this attempt's number; None when nothing waits.
+    Two schedulers never take one pack: the UPDATE only succeeds while it is still queued."""
+    for pack_id in db.session.scalars(
+        select(EvidencePack.id).where(EvidencePack.state == RunState.QUEUED)
+        .order_by(EvidencePack.requested_at, EvidencePack.id).limit(5)
+    ).all():
+        taken = db.session.execute(
+            update(EvidencePack)
+            .where(EvidencePack.id == pack_id, EvidencePack.state == RunState.QUEUED)
+            .values(state=RunState.RUNNING, started_at=now, finished_at=None, message="",
+                    attempts=EvidencePack.attempts + 1, items_done=0, items_total=0)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if taken.rowcount == 1:
+            attempt = db.session.scalar(
+                select(EvidencePack.attempts).where(EvidencePack.id == pack_id))
+            return pack_id, int(attempt or 0)
+    return None
+
+
+def _ours(pack_id: int, attempt: int) -> Any:
+    return ((EvidencePack.id == pack_id) & (EvidencePack.state == RunState.RUNNING)
+            & (EvidencePack.attempts == attempt))
+
+
+def _record(pack_id: int, attempt: int, **values: Any) -> None:
+    """Write to the pack while this attempt still holds it, and commit; else stop."""
+    written = db.session.execute(
+        update(EvidencePack).where(_ours(pack_id, attempt)).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if written.rowcount != 1:
+        raise PackTakenBack(pack_id)
+
+
+def make_pack(pack_id: int, attempt: int, *, rules: StatusRules) -> None:
+    """Make the claimed pack: a PDF per item, committing progress after each, then the index
+    and the zip. Raises PackTakenBack if the claim stops being this attempt's."""
+    pack = db.session.get(EvidencePack, pack_id)
+    assert pack is not None
+    as_of, council_name = pack.as_of, pack.council.name
+    scope = inspection_label(pack.inspection) if pack.inspection else "Every tracked item"
+    item_ids = pack_item_ids(pack)
+    total = len(item_ids)
+    if not total:
+        raise RuleBroken(f"No item had been recorded by the end of {long_date(as_of)}: "
+                         f"ask for a pack of a later date.")
+    _record(pack_id, attempt, items_total=total, items_done=0)
+    printer = render.PackPrinter(as_of=as_of, council_name=council_name, scope=scope,
+                                 rules=rules)
+    files: dict[str, bytes] = {}
+    rows: list[render.IndexRow] = []
+    for number, item_id in enumerate(item_ids, start=1):
+        item, updates = load_item(item_id)
+        record = item_as_of(item, updates, as_of, rules)
+        name = render.item_file_name(number, record.title)
+        files[name] = printer.item_pdf(record, number=number, total=total)
+        rows.append(render.IndexRow.of(record, number=number, file_name=name))
+        # The session holds loaded rows weakly: once this item's are dropped here, the
+        # memory goes with them, however many items the pack has.
+        del item, updates, record
+        _record(pack_id, attempt, items_done=number)
+    files[render.INDEX_PDF] = printer.index_pdf(rows)
+    files[render.INDEX_CSV] = render.index_csv(rows)
+    data = render.build_zip(files, as_of)
+    _record(pack_id, attempt, state=RunState.DONE, finished_at=clock.now(), message="",
+            zip_file=data, zip_sha256=hashlib.sha256(data).hexdigest())
+
+
+def _fail(pack_id: int, attempt: int, message: str) -> None:
+    db.session.rollback()
+    # Taken back meanwhile: the newer attempt says how it went.
+    with contextlib.suppress(PackTakenBack):
+        _record(pack_id, attempt, state=RunState.FAILED, finished_at=clock.now(),
+                message=message)
+
+
+def produce_queued_packs(config: Mapping[str, Any] | None = None) -> QueueResult:
+    """Make every queued pack, oldest first, each claimed in its own transaction; commits."""
+    config = config if config is not None else current_app.config
+    rules = StatusRules.from_config(config)
+    result = QueueResult()
+    _recover_stale(clock.now())
+    while (claim := claim_next(clock.now())) is not None:
+        pack_id, attempt = claim
+        try:
+            make_pack(pack_id, attempt, rules=rules)
+        except PackTakenBack:
+            db.session.rollback()
+            current_app.logger.warning("Evidence pack %s was taken back while being made",
+                                       pack_id)
+            continue
+        except RuleBroken as error:
+            _fail(pack_id, attempt, error.message)
+            result.failed += 1
+            continue
+        except Exception as error:
+            current_app.logger.exception("Evidence pack %s failed", pack_id)
+            _fail(pack_id, attempt,
+                  f"The evidence pack could not be made ({type(error).__name__}). Ask for it "
+                  f"again; if it fails again, tell the tracker's support.")
+            result.failed += 1
+            continue
+        result.done += 1
+    return result

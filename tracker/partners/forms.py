@@ -1,0 +1,79 @@
+"""Forms for sending a partner link, and the partner's own update."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, InputRequired, Length, Optional, Regexp
+
+from tracker.items.forms import LINK_MAX, TEXT_MAX
+from tracker.partners.service import LONGEST_DAYS, PARTNER_STATUSES, SHORTEST_DAYS
+
+DAYS_MESSAGE = f"Enter a number of days from {SHORTEST_DAYS} to {LONGEST_DAYS}"
+VERSION_MESSAGE = "This form is incomplete: reload the page and try again"
+
+
+class SendLinkForm(FlaskForm):
+    """How long the link to the partner works."""
+
+    days = StringField(
+        "How many days should the link work?",
+        widget=GovTextInput(),
+        description=f"From {SHORTEST_DAYS} to {LONGEST_DAYS} days after today. The link "
+                    "works until midnight at the end of the last day.",
+        validators=[
+            InputRequired(message="Enter how many days the link should work"),
+            # Whole days only, and few digits, so the number is never huge.
+            Regexp(r"^\s*\d{1,3}\s*$", message=DAYS_MESSAGE),
+        ],
+    )
+
+    @property
+    def day_count(self) -> int:
+        return int(str(self.days.data).strip())
+
+
+class PartnerUpdateForm(FlaskForm):
+    """The partner's progress update: status, commentary and a link to evidence."""
+
+    # The version of the action the partner saw: a save after someone else's is noticed.
+    version = HiddenField(validators=[
+        InputRequired(message=VERSION_MESSAGE),
+        Regexp(r"^\d{1,9}$", message=VERSION_MESSAGE),
+    ])
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(status.value, status.label) for status in PARTNER_STATUSES],
+        validators=[InputRequired(message="Choose a status")],
+    )
+    commentary = TextAreaField(
+        "What has happened since the last update?",
+        widget=GovCharacterCount(),
+        description="Optional if you only change the status or the evidence link",
+        validators=[Optional(),
+                    Length(max=TEXT_MAX,
+                           message=f"Your update must be {TEXT_MAX} characters or fewer")],
+    )
+    evidence_link = StringField(
+        "Link to evidence",
+        widget=GovTextInput(),
+        description="Optional. A link to a document or record, starting https://",
+        validators=[
+            Optional(),
+            Length(max=LINK_MAX,
+                   message=f"Link to evidence must be {LINK_MAX} characters or fewer"),
+            URL(require_tld=False, message="Enter a link starting http:// or https://"),
+            # The URL check alone accepts any scheme (javascript:, file:): web links only.
+            Regexp(r"^https?://", flags=re.IGNORECASE,
+                   message="Enter a link starting http:// or https://"),
+        ],
+    )
+
+    @property
+    def expected_version(self) -> int:
+        return int(self.version.data)  # the validators let only digits through
