@@ -98,7 +98,9 @@ def watch_writes(engine: Engine) -> None:
             return
         # A write that touched no row changed nothing (the report queue clears old draft
         # files every few seconds, mostly finding none); -1 is a driver that cannot tell.
-        if cursor.rowcount != 0 and not BOOKKEEPING.match(statement):
+        # With RETURNING, SQLite counts rows only as they are fetched: 0 here says nothing.
+        touched_none = cursor.rowcount == 0 and "RETURNING" not in statement.upper()
+        if not touched_none and not BOOKKEEPING.match(statement):
             conn.info["wrote"] = True
 
     @event.listens_for(engine, "commit")

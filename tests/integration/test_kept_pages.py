@@ -70,6 +70,16 @@ def test_a_transaction_that_only_reads_keeps_the_stamp(app, action):
     assert stamp() == before
 
 
+def test_a_write_with_returning_gives_a_new_stamp_though_sqlite_counts_its_rows_late(app, action):
+    # SQLite reports 0 rows for INSERT/UPDATE ... RETURNING until the rows are fetched.
+    before = stamp()
+    with db.engine.connect() as connection:
+        connection.execute(update(Action).where(Action.id == action.id)
+                           .values(status=ActionStatus.IN_PROGRESS).returning(Action.id)).all()
+        connection.commit()
+    assert stamp() != before
+
+
 def test_an_update_that_touches_no_row_keeps_the_stamp(app, action):
     before = stamp()
     with db.engine.connect() as connection:
