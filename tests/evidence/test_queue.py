@@ -11,7 +11,6 @@ from sqlalchemy import text
 from tests.conftest import sign_in_as
 from tests.evidence.conftest import BEFORE
 from tracker import clock
-from tracker.evidence import service
 from tracker.evidence.models import EvidencePack
 from tracker.evidence.render import PackPrinter
 from tracker.evidence.service import (
@@ -21,6 +20,7 @@ from tracker.evidence.service import (
     request_pack,
 )
 from tracker.extensions import db
+from tracker.jobs import queue
 from tracker.jobs.run import queued_evidence_packs
 from tracker.reports.models import RunState
 
@@ -56,7 +56,7 @@ def test_progress_is_committed_after_every_item_for_the_page_to_show(plan, monke
 
 def test_two_schedulers_claiming_at_once_do_not_both_take_a_pack(app, plan, monkeypatch):
     pack = queued(plan)
-    real_update = service.update
+    real_update = queue.update
     rival = []
 
     def rival_claims_first(*args, **kwargs):
@@ -68,7 +68,7 @@ def test_two_schedulers_claiming_at_once_do_not_both_take_a_pack(app, plan, monk
                 db.session.remove()
         return real_update(*args, **kwargs)
 
-    monkeypatch.setattr(service, "update", rival_claims_first)
+    monkeypatch.setattr(queue, "update", rival_claims_first)
     assert claim_next(clock.now()) is None
     assert rival == ["claiming", (pack.id, 1)]
     db.session.refresh(pack)

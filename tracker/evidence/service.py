@@ -46,6 +46,7 @@ from tracker.items.models import Action, Item
 from tracker.items.queries import items_of_council, load_authors
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
+from tracker.jobs import queue
 from tracker.reports.models import RunState
 
 # A pack still "running" after this long was left by a scheduler that stopped: make it again.
@@ -243,41 +244,15 @@ def load_item(item_id: int) -> tuple[Item, list[Update]]:
     return item, load_authors(updates)
 
 
-def _recover_stale(now: datetime) -> None:
-    stale = db.session.scalars(
-        select(EvidencePack).where(EvidencePack.state == RunState.RUNNING,
-                                   EvidencePack.started_at < now - STALE_AFTER)
-    ).all()
-    for pack in stale:
-        if pack.attempts < MAX_ATTEMPTS:
-            pack.state = RunState.QUEUED
-        else:
-            pack.state, pack.finished_at = RunState.FAILED, now
-            pack.message = ("The scheduler stopped while making this pack, more than once. "
-                            "Ask for it again; if it fails again, tell the tracker's support.")
-    db.session.commit()
-
-
 def claim_next(now: datetime) -> tuple[int, int] | None:
     """Take the oldest queued pack: its id and this attempt's number; None when nothing waits.
-    Two schedulers never take one pack: the UPDATE only succeeds while it is still queued."""
-    for pack_id in db.session.scalars(
-        select(EvidencePack.id).where(EvidencePack.state == RunState.QUEUED)
-        .order_by(EvidencePack.requested_at, EvidencePack.id).limit(5)
-    ).all():
-        taken = db.session.execute(
-            update(EvidencePack)
-            .where(EvidencePack.id == pack_id, EvidencePack.state == RunState.QUEUED)
-            .values(state=RunState.RUNNING, started_at=now, finished_at=None, message="",
-                    attempts=EvidencePack.attempts + 1, items_done=0, items_total=0)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if taken.rowcount == 1:
-            attempt = db.session.scalar(
-                select(EvidencePack.attempts).where(EvidencePack.id == pack_id))
-            return pack_id, int(attempt or 0)
-    return None
+    Two schedulers never take one pack (tracker.jobs.queue)."""
+    pack_id = queue.claim_next(EvidencePack, now=now, finished_at=None, message="",
+                               items_done=0, items_total=0)
+    if pack_id is None:
+        return None
+    attempt = db.session.scalar(select(EvidencePack.attempts).where(EvidencePack.id == pack_id))
+    return pack_id, int(attempt or 0)
 
 
 def _ours(pack_id: int, attempt: int) -> Any:
@@ -343,7 +318,10 @@ def produce_queued_packs(config: Mapping[str, Any] | None = None) -> QueueResult
     config = config if config is not None else current_app.config
     rules = StatusRules.from_config(config)
     result = QueueResult()
-    _recover_stale(clock.now())
+    queue.recover_stale(
+        EvidencePack, now=clock.now(), stale_after=STALE_AFTER, max_attempts=MAX_ATTEMPTS,
+        gave_up="The scheduler stopped while making this pack, more than once. Ask for it "
+                "again; if it fails again, tell the tracker's support.")
     while (claim := claim_next(clock.now())) is not None:
         pack_id, attempt = claim
         try:

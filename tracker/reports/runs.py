@@ -37,6 +37,7 @@ from tracker.extensions import db
 from tracker.formatting import UK, date_and_time
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
+from tracker.jobs import queue
 from tracker.mail import Mailer, MailError, build_message
 from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
 from tracker.reminders.service import LEASE
@@ -160,40 +161,6 @@ def queue_scheduled_reports(now: datetime) -> int:
     return queued
 
 
-def _recover_stale(now: datetime) -> None:
-    stale = db.session.scalars(
-        select(ReportRun).where(ReportRun.state == RunState.RUNNING,
-                                ReportRun.started_at < now - STALE_AFTER)
-    ).all()
-    for run in stale:
-        if run.attempts < MAX_ATTEMPTS:
-            run.state = RunState.QUEUED
-        else:
-            run.state, run.finished_at = RunState.FAILED, now
-            run.message = ("The scheduler stopped while producing this report, more than once. "
-                           "Ask for it again; if it fails again, tell the tracker's support.")
-    db.session.commit()
-
-
-def _claim_next(now: datetime) -> int | None:
-    """Take the oldest queued run; None when nothing waits. Two schedulers never take one run:
-    the UPDATE only succeeds while the run is still queued."""
-    for run_id in db.session.scalars(
-        select(ReportRun.id).where(ReportRun.state == RunState.QUEUED)
-        .order_by(ReportRun.requested_at, ReportRun.id).limit(5)
-    ).all():
-        taken = db.session.execute(
-            update(ReportRun)
-            .where(ReportRun.id == run_id, ReportRun.state == RunState.QUEUED)
-            .values(state=RunState.RUNNING, started_at=now, attempts=ReportRun.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if taken.rowcount == 1:
-            return run_id
-    return None
-
-
 def _produce(run: ReportRun, *, rules: StatusRules, now: datetime) -> None:
     committee = run.committee
     if run.kind is RunKind.ISSUE:
@@ -209,9 +176,12 @@ def produce_queued_reports(config: Mapping[str, Any] | None = None) -> QueueResu
     config = config if config is not None else current_app.config
     rules = StatusRules.from_config(config)
     result = QueueResult()
-    _recover_stale(clock.now())
+    queue.recover_stale(
+        ReportRun, now=clock.now(), stale_after=STALE_AFTER, max_attempts=MAX_ATTEMPTS,
+        gave_up="The scheduler stopped while producing this report, more than once. Ask for it "
+                "again; if it fails again, tell the tracker's support.")
     _clear_old_drafts(clock.now())
-    while (run_id := _claim_next(clock.now())) is not None:
+    while (run_id := queue.claim_next(ReportRun, now=clock.now())) is not None:
         run = db.session.get(ReportRun, run_id)
         assert run is not None
         try:
