@@ -82,6 +82,7 @@ class Site:
             "TRACKER_MAIL_DEFAULT_SENDER": "Tracker <tracker@northshire.example>",
             "TRACKER_PUBLIC_URL": self.url,
             "TRACKER_REPORT_QUEUE_SECONDS": "1",
+            "TRACKER_DELIVERY_QUEUE_SECONDS": "1",
         }
 
     def start(self, moment: datetime | None = None) -> None:
