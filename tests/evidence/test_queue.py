@@ -14,13 +14,13 @@ from tracker import clock
 from tracker.evidence.models import EvidencePack
 from tracker.evidence.render import PackPrinter
 from tracker.evidence.service import (
-    MAX_ATTEMPTS,
     claim_next,
     produce_queued_packs,
     request_pack,
 )
 from tracker.extensions import db
 from tracker.jobs import queue
+from tracker.jobs.queue import MAX_ATTEMPTS
 from tracker.jobs.run import queued_evidence_packs
 from tracker.reports.models import RunState
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -47,24 +46,11 @@ from tracker.items.queries import items_of_council, load_authors
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
 from tracker.jobs import queue
+from tracker.jobs.queue import QueueResult
 from tracker.reports.models import RunState
 
-# A pack still "running" after this long was left by a scheduler that stopped: make it again.
-# As long as the job's lock is held (tracker.jobs.run.HOLD_FOR), so while a pack is being
-# made no other run of the job looks; a pack that takes longer (about 4,000 items) could be
-# taken back, and its first producer then stops at its next progress write.
-STALE_AFTER = timedelta(hours=1)
-MAX_ATTEMPTS = 3
 RECENT_PACKS = 20
 
-
-@dataclass
-class QueueResult:
-    done: int = 0
-    failed: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.done} made, {self.failed} failed"
 
 
 class PackTakenBack(Exception):
@@ -317,9 +303,9 @@ def produce_queued_packs(config: Mapping[str, Any] | None = None) -> QueueResult
     """Make every queued pack, oldest first, each claimed in its own transaction; commits."""
     config = config if config is not None else current_app.config
     rules = StatusRules.from_config(config)
-    result = QueueResult()
+    result = QueueResult("made")
     queue.recover_stale(
-        EvidencePack, now=clock.now(), stale_after=STALE_AFTER, max_attempts=MAX_ATTEMPTS,
+        EvidencePack, now=clock.now(),
         gave_up="The scheduler stopped while making this pack, more than once. Ask for it "
                 "again; if it fails again, tell the tracker's support.")
     while (claim := claim_next(clock.now())) is not None:

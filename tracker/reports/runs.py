@@ -20,7 +20,6 @@ one report leaves the others as they were and the person who asked sees what hap
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +37,7 @@ from tracker.formatting import UK, date_and_time
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
 from tracker.jobs import queue
+from tracker.jobs.queue import QueueResult
 from tracker.mail import Mailer, MailError, build_message
 from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
 from tracker.reminders.service import LEASE
@@ -48,20 +48,9 @@ from tracker.reports.render_html import render_html
 from tracker.reports.render_pdf import render_pdf
 from tracker.reports.service import draft_snapshot, issue_report
 
-# A run still "running" after this long was left by a scheduler that stopped: run it again.
-STALE_AFTER = timedelta(hours=1)
-MAX_ATTEMPTS = 3
 # Draft files are kept this long; the run page then says they have been cleared.
 KEEP_DRAFT_FILES = timedelta(days=7)
 
-
-@dataclass
-class QueueResult:
-    done: int = 0
-    failed: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.done} produced, {self.failed} failed"
 
 
 def _check_asker(committee: Committee, user: User, kind: RunKind) -> None:
@@ -175,9 +164,9 @@ def produce_queued_reports(config: Mapping[str, Any] | None = None) -> QueueResu
     """Produce every queued run, oldest first, each in its own transaction; commits."""
     config = config if config is not None else current_app.config
     rules = StatusRules.from_config(config)
-    result = QueueResult()
+    result = QueueResult("produced")
     queue.recover_stale(
-        ReportRun, now=clock.now(), stale_after=STALE_AFTER, max_attempts=MAX_ATTEMPTS,
+        ReportRun, now=clock.now(),
         gave_up="The scheduler stopped while producing this report, more than once. Ask for it "
                 "again; if it fails again, tell the tracker's support.")
     _clear_old_drafts(clock.now())
