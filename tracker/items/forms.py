@@ -26,8 +26,9 @@ TEXT_MAX = 5000
 LINK_MAX = 500
 
 
-def _version_field() -> HiddenField:
-    # The version the person saw when they opened the form: how a conflicting save is noticed.
+def version_field() -> HiddenField:
+    """The version the person saw when they opened the form: how a conflicting save is
+    noticed."""
     return HiddenField(validators=[
         InputRequired(message="This form is incomplete: reload the page and try again"),
         Regexp(r"^\d{1,9}$", message="This form is incomplete: reload the page and try again"),
@@ -40,6 +41,24 @@ def _required(what: str) -> DataRequired:
 
 def _max(what: str, limit: int) -> Length:
     return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
+
+
+def evidence_link_field(description: str) -> StringField:
+    """An optional link to evidence: a web link (http or https) of at most LINK_MAX
+    characters."""
+    return StringField(
+        "Link to evidence",
+        widget=GovTextInput(),
+        description=description,
+        validators=[
+            Optional(),
+            _max("Link to evidence", LINK_MAX),
+            URL(require_tld=False, message="Enter a link starting http:// or https://"),
+            # The URL check alone accepts any scheme (javascript:, file:): web links only.
+            Regexp(r"^https?://", flags=re.IGNORECASE,
+                   message="Enter a link starting http:// or https://"),
+        ],
+    )
 
 
 class _FindingFields(FlaskForm):
@@ -66,7 +85,7 @@ class _FindingFields(FlaskForm):
 class ItemDetailsForm(FlaskForm):
     """The details of a tracked item, shared by adding and editing."""
 
-    version = _version_field()
+    version = version_field()
     title = StringField(
         "Short title",
         widget=GovTextInput(),
@@ -107,7 +126,7 @@ class AddItemForm(_FindingFields, ItemDetailsForm):
 class ActionForm(FlaskForm):
     """What an action is and who owns it."""
 
-    version = _version_field()
+    version = version_field()
     description = TextAreaField(
         "Action",
         widget=GovCharacterCount(),
@@ -126,7 +145,7 @@ class AddActionForm(ActionForm):
 class UpdateActionForm(FlaskForm):
     """The short progress update: status, commentary and evidence, in one save."""
 
-    version = _version_field()
+    version = version_field()
     status = RadioField(
         "Status",
         widget=GovRadioInput(),
@@ -139,19 +158,8 @@ class UpdateActionForm(FlaskForm):
         description="What has happened since the last update",
         validators=[Optional(), _max("Commentary", TEXT_MAX)],
     )
-    evidence_link = StringField(
-        "Link to evidence",
-        widget=GovTextInput(),
-        description="Optional. A link to the document or record, starting https://",
-        validators=[
-            Optional(),
-            _max("Link to evidence", LINK_MAX),
-            URL(require_tld=False, message="Enter a link starting http:// or https://"),
-            # The URL check alone accepts any scheme; only web links are shown as links.
-            Regexp(r"^https?://", flags=re.IGNORECASE,
-                   message="Enter a link starting http:// or https://"),
-        ],
-    )
+    evidence_link = evidence_link_field(
+        "Optional. A link to the document or record, starting https://")
 
 
 class DueDateForm(FlaskForm):

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from tracker.items.forms import LINK_MAX, TEXT_MAX
+from tracker.items.forms import TEXT_MAX, evidence_link_field, version_field
 from tracker.partners.service import LONGEST_DAYS, PARTNER_STATUSES, SHORTEST_DAYS
 
 DAYS_MESSAGE = f"Enter a number of days from {SHORTEST_DAYS} to {LONGEST_DAYS}"
-VERSION_MESSAGE = "This form is incomplete: reload the page and try again"
 
 
 class SendLinkForm(FlaskForm):
@@ -41,10 +38,7 @@ class PartnerUpdateForm(FlaskForm):
     """The partner's progress update: status, commentary and a link to evidence."""
 
     # The version of the action the partner saw: a save after someone else's is noticed.
-    version = HiddenField(validators=[
-        InputRequired(message=VERSION_MESSAGE),
-        Regexp(r"^\d{1,9}$", message=VERSION_MESSAGE),
-    ])
+    version = version_field()
     status = RadioField(
         "Status",
         widget=GovRadioInput(),
@@ -59,20 +53,8 @@ class PartnerUpdateForm(FlaskForm):
                     Length(max=TEXT_MAX,
                            message=f"Your update must be {TEXT_MAX} characters or fewer")],
     )
-    evidence_link = StringField(
-        "Link to evidence",
-        widget=GovTextInput(),
-        description="Optional. A link to a document or record, starting https://",
-        validators=[
-            Optional(),
-            Length(max=LINK_MAX,
-                   message=f"Link to evidence must be {LINK_MAX} characters or fewer"),
-            URL(require_tld=False, message="Enter a link starting http:// or https://"),
-            # The URL check alone accepts any scheme (javascript:, file:): web links only.
-            Regexp(r"^https?://", flags=re.IGNORECASE,
-                   message="Enter a link starting http:// or https://"),
-        ],
-    )
+    evidence_link = evidence_link_field(
+        "Optional. A link to a document or record, starting https://")
 
     @property
     def expected_version(self) -> int:
