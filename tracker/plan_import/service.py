@@ -275,12 +275,7 @@ def confirm_plan_import(
     )
 
     # The import goes first: a second confirmation of it (a double submit) then fails here.
-    for done in [plan, *other_sheets(plan)]:
-        db.session.delete(done)
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise ImportGone() from error
+    _remove(plan)
 
     _write(preview.items, inspection=inspection, source=source, actor=actor, now=now)
     return outcome
@@ -327,6 +322,11 @@ def cancel_plan_import(plan: PlanImport, *, actor: User) -> None:
     """Throw an import away (with the other sheets of the same file): nothing of it is kept.
     `ImportGone` if it had already gone."""
     _check_administrator(actor, plan.council_id)
+    _remove(plan)
+
+
+def _remove(plan: PlanImport) -> None:
+    """Delete the import and the other sheets of its file; `ImportGone` if already gone."""
     for done in [plan, *other_sheets(plan)]:
         db.session.delete(done)
     try:

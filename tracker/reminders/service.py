@@ -141,6 +141,14 @@ class RunResult:
     already_done: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def count(self, claim: Claim, error: str | None) -> None:
+        """Count one message's outcome: sent, or failed with its reason."""
+        if error is None:
+            self.sent += 1
+        else:
+            self.failed += 1
+            self.errors.append(f"{claim.to_address}: {error}")
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -401,11 +409,7 @@ def send_reminders(day: date, *, now: datetime, council_id: int | None = None) -
         (done, error), unrecorded = unrecorded, None
         _record(connection, done, now=now, error=error, config=config)
         connection.commit()
-        if error is None:
-            result.sent += 1
-        else:
-            result.failed += 1
-            result.errors.append(f"{done.to_address}: {error}")
+        result.count(done, error)
 
     def prepare_next() -> None:
         if len(prepared) < CLAIM_BATCH:
@@ -488,9 +492,5 @@ def send_due_deliveries(*, now: datetime) -> RunResult:
                 error = str(failure)
             _record(connection, claim, now=now, error=error, config=config)
             connection.commit()
-            if error is None:
-                result.sent += 1
-            else:
-                result.failed += 1
-                result.errors.append(f"{claim.to_address}: {error}")
+            result.count(claim, error)
     return result
