@@ -6,7 +6,12 @@ from typing import Any
 
 
 class RuleBroken(ValueError):
-    """A change that the tracker's rules do not allow; `field` names the form field to fix."""
+    """A change that the tracker's rules do not allow; `field` names the form field to fix.
+
+    `status` is what a page answers when it shows the refusal: 400, unless a kind of refusal
+    says otherwise (a limit reached is 429)."""
+
+    status = 400
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)

@@ -1,19 +1,62 @@
-"""Form pieces every area shares: GOV.UK date input, choice lists, and showing rule errors."""
+"""Form pieces every area shares: the base form (text stripped once), the GOV.UK date input and
+character count, choice lists, and turning the rules' refusals into errors on the form."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
-from wtforms import Field, SelectField, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSelect
+from wtforms import Field, PasswordField, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from tracker.accounts.models import User
-from tracker.errors import RuleBroken
+from tracker.errors import EditConflict, RuleBroken
+from tracker.extensions import db
+
+
+def strip_text(value: Any) -> Any:
+    """Text without the white space around it; anything else as it is."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class StrippedText:
+    """A form's `Meta`: every text field (not a password) strips the white space around what
+    was typed, before validation, so no service or view needs to."""
+
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+        field_class = unbound_field.field_class
+        if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            options = {**options,
+                       "filters": (strip_text, *unbound_field.kwargs.get("filters", ()))}
+        return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+
+
+class TrackerForm(FlaskForm):
+    """Every page's form: text stripped once, and room for the rules' answer to a save
+    (`refusal`, `conflict`), which `rules_on_form` fills in and `page_status` reads."""
+
+    class Meta(StrippedText):
+        pass
+
+    refusal: RuleBroken | None = None
+    conflict: EditConflict | None = None
+
+
+class CharacterCount(GovCharacterCount):
+    """The GOV.UK character count, its limit taken from the field's `Length` validator, so a
+    template never states it again."""
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        if field.flags.maxlength is not None:
+            params.setdefault("maxlength", field.flags.maxlength)
+        return params
 
 
 class GovDateField(Field):
@@ -98,6 +141,32 @@ def show_rule_broken(form: FlaskForm, error: RuleBroken) -> None:
         form.form_errors.append(error.message)
 
 
+@contextmanager
+def rules_on_form(form: TrackerForm) -> Iterator[None]:
+    """Run a save; if the rules refuse it, undo what it wrote and show why on the form.
+
+    A `RuleBroken` becomes an error on its field (or at the top of the form); an
+    `EditConflict` is kept as `form.conflict`, and the form's version is moved on to the saved
+    one, so saving again means "mine replaces theirs". Either way the session is rolled back
+    at once: nothing the refused save wrote can be committed, and the page shown again reads
+    what is saved. The `with` block ends at the refusal, so the code after the save in it (the
+    flash and the redirect) does not run; `page_status(form)` then gives 400, 409 or the
+    refusal's own status.
+    """
+    try:
+        yield
+    except EditConflict as conflict:
+        db.session.rollback()
+        form.conflict = conflict
+        version = getattr(form, "version", None)
+        if isinstance(version, Field):
+            version.data = str(conflict.current.version)
+    except RuleBroken as error:
+        db.session.rollback()
+        form.refusal = error
+        show_rule_broken(form, error)
+
+
 def error_list(form: FlaskForm) -> list[dict[str, str]]:
     """The error summary's entries: each links to its field."""
     entries = [{"text": message, "href": "#main-content"} for message in form.form_errors]
@@ -113,5 +182,12 @@ def error_list(form: FlaskForm) -> list[dict[str, str]]:
 
 
 def page_status(form: FlaskForm) -> int:
-    """400 when the form is shown again with errors (so nothing is committed), else 200."""
+    """The status of a page that shows a form: 409 after an edit conflict, the refusal's own
+    status (400, or 429 for a limit), 400 for any other errors (so nothing is committed), else
+    200."""
+    if getattr(form, "conflict", None) is not None:
+        return 409
+    refusal = getattr(form, "refusal", None)
+    if refusal is not None:
+        return refusal.status
     return 400 if form.errors or form.form_errors else 200

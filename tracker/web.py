@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import (
     Flask,
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -21,11 +23,37 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from tracker import clock, formatting, permissions
-from tracker.accounts.models import SignInOutcome
+from tracker.accounts.models import SignInOutcome, User
 from tracker.accounts.signin import record
 from tracker.extensions import db
 from tracker.forms import error_list
 from tracker.items.status import StatusRules
+
+T = TypeVar("T")
+
+
+def acting_user() -> User:
+    """The signed-in person, as the model object the services record as the actor."""
+    return current_user._get_current_object()
+
+
+def load_or_404(get: Callable[[int, int], T | None], object_id: int,
+                may: Callable[[User, T], bool] | None = None, *,
+                missing: Callable[[], Any] | None = None) -> T:
+    """The signed-in person's council's object with this id, or 404; then, when `may` is
+    given, 403 unless the person may touch it (404 before 403, so another council's objects
+    are never confirmed to exist).
+
+    `get(council_id, object_id)` is the area's own council-scoped query, which answers None
+    for another council's object as for a missing one. `missing` makes an area's own 404
+    page, where it has one.
+    """
+    found = get(current_user.council_id, object_id)
+    if found is None:
+        abort(404 if missing is None else make_response(missing()))
+    if may is not None:
+        permissions.require(may(current_user, found))
+    return found
 
 
 def link(href: str, text: str, hidden: str = "") -> Markup:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovTextInput
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice, enum_coerce
@@ -11,14 +10,10 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from tracker.accounts.models import Role
 from tracker.accounts.service import MIN_PASSWORD_LENGTH, USER_TEXT_LIMITS, check_email_address
 from tracker.errors import RuleBroken
-from tracker.forms import enum_choices
+from tracker.forms import TrackerForm, enum_choices
 
 # Long enough for any pass phrase, short enough that hashing it costs nothing unusual.
 MAX_PASSWORD_LENGTH = 200
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _limit(field: str) -> Length:
@@ -35,12 +30,11 @@ def _email_format(form, field) -> None:
         raise ValidationError(error.message) from error
 
 
-class SignInForm(FlaskForm):
+class SignInForm(TrackerForm):
     """Email address and password. A wrong pair gets one message that never says which."""
 
     email = StringField(
         "Email address",
-        filters=[_strip],
         validators=[DataRequired("Enter your email address"), _limit("email")],
         widget=GovTextInput(),
     )
@@ -59,7 +53,6 @@ class SignInForm(FlaskForm):
 def _name_field() -> StringField:
     return StringField(
         "Full name",
-        filters=[_strip],
         validators=[DataRequired("Enter the person's full name"), _limit("name")],
         widget=GovTextInput(),
     )
@@ -68,7 +61,6 @@ def _name_field() -> StringField:
 def _job_title_field() -> StringField:
     return StringField(
         "Job title",
-        filters=[_strip],
         validators=[DataRequired("Enter the person's job title"), _limit("job_title")],
         widget=GovTextInput(),
     )
@@ -78,7 +70,6 @@ def _organisation_field() -> StringField:
     return StringField(
         "Organisation (optional)",
         description="Only for partners outside the council, for example Northshire Police",
-        filters=[_strip],
         validators=[_limit("organisation")],
         widget=GovTextInput(),
     )
@@ -87,7 +78,6 @@ def _organisation_field() -> StringField:
 def _telephone_field() -> StringField:
     return StringField(
         "Telephone number (optional)",
-        filters=[_strip],
         validators=[
             Optional(),
             _limit("telephone"),
@@ -111,13 +101,12 @@ def _role_field() -> RadioField:
     )
 
 
-class AddUserForm(FlaskForm):
+class AddUserForm(TrackerForm):
     """A new person: their details, role and a first password to pass on securely."""
 
     name = _name_field()
     email = StringField(
         "Email address",
-        filters=[_strip],
         validators=[DataRequired("Enter an email address"), _limit("email"), _email_format],
         widget=GovTextInput(),
     )
@@ -148,7 +137,7 @@ ACTIVE = "active"
 DEACTIVATED = "deactivated"
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(TrackerForm):
     """Someone's details, role and whether they can sign in. The email address stays."""
 
     name = _name_field()

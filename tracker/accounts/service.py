@@ -128,16 +128,19 @@ def change_user(
 ) -> None:
     """Change someone's details, role or whether they can sign in.
 
-    The council always keeps one active administrator, so nobody locks everyone out.
+    The council always keeps one active administrator, so nobody locks everyone out. Text
+    comes stripped of the spaces around it (the form strips it).
     """
     keeps_admin = role is Role.ADMIN and active
     losing_admin = user.role is Role.ADMIN and user.active and not keeps_admin
     if losing_admin and _active_admins(user.council_id) <= 1:
-        raise RuleBroken("The council must keep at least one active administrator", field="role")
-    user.name = name.strip()
-    user.job_title = job_title.strip()
-    user.organisation = organisation.strip()
-    user.telephone = telephone.strip()
+        # Which choice to point at: the role, or (still an administrator) being deactivated.
+        raise RuleBroken("The council must keep at least one active administrator",
+                         field="status" if role is Role.ADMIN else "role")
+    user.name = name
+    user.job_title = job_title
+    user.organisation = organisation
+    user.telephone = telephone
     user.role = role
     user.active = active
     db.session.flush()

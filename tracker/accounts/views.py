@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -22,12 +21,12 @@ from tracker.access.models import TokenPurpose
 from tracker.access.service import active_tokens
 from tracker.accounts import service, signin
 from tracker.accounts.forms import ACTIVE, DEACTIVATED, AddUserForm, EditUserForm, SignInForm
-from tracker.accounts.models import Role, SignInOutcome
-from tracker.errors import RuleBroken
+from tracker.accounts.models import SignInOutcome
 from tracker.extensions import db
-from tracker.forms import show_rule_broken
+from tracker.forms import page_status, rules_on_form
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, PUBLIC, allow
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("accounts", __name__)
 
@@ -117,7 +116,7 @@ def sign_in_record():
 def add_user():
     form = AddUserForm()
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             user = service.create_user(
                 council=current_user.council,
                 email=form.email.data,
@@ -128,27 +127,21 @@ def add_user():
                 organisation=form.organisation.data,
                 telephone=form.telephone.data,
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash(f"{user.name} has been added. Give them their password securely.", "success")
             return redirect(url_for("accounts.list_users"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("accounts/add_user.html", form=form), status
+    return render_template("accounts/add_user.html", form=form), page_status(form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def edit_user(user_id: int):
-    user = service.get_user(current_user.council_id, user_id)
-    if user is None:
-        abort(404)
+    user = load_or_404(service.get_user, user_id)
     form = EditUserForm(obj=user, status=ACTIVE if user.active else DEACTIVATED)
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.change_user(
                 user,
-                actor=current_user,
+                actor=acting_user(),
                 name=form.name.data,
                 job_title=form.job_title.data,
                 organisation=form.organisation.data,
@@ -156,13 +149,6 @@ def edit_user(user_id: int):
                 role=form.role.data,
                 active=form.active,
             )
-        except RuleBroken as error:
-            if error.field == "role" and form.role.data is Role.ADMIN:
-                # The administrator stays one but is being deactivated: point at that choice.
-                error.field = "status"
-            show_rule_broken(form, error)
-        else:
             flash(f"Changes to {user.name} saved", "success")
             return redirect(url_for("accounts.list_users"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("accounts/edit_user.html", form=form, user=user), status
+    return render_template("accounts/edit_user.html", form=form, user=user), page_status(form)

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from tracker.access.service import NAME_LENGTH
+from tracker.forms import TrackerForm
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-class NewTokenForm(FlaskForm):
+class NewTokenForm(TrackerForm):
     """A name that says what will use the token, so it can be told apart and revoked later."""
 
     name = StringField(
         "Name of the token",
         description="What will use it, for example ‘Power BI dashboard’",
-        filters=[_strip],
         validators=[
             DataRequired("Enter a name for the token, such as what will use it"),
             Length(max=NAME_LENGTH, message=f"Name must be {NAME_LENGTH} characters or fewer"),
@@ -29,5 +24,5 @@ class NewTokenForm(FlaskForm):
     )
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(TrackerForm):
     """Only the form token: which token to revoke is in the address."""

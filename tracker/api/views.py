@@ -8,8 +8,7 @@ message, which would carry it in the session cookie.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from tracker import clock
 from tracker.access.models import TokenPurpose
@@ -23,16 +22,12 @@ from tracker.access.service import (
 from tracker.api import queries
 from tracker.api.forms import NewTokenForm, RevokeTokenForm
 from tracker.api.v1 import v1
-from tracker.errors import RuleBroken
-from tracker.forms import show_rule_broken
+from tracker.forms import page_status, rules_on_form
 from tracker.permissions import ALL_ROLES, allow
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(v1)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _tokens_page(form: NewTokenForm, *, new_token: NewToken | None = None,
@@ -41,7 +36,7 @@ def _tokens_page(form: NewTokenForm, *, new_token: NewToken | None = None,
         "api/tokens.html",
         form=form,
         revoke_form=revoke_form or RevokeTokenForm(formdata=None),
-        tokens=active_tokens(_actor(), TokenPurpose.API),
+        tokens=active_tokens(acting_user(), TokenPurpose.API),
         new_token=new_token,
         most_tokens=MOST_API_TOKENS,
     ), status
@@ -58,29 +53,22 @@ def tokens():
 def make_token():
     form = NewTokenForm()
     if form.validate_on_submit():
-        try:
-            made = make_api_token(_actor(), form.name.data or "", now=clock.now())
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
+        with rules_on_form(form):
+            made = make_api_token(acting_user(), form.name.data or "", now=clock.now())
             # Answered here, not by a redirect: the secret is on this page and nowhere else.
             return _tokens_page(NewTokenForm(formdata=None), new_token=made)
-    return _tokens_page(form, status=400)
+    return _tokens_page(form, status=page_status(form))
 
 
 @bp.route("/account/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @allow(ALL_ROLES)
 def revoke(token_id: int):
-    token = queries.get_api_token(current_user.council_id, token_id)
-    if token is None:
-        abort(404)
+    token = load_or_404(queries.get_api_token, token_id)
     form = RevokeTokenForm()
     if form.validate_on_submit():
-        try:
-            revoke_token(token, actor=_actor(), now=clock.now())
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
+        with rules_on_form(form):
+            revoke_token(token, actor=acting_user(), now=clock.now())
             flash(f"Token ‘{token.name}’ revoked: it no longer works", "success")
             return redirect(url_for("api.tokens"))
-    return _tokens_page(NewTokenForm(formdata=None), revoke_form=form, status=400)
+    return _tokens_page(NewTokenForm(formdata=None), revoke_form=form,
+                        status=page_status(form))

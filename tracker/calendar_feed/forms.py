@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf
+
+from tracker.forms import TrackerForm
 
 NEW_ADDRESS = "new"
 TURN_OFF = "off"
 
 
-class FeedForm(FlaskForm):
+class FeedForm(TrackerForm):
     """Which button was pressed; any other value is refused."""
 
     change = StringField(validators=[AnyOf(

@@ -14,13 +14,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 
 from tracker import clock
 from tracker.access.service import NewToken
 from tracker.calendar_feed import service
 from tracker.calendar_feed.forms import TURN_OFF, FeedForm
 from tracker.permissions import ALL_ROLES, PUBLIC, allow
+from tracker.web import acting_user
 
 bp = Blueprint("calendar_feed", __name__)
 
@@ -37,10 +37,10 @@ def _page(form: FeedForm, made: NewToken | None = None) -> str:
     return render_template(
         "calendar_feed/page.html",
         form=form,
-        feed=service.current_feed(current_user),
+        feed=service.current_feed(acting_user()),
         address=service.feed_address(made.secret, _public_url()) if made else None,
         public_url=_public_url().rstrip("/"),
-        every_committee=service.sees_every_committee(current_user),
+        every_committee=service.sees_every_committee(acting_user()),
         keep_completed_days=service.KEEP_COMPLETED_FOR.days,
     )
 
@@ -54,13 +54,13 @@ def settings() -> Any:
     if not form.validate_on_submit():
         return _page(form), 400
     if form.change.data == TURN_OFF:
-        if service.turn_off_feed(current_user, now=clock.now()):
+        if service.turn_off_feed(acting_user(), now=clock.now()):
             flash("Your calendar feed is off: its address no longer works", "success")
         else:
             flash("Your calendar feed was already off", "success")
         return redirect(url_for("calendar_feed.settings"))
     # The address is shown on this answer only: the tracker keeps its hash, never the address.
-    made = service.new_feed_address(current_user, now=clock.now())
+    made = service.new_feed_address(acting_user(), now=clock.now())
     return _page(FeedForm(formdata=None), made)
 
 

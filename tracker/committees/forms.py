@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from tracker.formatting import long_date
-from tracker.forms import GovDateField
+from tracker.forms import GovDateField, TrackerForm
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
@@ -20,9 +19,6 @@ if TYPE_CHECKING:
 NAME_LIMIT = 200  # Committee.name
 REPORT_OF_LIMIT = 200  # Committee.report_of
 
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _member_label(user: User) -> str:
@@ -35,7 +31,7 @@ def _inspection_label(inspection: Inspection) -> str:
     return f"{inspection.title} (letter of {long_date(inspection.letter_date)})"
 
 
-class CommitteeForm(FlaskForm):
+class CommitteeForm(TrackerForm):
     """A committee's name, whose report it receives, its members and the inspections it follows.
 
     Call `offer()` with the people and inspections to choose from before validating: a posted
@@ -44,7 +40,6 @@ class CommitteeForm(FlaskForm):
 
     name = StringField(
         "Name",
-        filters=[_strip],
         validators=[
             DataRequired("Enter the committee's name"),
             Length(max=NAME_LIMIT, message=f"Name must be {NAME_LIMIT} characters or fewer"),
@@ -55,7 +50,6 @@ class CommitteeForm(FlaskForm):
         "Report of (optional)",
         description="Whose report the committee receives, as the paper's title block says: "
         "for example, Report of the Executive Director of Children's Services",
-        filters=[_strip],
         validators=[
             Length(
                 max=REPORT_OF_LIMIT,
@@ -101,7 +95,7 @@ class CommitteeForm(FlaskForm):
         ]
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(TrackerForm):
     """One more date on which the committee meets."""
 
     meeting_date = GovDateField("Meeting date")

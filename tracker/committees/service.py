@@ -58,8 +58,8 @@ def save_committee(
     inspections: list[Inspection],
 ) -> Committee:
     """Create a committee, or change one: its name, whose report it receives, members and
-    the inspections its progress reports cover."""
-    name = name.strip()
+    the inspections its progress reports cover. Text comes stripped of the spaces around it
+    (the forms strip it)."""
     _check_name_free(council_id, name, committee.id if committee else None)
     _check_members(council_id, members)
     if any(inspection.council_id != council_id for inspection in inspections):
@@ -68,7 +68,7 @@ def save_committee(
         committee = Committee(council_id=council_id)
         db.session.add(committee)
     committee.name = name
-    committee.report_of = report_of.strip()
+    committee.report_of = report_of
     committee.members = members
     committee.inspections = inspections
     db.session.flush()

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker import clock
 from tracker.committees import service
 from tracker.committees.forms import CommitteeForm, MeetingForm
 from tracker.committees.models import Committee
-from tracker.errors import RuleBroken
 from tracker.formatting import long_date
-from tracker.forms import show_rule_broken
+from tracker.forms import page_status, rules_on_form
 from tracker.inspections.service import inspections_of_council
 from tracker.kept_pages import kept
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 from tracker.reports.runs import describe_moment
 from tracker.reports.service import upcoming_reports
+from tracker.web import load_or_404
 
 bp = Blueprint("committees", __name__)
-
-
-def _committee_or_404(committee_id: int) -> Committee:
-    committee = service.get_committee(current_user.council_id, committee_id)
-    if committee is None:
-        abort(404)
-    return committee
 
 
 def _committee_form(committee: Committee | None) -> CommitteeForm:
@@ -50,7 +43,7 @@ def _committee_form(committee: Committee | None) -> CommitteeForm:
 def _save(committee: Committee | None):
     form = _committee_form(committee)
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             saved = service.save_committee(
                 committee,
                 council_id=current_user.council_id,
@@ -59,13 +52,10 @@ def _save(committee: Committee | None):
                 members=form.chosen_members(),
                 inspections=form.chosen_inspections(),
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash(f"{saved.name} saved", "success")
             return redirect(url_for("committees.view_committee", committee_id=saved.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("committees/edit.html", form=form, committee=committee), status
+    return render_template("committees/edit.html", form=form,
+                           committee=committee), page_status(form)
 
 
 def _committee_page(committee: Committee, meeting_form: MeetingForm, status: int = 200):
@@ -99,36 +89,34 @@ def add_committee():
 @bp.route("/committees/<int:committee_id>/edit", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def edit_committee(committee_id: int):
-    return _save(_committee_or_404(committee_id))
+    return _save(load_or_404(service.get_committee, committee_id))
 
 
 @bp.route("/committees/<int:committee_id>")
 @allow(ALL_ROLES)
 @kept
 def view_committee(committee_id: int):
-    return _committee_page(_committee_or_404(committee_id), MeetingForm(formdata=None))
+    return _committee_page(load_or_404(service.get_committee, committee_id),
+                           MeetingForm(formdata=None))
 
 
 @bp.route("/committees/<int:committee_id>/meetings", methods=["POST"])
 @allow(ADMIN_ONLY)
 def add_meeting(committee_id: int):
-    committee = _committee_or_404(committee_id)
+    committee = load_or_404(service.get_committee, committee_id)
     form = MeetingForm()
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             meeting = service.add_meeting(committee, form.meeting_date.data)
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash(f"Meeting on {long_date(meeting.meeting_date)} added", "success")
             return redirect(url_for("committees.view_committee", committee_id=committee.id))
-    return _committee_page(committee, form, 400)
+    return _committee_page(committee, form, page_status(form))
 
 
 @bp.route("/committees/<int:committee_id>/meetings/<int:meeting_id>/remove", methods=["POST"])
 @allow(ADMIN_ONLY)
 def remove_meeting(committee_id: int, meeting_id: int):
-    committee = _committee_or_404(committee_id)
+    committee = load_or_404(service.get_committee, committee_id)
     meeting = next((m for m in committee.meetings if m.id == meeting_id), None)
     if meeting is None:
         abort(404)

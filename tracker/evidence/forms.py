@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-
-from tracker.forms import ChoiceSelectField, GovDateField
+from tracker.forms import ChoiceSelectField, GovDateField, TrackerForm
 
 
-class PackForm(FlaskForm):
+class PackForm(TrackerForm):
     """The day (not in the future) and the scope: every item, or one inspection's."""
 
     as_of = GovDateField("Date", description="For example, 31 3 2027")

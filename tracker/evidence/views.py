@@ -12,21 +12,13 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
-from tracker.errors import RuleBroken
 from tracker.evidence import service
 from tracker.evidence.forms import PackForm
-from tracker.evidence.models import EvidencePack
-from tracker.forms import show_rule_broken
+from tracker.forms import page_status, rules_on_form
 from tracker.permissions import STAFF, allow
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("evidence", __name__)
-
-
-def _pack_or_404(pack_id: int) -> EvidencePack:
-    pack = service.get_pack(current_user.council_id, pack_id)
-    if pack is None:
-        abort(404)
-    return pack
 
 
 @bp.route("/evidence-packs", methods=["GET", "POST"])
@@ -43,23 +35,19 @@ def list_packs():
         form.as_of.data = clock.today()
     if form.validate_on_submit():
         inspection = next((i for i in inspections if str(i.id) == form.scope.data), None)
-        try:
+        with rules_on_form(form):
             pack = service.request_pack(council_id=council_id, as_of=form.as_of.data,
-                                        inspection=inspection, actor=current_user,
+                                        inspection=inspection, actor=acting_user(),
                                         now=clock.now())
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             return redirect(url_for("evidence.view_pack", pack_id=pack.id))
-    status = 400 if request.method == "POST" else 200
     return render_template("evidence/list.html", form=form,
-                           packs=service.recent_packs(council_id)), status
+                           packs=service.recent_packs(council_id)), page_status(form)
 
 
 @bp.route("/evidence-packs/<int:pack_id>")
 @allow(STAFF)
 def view_pack(pack_id: int):
-    pack = _pack_or_404(pack_id)
+    pack = load_or_404(service.get_pack, pack_id)
     return render_template("evidence/pack.html", pack=pack, size=service.pack_size(pack),
                            file_name=service.download_name(pack))
 
@@ -67,7 +55,7 @@ def view_pack(pack_id: int):
 @bp.route("/evidence-packs/<int:pack_id>/progress")
 @allow(STAFF)
 def pack_progress(pack_id: int):
-    pack = _pack_or_404(pack_id)
+    pack = load_or_404(service.get_pack, pack_id)
     response = jsonify(
         state=service.page_state(pack, shown=request.args.get("shown", type=int)),
         label=pack.state.label, items_done=pack.items_done, items_total=pack.items_total,
@@ -79,7 +67,7 @@ def pack_progress(pack_id: int):
 @bp.route("/evidence-packs/<int:pack_id>/download")
 @allow(STAFF)
 def download_pack(pack_id: int):
-    pack = _pack_or_404(pack_id)
+    pack = load_or_404(service.get_pack, pack_id)
     data = service.pack_file(pack)
     if data is None:
         abort(404)

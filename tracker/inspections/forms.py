@@ -6,7 +6,6 @@ import calendar
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -26,7 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from tracker.forms import ChoiceSelectField, GovDateField
+from tracker.forms import ChoiceSelectField, GovDateField, StrippedText, TrackerForm
 from tracker.inspections.imports import (
     FINDING_TEXT_MAX,
     GROUP_MAX,
@@ -38,7 +37,7 @@ from tracker.inspections.imports import (
 from tracker.inspections.models import CATEGORY_ORDER, FindingCategory
 
 
-class PlanSubmittedForm(FlaskForm):
+class PlanSubmittedForm(TrackerForm):
     submitted_on = GovDateField(
         "Date the action plan was submitted", description="For example, 6 11 2026"
     )
@@ -54,7 +53,7 @@ def _max(what: str, limit: int) -> Length:
     return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(TrackerForm):
     """A letter to import: a file, or its text pasted in."""
 
     document = FileField(
@@ -143,6 +142,9 @@ class VisitDatesField(TextAreaField):
 class FindingRowForm(Form):
     """One finding on the review page; a blank row is ignored."""
 
+    class Meta(StrippedText):
+        pass
+
     source = HiddenField(validators=[
         Optional(),
         Regexp(rf"^({LIST_NAMES}):\d{{1,4}}$",
@@ -186,7 +188,7 @@ class FindingRowForm(Form):
         return not self.remove.data and not self.is_blank
 
 
-class ImportReviewForm(FlaskForm):
+class ImportReviewForm(TrackerForm):
     """The proposed inspection and its findings, every part editable before it is created."""
 
     title = StringField(

@@ -16,9 +16,8 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
-from tracker.errors import RuleBroken
 from tracker.formatting import long_date
-from tracker.forms import page_status, show_rule_broken
+from tracker.forms import page_status, rules_on_form
 from tracker.inspections import imports, queries, service
 from tracker.inspections.forms import ImportReviewForm, ImportUploadForm, PlanSubmittedForm
 from tracker.items.queries import item_facts
@@ -26,6 +25,7 @@ from tracker.items.status import StatusRules, work_out_rag
 from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("inspections", __name__)
 
@@ -60,47 +60,29 @@ def _render_inspection(inspection, form, status: int = 200):
 @allow(ALL_ROLES)
 @kept
 def view_inspection(inspection_id: int):
-    inspection = queries.inspection_for_page(current_user.council_id, inspection_id)
-    if inspection is None:
-        abort(404)
+    inspection = load_or_404(queries.inspection_for_page, inspection_id)
     return _render_inspection(inspection, PlanSubmittedForm())
 
 
 @bp.route("/inspections/<int:inspection_id>/plan-submitted", methods=["POST"])
 @allow(ADMIN_ONLY)
 def mark_plan_submitted(inspection_id: int):
-    inspection = queries.inspection_for_page(current_user.council_id, inspection_id)
-    if inspection is None:
-        abort(404)
+    inspection = load_or_404(queries.inspection_for_page, inspection_id)
     form = PlanSubmittedForm()
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.mark_plan_submitted(
                 inspection, submitted_on=form.submitted_on.data, today=clock.today()
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("The action plan is recorded as submitted", "success")
             return redirect(url_for("inspections.view_inspection", inspection_id=inspection.id))
-    return _render_inspection(inspection, form, 400)
+    return _render_inspection(inspection, form, page_status(form))
 
 
 # --- Importing a letter ---------------------------------------------------------------------
 
 # Empty rows under the proposed findings, for findings the importer missed.
 BLANK_FINDING_ROWS = 3
-
-
-def _actor():
-    return current_user._get_current_object()
-
-
-def _draft_or_404(draft_id: int):
-    draft = imports.get_draft(current_user.council_id, draft_id)
-    if draft is None:
-        abort(404)
-    return draft
 
 
 @bp.route("/inspections/import", methods=["GET", "POST"])
@@ -112,23 +94,20 @@ def start_import():
         f"A PDF, a Word document (.docx) or a text file, up to {imports.size_words(max_bytes)}"
     )
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             if form.document.data:
                 upload = form.document.data
                 draft = imports.start_import(
-                    current_user.council_id, actor=_actor(), now=clock.now(),
+                    current_user.council_id, actor=acting_user(), now=clock.now(),
                     # One byte over the limit is enough for the importer to refuse it.
                     data=upload.read(max_bytes + 1), filename=upload.filename or "",
                     max_bytes=max_bytes,
                 )
             else:
                 draft = imports.start_import_from_text(
-                    current_user.council_id, actor=_actor(), now=clock.now(),
+                    current_user.council_id, actor=acting_user(), now=clock.now(),
                     text=form.text.data, max_bytes=max_bytes,
                 )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             return redirect(url_for("inspections.review_import", draft_id=draft.id))
     return render_template(
         "inspections/import_start.html",
@@ -223,7 +202,7 @@ def _initial_review_data(draft, previous) -> dict:
 @bp.route("/inspections/import/<int:draft_id>", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def review_import(draft_id: int):
-    draft = _draft_or_404(draft_id)
+    draft = load_or_404(imports.get_draft, draft_id)
     council_inspections = {i.id: i for i in service.inspections_of_council(draft.council_id)}
 
     def inspection_named(value: str | None):
@@ -257,18 +236,16 @@ def review_import(draft_id: int):
             )
         else:
             findings, links = form.reviewed_findings()
-            try:
-                inspection = imports.confirm_import(
-                    draft, actor=_actor(), now=clock.now(),
-                    details=form.reviewed_details(), findings=findings,
-                    previous_inspection=chosen, repeat_links=links,
-                    allow_duplicate=bool(form.allow_duplicate.data),
-                )
-            except imports.DraftGone:
-                abort(404)
-            except RuleBroken as error:
-                show_rule_broken(form, error)
-            else:
+            with rules_on_form(form):
+                try:
+                    inspection = imports.confirm_import(
+                        draft, actor=acting_user(), now=clock.now(),
+                        details=form.reviewed_details(), findings=findings,
+                        previous_inspection=chosen, repeat_links=links,
+                        allow_duplicate=bool(form.allow_duplicate.data),
+                    )
+                except imports.DraftGone:
+                    abort(404)
                 flash(imports.ImportSummary.of(inspection).message, "success")
                 return redirect(
                     url_for("inspections.view_inspection", inspection_id=inspection.id)
@@ -294,7 +271,7 @@ def review_import(draft_id: int):
 @bp.route("/inspections/import/<int:draft_id>/cancel", methods=["POST"])
 @allow(ADMIN_ONLY)
 def cancel_import(draft_id: int):
-    draft = _draft_or_404(draft_id)
+    draft = load_or_404(imports.get_draft, draft_id)
     try:
         imports.cancel_import(draft)
     except imports.DraftGone:

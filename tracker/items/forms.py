@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovRadioInput,
     GovSelect,
     GovTextArea,
@@ -16,7 +14,13 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
-from tracker.forms import ChoiceSelectField, GovDateField, enum_choices
+from tracker.forms import (
+    CharacterCount,
+    ChoiceSelectField,
+    GovDateField,
+    TrackerForm,
+    enum_choices,
+)
 from tracker.inspections.models import CATEGORY_ORDER, TRACKED_CATEGORIES
 from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
 
@@ -61,7 +65,7 @@ def evidence_link_field(description: str) -> StringField:
     )
 
 
-class _FindingFields(FlaskForm):
+class _FindingFields(TrackerForm):
     """The finding a new item tracks; declared first so its errors are listed first."""
 
     inspection = ChoiceSelectField(
@@ -82,7 +86,7 @@ class _FindingFields(FlaskForm):
     )
 
 
-class ItemDetailsForm(FlaskForm):
+class ItemDetailsForm(TrackerForm):
     """The details of a tracked item, shared by adding and editing."""
 
     version = version_field()
@@ -111,7 +115,7 @@ class ItemDetailsForm(FlaskForm):
     )
     measure_of_success = TextAreaField(
         "Measure of success",
-        widget=GovCharacterCount(),
+        widget=CharacterCount(),
         description="Optional. How you will know the finding has been addressed",
         validators=[Optional(), _max("Measure of success", TEXT_MAX)],
     )
@@ -123,13 +127,13 @@ class AddItemForm(_FindingFields, ItemDetailsForm):
     version = None  # nothing to compare against yet
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TrackerForm):
     """What an action is and who owns it."""
 
     version = version_field()
     description = TextAreaField(
         "Action",
-        widget=GovCharacterCount(),
+        widget=CharacterCount(),
         description="What will be done, for example “Themed case file audit of children's "
         "views”",
         validators=[_required("what the action is"), _max("Action", 1000)],
@@ -142,7 +146,7 @@ class AddActionForm(ActionForm):
     due_date = GovDateField("Due date", description="For example, 31 1 2027")
 
 
-class UpdateActionForm(FlaskForm):
+class UpdateActionForm(TrackerForm):
     """The short progress update: status, commentary and evidence, in one save."""
 
     version = version_field()
@@ -154,7 +158,7 @@ class UpdateActionForm(FlaskForm):
     )
     commentary = TextAreaField(
         "Commentary",
-        widget=GovCharacterCount(),
+        widget=CharacterCount(),
         description="What has happened since the last update",
         validators=[Optional(), _max("Commentary", TEXT_MAX)],
     )
@@ -162,16 +166,16 @@ class UpdateActionForm(FlaskForm):
         "Optional. A link to the document or record, starting https://")
 
 
-class DueDateForm(FlaskForm):
+class DueDateForm(TrackerForm):
     new_date = GovDateField("New due date", description="For example, 28 2 2027")
     reason = TextAreaField(
         "Reason for the change",
-        widget=GovCharacterCount(),
+        widget=CharacterCount(),
         validators=[_required("the reason for the change"), _max("Reason", TEXT_MAX)],
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(TrackerForm):
     decision = RadioField(
         "Decision",
         widget=GovRadioInput(),
@@ -187,7 +191,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class RagOverrideForm(FlaskForm):
+class RagOverrideForm(TrackerForm):
     rag = RadioField(
         "Status",
         widget=GovRadioInput(),
@@ -197,21 +201,21 @@ class RagOverrideForm(FlaskForm):
     )
     reason = TextAreaField(
         "Reason",
-        widget=GovCharacterCount(),
+        widget=CharacterCount(),
         validators=[_required("the reason"), _max("Reason", TEXT_MAX)],
     )
 
 
-class MarkCompleteForm(FlaskForm):
+class MarkCompleteForm(TrackerForm):
     outcome_evidence = TextAreaField(
         "Evidence that the outcome is achieved",
-        widget=GovCharacterCount(),
+        widget=CharacterCount(),
         validators=[_required("the evidence that the outcome is achieved"),
                     _max("Evidence", TEXT_MAX)],
     )
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(TrackerForm):
     decision = RadioField(
         "Decision",
         widget=GovRadioInput(),
@@ -227,7 +231,7 @@ class SignOffForm(FlaskForm):
     )
 
 
-class ItemFilterForm(FlaskForm):
+class ItemFilterForm(TrackerForm):
     """The items list filters, read from the query string."""
 
     class Meta:

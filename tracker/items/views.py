@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -19,8 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker import clock
 from tracker.accounts.service import get_user, users_of_council
 from tracker.audit.service import history_of_action, history_page_of_item
-from tracker.errors import EditConflict, RuleBroken
-from tracker.forms import page_status, show_rule_broken, user_choices
+from tracker.forms import page_status, rules_on_form, user_choices
 from tracker.inspections.models import FindingCategory
 from tracker.inspections.queries import inspection_titles
 from tracker.inspections.service import get_inspection, inspections_of_council
@@ -58,32 +56,14 @@ from tracker.permissions import (
     can_override_rag,
     can_sign_off_item,
     can_update_action,
-    require,
 )
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("items", __name__)
 
 
 def _rules() -> StatusRules:
     return StatusRules.from_config(current_app.config)
-
-
-def _actor():
-    return current_user._get_current_object()
-
-
-def _item_or_404(item_id: int):
-    item = queries.get_item(current_user.council_id, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
-def _action_or_404(action_id: int):
-    action = queries.get_action(current_user.council_id, action_id)
-    if action is None:
-        abort(404)
-    return action
 
 
 def _version(form) -> int:
@@ -178,7 +158,7 @@ def _action_plan_download(file_format: str) -> Response:
 @allow(ALL_ROLES)
 @kept
 def view_item(item_id: int):
-    item = _item_or_404(item_id)
+    item = load_or_404(queries.get_item, item_id)
     today = clock.today()
     now = clock.now()
     rules = _rules()
@@ -210,10 +190,8 @@ def add_item():
         form.inspection.data = inspection_id if inspection_id.isdigit() else ""
         form.priority.data = Priority.MEDIUM.value
     if form.validate_on_submit():
-        inspection = get_inspection(council_id, int(form.inspection.data))
-        if inspection is None:
-            abort(404)
-        try:
+        inspection = load_or_404(get_inspection, int(form.inspection.data))
+        with rules_on_form(form):
             item = service.create_item(
                 inspection=inspection,
                 category=FindingCategory(form.category.data),
@@ -224,12 +202,9 @@ def add_item():
                 priority=Priority(form.priority.data),
                 target_date=form.target_date.data,
                 measure_of_success=form.measure_of_success.data or "",
-                actor=_actor(),
+                actor=acting_user(),
                 now=clock.now(),
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash(f"Item “{item.title}” added", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
     status = page_status(form)
@@ -239,8 +214,7 @@ def add_item():
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
 @allow(STAFF)
 def edit_item(item_id: int):
-    item = _item_or_404(item_id)
-    require(can_edit_item(current_user, item))
+    item = load_or_404(queries.get_item, item_id, may=can_edit_item)
     form = ItemDetailsForm(obj=item if request.method == "GET" else None)
     may_change_lead = can_change_lead_officer(current_user)
     form.lead_officer.choices = _staff_choices(blank="No lead officer yet")
@@ -248,12 +222,11 @@ def edit_item(item_id: int):
         form.version.data = item.version
         form.priority.data = item.priority.value
         form.lead_officer.data = str(item.lead_officer_id or "")
-    conflict = None
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.edit_item(
                 item,
-                actor=_actor(),
+                actor=acting_user(),
                 now=clock.now(),
                 expected_version=_version(form),
                 title=form.title.data,
@@ -264,17 +237,11 @@ def edit_item(item_id: int):
                 lead_officer=_chosen_user(form.lead_officer.data),
                 may_change_lead=may_change_lead,
             )
-        except EditConflict as error:
-            conflict = error
-            form.version.data = item.version
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Item saved", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
-    status = 409 if conflict else page_status(form)
+    status = page_status(form)
     return render_template(
-        "items/edit.html", form=form, item=item, conflict=conflict,
+        "items/edit.html", form=form, item=item, conflict=form.conflict,
         may_change_lead=may_change_lead,
     ), status
 
@@ -282,23 +249,19 @@ def edit_item(item_id: int):
 @bp.route("/items/<int:item_id>/actions/new", methods=["GET", "POST"])
 @allow(STAFF)
 def add_action(item_id: int):
-    item = _item_or_404(item_id)
-    require(can_add_action(current_user, item))
+    item = load_or_404(queries.get_item, item_id, may=can_add_action)
     form = AddActionForm()
     form.owner.choices = _staff_choices(blank="Choose an owner")
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.add_action(
                 item,
-                actor=_actor(),
+                actor=acting_user(),
                 now=clock.now(),
                 description=form.description.data,
                 owner=_chosen_user(form.owner.data),
                 due_date=form.due_date.data,
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Action added", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
     status = page_status(form)
@@ -309,7 +272,7 @@ def add_action(item_id: int):
 @allow(ALL_ROLES)
 @kept
 def view_action(action_id: int):
-    action = _action_or_404(action_id)
+    action = load_or_404(queries.get_action, action_id)
     return render_template(
         "items/view_action.html",
         action=action,
@@ -327,93 +290,72 @@ def view_action(action_id: int):
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @allow(STAFF)
 def edit_action(action_id: int):
-    action = _action_or_404(action_id)
-    require(can_edit_action(current_user, action))
+    action = load_or_404(queries.get_action, action_id, may=can_edit_action)
     form = ActionForm(obj=action if request.method == "GET" else None)
     form.owner.choices = _staff_choices(blank="Choose an owner")
     if request.method == "GET":
         form.version.data = action.version
         form.owner.data = str(action.owner_id or "")
-    conflict = None
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.edit_action(
                 action,
-                actor=_actor(),
+                actor=acting_user(),
                 now=clock.now(),
                 expected_version=_version(form),
                 description=form.description.data,
                 owner=_chosen_user(form.owner.data),
             )
-        except EditConflict as error:
-            conflict = error
-            form.version.data = action.version
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Action saved", "success")
             return redirect(url_for("items.view_action", action_id=action.id))
-    status = 409 if conflict else page_status(form)
+    status = page_status(form)
     return render_template(
-        "items/edit_action.html", form=form, action=action, conflict=conflict
+        "items/edit_action.html", form=form, action=action, conflict=form.conflict
     ), status
 
 
 @bp.route("/actions/<int:action_id>/update", methods=["GET", "POST"])
 @allow(STAFF)
 def update_action(action_id: int):
-    action = _action_or_404(action_id)
-    require(can_update_action(current_user, action))
+    action = load_or_404(queries.get_action, action_id, may=can_update_action)
     form = UpdateActionForm()
     if request.method == "GET":
         form.version.data = action.version
         form.status.data = action.status.value
         form.evidence_link.data = action.evidence_link
-    conflict = None
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.update_action(
                 action,
-                actor=_actor(),
+                actor=acting_user(),
                 now=clock.now(),
                 expected_version=_version(form),
                 status=ActionStatus(form.status.data),
                 commentary=form.commentary.data or "",
                 evidence_link=form.evidence_link.data or "",
             )
-        except EditConflict as error:
-            conflict = error
-            # Saving again now means "mine replaces theirs": the user has seen both.
-            form.version.data = action.version
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Update saved", "success")
             if request.args.get("back") == "my-actions":
                 return redirect(url_for("items.my_actions"))
             return redirect(url_for("items.view_action", action_id=action.id))
-    status = 409 if conflict else page_status(form)
-    latest = history_of_action(action)[:3] if conflict else []
+    status = page_status(form)
+    latest = history_of_action(action)[:3] if form.conflict else []
     return render_template(
-        "items/update_action.html", form=form, action=action, conflict=conflict, latest=latest
+        "items/update_action.html", form=form, action=action, conflict=form.conflict, latest=latest
     ), status
 
 
 @bp.route("/actions/<int:action_id>/due-date", methods=["GET", "POST"])
 @allow(STAFF)
 def change_due_date(action_id: int):
-    action = _action_or_404(action_id)
-    require(can_update_action(current_user, action))
+    action = load_or_404(queries.get_action, action_id, may=can_update_action)
     form = DueDateForm()
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             change = service.change_due_date(
-                action, actor=_actor(), now=clock.now(),
+                action, actor=acting_user(), now=clock.now(),
                 new_date=form.new_date.data, reason=form.reason.data,
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             if change.state.value == "approved":
                 flash("Due date changed", "success")
             else:
@@ -429,20 +371,15 @@ def change_due_date(action_id: int):
 @bp.route("/due-date-changes/<int:change_id>", methods=["GET", "POST"])
 @allow(STAFF)
 def decide_due_date(change_id: int):
-    change = queries.get_due_date_change(current_user.council_id, change_id)
-    if change is None:
-        abort(404)
-    require(can_decide_due_date_change(current_user, change))
+    change = load_or_404(queries.get_due_date_change, change_id,
+                         may=can_decide_due_date_change)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.decide_due_date_change(
-                change, actor=_actor(), now=clock.now(),
+                change, actor=acting_user(), now=clock.now(),
                 approve=form.decision.data == "approve", note=form.note.data or "",
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Decision saved", "success")
             return redirect(url_for("items.view_action", action_id=change.action_id))
     status = page_status(form)
@@ -452,20 +389,16 @@ def decide_due_date(change_id: int):
 @bp.route("/items/<int:item_id>/status", methods=["GET", "POST"])
 @allow(STAFF)
 def override_rag(item_id: int):
-    item = _item_or_404(item_id)
-    require(can_override_rag(current_user, item))
+    item = load_or_404(queries.get_item, item_id, may=can_override_rag)
     form = RagOverrideForm()
     if request.method == "GET":
         form.rag.data = item.rag_override.value if item.rag_override else ""
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.override_rag(
-                item, actor=_actor(), now=clock.now(),
+                item, actor=acting_user(), now=clock.now(),
                 rag=Rag(form.rag.data) if form.rag.data else None, reason=form.reason.data,
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Status saved", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
     status = page_status(form)
@@ -478,20 +411,16 @@ def override_rag(item_id: int):
 @bp.route("/items/<int:item_id>/complete", methods=["GET", "POST"])
 @allow(STAFF)
 def mark_complete(item_id: int):
-    item = _item_or_404(item_id)
-    require(can_mark_item_complete(current_user, item))
+    item = load_or_404(queries.get_item, item_id, may=can_mark_item_complete)
     form = MarkCompleteForm()
     if request.method == "GET":
         form.outcome_evidence.data = item.outcome_evidence
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.mark_item_complete(
-                item, actor=_actor(), now=clock.now(),
+                item, actor=acting_user(), now=clock.now(),
                 outcome_evidence=form.outcome_evidence.data,
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Item marked complete: it now needs signing off by someone else", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
     status = page_status(form)
@@ -501,24 +430,20 @@ def mark_complete(item_id: int):
 @bp.route("/items/<int:item_id>/sign-off", methods=["GET", "POST"])
 @allow(STAFF)
 def sign_off(item_id: int):
-    item = _item_or_404(item_id)
-    require(can_sign_off_item(current_user, item))
+    item = load_or_404(queries.get_item, item_id, may=can_sign_off_item)
     form = SignOffForm()
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             if form.decision.data == "sign-off":
                 service.sign_off_item(
-                    item, actor=_actor(), now=clock.now(), comment=form.comment.data or ""
+                    item, actor=acting_user(), now=clock.now(), comment=form.comment.data or ""
                 )
                 message = "Item signed off: it is now complete"
             else:
                 service.refuse_sign_off(
-                    item, actor=_actor(), now=clock.now(), reason=form.comment.data or ""
+                    item, actor=acting_user(), now=clock.now(), reason=form.comment.data or ""
                 )
                 message = "Item sent back to the lead officer"
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash(message, "success")
             return redirect(url_for("items.view_item", item_id=item.id))
     status = page_status(form)
@@ -529,7 +454,7 @@ def sign_off(item_id: int):
 @allow(STAFF)
 @kept
 def my_actions():
-    mine = queries.actions_for_owner(_actor(), clock.today(),
+    mine = queries.actions_for_owner(acting_user(), clock.today(),
                                      page=page_number(request.args.get("page")))
     return render_template("items/my_actions.html", mine=mine, groups=mine.groups)
 
@@ -541,5 +466,5 @@ def due_date_requests():
     return render_template(
         "items/due_date_requests.html",
         page=queries.pending_due_date_requests_for(
-            _actor(), page=page_number(request.args.get("page"))),
+            acting_user(), page=page_number(request.args.get("page"))),
     )

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from tracker.forms import CharacterCount, TrackerForm
 from tracker.items.forms import TEXT_MAX, evidence_link_field, version_field
 from tracker.partners.service import LONGEST_DAYS, PARTNER_STATUSES, SHORTEST_DAYS
 
 DAYS_MESSAGE = f"Enter a number of days from {SHORTEST_DAYS} to {LONGEST_DAYS}"
 
 
-class SendLinkForm(FlaskForm):
+class SendLinkForm(TrackerForm):
     """How long the link to the partner works."""
 
     days = StringField(
@@ -34,7 +34,7 @@ class SendLinkForm(FlaskForm):
         return int(str(self.days.data).strip())
 
 
-class PartnerUpdateForm(FlaskForm):
+class PartnerUpdateForm(TrackerForm):
     """The partner's progress update: status, commentary and a link to evidence."""
 
     # The version of the action the partner saw: a save after someone else's is noticed.
@@ -47,7 +47,7 @@ class PartnerUpdateForm(FlaskForm):
     )
     commentary = TextAreaField(
         "What has happened since the last update?",
-        widget=GovCharacterCount(),
+        widget=CharacterCount(),
         description="Optional if you only change the status or the evidence link",
         validators=[Optional(),
                     Length(max=TEXT_MAX,

@@ -82,6 +82,8 @@ class LinkRefused(Exception):
 class DailyLimitReached(RuleBroken):
     """The link has posted DAILY_POSTS updates today already."""
 
+    status = 429
+
 
 # --- tokens -------------------------------------------------------------------------------
 

@@ -19,15 +19,15 @@ from flask import (
 from flask_login import current_user
 
 from tracker import clock
-from tracker.errors import EditConflict, RuleBroken
 from tracker.formatting import long_date
-from tracker.forms import page_status, show_rule_broken
+from tracker.forms import page_status, rules_on_form
 from tracker.items import queries
 from tracker.items.models import ActionStatus
 from tracker.partners import service
 from tracker.partners.forms import PartnerUpdateForm, SendLinkForm
 from tracker.partners.models import PartnerLink
 from tracker.permissions import PUBLIC, STAFF, allow, can_edit_action, require
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("partners", __name__)
 
@@ -35,21 +35,15 @@ bp = Blueprint("partners", __name__)
 @bp.route("/actions/<int:action_id>/partner-links/new", methods=["GET", "POST"])
 @allow(STAFF)
 def send_link(action_id: int):
-    action = queries.get_action(current_user.council_id, action_id)
-    if action is None:
-        abort(404)
-    require(can_edit_action(current_user, action))
+    action = load_or_404(queries.get_action, action_id, may=can_edit_action)
     form = SendLinkForm()
     if request.method == "GET":
         form.days.data = str(service.DEFAULT_DAYS)
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             sent = service.send_partner_link(
-                action, actor=current_user._get_current_object(), now=clock.now(),
+                action, actor=acting_user(), now=clock.now(),
                 days=form.day_count)
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash(f"Link sent to {sent.link.recipient.display_name}. It works until the end "
                   f"of {long_date(service.last_day(sent.link))}.", "success")
             return redirect(url_for("items.view_action", action_id=action.id))
@@ -68,7 +62,7 @@ def revoke_link(action_id: int, link_id: int):
     require(can_edit_action(current_user, link.action))
     # The form is only a button: its one possible error is an expired form token, which
     # Flask-WTF answers itself (the CSRF error page).
-    if service.revoke_partner_link(link, actor=current_user._get_current_object(),
+    if service.revoke_partner_link(link, actor=acting_user(),
                                    now=clock.now()):
         flash(f"Link to {link.recipient.display_name} revoked: it no longer works", "success")
     else:
@@ -123,34 +117,25 @@ def partner_update(link_token: str):
         form.status.data = (action.status.value if action.status in service.PARTNER_STATUSES
                             else ActionStatus.IN_PROGRESS.value)
         form.evidence_link.data = action.evidence_link
-    conflict = status = None
     if form.validate_on_submit():
-        try:
-            service.post_partner_update(
-                link, now=clock.now(), expected_version=form.expected_version,
-                status=ActionStatus(form.status.data), commentary=form.commentary.data or "",
-                evidence_link=form.evidence_link.data or "",
-                daily_posts=int(current_app.config.get("PARTNER_LINK_DAILY_POSTS",
-                                                       service.DAILY_POSTS)))
-        except service.LinkRefused as refusal:
-            return _refused(refusal)
-        except EditConflict:
-            # Saving again means "mine replaces theirs": the partner has seen the latest.
-            conflict, status = True, 409
-            form.version.data = str(action.version)
-        except service.DailyLimitReached as error:
-            show_rule_broken(form, error)
-            status = 429
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
+        with rules_on_form(form):
+            try:
+                service.post_partner_update(
+                    link, now=clock.now(), expected_version=form.expected_version,
+                    status=ActionStatus(form.status.data),
+                    commentary=form.commentary.data or "",
+                    evidence_link=form.evidence_link.data or "",
+                    daily_posts=int(current_app.config.get("PARTNER_LINK_DAILY_POSTS",
+                                                           service.DAILY_POSTS)))
+            except service.LinkRefused as refusal:
+                return _refused(refusal)
             return _private(redirect(url_for("partners.partner_update_sent",
                                              link_token=link_token)))
     return _private((render_template(
         "partners/update.html", form=form, link=link, action=action, item=action.item,
         contact=service.whom_to_ask(link), council_name=_council_name(link),
-        conflict=conflict, last_day=service.last_day(link),
-    ), status or page_status(form)))
+        conflict=form.conflict, last_day=service.last_day(link),
+    ), page_status(form)))
 
 
 @bp.route("/partner/<link_token>/sent")

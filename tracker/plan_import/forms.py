@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, Regexp
 
-from tracker.forms import ChoiceSelectField
+from tracker.forms import ChoiceSelectField, TrackerForm
 from tracker.plan_import.cells import FIELDS
 
 NOT_IN_SHEET = "Not in this spreadsheet"
 
 
-class PlanUploadForm(FlaskForm):
+class PlanUploadForm(TrackerForm):
     spreadsheet = FileField(
         "Upload the action plan",
         widget=GovFileInput(),
@@ -27,7 +26,7 @@ class PlanUploadForm(FlaskForm):
     )
 
 
-class MappingForm(FlaskForm):
+class MappingForm(TrackerForm):
     """For each of the tracker's fields, the spreadsheet column that holds it (fields are
     added below, one per `tracker.plan_import.cells.FIELDS`)."""
 
@@ -64,7 +63,7 @@ for _spec in FIELDS:
     ))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     # The version of the import the page showed: a mapping changed since is noticed.
     version = HiddenField(validators=[
         InputRequired(message="This form is incomplete: reload the page and try again"),
@@ -72,5 +71,5 @@ class ConfirmForm(FlaskForm):
     ])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(TrackerForm):
     pass

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -13,13 +12,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 
 from tracker import clock
-from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.formatting import plural
-from tracker.forms import page_status, show_rule_broken
+from tracker.forms import page_status, rules_on_form, show_rule_broken
 from tracker.inspections.imports import size_words
 from tracker.inspections.service import get_inspection
 from tracker.permissions import ADMIN_ONLY, allow
@@ -27,15 +24,12 @@ from tracker.plan_import import preview, service
 from tracker.plan_import.cells import FIELDS
 from tracker.plan_import.forms import CancelForm, ConfirmForm, MappingForm, PlanUploadForm
 from tracker.plan_import.reading import column_letter
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("plan_import", __name__)
 
 # Rows of the sheet shown above the mapping, so its columns can be recognised.
 SAMPLE_ROWS = 3
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _gone():
@@ -46,9 +40,7 @@ def _gone():
 @bp.route("/inspections/<int:inspection_id>/import-plan", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def start(inspection_id: int):
-    inspection = get_inspection(current_user.council_id, inspection_id)
-    if inspection is None:
-        abort(404)
+    inspection = load_or_404(get_inspection, inspection_id)
     form = PlanUploadForm()
     max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
     form.spreadsheet.description = (
@@ -56,16 +48,13 @@ def start(inspection_id: int):
     )
     if form.validate_on_submit():
         upload = form.spreadsheet.data
-        try:
+        with rules_on_form(form):
             imports, notes = service.start_plan_import(
-                inspection, actor=_actor(), now=clock.now(),
+                inspection, actor=acting_user(), now=clock.now(),
                 # One byte over the limit is enough for the reader to refuse it.
                 data=upload.read(max_bytes + 1), filename=upload.filename or "",
                 max_bytes=max_bytes,
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             for note in notes:
                 flash(note, "info")
             return redirect(url_for("plan_import.mapping", plan_import_id=imports[0].id))
@@ -76,7 +65,7 @@ def start(inspection_id: int):
 
 
 def _render_mapping(plan, form: MappingForm, status: int = 200):
-    what = preview.plan_preview(plan, actor=_actor(), today=clock.today())
+    what = preview.plan_preview(plan, actor=acting_user(), today=clock.today())
     rows = preview.sheet_rows(plan)
     return render_template(
         "plan_import/mapping.html",
@@ -105,52 +94,47 @@ def _mapping_form(plan, *, from_request: bool) -> MappingForm:
 @bp.route("/plan-imports/<int:plan_import_id>", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def mapping(plan_import_id: int):
-    plan = service.get_plan_import(current_user.council_id, plan_import_id)
-    if plan is None:
-        return _gone()
+    plan = load_or_404(service.get_plan_import, plan_import_id, missing=_gone)
     form = _mapping_form(plan, from_request=request.method == "POST")
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                service.save_mapping(plan, actor=_actor(), mapping=form.chosen())
-            except RuleBroken as error:
-                show_rule_broken(form, error)
-            else:
+            with rules_on_form(form):
+                service.save_mapping(plan, actor=acting_user(), mapping=form.chosen())
                 return redirect(url_for("plan_import.mapping", plan_import_id=plan.id,
                                         _anchor="preview"))
-        return _render_mapping(plan, form, 400)
+        return _render_mapping(plan, form, page_status(form))
     return _render_mapping(plan, form)
 
 
 @bp.route("/plan-imports/<int:plan_import_id>/confirm", methods=["POST"])
 @allow(ADMIN_ONLY)
 def confirm(plan_import_id: int):
-    plan = service.get_plan_import(current_user.council_id, plan_import_id)
-    if plan is None:
-        return _gone()
+    plan = load_or_404(service.get_plan_import, plan_import_id, missing=_gone)
     confirm_form = ConfirmForm()
     if not confirm_form.validate_on_submit():
         form = _mapping_form(plan, from_request=False)
         form.form_errors.append(confirm_form.version.errors[0] if confirm_form.version.errors
                                 else "The form had expired. Please try again.")
         return _render_mapping(plan, form, 400)
-    try:
-        outcome = service.confirm_plan_import(
-            plan, actor=_actor(), now=clock.now(),
-            expected_version=int(confirm_form.version.data),
-        )
-    except service.ImportGone:
-        db.session.rollback()
-        return _gone()
-    except RuleBroken as error:
-        # Undo the attempt before showing the page again, so the preview does not see it.
-        db.session.rollback()
-        plan = service.get_plan_import(current_user.council_id, plan_import_id)
-        if plan is None:
+    with rules_on_form(confirm_form):
+        try:
+            outcome = service.confirm_plan_import(
+                plan, actor=acting_user(), now=clock.now(),
+                expected_version=int(confirm_form.version.data),
+            )
+        except service.ImportGone:
+            db.session.rollback()
             return _gone()
-        form = _mapping_form(plan, from_request=False)
-        show_rule_broken(form, error)
-        return _render_mapping(plan, form, 400)
+        return _imported(outcome)
+    # The attempt is undone (rules_on_form rolled it back): the page shows what is saved, and
+    # the refusal on the mapping form, where the person can act on it.
+    plan = load_or_404(service.get_plan_import, plan_import_id, missing=_gone)
+    form = _mapping_form(plan, from_request=False)
+    show_rule_broken(form, confirm_form.refusal)
+    return _render_mapping(plan, form, page_status(confirm_form))
+
+
+def _imported(outcome: service.ImportOutcome):
     created = (f"{plural(outcome.new_items, 'new item')}, "
                f"{plural(outcome.actions, 'action')}")
     if outcome.existing_items:
@@ -168,12 +152,10 @@ def confirm(plan_import_id: int):
 @bp.route("/plan-imports/<int:plan_import_id>/cancel", methods=["POST"])
 @allow(ADMIN_ONLY)
 def cancel(plan_import_id: int):
-    plan = service.get_plan_import(current_user.council_id, plan_import_id)
-    if plan is None:
-        return _gone()
+    plan = load_or_404(service.get_plan_import, plan_import_id, missing=_gone)
     inspection_id = plan.inspection_id
     try:
-        service.cancel_plan_import(plan, actor=_actor())
+        service.cancel_plan_import(plan, actor=acting_user())
     except service.ImportGone:
         db.session.rollback()
         return _gone()

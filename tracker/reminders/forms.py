@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-
-from tracker.forms import GovDateField
+from tracker.forms import GovDateField, TrackerForm
 
 
-class PauseForm(FlaskForm):
+class PauseForm(TrackerForm):
     """Pause reminders until an end date; a blank date turns them back on."""
 
     until = GovDateField("End date", required=False)

@@ -19,14 +19,14 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.accounts import service as accounts
-from tracker.errors import RuleBroken
 from tracker.formatting import long_date
-from tracker.forms import show_rule_broken
+from tracker.forms import page_status, rules_on_form
 from tracker.jobs.status import job_statuses
 from tracker.mail import outbox_file, outbox_files, parse_message
 from tracker.permissions import ADMIN_ONLY, STAFF, allow
 from tracker.reminders import service
 from tracker.reminders.forms import PauseForm
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("reminders", __name__)
 
@@ -36,20 +36,16 @@ def _pause_page(user, back_href: str, done_href: str):
     if request.method == "GET":
         form.until.data = user.reminders_paused_until
     if form.validate_on_submit():
-        try:
-            service.pause_reminders(user, actor=current_user, now=clock.now(),
+        with rules_on_form(form):
+            service.pause_reminders(user, actor=acting_user(), now=clock.now(),
                                     until=form.until.data)
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             if form.until.data:
                 flash(f"Reminders paused until {long_date(form.until.data)}", "success")
             else:
                 flash("Reminders are on", "success")
             return redirect(done_href)
-    status = 400 if request.method == "POST" else 200
     return render_template("reminders/pause.html", form=form, user=user,
-                           back_href=back_href), status
+                           back_href=back_href), page_status(form)
 
 
 @bp.route("/reminders/pause", methods=["GET", "POST"])
@@ -62,9 +58,7 @@ def pause_mine():
 @bp.route("/users/<int:user_id>/reminders", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def pause_for_user(user_id: int):
-    user = accounts.get_user(current_user.council_id, user_id)
-    if user is None:
-        abort(404)
+    user = load_or_404(accounts.get_user, user_id)
     back = url_for("accounts.edit_user", user_id=user.id)
     return _pause_page(user, back, url_for("reminders.admin"))
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextInput
 from wtforms import BooleanField, IntegerField, RadioField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.committees.models import ReportCadence
-from tracker.forms import ChoiceSelectField, enum_choices
+from tracker.forms import ChoiceSelectField, TrackerForm, enum_choices
 from tracker.reports.cadence import MOST_DAYS_BEFORE
 from tracker.reports.service import DETAIL_LIMITS
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _text_field(field: str, label: str, description: str = "") -> StringField:
@@ -22,7 +17,6 @@ def _text_field(field: str, label: str, description: str = "") -> StringField:
     return StringField(
         label,
         description=description,
-        filters=[_strip],
         validators=[
             Length(max=limit, message=f"{limit_label} must be {limit} characters or fewer")
         ],
@@ -30,11 +24,11 @@ def _text_field(field: str, label: str, description: str = "") -> StringField:
     )
 
 
-class IssueForm(FlaskForm):
+class IssueForm(TrackerForm):
     """Issuing needs nothing but the button (and the form's CSRF token)."""
 
 
-class ReportDetailsForm(FlaskForm):
+class ReportDetailsForm(TrackerForm):
     """The report's own title and the contact officer named at its end; all optional."""
 
     report_title = _text_field(
@@ -47,11 +41,11 @@ class ReportDetailsForm(FlaskForm):
     contact_email = _text_field("contact_email", "Email address")
 
 
-class RunForm(FlaskForm):
+class RunForm(TrackerForm):
     """Asking for a PDF of the draft needs nothing but the button (and the CSRF token)."""
 
 
-class ReportScheduleForm(FlaskForm):
+class ReportScheduleForm(TrackerForm):
     """When the scheduler produces the committee's report, who is told, and whether it is
     issued at once."""
 
@@ -65,7 +59,6 @@ class ReportScheduleForm(FlaskForm):
         "Months",
         description="Numbers or names, separated by commas: 1,4,7,10 for each quarter. "
                     "Leave blank for every month.",
-        filters=[_strip],
         validators=[Length(max=60, message="Months must be 60 characters or fewer")],
         widget=GovTextInput(),
     )
@@ -74,7 +67,6 @@ class ReportScheduleForm(FlaskForm):
         description="A date such as 15, or a weekday in the month such as 1st mon, "
                     "2nd tue or last fri. A day that is not a working day moves to the next "
                     "working day.",
-        filters=[_strip],
         validators=[Length(max=60, message="Day must be 60 characters or fewer")],
         widget=GovTextInput(),
     )
@@ -90,7 +82,6 @@ class ReportScheduleForm(FlaskForm):
     report_time = StringField(
         "Time of day",
         description="UK time on the 24-hour clock, such as 09:00",
-        filters=[_strip],
         validators=[Length(max=5, message="Enter the time as hours and minutes, such as "
                                           "09:00")],
         widget=GovTextInput(),

@@ -218,13 +218,14 @@ def save_report_details(
     contact_telephone: str,
     contact_email: str,
 ) -> None:
-    """Set the report's own title and the contact officer named at its end."""
+    """Set the report's own title and the contact officer named at its end. Text comes
+    stripped of the spaces around it (the forms strip it)."""
     values = {
-        "report_title": report_title.strip(),
-        "contact_name": contact_name.strip(),
-        "contact_job_title": contact_job_title.strip(),
-        "contact_telephone": contact_telephone.strip(),
-        "contact_email": contact_email.strip().lower(),
+        "report_title": report_title,
+        "contact_name": contact_name,
+        "contact_job_title": contact_job_title,
+        "contact_telephone": contact_telephone,
+        "contact_email": contact_email.lower(),
     }
     for field, (label, limit) in DETAIL_LIMITS.items():
         if len(values[field]) > limit:
@@ -266,7 +267,7 @@ def save_report_schedule(
     """Set when the scheduler produces the committee's report, whom it tells, and whether it
     issues the report at once. Months and day may be written in words ("first Monday")."""
     schedule = ReportSchedule(cadence, normalise_months(rule_months), normalise_day(rule_day),
-                              days_before, time_of_day.strip() or "09:00")
+                              days_before, time_of_day or "09:00")
     check_schedule(schedule)
     if owner is not None and (owner.council_id != committee.council_id or not owner.active
                               or owner.role is Role.COMMITTEE_MEMBER):

@@ -25,32 +25,18 @@ from flask_login import current_user
 from tracker import clock
 from tracker.committees.models import Committee, ReportCadence
 from tracker.committees.service import get_committee
-from tracker.errors import RuleBroken
-from tracker.forms import show_rule_broken, user_choices
+from tracker.forms import page_status, rules_on_form, user_choices
 from tracker.items.status import StatusRules
 from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, STAFF, allow
 from tracker.reports import runs, service
 from tracker.reports.forms import IssueForm, ReportDetailsForm, ReportScheduleForm, RunForm
-from tracker.reports.models import IssuedReport, ReportRun, RunKind
+from tracker.reports.models import RunKind
 from tracker.reports.render_html import body_context, stored_body, stylesheet
+from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("reports", __name__)
-
-
-def _committee_or_404(committee_id: int) -> Committee:
-    committee = get_committee(current_user.council_id, committee_id)
-    if committee is None:
-        abort(404)
-    return committee
-
-
-def _issued_or_404(report_id: int) -> IssuedReport:
-    report = service.get_issued_report(current_user.council_id, report_id)
-    if report is None:
-        abort(404)
-    return report
 
 
 def _rules() -> StatusRules:
@@ -93,14 +79,14 @@ def _download(data: bytes, fmt: str, name: str, etag: str | None = None) -> Resp
 
 
 def _draft_download(committee_id: int, fmt: str) -> Response:
-    committee = _committee_or_404(committee_id)
+    committee = load_or_404(get_committee, committee_id)
     snapshot = _draft(committee)
     name = service.file_name(committee.name, fmt, version=None, as_at=snapshot.as_at)
     return _download(service.render(snapshot, fmt), fmt, name)
 
 
 def _issued_download(report_id: int, fmt: str) -> Response:
-    report = _issued_or_404(report_id)
+    report = load_or_404(service.get_issued_report, report_id)
     name = service.file_name(report.committee.name, fmt, version=report.version,
                              as_at=report.issued_at.date())
     return _download(service.stored_file(report, fmt), fmt, name,
@@ -119,7 +105,7 @@ def report_stylesheet():
 @allow(STAFF)
 @kept
 def draft_report(committee_id: int):
-    return _draft_page(_committee_or_404(committee_id), IssueForm(formdata=None))
+    return _draft_page(load_or_404(get_committee, committee_id), IssueForm(formdata=None))
 
 
 @bp.route("/committees/<int:committee_id>/report.docx")
@@ -137,46 +123,36 @@ def draft_html(committee_id: int):
 @bp.route("/committees/<int:committee_id>/report/issue", methods=["POST"])
 @allow(ADMIN_ONLY)
 def issue_report(committee_id: int):
-    committee = _committee_or_404(committee_id)
+    committee = load_or_404(get_committee, committee_id)
     form = IssueForm()
     if form.validate_on_submit():
-        try:
-            run = runs.request_run(committee, RunKind.ISSUE, actor=current_user,
+        with rules_on_form(form):
+            run = runs.request_run(committee, RunKind.ISSUE, actor=acting_user(),
                                    now=clock.now())
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             return redirect(url_for("reports.view_run", run_id=run.id))
-    return _draft_page(committee, form, 400)
+    return _draft_page(committee, form, page_status(form))
 
 
 @bp.route("/committees/<int:committee_id>/report/pdf", methods=["POST"])
 @allow(STAFF)
 def prepare_draft_files(committee_id: int):
-    committee = _committee_or_404(committee_id)
+    committee = load_or_404(get_committee, committee_id)
     form = RunForm()
     if form.validate_on_submit():
-        try:
-            run = runs.request_run(committee, RunKind.DRAFT, actor=current_user,
+        with rules_on_form(form):
+            run = runs.request_run(committee, RunKind.DRAFT, actor=acting_user(),
                                    now=clock.now())
-        except RuleBroken as error:
-            flash(error.message, "error")
-        else:
             return redirect(url_for("reports.view_run", run_id=run.id))
-    return _draft_page(committee, IssueForm(formdata=None), 400)
-
-
-def _run_or_404(run_id: int) -> ReportRun:
-    run = runs.get_run(current_user.council_id, run_id)
-    if run is None:
-        abort(404)
-    return run
+    # The button has no field of its own: its refusal is shown as a message on the page.
+    for message in form.form_errors:
+        flash(message, "error")
+    return _draft_page(committee, IssueForm(formdata=None), page_status(form))
 
 
 @bp.route("/report-runs/<int:run_id>")
 @allow(STAFF)
 def view_run(run_id: int):
-    run = _run_or_404(run_id)
+    run = load_or_404(runs.get_run, run_id)
     sizes = {fmt: len(data) for fmt in service.FORMATS
              if (data := runs.run_file(run, fmt)) is not None} if run.state.finished else {}
     return render_template("reports/run.html", run=run, committee=run.committee,
@@ -186,14 +162,14 @@ def view_run(run_id: int):
 @bp.route("/report-runs/<int:run_id>/progress")
 @allow(STAFF)
 def run_progress(run_id: int):
-    run = _run_or_404(run_id)
+    run = load_or_404(runs.get_run, run_id)
     response = jsonify(state=run.state.value, label=run.state.label)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _run_download(run_id: int, fmt: str) -> Response:
-    run = _run_or_404(run_id)
+    run = load_or_404(runs.get_run, run_id)
     data = runs.run_file(run, fmt) if run.state.finished else None
     if data is None:
         abort(404)
@@ -223,7 +199,7 @@ def run_html(run_id: int):
 @bp.route("/committees/<int:committee_id>/report/schedule", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def report_schedule(committee_id: int):
-    committee = _committee_or_404(committee_id)
+    committee = load_or_404(get_committee, committee_id)
     form = ReportScheduleForm(obj=committee)
     staff = service.report_owner_candidates(committee.council_id)
     form.report_owner.choices = user_choices(staff, blank="Nobody")
@@ -232,7 +208,7 @@ def report_schedule(committee_id: int):
         form.report_owner.data = str(committee.report_owner_id or "")
     if form.validate_on_submit():
         owner = next((u for u in staff if str(u.id) == form.report_owner.data), None)
-        try:
+        with rules_on_form(form):
             service.save_report_schedule(
                 committee,
                 cadence=ReportCadence(form.report_cadence.data),
@@ -243,22 +219,19 @@ def report_schedule(committee_id: int):
                 owner=owner,
                 auto_issue=bool(form.auto_issue.data),
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Report schedule saved", "success")
             return redirect(url_for("committees.view_committee", committee_id=committee.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("reports/schedule.html", committee=committee, form=form), status
+    return render_template("reports/schedule.html", committee=committee,
+                           form=form), page_status(form)
 
 
 @bp.route("/committees/<int:committee_id>/report/details", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def report_details(committee_id: int):
-    committee = _committee_or_404(committee_id)
+    committee = load_or_404(get_committee, committee_id)
     form = ReportDetailsForm(obj=committee)
     if form.validate_on_submit():
-        try:
+        with rules_on_form(form):
             service.save_report_details(
                 committee,
                 report_title=form.report_title.data or "",
@@ -267,13 +240,10 @@ def report_details(committee_id: int):
                 contact_telephone=form.contact_telephone.data or "",
                 contact_email=form.contact_email.data or "",
             )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
             flash("Report details saved", "success")
             return redirect(url_for("committees.view_committee", committee_id=committee.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("reports/details.html", committee=committee, form=form), status
+    return render_template("reports/details.html", committee=committee,
+                           form=form), page_status(form)
 
 
 @bp.route("/reports")
@@ -283,7 +253,7 @@ def list_reports():
     committee = None
     committee_id = request.args.get("committee", type=int)
     if committee_id is not None:
-        committee = _committee_or_404(committee_id)
+        committee = load_or_404(get_committee, committee_id)
     page = service.issued_reports(current_user.council_id, committee.id if committee else None,
                                   page=page_number(request.args.get("page")))
     return render_template("reports/list.html", page=page, committee=committee,
@@ -294,7 +264,7 @@ def list_reports():
 @allow(ALL_ROLES)
 @kept
 def view_issued(report_id: int):
-    report = _issued_or_404(report_id)
+    report = load_or_404(service.get_issued_report, report_id)
     return render_template(
         "reports/issued.html",
         issued=report,
