@@ -80,7 +80,7 @@ def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
             id="deliveries",
             func="tracker.jobs.run:due_deliveries",
             trigger=IntervalTrigger(seconds=delivery_seconds, timezone=UK),
-            name="Emails waiting to be sent: partner links, and retries of failed emails",
+            name="Emails waiting to be sent: reminders, report notices, partner links, retries",
             runs=("Every minute" if delivery_seconds == 60
                   else f"Every {delivery_seconds} seconds"),
         ),
