@@ -69,9 +69,15 @@ class Defaults:
     REMINDER_TIME = "07:00"
     # How often the scheduler looks for reports asked for in the app (PDFs, issuing).
     REPORT_QUEUE_SECONDS = 5
-    # How often the scheduler sends emails waiting in the delivery log (partner links, and
-    # retries of failed emails once their wait is over).
+    # How often the scheduler sends emails waiting in the delivery log (reminders, partner
+    # links, retries of failed emails once their wait is over), and looks whether the day's
+    # reminder run is due.
     DELIVERY_QUEUE_SECONDS = 60
+    # Leases (tracker/jobs/queue.py): a job's lock, renewed every third of it while the job
+    # runs, is taken over this long after a scheduler dies; an email being sent is sent again
+    # this long after a run died while sending it.
+    JOB_LEASE_SECONDS = 60
+    DELIVERY_LEASE_SECONDS = 300
     # The most updates one partner link may post in a day (docs/partner-links.md).
     PARTNER_LINK_DAILY_POSTS = 10
     # gunicorn's worker processes under `make serve`.

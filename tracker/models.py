@@ -22,11 +22,11 @@ from tracker.items.models import (
     Priority,
     Rag,
 )
-from tracker.jobs.models import JobLock
+from tracker.jobs.models import JobLock, RunState
 from tracker.kept_pages import DataStamp
 from tracker.partners.models import PartnerLink
 from tracker.plan_import.models import PlanImport
-from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
+from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reports.models import IssuedReport
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "DataStamp",
     "Delivery",
     "DeliveryKind",
-    "DeliveryStatus",
     "DueDateChange",
     "DueDateChangeState",
     "EvidencePack",
@@ -57,6 +56,7 @@ __all__ = [
     "Priority",
     "Rag",
     "Role",
+    "RunState",
     "TokenPurpose",
     "Update",
     "UpdateKind",

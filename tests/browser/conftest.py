@@ -83,6 +83,8 @@ class Site:
             "TRACKER_PUBLIC_URL": self.url,
             "TRACKER_REPORT_QUEUE_SECONDS": "1",
             "TRACKER_DELIVERY_QUEUE_SECONDS": "1",
+            # The journey sends its reminders with "Run reminders now", not the morning run.
+            "TRACKER_REMINDER_TIME": "23:59",
         }
 
     def start(self, moment: datetime | None = None) -> None:

@@ -20,9 +20,9 @@ from tracker.evidence.service import (
 )
 from tracker.extensions import db
 from tracker.jobs import queue
+from tracker.jobs.models import RunState
 from tracker.jobs.queue import MAX_ATTEMPTS
 from tracker.jobs.run import queued_evidence_packs
-from tracker.reports.models import RunState
 
 
 def queued(plan, as_of=BEFORE) -> EvidencePack:
@@ -83,8 +83,9 @@ def test_a_claimed_pack_is_not_claimed_again(plan):
 
 def test_a_pack_left_running_by_a_stopped_scheduler_is_made_again(plan):
     pack = queued(plan)
-    pack.state, pack.started_at, pack.attempts = (RunState.RUNNING,
-                                                  clock.now() - timedelta(hours=2), 1)
+    # Its lease ran out: the scheduler making it stopped.
+    pack.state, pack.lease_until, pack.attempts = (RunState.RUNNING,
+                                                   clock.now() - timedelta(minutes=1), 1)
     pack.items_done, pack.items_total = 1, 2
     db.session.commit()
 
@@ -95,8 +96,8 @@ def test_a_pack_left_running_by_a_stopped_scheduler_is_made_again(plan):
 
 def test_a_pack_still_being_made_is_left_alone(plan):
     pack = queued(plan)
-    pack.state, pack.started_at, pack.attempts = (RunState.RUNNING,
-                                                  clock.now() - timedelta(minutes=20), 1)
+    pack.state, pack.lease_until, pack.attempts = (RunState.RUNNING,
+                                                   clock.now() + timedelta(minutes=5), 1)
     db.session.commit()
 
     assert str(produce_queued_packs()) == "0 made, 0 failed"
@@ -106,15 +107,16 @@ def test_a_pack_still_being_made_is_left_alone(plan):
 
 def test_a_pack_the_scheduler_stopped_on_too_often_fails_with_a_message(client, plan):
     pack = queued(plan)
-    pack.state, pack.started_at, pack.attempts = (RunState.RUNNING,
-                                                  clock.now() - timedelta(hours=2), MAX_ATTEMPTS)
+    pack.state, pack.lease_until, pack.attempts = (RunState.RUNNING,
+                                                   clock.now() - timedelta(minutes=1),
+                                                   MAX_ATTEMPTS)
     db.session.commit()
 
     produce_queued_packs()
 
     db.session.refresh(pack)
     assert (pack.state, pack.attempts) == (RunState.FAILED, MAX_ATTEMPTS)
-    assert "The scheduler stopped while making this pack, more than once" in pack.message
+    assert "The scheduler stopped while making this pack, more than once" in pack.last_error
 
 
 def test_a_failure_is_recorded_with_a_message_for_the_person_who_asked(client, plan,
@@ -132,8 +134,8 @@ def test_a_failure_is_recorded_with_a_message_for_the_person_who_asked(client, p
     db.session.refresh(pack)
     assert pack.state is RunState.FAILED
     assert pack.items_done == 1 and pack.zip_file is None and pack.zip_sha256 == ""
-    assert pack.message == ("The evidence pack could not be made (RuntimeError). Ask for it "
-                            "again; if it fails again, tell the tracker's support.")
+    assert pack.last_error == ("The evidence pack could not be made (RuntimeError). Ask for "
+                               "it again; if it fails again, tell the tracker's support.")
     sign_in_as(client, plan.lead)
     page = client.get(f"/evidence-packs/{pack.id}").get_data(as_text=True)
     assert "The evidence pack could not be made (RuntimeError)" in page

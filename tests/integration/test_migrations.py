@@ -92,3 +92,55 @@ def test_flask_db_check_fails_when_the_schema_lags_behind_the_models(fresh_app):
         connection.exec_driver_sql('DROP TABLE "committee_meeting"')
     result = fresh_app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code != 0
+
+
+def test_the_one_queue_migration_keeps_the_delivery_log_and_job_locks_and_can_be_undone(
+    fresh_app,
+):
+    upgrade(revision="0008")
+    at = "2026-11-22 07:00:00+00:00"
+    later = "2026-11-22 07:30:00+00:00"
+    with db.engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run(f"INSERT INTO council (id, name, created_at) VALUES (1, 'Northshire', '{at}')")
+        run("INSERT INTO \"user\" (id, council_id, name, email, job_title, organisation, "
+            "telephone, role, active, password_hash, created_at, version) VALUES "
+            f"(1, 1, 'Sam', 'sam@example.org', '', '', '', 'manager', true, '', '{at}', 1)")
+        for row_id, status, next_try, error in [
+                (1, "sent", None, ""), (2, "pending", later, ""),
+                (3, "failed", later, "Mailbox full"), (4, "failed", None, "No such user")]:
+            next_try = f"'{next_try}'" if next_try else "NULL"
+            run("INSERT INTO delivery (id, recipient_id, kind, day, topic, status, to_address, "
+                "subject, message, attempts, last_error, next_attempt_at, created_at) VALUES "
+                f"({row_id}, 1, 'digest', '2026-11-2{row_id}', '', '{status}', 'sam@example.org',"
+                f" 's', 'm', 1, '{error}', {next_try}, '{at}')")
+        run("INSERT INTO job_lock (name, holder, locked_until, last_started_at, "
+            f"last_finished_at, last_outcome) VALUES ('deliveries', 'h', NULL, '{at}', '{at}', "
+            "'Failed: OperationalError: gone'), ('daily-reminders', 'h', NULL, "
+            f"'{at}', '{at}', '3 sent, 0 failed')")
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        deliveries = connection.exec_driver_sql(
+            "SELECT id, state, lease_until IS NOT NULL, last_error FROM delivery ORDER BY id"
+        ).all()
+        locks = dict((name, (state, error, outcome)) for name, state, error, outcome in
+                     connection.exec_driver_sql(
+                         "SELECT name, state, last_error, last_outcome FROM job_lock").all())
+    assert [tuple(row) for row in deliveries] == [
+        (1, "done", False, ""), (2, "queued", True, ""), (3, "queued", True, "Mailbox full"),
+        (4, "failed", False, "No such user")]
+    assert locks == {"deliveries": ("failed", "OperationalError: gone", ""),
+                     "daily-reminders": ("done", "", "3 sent, 0 failed")}
+
+    downgrade(revision="0008")
+
+    with db.engine.connect() as connection:
+        statuses = connection.exec_driver_sql(
+            "SELECT status, next_attempt_at IS NOT NULL FROM delivery ORDER BY id").all()
+        outcome = connection.exec_driver_sql(
+            "SELECT last_outcome FROM job_lock WHERE name = 'deliveries'").scalar()
+    assert [tuple(row) for row in statuses] == [
+        ("sent", False), ("pending", True), ("failed", True), ("failed", False)]
+    assert outcome == "Failed: OperationalError: gone"

@@ -17,10 +17,11 @@ from tests.statements import recorded_statements
 from tracker.audit.models import Update, UpdateKind
 from tracker.extensions import db
 from tracker.items.models import ActionStatus, ItemStatus
+from tracker.jobs.models import RunState
 from tracker.jobs.run import due_deliveries
 from tracker.partners import service
 from tracker.partners.models import PartnerLink
-from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
+from tracker.reminders.models import Delivery, DeliveryKind
 
 LINK_IN_TEXT = re.compile(r"https://tracker\.northshire\.example/partner/(\S+)")
 
@@ -52,10 +53,10 @@ def test_lead_officer_sends_a_link_that_waits_in_the_delivery_log_without_waitin
     assert link.expires_at == datetime(2026, 12, 7, 0, 0, tzinfo=UTC)
     [delivery] = db.session.scalars(select(Delivery)).all()
     assert delivery.kind is DeliveryKind.PARTNER_LINK
-    assert delivery.status is DeliveryStatus.PENDING
+    assert delivery.state is RunState.QUEUED
     assert delivery.to_address == "jo@police.example"
     assert delivery.topic == f"partner link {link.id}"
-    assert delivery.next_attempt_at <= datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    assert delivery.lease_until is None  # due at once
     # The request queued the email; it did not hand it to the mail server.
     assert smtp_server.inbox.messages == []
     # The whole message is kept, link included; only the secret's hash is on the link row.
@@ -95,7 +96,7 @@ def test_the_link_email_goes_out_from_the_scheduler_job_and_its_link_opens_the_p
     assert "Police to attend every strategy discussion in person" in page.text
     db.session.expire_all()
     [delivery] = db.session.scalars(select(Delivery)).all()
-    assert delivery.status is DeliveryStatus.SENT
+    assert delivery.state is RunState.DONE
     # Once sent, the link no longer sits in the database's copy of the message.
     assert token not in delivery.message
     assert delivery.message == service.SENT_MESSAGE_REMOVED
@@ -111,10 +112,10 @@ def test_a_link_email_that_fails_is_retried_after_the_usual_wait(app, smtp_serve
     assert due_deliveries() == "0 sent, 1 failed"
     db.session.expire_all()
     delivery = db.session.scalars(select(Delivery)).one()
-    assert delivery.status is DeliveryStatus.FAILED
+    assert delivery.will_retry
     assert "Could not reach the mail server" in delivery.last_error
     # The reminders' retry rule: REMINDER_RETRY_MINUTES (15) after the first failure.
-    assert delivery.next_attempt_at == datetime(2026, 11, 22, 12, 15, tzinfo=UTC)
+    assert delivery.lease_until == datetime(2026, 11, 22, 12, 15, tzinfo=UTC)
     assert "partner/" in delivery.message  # kept whole for the retry
 
     smtp_server_down.start()
@@ -369,16 +370,20 @@ def test_the_action_page_asks_the_database_as_often_with_many_links_as_with_one(
 
 def test_the_delivery_job_retries_a_failed_reminder_too_once_its_wait_is_over(app, inbox):
     from tests.factories import ActionFactory
+    from tracker.mail import build_message
 
     owner = UserFactory(email="sam@northshire.example")
     ActionFactory(owner=owner)
     now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    message = build_message(sender="tracker@localhost", to=owner.email,
+                            subject="1 overdue action to update", text="Hello",
+                            html="<p>Hello</p>", now=now)
     db.session.add(Delivery(recipient_id=owner.id, kind=DeliveryKind.DIGEST,
-                            day=now.date() - timedelta(days=1), status=DeliveryStatus.FAILED,
+                            day=now.date() - timedelta(days=1), state=RunState.QUEUED,
                             to_address=owner.email, subject="1 overdue action to update",
-                            message="Subject: 1 overdue action to update\r\n\r\nHello\r\n",
+                            message=message.as_string(),
                             attempts=1, last_error="Could not reach the mail server",
-                            next_attempt_at=now - timedelta(minutes=1), created_at=now))
+                            lease_until=now - timedelta(minutes=1), created_at=now))
     db.session.commit()
 
     assert due_deliveries() == "1 sent, 0 failed"

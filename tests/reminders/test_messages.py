@@ -1,8 +1,7 @@
-"""The messages the tracker writes out itself (tracker.mail.format_message), read back."""
+"""The messages the tracker builds (tracker.mail.build_message), as they arrive."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from tests.factories import ActionFactory, CouncilFactory, ItemFactory, UserFactory
 from tracker import clock
 from tracker.extensions import db
-from tracker.mail import Mailer, MailError, build_message, format_message, parse_message
+from tracker.mail import Mailer, MailError, build_message, parse_message
 from tracker.reminders.service import send_reminders
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -22,7 +21,7 @@ def message(**overrides) -> str:
               "to": "sam@northshire.example", "subject": "2 overdue actions to update",
               "text": "Dear Sam,\n\nPlease update these.\n", "html": "<p>Dear Sam,</p>\n",
               "now": NOW}
-    return format_message(**(fields | overrides))
+    return build_message(**(fields | overrides)).as_string()
 
 
 def text_of(parsed) -> str:
@@ -72,7 +71,7 @@ def test_every_line_ends_with_crlf_as_smtp_expects():
     assert text_of(parse_message(raw)) == "one\ntwo\nthree\nfour\n"
 
 
-def test_plain_ascii_bodies_go_as_they_are():
+def test_plain_ascii_bodies_with_short_lines_go_as_they_are():
     parsed = parse_message(message())
 
     assert [part["Content-Transfer-Encoding"] for part in parsed.iter_parts()] == ["7bit", "7bit"]
@@ -126,15 +125,6 @@ def test_a_line_break_in_a_header_is_refused(field):
         message(**{field: values[field]})
 
 
-def test_build_message_gives_the_same_message_as_an_email_message_with_crlf_lines():
-    built = build_message(sender="tracker@northshire.example", to="sam@northshire.example",
-                          subject="Hello", text="Hi Siân\n", html="<p>Hi Siân</p>", now=NOW)
-
-    assert built["To"] == "sam@northshire.example"
-    assert "\n" not in built.as_string().replace("\r\n", "")
-    assert text_of(parse_message(built.as_string())) == "Hi Siân\n"
-
-
 def test_a_script_in_an_action_arrives_escaped_in_the_html_part_and_literal_in_the_text_part(
     inbox,
 ):
@@ -157,9 +147,9 @@ def test_a_script_in_an_action_arrives_escaped_in_the_html_part_and_literal_in_t
     assert "Dear Siân Ní Bhriain" in html
 
 
-def sent_through(app, raw: str, to: str = "sam@northshire.example") -> None:
+def sent_through(app, raw: str) -> None:
     with Mailer(app.config, app.instance_path) as mailer:
-        mailer.send_stored(raw, to)
+        mailer.send(parse_message(raw))
 
 
 def test_lines_starting_with_a_dot_arrive_as_written(app, inbox):
@@ -169,6 +159,17 @@ def test_lines_starting_with_a_dot_arrive_as_written(app, inbox):
 
     (mail,) = inbox.to("sam@northshire.example")
     assert inbox.text(mail).replace("\r\n", "\n") == text
+
+
+def test_a_stored_message_arrives_with_its_own_headers_and_parts(app, inbox):
+    raw = message(subject="Siân’s 3 overdue actions", text="Dear Siân,\n")
+
+    sent_through(app, raw)
+
+    (mail,) = inbox.to("sam@northshire.example")
+    assert mail["Message-ID"] == parse_message(raw)["Message-ID"]
+    assert mail["Subject"] == "Siân’s 3 overdue actions"
+    assert inbox.text(mail).replace("\r\n", "\n") == "Dear Siân,\n"
 
 
 def test_a_refused_recipient_is_a_mail_error_with_the_reason_and_the_next_message_still_goes(
@@ -184,67 +185,14 @@ def test_a_refused_recipient_is_a_mail_error_with_the_reason_and_the_next_messag
 
     with Mailer(app.config, app.instance_path) as mailer:
         with pytest.raises(MailError, match="550 No such user here"):
-            mailer.send_stored(message(to="gone@northshire.example"), "gone@northshire.example")
-        mailer.send_stored(message(), "sam@northshire.example")
+            mailer.send(parse_message(message(to="gone@northshire.example")))
+        mailer.send(parse_message(message()))
 
     assert len(inbox.to("sam@northshire.example")) == 1
     assert inbox.to("gone@northshire.example") == []
 
 
-def test_chores_given_to_the_mailer_all_run_before_the_message_arrives(app, inbox):
-    done = []
-
-    def chore(name):
-        return lambda: done.append((name, len(inbox.messages)))
-
-    with Mailer(app.config, app.instance_path) as mailer:
-        mailer.send_stored(message(), "sam@northshire.example",
-                           meanwhile=[chore(n) for n in range(5)])
-
-    assert done == [(n, 0) for n in range(5)]
-    assert len(inbox.to("sam@northshire.example")) == 1
-
-
-def test_chores_still_run_when_the_server_cannot_be_reached(app, smtp_server_down):
-    done = []
-
-    with Mailer(app.config, app.instance_path) as mailer, pytest.raises(MailError):
-        mailer.send_stored(message(), "sam@northshire.example",
-                           meanwhile=[lambda: done.append(1), lambda: done.append(2)])
-
-    assert done == [1, 2]
-
-
-def test_a_chore_that_fails_in_the_middle_of_a_message_stops_it_from_being_delivered(
-    app, inbox
-):
-    def fail():
-        raise RuntimeError("the database went away")
-
-    mailer = Mailer(app.config, app.instance_path)
-    with pytest.raises(RuntimeError):
-        # Three waits for the server's answers, then the fourth chore while it reads the text.
-        mailer.send_stored(message(), "sam@northshire.example",
-                           meanwhile=[lambda: None, lambda: None, lambda: None, fail])
-    # The connection was dropped: closing must not wait on the server, or end the message.
-    started = time.monotonic()
-    mailer.close()
-    assert time.monotonic() - started < app.config["MAIL_TIMEOUT"] / 2
-
-    with Mailer(app.config, app.instance_path) as mailer:
-        mailer.send_stored(message(to="lee@northshire.example"), "lee@northshire.example")
-
-    assert inbox.to("sam@northshire.example") == []
-    assert len(inbox.to("lee@northshire.example")) == 1
-
-
-def test_a_chore_failing_with_an_os_error_is_not_taken_for_a_mail_failure(app, inbox):
-    def fail():
-        raise OSError("disk full")
-
-    with Mailer(app.config, app.instance_path) as mailer, pytest.raises(OSError) as raised:
-        mailer.send_stored(message(), "sam@northshire.example", meanwhile=[fail])
-
-    assert not isinstance(raised.value, MailError)
-    assert str(raised.value) == "disk full"
-    assert inbox.messages == []
+def test_an_unreachable_server_is_a_mail_error_saying_so(app, smtp_server_down):
+    with Mailer(app.config, app.instance_path) as mailer, \
+            pytest.raises(MailError, match="Could not reach the mail server"):
+        mailer.send(parse_message(message()))

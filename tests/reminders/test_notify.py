@@ -13,8 +13,9 @@ from tests.reminders.conftest import free_port
 from tests.reminders.notify_server import API_KEY, SERVICE_ID, TEMPLATE_ID, NotifyServer
 from tracker import clock
 from tracker.extensions import db
+from tracker.jobs.models import RunState
 from tracker.mail import Mailer, MailError, build_message, check_mail_settings
-from tracker.reminders.models import Delivery, DeliveryStatus
+from tracker.reminders.models import Delivery
 from tracker.reminders.service import send_reminders
 
 TODAY = date(2026, 11, 22)  # the autouse clock is 22 November 2026, 12:00 UTC
@@ -54,7 +55,7 @@ def test_a_reminder_goes_through_notify_with_its_subject_and_text_as_personalisa
     assert sent["email_address"] == "owner@northshire.example"
     assert sent["template_id"] == TEMPLATE_ID
     row = db.session.scalars(select(Delivery)).one()
-    assert row.status is DeliveryStatus.SENT
+    assert row.state is RunState.DONE
     assert sent["personalisation"]["subject"] == row.subject == "1 overdue action to update"
     body = sent["personalisation"]["body"]
     assert "Dear Sam Owner" in body
@@ -74,10 +75,10 @@ def test_a_notify_refusal_is_logged_in_its_words_and_retried_by_the_same_rules(n
 
     assert first.sent == 0 and first.failed == 1
     row = db.session.scalars(select(Delivery)).one()
-    assert row.status is DeliveryStatus.FAILED and row.attempts == 1
+    assert row.will_retry and row.attempts == 1
     assert row.last_error == ("GOV.UK Notify said 429: RateLimitError: Exceeded rate limit for "
                               "key type LIVE of 3000 requests per 60 seconds")
-    assert row.next_attempt_at == datetime(2026, 11, 22, 12, 15, tzinfo=UTC)
+    assert row.lease_until == datetime(2026, 11, 22, 12, 15, tzinfo=UTC)
     assert run().sent == 0  # not before the wait is over
 
     with time_machine.travel(datetime(2026, 11, 22, 12, 20, tzinfo=UTC), tick=False):
@@ -86,7 +87,7 @@ def test_a_notify_refusal_is_logged_in_its_words_and_retried_by_the_same_rules(n
     assert later.sent == 1
     assert len(notify.received) == 1
     row = db.session.scalars(select(Delivery)).one()
-    assert row.status is DeliveryStatus.SENT and row.attempts == 2 and row.last_error == ""
+    assert row.state is RunState.DONE and row.attempts == 2 and row.last_error == ""
 
 
 def test_a_key_notify_does_not_know_is_refused_and_logged(notify, app):
@@ -110,7 +111,7 @@ def test_notify_out_of_reach_is_logged_with_the_reason(app):
 
     row = db.session.scalars(select(Delivery)).one()
     assert row.last_error.startswith("Could not reach GOV.UK Notify:")
-    assert row.next_attempt_at is not None
+    assert row.lease_until is not None
 
 
 def test_a_template_id_notify_does_not_have_is_reported(notify, app):

@@ -11,8 +11,9 @@ from tests.factories import ActionFactory, AdminFactory, CouncilFactory, UserFac
 from tests.reminders.conftest import free_port
 from tracker import clock
 from tracker.extensions import db
+from tracker.jobs.models import RunState
 from tracker.mail import Mailer, build_message, outbox_files
-from tracker.reminders.models import Delivery, DeliveryStatus
+from tracker.reminders.models import Delivery
 from tracker.reminders.service import send_reminders
 
 TODAY = date(2026, 11, 22)
@@ -120,7 +121,7 @@ def test_run_now_sends_the_councils_reminders(client, app):
 
     assert response.status_code == 302
     rows = db.session.scalars(select(Delivery)).all()
-    assert len(rows) == 1 and rows[0].status is DeliveryStatus.SENT
+    assert len(rows) == 1 and rows[0].state is RunState.DONE
     assert rows[0].recipient_id != other_council_action.owner_id
     assert len(outbox_files(app.instance_path)) == 1
 

@@ -1,7 +1,9 @@
-"""Reminders sent through a real SMTP server, read back from what arrived."""
+"""Reminders sent through a real SMTP server, read back from what arrived: each email once,
+failures recorded and retried, a second run or two runs at once sending nothing twice."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,8 +15,9 @@ from tests.factories import ActionFactory, CouncilFactory, ItemFactory, PartnerF
 from tracker import clock
 from tracker.extensions import db
 from tracker.items.models import ActionStatus
+from tracker.jobs.models import RunState
 from tracker.reminders import service
-from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
+from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reminders.service import send_reminders
 
 TODAY = date(2026, 11, 22)  # a Sunday; the autouse clock is 22 November 2026, 12:00 UTC
@@ -143,8 +146,8 @@ def test_running_the_job_twice_sends_nothing_twice(inbox):
     assert second.sent == 0 and second.already_done == 2
     assert len(inbox.messages) == 2
     rows = db.session.scalars(select(Delivery)).all()
-    assert {(row.kind, row.status) for row in rows} == {
-        (DeliveryKind.DIGEST, DeliveryStatus.SENT), (DeliveryKind.ESCALATION, DeliveryStatus.SENT)
+    assert {(row.kind, row.state) for row in rows} == {
+        (DeliveryKind.DIGEST, RunState.DONE), (DeliveryKind.ESCALATION, RunState.DONE)
     }
 
 
@@ -160,10 +163,10 @@ def test_a_failure_while_the_server_is_down_is_logged_and_delivered_once_it_is_u
 
     assert down.sent == 0 and down.failed == 1
     row = db.session.scalars(select(Delivery)).one()
-    assert row.status is DeliveryStatus.FAILED
+    assert row.will_retry
     assert row.attempts == 1
     assert "Could not reach the mail server" in row.last_error
-    assert row.next_attempt_at == datetime(2026, 11, 22, 12, 15, tzinfo=UTC)
+    assert row.lease_until == datetime(2026, 11, 22, 12, 15, tzinfo=UTC)
 
     # Before the wait is over nothing is tried, even once the server is up.
     smtp_server_down.start()
@@ -176,7 +179,7 @@ def test_a_failure_while_the_server_is_down_is_logged_and_delivered_once_it_is_u
     assert later.sent == 1
     assert len(smtp_server_down.inbox.to("owner@northshire.example")) == 1
     row = db.session.scalars(select(Delivery)).one()
-    assert row.status is DeliveryStatus.SENT and row.attempts == 2 and row.last_error == ""
+    assert row.state is RunState.DONE and row.attempts == 2 and row.last_error == ""
 
 
 def test_a_failing_email_is_given_up_after_the_last_attempt_but_stays_in_the_log(
@@ -194,24 +197,29 @@ def test_a_failing_email_is_given_up_after_the_last_attempt_but_stays_in_the_log
         run(TODAY)
 
     row = db.session.scalars(select(Delivery)).one()
-    assert row.status is DeliveryStatus.FAILED
+    assert row.state is RunState.FAILED
     assert row.attempts == 2
-    assert row.given_up
+    assert "Could not reach the mail server" in row.last_error
 
 
-def test_a_run_that_died_mid_send_is_taken_over_after_its_lease(inbox):
+def test_a_run_that_died_mid_send_is_taken_over_after_its_lease(inbox, app):
     council = CouncilFactory()
     ActionFactory(item__finding__inspection__council=council,
                   owner__email="owner@northshire.example", due_date=TODAY - timedelta(days=2))
-    run()
+    service.queue_reminders(TODAY, now=clock.now())
     row = db.session.scalars(select(Delivery)).one()
-    # As if a run had claimed it and crashed before recording the outcome.
-    row.status, row.next_attempt_at = DeliveryStatus.PENDING, clock.now() + timedelta(minutes=30)
+    # As if a run had claimed it and died before recording the outcome.
+    row.state, row.attempts = RunState.RUNNING, 1
+    row.lease_until = clock.now() + timedelta(seconds=app.config["DELIVERY_LEASE_SECONDS"])
     db.session.commit()
 
     assert run().sent == 0
-    with time_machine.travel(datetime(2026, 11, 22, 12, 31, tzinfo=UTC), tick=False):
+    assert inbox.messages == []
+    with time_machine.travel(datetime(2026, 11, 22, 12, 6, tzinfo=UTC), tick=False):
         assert run().sent == 1
+    assert len(inbox.to("owner@northshire.example")) == 1
+    row = db.session.scalars(select(Delivery)).one()
+    assert row.state is RunState.DONE and row.attempts == 2
 
 
 def test_the_database_refuses_a_second_row_for_the_same_person_kind_and_day(app):
@@ -243,7 +251,7 @@ def test_reminder_text_reads_well(inbox):
     assert "Owner: Ola Owner" in inbox.text(inbox.to("lead@northshire.example")[0])
 
 
-def test_every_email_is_claimed_and_committed_before_it_leaves_and_its_outcome_before_the_next(
+def test_every_email_is_planned_and_claimed_before_it_leaves_and_its_outcome_recorded_after(
     inbox, app, monkeypatch
 ):
     council = CouncilFactory()
@@ -259,7 +267,7 @@ def test_every_email_is_claimed_and_committed_before_it_leaves_and_its_outcome_b
         # What another connection (another scheduler, a restart) sees as each message arrives.
         with engine.connect() as other:
             seen.append((envelope.rcpt_tos[0], dict(other.execute(
-                select(Delivery.to_address, Delivery.status).order_by(Delivery.id)).all())))
+                select(Delivery.to_address, Delivery.state).order_by(Delivery.id)).all())))
         return await receive(server, session, envelope)
 
     monkeypatch.setattr(inbox, "handle_DATA", handle_data)
@@ -267,28 +275,27 @@ def test_every_email_is_claimed_and_committed_before_it_leaves_and_its_outcome_b
     assert run().sent == 2
 
     (first_to, first_view), (second_to, second_view) = seen
-    # Both claims were committed before the first message left.
+    # Both were in the log before the first message left; each was claimed before it left.
     assert set(first_view) == {"owner@northshire.example", "lead@northshire.example"}
-    assert first_view[first_to] is DeliveryStatus.PENDING
-    assert second_view[first_to] is DeliveryStatus.SENT
-    assert second_view[second_to] is DeliveryStatus.PENDING
+    assert first_view[first_to] is RunState.RUNNING
+    assert first_view[second_to] is RunState.QUEUED
+    assert second_view[first_to] is RunState.DONE
+    assert second_view[second_to] is RunState.RUNNING
 
 
-@pytest.mark.parametrize("batch", [50, 1])
-def test_a_row_another_scheduler_claimed_meanwhile_is_skipped_and_the_others_still_go(
-    inbox, monkeypatch, batch
-):
-    monkeypatch.setattr(service, "CLAIM_BATCH", batch)
+def test_an_email_another_run_is_sending_is_left_to_it_and_the_others_still_go(inbox, monkeypatch):
     council = CouncilFactory()
     first = UserFactory(council=council, email="first@northshire.example")
     second = UserFactory(council=council, email="second@northshire.example")
     item = ItemFactory(finding__inspection__council=council)
     ActionFactory(item=item, owner=first, due_date=TODAY - timedelta(days=2))
     ActionFactory(item=item, owner=second, due_date=TODAY - timedelta(days=2))
-    # Another scheduler claims the first digest after this run has looked at the log.
+    # Another scheduler planned the first digest after this run looked at the log, and is
+    # sending it now.
     db.session.add(Delivery(recipient_id=first.id, kind=DeliveryKind.DIGEST, day=TODAY,
                             to_address=first.email, subject="s", message="m",
-                            next_attempt_at=clock.now() + timedelta(minutes=30)))
+                            state=RunState.RUNNING, attempts=1,
+                            lease_until=clock.now() + timedelta(minutes=5)))
     db.session.commit()
     monkeypatch.setattr(service, "_logged_keys", lambda days: set())
 
@@ -298,39 +305,41 @@ def test_a_row_another_scheduler_claimed_meanwhile_is_skipped_and_the_others_sti
     assert inbox.to("first@northshire.example") == []
     assert len(inbox.to("second@northshire.example")) == 1
     rows = db.session.scalars(select(Delivery).order_by(Delivery.id)).all()
-    assert [(row.to_address, row.status) for row in rows] == [
-        ("first@northshire.example", DeliveryStatus.PENDING),
-        ("second@northshire.example", DeliveryStatus.SENT),
+    assert [(row.to_address, row.state) for row in rows] == [
+        ("first@northshire.example", RunState.RUNNING),
+        ("second@northshire.example", RunState.DONE),
     ]
 
 
-def test_claimed_in_small_batches_each_email_is_still_committed_before_it_leaves(
-    inbox, monkeypatch
-):
-    monkeypatch.setattr(service, "CLAIM_BATCH", 1)
+def test_two_runs_at_once_send_each_email_once(app, inbox):
     council = CouncilFactory()
     item = ItemFactory(finding__inspection__council=council)
-    addresses = [f"owner{n}@northshire.example" for n in range(3)]
+    addresses = [f"owner{n}@northshire.example" for n in range(20)]
     for address in addresses:
-        ActionFactory(item=item, owner=UserFactory(council=council, email=address),
-                      due_date=TODAY - timedelta(days=2))
-    engine = db.engine
-    seen = []
-    receive = inbox.handle_DATA
+        owner = UserFactory(council=council, email=address)
+        ActionFactory(item=item, owner=owner, due_date=TODAY - timedelta(days=2))
+    db.session.commit()
+    results, failures = [], []
+    start = threading.Barrier(2)
 
-    async def handle_data(server, session, envelope):
-        with engine.connect() as other:
-            seen.append(other.execute(select(Delivery.status).where(
-                Delivery.to_address == envelope.rcpt_tos[0])).scalar_one())
-        return await receive(server, session, envelope)
+    def scheduler() -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                results.append(send_reminders(TODAY, now=clock.now()))
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
 
-    monkeypatch.setattr(inbox, "handle_DATA", handle_data)
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
 
-    first, second = run(), run()
-
-    assert first.sent == 3 and second.sent == 0 and second.already_done == 3
-    assert seen == [DeliveryStatus.PENDING] * 3
-    assert sorted(rcpts[0] for rcpts, _ in inbox.messages) == addresses
+    assert failures == []
+    assert sum(result.sent for result in results) == 20
+    assert sorted(rcpts[0] for rcpts, _ in inbox.messages) == sorted(addresses)
 
 
 def test_an_administrators_run_now_leaves_another_councils_waiting_emails_alone(inbox):
@@ -342,8 +351,8 @@ def test_an_administrators_run_now_leaves_another_councils_waiting_emails_alone(
                                 text="Hello", html="<p>Hello</p>", now=clock.now())
         db.session.add(Delivery(
             recipient_id=person.id, kind=DeliveryKind.PARTNER_LINK, day=TODAY,
-            topic=f"waiting {person.id}", status=DeliveryStatus.PENDING, to_address=person.email,
-            subject="Waiting", message=message.as_string(), next_attempt_at=clock.now()))
+            topic=f"waiting {person.id}", to_address=person.email,
+            subject="Waiting", message=message.as_string()))
     db.session.commit()
 
     result = send_reminders(TODAY, now=clock.now(), council_id=ours.council_id)
@@ -352,4 +361,4 @@ def test_an_administrators_run_now_leaves_another_councils_waiting_emails_alone(
     assert len(inbox.to(ours.email)) == 1 and inbox.to(theirs.email) == []
     db.session.expire_all()
     waiting = db.session.scalars(select(Delivery).where(Delivery.recipient_id == theirs.id)).one()
-    assert waiting.status is DeliveryStatus.PENDING and waiting.attempts == 0
+    assert waiting.state is RunState.QUEUED and waiting.attempts == 0

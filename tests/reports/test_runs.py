@@ -13,8 +13,10 @@ from tracker import clock
 from tracker.accounts.models import Role
 from tracker.committees.models import ReportCadence
 from tracker.extensions import db
-from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
-from tracker.reports.models import IssuedReport, ReportRun, RunKind, RunState
+from tracker.jobs.models import RunState
+from tracker.reminders.models import Delivery, DeliveryKind
+from tracker.reminders.service import send_due_deliveries
+from tracker.reports.models import IssuedReport, ReportRun, RunKind
 from tracker.reports.runs import produce_queued_reports, queue_scheduled_reports, request_run
 from tracker.reports.service import save_report_schedule
 
@@ -43,6 +45,8 @@ def test_the_draft_is_produced_when_due_and_the_report_owner_gets_one_email(know
         assert queue_scheduled_reports(clock.now()) == 0  # a second look queues nothing
         assert produce_queued_reports().done == 1
         assert produce_queued_reports().done == 0
+        assert inbox.messages == []  # queued, for the deliveries job
+        assert send_due_deliveries().sent == 1
 
     (run,) = runs()
     assert run.kind is RunKind.DRAFT and run.state is RunState.DONE
@@ -55,7 +59,7 @@ def test_the_draft_is_produced_when_due_and_the_report_owner_gets_one_email(know
     assert "meeting on 10 December 2026" in text
     assert f"/report-runs/{run.id}" in text
     delivery = db.session.scalars(select(Delivery)).one()
-    assert delivery.kind is DeliveryKind.REPORT and delivery.status is DeliveryStatus.SENT
+    assert delivery.kind is DeliveryKind.REPORT and delivery.state is RunState.DONE
 
 
 def test_a_committee_that_issues_automatically_gets_the_next_version(known, inbox):
@@ -63,6 +67,7 @@ def test_a_committee_that_issues_automatically_gets_the_next_version(known, inbo
     with time_machine.travel(DUE, tick=False):
         queue_scheduled_reports(clock.now())
         produce_queued_reports()
+        send_due_deliveries()
 
     report = db.session.scalars(select(IssuedReport)).one()
     assert report.version == 1 and report.issued_by_id is None
@@ -85,10 +90,11 @@ def test_the_email_waits_in_the_delivery_log_while_the_mail_server_is_down(
     with time_machine.travel(DUE, tick=False):
         queue_scheduled_reports(clock.now())
         assert produce_queued_reports().done == 1
+        assert send_due_deliveries().failed == 1
     delivery = db.session.scalars(select(Delivery)).one()
-    assert delivery.status is DeliveryStatus.FAILED
+    assert delivery.will_retry
     assert "Could not reach the mail server" in delivery.last_error
-    assert delivery.next_attempt_at is not None  # the reminder job retries it
+    assert delivery.lease_until is not None  # the deliveries job tries again then
 
 
 def test_an_issue_asked_for_by_someone_no_longer_an_administrator_fails_with_the_reason(
@@ -109,7 +115,9 @@ def test_an_issue_asked_for_by_someone_no_longer_an_administrator_fails_with_the
 
 def test_a_run_left_running_by_a_stopped_scheduler_is_produced_again(known):
     run = request_run(known.committee, RunKind.DRAFT, actor=known.lead, now=clock.now())
-    run.state, run.started_at, run.attempts = RunState.RUNNING, clock.now() - timedelta(hours=2), 1
+    # Its lease ran out: the scheduler producing it stopped.
+    run.state, run.attempts = RunState.RUNNING, 1
+    run.lease_until = clock.now() - timedelta(minutes=1)
     db.session.commit()
 
     assert produce_queued_reports().done == 1

@@ -86,7 +86,8 @@ from tracker.items.models import (
     Rag,
 )
 from tracker.items.status import ItemFacts, StatusRules, work_out_rag
-from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
+from tracker.jobs.models import RunState
+from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reports.models import IssuedReport
 from tracker.reports.render_docx import render_docx
 from tracker.reports.render_html import render_html
@@ -723,12 +724,12 @@ class _Builder:
             self.rows.add(Delivery, {
                 "id": self.ids.take("delivery"), "recipient_id": owner,
                 "kind": DeliveryKind.DIGEST, "day": day, "topic": "",
-                "status": DeliveryStatus.FAILED if failed else DeliveryStatus.SENT,
+                "state": RunState.FAILED if failed else RunState.DONE,
                 "to_address": emails[owner], "subject": "Your actions: overdue and coming up",
                 "message": "Subject: Your actions: overdue and coming up\n\n(bench data)",
                 "attempts": 5 if failed else 1,
                 "last_error": "Mailbox unavailable" if failed else "",
-                "next_attempt_at": None, "created_at": sent_at,
+                "lease_until": None, "created_at": sent_at,
                 "sent_at": None if failed else sent_at,
             })
 

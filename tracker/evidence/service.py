@@ -4,14 +4,15 @@ A pack is one zip: a PDF per tracked item (tracker.evidence.render) as it stood 
 a chosen day (tracker.evidence.asof), and an index as PDF and CSV. Printing a PDF per item
 takes a large council's pack minutes, so no web request waits for it: `request_pack` queues
 one and the scheduler's "evidence-packs" job (tracker.jobs.run) calls `produce_queued_packs`,
-which claims queued packs one at a time, exactly as tracker.reports.runs does for reports:
-- a pack is claimed with a conditional UPDATE (only while it is still queued), so two
-  schedulers never make the same pack;
+which claims queued packs one at a time on the one queue (tracker.jobs.queue), exactly as
+tracker.reports.runs does for reports:
+- a pack is claimed with a lease by a conditional UPDATE, so two schedulers never make the
+  same pack;
 - its progress (`items_done` of `items_total`) is committed after every item, so the page
-  shows how far it has gone; each progress write is conditional on the claim still being
-  this attempt's, so a producer whose pack was taken back stops;
-- a pack left "running" by a scheduler that stopped is queued again, at most MAX_ATTEMPTS
-  times in all, then failed with a message;
+  shows how far it has gone; each progress write renews the lease and is conditional on the
+  claim still being this attempt's, so a producer whose pack was taken back stops;
+- a pack whose producer stopped is taken again once its lease runs out, at most
+  MAX_ATTEMPTS times in all, then failed with a message;
 - a failure is recorded on the pack in words for the person who asked.
 
 The zip is deterministic: the same data as of the same day gives the same bytes (and hash).
@@ -28,7 +29,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
@@ -46,8 +47,8 @@ from tracker.items.queries import items_of_council, load_authors
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
 from tracker.jobs import queue
+from tracker.jobs.models import RunState
 from tracker.jobs.queue import QueueResult
-from tracker.reports.models import RunState
 
 RECENT_PACKS = 20
 
@@ -233,25 +234,16 @@ def load_item(item_id: int) -> tuple[Item, list[Update]]:
 def claim_next(now: datetime) -> tuple[int, int] | None:
     """Take the oldest queued pack: its id and this attempt's number; None when nothing waits.
     Two schedulers never take one pack (tracker.jobs.queue)."""
-    pack_id = queue.claim_next(EvidencePack, now=now, finished_at=None, message="",
-                               items_done=0, items_total=0)
-    if pack_id is None:
-        return None
-    attempt = db.session.scalar(select(EvidencePack.attempts).where(EvidencePack.id == pack_id))
-    return pack_id, int(attempt or 0)
-
-
-def _ours(pack_id: int, attempt: int) -> Any:
-    return ((EvidencePack.id == pack_id) & (EvidencePack.state == RunState.RUNNING)
-            & (EvidencePack.attempts == attempt))
+    return queue.claim_next(EvidencePack, now=now, finished_at=None, last_error="",
+                            items_done=0, items_total=0)
 
 
 def _record(pack_id: int, attempt: int, **values: Any) -> None:
-    """Write to the pack while this attempt still holds it, and commit; else stop."""
+    """Write to the pack while this attempt still holds it, renewing its lease, and commit;
+    else stop."""
     written = db.session.execute(
-        update(EvidencePack).where(_ours(pack_id, attempt)).values(**values)
-        .execution_options(synchronize_session=False)
-    )
+        queue.held(EvidencePack, EvidencePack.id == pack_id, attempt=attempt)
+        .values({"lease_until": clock.now() + queue.ROW_LEASE, **values}))
     db.session.commit()
     if written.rowcount != 1:
         raise PackTakenBack(pack_id)
@@ -287,8 +279,8 @@ def make_pack(pack_id: int, attempt: int, *, rules: StatusRules) -> None:
     files[render.INDEX_PDF] = printer.index_pdf(rows)
     files[render.INDEX_CSV] = render.index_csv(rows)
     data = render.build_zip(files, as_of)
-    _record(pack_id, attempt, state=RunState.DONE, finished_at=clock.now(), message="",
-            zip_file=data, zip_sha256=hashlib.sha256(data).hexdigest())
+    _record(pack_id, attempt, state=RunState.DONE, finished_at=clock.now(), last_error="",
+            lease_until=None, zip_file=data, zip_sha256=hashlib.sha256(data).hexdigest())
 
 
 def _fail(pack_id: int, attempt: int, message: str) -> None:
@@ -296,7 +288,7 @@ def _fail(pack_id: int, attempt: int, message: str) -> None:
     # Taken back meanwhile: the newer attempt says how it went.
     with contextlib.suppress(PackTakenBack):
         _record(pack_id, attempt, state=RunState.FAILED, finished_at=clock.now(),
-                message=message)
+                last_error=message, lease_until=None)
 
 
 def produce_queued_packs(config: Mapping[str, Any] | None = None) -> QueueResult:
@@ -304,10 +296,10 @@ def produce_queued_packs(config: Mapping[str, Any] | None = None) -> QueueResult
     config = config if config is not None else current_app.config
     rules = StatusRules.from_config(config)
     result = QueueResult("made")
-    queue.recover_stale(
+    queue.give_up_stale(
         EvidencePack, now=clock.now(),
-        gave_up="The scheduler stopped while making this pack, more than once. Ask for it "
-                "again; if it fails again, tell the tracker's support.")
+        why="The scheduler stopped while making this pack, more than once. Ask for it again; "
+            "if it fails again, tell the tracker's support.")
     while (claim := claim_next(clock.now())) is not None:
         pack_id, attempt = claim
         try:

@@ -1,8 +1,10 @@
 """The job functions APScheduler calls, as "tracker.jobs.run:<function>".
 
-Each is a thin wrapper: open the app context, take the job's database lock, call one domain
-function, record the outcome, commit. Keep them importable without side effects: APScheduler
-stores only the reference and imports it in the scheduler process.
+Each is a thin wrapper: open the app context, take the job's database lock (a lease that a
+heartbeat renews while the job runs), call one domain function, record the outcome, commit.
+APScheduler only ticks: whether there is anything to do is for the database to say, so every
+job is safe to run twice. Keep them importable without side effects: APScheduler stores only
+the reference and imports it in the scheduler process.
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ from flask import Flask, current_app, has_app_context
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.jobs.lock import claim_lock, release_lock
-
-# Longer than any run should take; a crashed holder's lock is free again after it.
-HOLD_FOR = timedelta(hours=1)
+from tracker.jobs.lock import claim_lock, heartbeat, release_lock
+from tracker.jobs.models import JobLock
 
 _app: Flask | None = None
 
@@ -44,36 +44,47 @@ def run_job(name: str, work: Callable[[], str]) -> str | None:
     if not has_app_context():
         with _application().app_context():
             return run_job(name, work)
+    lease = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
     holder = f"{socket.gethostname()}:{os.getpid()}"
-    if not claim_lock(name, holder=holder, now=clock.now(), hold_for=HOLD_FOR):
+    attempt = claim_lock(name, holder=holder, now=clock.now(), lease=lease)
+    if attempt is None:
         db.session.rollback()
         current_app.logger.info("Job %s is running elsewhere; skipped", name)
         return None
     db.session.commit()
-    try:
-        outcome = work()
-    except Exception as error:
-        db.session.rollback()
-        release_lock(name, holder=holder, now=clock.now(),
-                     outcome=f"Failed: {type(error).__name__}: {error}")
-        db.session.commit()
-        raise
-    release_lock(name, holder=holder, now=clock.now(), outcome=outcome)
+    with heartbeat(db.engine, name, attempt=attempt, lease=lease):
+        try:
+            outcome = work()
+        except Exception as error:
+            db.session.rollback()
+            release_lock(name, attempt=attempt, now=clock.now(),
+                         error=f"{type(error).__name__}: {error}")
+            db.session.commit()
+            raise
+    release_lock(name, attempt=attempt, now=clock.now(), outcome=outcome)
     db.session.commit()
     return outcome
 
 
 def daily_reminders() -> str | None:
-    """Today's reminders, and retries of earlier failures."""
+    """Plan today's reminders once REMINDER_TIME has come, unless a run finished today after
+    it (a run that died is done again the same day), then send them."""
+    if not has_app_context():
+        with _application().app_context():
+            return daily_reminders()
+    from tracker.reminders.service import queue_reminders, reminder_run_due
+
+    if not reminder_run_due(clock.now(), current_app.config,
+                            db.session.get(JobLock, "daily-reminders")):
+        return None
 
     def work() -> str:
-        from tracker.reminders.service import send_reminders
+        return str(queue_reminders(clock.today(), now=clock.now()))
 
-        result = send_reminders(clock.today(), now=clock.now())
-        return (f"{result.sent} sent, {result.failed} failed, "
-                f"{result.already_done} already sent")
-
-    return run_job("daily-reminders", work)
+    outcome = run_job("daily-reminders", work)
+    if outcome is not None:
+        due_deliveries()  # now, rather than at the deliveries job's next tick
+    return outcome
 
 
 def scheduled_reports() -> str | None:
@@ -99,14 +110,15 @@ def queued_reports() -> str | None:
 
 
 def due_deliveries() -> str | None:
-    """Send the emails waiting in the delivery log: partner links sent from the app, and
-    retries of failed emails whose wait is over."""
+    """Send the emails waiting in the delivery log: reminders, report notices, partner links,
+    and retries of failed emails whose wait is over. The only job that sends, so at most one
+    email is on its way at any moment."""
 
     def work() -> str:
         from tracker.partners.service import forget_sent_link_messages
         from tracker.reminders.service import send_due_deliveries
 
-        result = send_due_deliveries(now=clock.now())
+        result = send_due_deliveries()
         # The link in a sent email need not stay readable in the database.
         forget_sent_link_messages()
         db.session.commit()

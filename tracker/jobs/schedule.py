@@ -5,14 +5,15 @@ APScheduler 3 does not coordinate processes. Jobs live in the application databa
 (SQLAlchemyJobStore), so schedules and next run times survive restarts; each has a fixed id
 and is re-added with replace_existing=True at start, so a changed time takes effect.
 
-Misfires and coalescing, on purpose:
-- coalesce=True: if the scheduler was down over several run times, the job runs once, not
-  once per missed time (a reminder run covers everything due anyway).
-- misfire_grace_time=6 hours: a scheduler back within six hours of a missed 07:00 run still
-  sends that morning's reminders; later than that, the run is skipped and the next day's
-  covers it (failures are retried from the delivery log then).
-- max_instances=1, and the job_lock row: never two runs of one job at once, even across
-  two scheduler processes started by mistake.
+APScheduler only ticks; the database decides what each tick does, and every job is safe to
+run twice:
+- coalesce=True: if the scheduler was down over several ticks, the job runs once.
+- max_instances=1, and the job lock (tracker.jobs.lock): never two runs of one job at once,
+  even across two scheduler processes started by mistake. The lock is a lease renewed by a
+  heartbeat while the job runs; a killed scheduler's lock is taken over within a minute.
+- "daily-reminders" ticks every minute (DELIVERY_QUEUE_SECONDS) and plans the day's emails
+  once REMINDER_TIME (UK time) has come, unless a run has finished since then: a run that
+  died before planning, or a scheduler that was down at 07:00, runs again the same day.
 
 The report jobs: "progress-reports" looks every ten minutes for committees whose report has
 come due on their schedule and queues it; "report-queue" produces queued reports (those and
@@ -21,15 +22,15 @@ for a PDF or issues a report waits seconds, not minutes, and no web request does
 "evidence-packs" makes the evidence packs asked for in the app on the same cadence, under its
 own lock, so a pack that takes minutes to print never holds up a report.
 
-"deliveries" sends, every minute (DELIVERY_QUEUE_SECONDS), the emails the app has queued in
-the delivery log (a partner's link) and the failed emails whose retry wait is over.
+"deliveries" sends, every minute (DELIVERY_QUEUE_SECONDS), the emails waiting in the delivery
+log (the day's reminders, report notices, a partner's link) and the failed emails whose
+retry wait is over. It is the only job that sends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -40,6 +41,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.formatting import UK, clock_time
+from tracker.reminders.service import reminder_time
 
 MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 
@@ -53,25 +55,19 @@ class ScheduledJob:
     runs: str  # when, in words, for the admin page
 
 
-def _hour_minute(text: str) -> tuple[int, int]:
-    hour, _, minute = str(text).partition(":")
-    if not (hour.isdigit() and minute.isdigit()) or int(hour) > 23 or int(minute) > 59:
-        raise ValueError(f"REMINDER_TIME must be HH:MM, such as 07:00, not {text!r}")
-    return int(hour), int(minute)
-
-
 def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
     """The jobs: one row each."""
-    hour, minute = _hour_minute(config.get("REMINDER_TIME", "07:00"))
+    at = reminder_time(config)
     queue_seconds = int(config.get("REPORT_QUEUE_SECONDS", 5))
     delivery_seconds = int(config.get("DELIVERY_QUEUE_SECONDS", 60))
     return [
         ScheduledJob(
             id="daily-reminders",
             func="tracker.jobs.run:daily_reminders",
-            trigger=CronTrigger(hour=hour, minute=minute, timezone=UK),
+            # Ticks often; runs once a day (tracker.jobs.run.daily_reminders).
+            trigger=IntervalTrigger(seconds=delivery_seconds, timezone=UK),
             name="Email reminders about overdue and coming-up actions",
-            runs=f"Every day at {clock_time(time(hour, minute))}",
+            runs=f"Every day at {clock_time(at)}",
         ),
         ScheduledJob(
             id="progress-reports",
@@ -84,7 +80,7 @@ def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
             id="deliveries",
             func="tracker.jobs.run:due_deliveries",
             trigger=IntervalTrigger(seconds=delivery_seconds, timezone=UK),
-            name="Emails waiting to be sent: partner links, and retries of failed emails",
+            name="Emails waiting to be sent: reminders, report notices, partner links, retries",
             runs=("Every minute" if delivery_seconds == 60
                   else f"Every {delivery_seconds} seconds"),
         ),

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.jobs.models import JobLock, apscheduler_jobs
+from tracker.jobs.models import JobLock, RunState, apscheduler_jobs
 from tracker.jobs.schedule import scheduled_jobs
+from tracker.reminders.service import next_reminder_run
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,15 @@ class JobStatus:
     next_run_at: datetime | None  # None when not stored, or stored paused
     last_started_at: datetime | None
     last_finished_at: datetime | None
-    last_outcome: str
+    last_outcome: str  # how the last run that finished went, in words
     running: bool
 
 
 def job_statuses(config: Mapping[str, Any], now: datetime) -> list[JobStatus]:
     """Each scheduled job with its next run (from APScheduler's job store) and last run.
 
-    The next run time is what the scheduler process stored in `apscheduler_jobs`; the last
+    The next run time is what the scheduler process stored in `apscheduler_jobs` (for the
+    daily reminders, which tick every minute, the next time the day's run is due); the last
     run and its outcome are what the job lock recorded (tracker.jobs.lock).
     """
     jobs = scheduled_jobs(config)
@@ -45,17 +47,26 @@ def job_statuses(config: Mapping[str, Any], now: datetime) -> list[JobStatus]:
     for job in jobs:
         lock = locks.get(job.id)
         timestamp = next_runs.get(job.id)
+        next_run_at = datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
+        if job.id == "daily-reminders" and next_run_at is not None:
+            next_run_at = max(next_run_at, next_reminder_run(now, config, lock))
+        running = bool(lock and lock.state is RunState.RUNNING and lock.lease_until
+                       and lock.lease_until > now)
+        outcome = ""
+        if lock is not None and lock.state is RunState.FAILED:
+            outcome = f"Failed: {lock.last_error}"
+        elif lock is not None:
+            outcome = lock.last_outcome
         statuses.append(JobStatus(
             id=job.id,
             name=job.name,
             runs=job.runs,
             # A paused job is stored with no next run time.
             stored=job.id in next_runs,
-            next_run_at=(datetime.fromtimestamp(timestamp, UTC)
-                         if timestamp is not None else None),
+            next_run_at=next_run_at,
             last_started_at=lock.last_started_at if lock else None,
             last_finished_at=lock.last_finished_at if lock else None,
-            last_outcome=lock.last_outcome if lock else "",
-            running=bool(lock and lock.locked_until and lock.locked_until > now),
+            last_outcome=outcome,
+            running=running,
         ))
     return statuses

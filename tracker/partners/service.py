@@ -9,8 +9,8 @@ the wrong secret is "not recognised" (404); one that was genuine but has stopped
 A link works until the end of a whole UK day, so a page kept for the day (tracker.kept_pages)
 never shows a link as working after it stopped.
 
-The email is not sent here: `send_partner_link` queues it in the delivery log (a pending row
-due at once, with the whole message), and the scheduler's delivery job sends it within a
+The email is not sent here: `send_partner_link` queues it in the delivery log (a row waiting
+to be sent, with the whole message), and the scheduler's delivery job sends it within a
 minute, with the usual retries (tracker.reminders.service.send_due_deliveries). No web request
 waits for the mail server, and nothing leaves before the commit that decided it.
 """
@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
@@ -39,9 +40,11 @@ from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, Inspection
 from tracker.items import service as items
 from tracker.items.models import Action, ActionStatus, Item, ItemStatus
-from tracker.mail import format_message
+from tracker.jobs.models import RunState
+from tracker.mail import build_message
 from tracker.partners.models import PartnerLink
-from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
+from tracker.reminders.models import Delivery, DeliveryKind
+from tracker.reminders.service import queue_email
 
 SALT = "tracker.partner-link"
 SHORTEST_DAYS = 1
@@ -225,8 +228,8 @@ def _check_action(action: Action) -> None:
 
 
 def _email(link: PartnerLink, *, address: str, actor: User, config: Mapping[str, Any],
-           now: datetime) -> tuple[str, str]:
-    """The subject and the whole message of a link's email."""
+           now: datetime) -> EmailMessage:
+    """A link's email."""
     action, recipient = link.action, link.recipient
     council_name = action.item.finding.inspection.council.name
     contact = whom_to_ask(link) or actor
@@ -237,10 +240,8 @@ def _email(link: PartnerLink, *, address: str, actor: User, config: Mapping[str,
     text = env.get_template("partners/email.txt").render(context)
     html = env.get_template("partners/email.html").render(context)
     subject = f"{council_name}: please update an action you own"[:200]
-    message = format_message(
-        sender=str(config.get("MAIL_DEFAULT_SENDER", "tracker@localhost")),
-        to=recipient.email, subject=subject, text=text, html=html, now=now)
-    return subject, message
+    return build_message(sender=str(config["MAIL_DEFAULT_SENDER"]), to=recipient.email,
+                         subject=subject, text=text, html=html, now=now)
 
 
 def send_partner_link(
@@ -267,15 +268,12 @@ def send_partner_link(
     db.session.add(link)
     db.session.flush()
     token = make_token(link.id, secret, secret_key=current_app.secret_key or "")
-    subject, message = _email(link, address=link_address(token, config), actor=actor,
-                              config=config, now=now)
-    delivery = Delivery(
-        recipient_id=recipient.id, kind=DeliveryKind.PARTNER_LINK, day=items.local_day(now),
-        topic=f"partner link {link.id}", status=DeliveryStatus.PENDING,
-        to_address=recipient.email, subject=subject, message=message, attempts=0,
-        # Due at once: the scheduler's delivery job picks it up on its next run.
-        next_attempt_at=now, created_at=now)
-    db.session.add(delivery)
+    message = _email(link, address=link_address(token, config), actor=actor, config=config,
+                     now=now)
+    # Its key is the link's own, so nothing is in the log before it.
+    delivery = queue_email(message, recipient_id=recipient.id, kind=DeliveryKind.PARTNER_LINK,
+                           day=items.local_day(now), topic=f"partner link {link.id}", now=now)
+    assert delivery is not None
     record_update(
         item=action.item, action=action, author=actor, now=now,
         kind=UpdateKind.PARTNER_LINK_SENT,
@@ -411,7 +409,7 @@ def forget_sent_link_messages() -> int:
     # and empty every kept page (tracker.kept_pages), every minute.
     sent = db.session.scalars(
         select(Delivery.id).where(Delivery.kind == DeliveryKind.PARTNER_LINK,
-                                  Delivery.status == DeliveryStatus.SENT,
+                                  Delivery.state == RunState.DONE,
                                   Delivery.message != SENT_MESSAGE_REMOVED)
     ).all()
     if sent:

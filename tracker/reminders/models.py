@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,16 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.accounts.models import User
 from tracker.db import UTCDateTime, enum_type, utcnow
 from tracker.extensions import db
-
-
-class DeliveryStatus(enum.Enum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
+from tracker.jobs.models import Leased, RunState
 
 
 class DeliveryKind(enum.Enum):
@@ -40,12 +31,18 @@ class DeliveryKind(enum.Enum):
                 "partner link": "Partner update link"}[self.value]
 
 
-class Delivery(db.Model):
-    """One email to one person. The unique key (recipient, kind, day, topic) is what stops a
-    second copy: a run inserts the row (and commits) before it sends, so a second run, a
-    restart or a second scheduler finds the row and sends nothing. The topic tells apart two
-    emails of one kind on one day (a report owner of two committees); reminders leave it
-    empty."""
+class Delivery(Leased, db.Model):
+    """One email to one person, on the one queue (tracker.jobs.queue).
+
+    The unique key (recipient, kind, day, topic) is what stops a second copy: the row is
+    written (and committed) before anything is sent, so a second run, a restart or a second
+    scheduler finds it and adds nothing. The topic tells apart two emails of one kind on one
+    day (a report owner of two committees); reminders leave it empty.
+
+    Its state: queued (waiting to be sent; after a failure, `lease_until` is when the next
+    try may be), running (being sent, `lease_until` the sender's lease), done (sent,
+    `sent_at`) or failed (given up after REMINDER_MAX_ATTEMPTS, `last_error` says why).
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
@@ -53,19 +50,10 @@ class Delivery(db.Model):
     # The day of a digest; the Monday of the week of an escalation.
     day: Mapped[date] = mapped_column(Date, index=True)
     topic: Mapped[str] = mapped_column(String(60), default="", server_default="")
-    status: Mapped[DeliveryStatus] = mapped_column(
-        enum_type(DeliveryStatus), default=DeliveryStatus.PENDING, index=True
-    )
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
-    # The whole message as built when the row was claimed: a retry sends exactly this.
+    # The whole message as built when the row was written: a retry sends exactly this.
     message: Mapped[str] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    # When the row may next be tried. While a run holds it, a lease: a run that dies
-    # mid-send leaves a pending row that becomes due again once the lease runs out.
-    # None once sent, or once given up after the last attempt.
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -77,29 +65,6 @@ class Delivery(db.Model):
     )
 
     @property
-    def given_up(self) -> bool:
-        return self.status is DeliveryStatus.FAILED and self.next_attempt_at is None
-
-    def record_attempt(
-        self, *, now: datetime, error: str | None, max_attempts: int, retry_wait: timedelta
-    ) -> None:
-        """Note one try at sending: sent, or failed with the reason and when to try again.
-
-        Waits double after each failure; after the last attempt the row stays failed, with
-        no next attempt, on the admin page.
-        """
-        self.attempts += 1
-        if error is None:
-            self.status, self.sent_at, self.next_attempt_at, self.last_error = (
-                DeliveryStatus.SENT, now, None, "")
-            return
-        self.status, self.last_error = DeliveryStatus.FAILED, error[:2000]
-        self.next_attempt_at = next_try_after(now, self.attempts, max_attempts=max_attempts,
-                                              retry_wait=retry_wait)
-
-
-def next_try_after(now: datetime, attempts: int, *, max_attempts: int,
-                   retry_wait: timedelta) -> datetime | None:
-    """When a delivery that has failed `attempts` times is tried again: doubling waits, and
-    None after the last attempt (the row then stays failed, on the admin page)."""
-    return now + retry_wait * 2 ** (attempts - 1) if attempts < max_attempts else None
+    def will_retry(self) -> bool:
+        """Failed at least once, and waiting for its next try."""
+        return self.state is RunState.QUEUED and bool(self.last_error)

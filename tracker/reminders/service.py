@@ -1,69 +1,56 @@
-"""Who gets which reminder on a given day, and the send step that never sends twice.
+"""Who gets which reminder on a given day, and the delivery log that sends every email once.
 
-`plan_reminders` decides (reads only). `send_reminders` is the job: it claims a delivery row
-per email in the database (unique key recipient, kind, day), commits, then sends, and records
-each outcome. It is the one function here that commits, because an email must never leave
-before the commit that decided it.
+The design is plain, on the one queue (tracker.jobs.queue):
 
-Built for speed as well (benchmarks/reminders.py: 600 emails about 5,000 overdue actions in
-about 1.4 times what raw smtplib takes to send the same messages), at these costs:
+1. Planning. `queue_reminders` works out the day's emails (`plan_reminders` reads only),
+   renders each message (`email.message.EmailMessage`, tracker.mail) and writes one
+   delivery row per email, waiting to be sent, in one transaction. The row's unique key
+   (recipient, kind, day, topic) stops a second copy: a second run, a restart or a second
+   scheduler finds the row and adds nothing. A run that dies before that commit leaves
+   nothing, and the scheduler runs it again the same day (tracker.jobs.run).
+2. Sending. `send_due_deliveries` takes the waiting rows one at a time: claim the row with a
+   lease (a conditional UPDATE, so of two runs at once exactly one gets it) and commit; send
+   it (`smtplib.SMTP.send_message` over one connection for the run, or Notify, or the
+   outbox); record the outcome and commit. A failure is kept with its reason and tried
+   again after a doubling wait (REMINDER_RETRY_MINUTES, 15, 30, 60 … minutes), at most
+   REMINDER_MAX_ATTEMPTS times in all, then shown as given up: never dropped silently.
+3. A run that dies while sending leaves at most one row claimed but not recorded. Once its
+   lease (DELIVERY_LEASE_SECONDS) runs out it is sent again, so after a crash exactly
+   between the server accepting a message and the commit of its outcome, that one message
+   may arrive twice. Nothing else can go twice, and nothing is lost.
 
-- Planning reads plain columns, not ORM objects: one query for the actions (with item
-  title, owner and lead officer ids), one for the people they name (with their councils'
-  names). Recipients are `Recipient` values, not `User` rows: ORM objects cost more to
-  load, and would stay in the session, where every commit expires them all.
-- Messages are written by `tracker.mail.format_message`, not the `email` package.
-- New rows are claimed in batches of CLAIM_BATCH, each with one multi-row INSERT in a
-  savepoint, and each batch is committed before any of its messages leaves. If any row
-  breaks the unique key (another scheduler claimed it after this run looked), that
-  savepoint is rolled back and the batch is claimed row by row, each in its own savepoint,
-  so a row claimed elsewhere is skipped and every other row is still claimed. The first
-  batch is written before the first message goes; each later one is rendered one message
-  at a time while the server works on the messages of the batch before (below), so that
-  the rendering costs little extra time. A run that dies leaves the rest unclaimed, for
-  the next run.
-- Each outcome is still committed on its own, so a crash loses the outcome of at most the
-  one message in flight: that row stays pending and is sent again once its lease runs out
-  (the only way a message can go twice). Batching outcomes would widen that window to the
-  whole batch. The commit is made cheap instead (one UPDATE by id through a connection
-  held for the loop, nothing loaded in the session), and it is done in time the job
-  would otherwise spend waiting: `Mailer.send_stored` runs it while the server answers
-  the next message's first command, before that message is complete (a server keeps
-  nothing of a message whose end never came, RFC 5321, section 3.8), so the window stays
-  one message wide.
-- Messages go from claim to send in memory (about two batches at a time) instead of being
-  read back from the log one row at a time.
+Emails other than reminders (report notices, partner links) go into the same log with
+`queue_email` and are sent by the same loop. The functions that commit say so.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.accounts.models import Council, User
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.formatting import UK, long_date, plural
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item
-from tracker.mail import Mailer, MailError, format_message
-from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus, next_try_after
+from tracker.jobs import queue
+from tracker.jobs.models import JobLock, RunState
+from tracker.mail import Mailer, MailError, build_message, parse_message
+from tracker.reminders.models import Delivery, DeliveryKind
 
-# How long a run holds a claimed row before another run may take it over (a crash mid-send).
-LEASE = timedelta(minutes=30)
 LONGEST_PAUSE = timedelta(days=366)
-# New rows are claimed in batches: the first is claimed before the first message goes, and
-# each later one is rendered while the server works on the messages of the one before.
-CLAIM_BATCH = 50
+GAVE_UP_MID_SEND = ("The scheduler stopped while sending this email on its last attempt; it "
+                    "may or may not have arrived.")
 
 
 @dataclass(frozen=True)
@@ -135,29 +122,75 @@ class Reminder:
 
 
 @dataclass
+class Planned:
+    """How a reminder run's planning went."""
+
+    planned: int = 0
+    already: int = 0  # in the delivery log already (sent, or waiting)
+
+    def __str__(self) -> str:
+        return f"{self.planned} planned, {self.already} already in the delivery log"
+
+
+@dataclass
 class RunResult:
+    """How sending went: sent, failed (with the reasons), and emails planned before."""
+
     sent: int = 0
     failed: int = 0
     already_done: int = 0
     errors: list[str] = field(default_factory=list)
 
-    def count(self, claim: Claim, error: str | None) -> None:
+    def count(self, to_address: str, error: str | None) -> None:
         """Count one message's outcome: sent, or failed with its reason."""
         if error is None:
             self.sent += 1
         else:
             self.failed += 1
-            self.errors.append(f"{claim.to_address}: {error}")
+            self.errors.append(f"{to_address}: {error}")
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A delivery row this run holds, with the message to send."""
+# --- when the day's run is due ---------------------------------------------------------------
 
-    id: int
-    to_address: str
-    message: str
-    attempts: int
+
+def reminder_time(config: Mapping[str, Any]) -> time:
+    """REMINDER_TIME ("07:00", UK time) as a time; ValueError saying what to write."""
+    text = str(config["REMINDER_TIME"])
+    hour, _, minute = text.partition(":")
+    if not (hour.isdigit() and minute.isdigit()) or int(hour) > 23 or int(minute) > 59:
+        raise ValueError(f"REMINDER_TIME must be HH:MM, such as 07:00, not {text!r}")
+    return time(int(hour), int(minute))
+
+
+def reminder_moment(day: date, config: Mapping[str, Any]) -> datetime:
+    """When `day`'s reminders are due: REMINDER_TIME in the UK on that day, in UTC."""
+    return datetime.combine(day, reminder_time(config), tzinfo=UK).astimezone(UTC)
+
+
+def _finished_run_started_at(lock: JobLock | None) -> datetime | None:
+    """When the daily job's last run that finished began; None if the last one did not."""
+    return lock.last_started_at if lock is not None and lock.state is RunState.DONE else None
+
+
+def reminder_run_due(now: datetime, config: Mapping[str, Any], lock: JobLock | None) -> bool:
+    """Whether the daily reminder run should run now: the day's REMINDER_TIME has come and no
+    run has finished since (`lock` is the daily job's lock row). A run that died, or a
+    scheduler that was stopped at that time, runs again later the same day."""
+    moment = reminder_moment(now.astimezone(UK).date(), config)
+    done_at = _finished_run_started_at(lock)
+    return now >= moment and (done_at is None or done_at < moment)
+
+
+def next_reminder_run(now: datetime, config: Mapping[str, Any], lock: JobLock | None) -> datetime:
+    """When the daily reminder run is next due: today's REMINDER_TIME (perhaps passed, when
+    it is due now), or tomorrow's once today's run has finished."""
+    today = now.astimezone(UK).date()
+    if reminder_run_due(now, config, lock) or now < reminder_moment(today, config):
+        return reminder_moment(today, config)
+    return reminder_moment(today + timedelta(days=1), config)
+
+
+# --- planning ------------------------------------------------------------------------------
 
 
 def week_start(day: date) -> date:
@@ -265,181 +298,136 @@ def _logged_keys(days: set[date]) -> set[tuple[int, DeliveryKind, date]]:
     }
 
 
-def _claim_row(reminder: Reminder, *, sender: str, day: date, now: datetime,
-               config: Mapping[str, Any]) -> dict[str, Any]:
-    """The pending delivery row of one reminder, with its message rendered and written."""
-    text, html = render_reminder(reminder, day=day, config=config)
-    subject = reminder.subject
-    return {
-        "recipient_id": reminder.recipient.id, "kind": reminder.kind,
-        "day": reminder.key_day, "status": DeliveryStatus.PENDING,
-        "to_address": reminder.recipient.email, "subject": subject,
-        "message": format_message(sender=sender, to=reminder.recipient.email,
-                                  subject=subject, text=text, html=html, now=now),
-        "attempts": 0, "last_error": "", "next_attempt_at": now + LEASE, "created_at": now,
-    }
+def queue_email(message: EmailMessage, *, recipient_id: int, kind: DeliveryKind, day: date,
+                now: datetime, topic: str = "") -> Delivery | None:
+    """Write one email into the delivery log, waiting to be sent (the scheduler's deliveries
+    job sends it within a minute); None when its key (recipient, kind, day, topic) is in the
+    log already. Flushes, in a savepoint of its own."""
+    return _queue(message.as_string(), to_address=str(message["To"]),
+                  subject=str(message["Subject"]), recipient_id=recipient_id, kind=kind,
+                  day=day, now=now, topic=topic)
 
 
-def _insert_claims(rows: list[dict[str, Any]]) -> list[Claim]:
-    """Insert the rows in one statement; if the unique key refuses any (claimed by another
-    run since we looked), insert them one by one and skip those refused."""
-    if not rows:
-        return []
-    statement = insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True)
-
-    def claims(ids: Sequence[int], inserted: list[dict[str, Any]]) -> list[Claim]:
-        return [Claim(row_id, row["to_address"], row["message"], 0)
-                for row_id, row in zip(ids, inserted, strict=True)]
-
+def _queue(raw: str, *, to_address: str, subject: str, recipient_id: int, kind: DeliveryKind,
+           day: date, now: datetime, topic: str = "") -> Delivery | None:
+    row = Delivery(recipient_id=recipient_id, kind=kind, day=day, topic=topic,
+                   state=RunState.QUEUED, to_address=to_address, subject=subject[:200],
+                   message=raw, attempts=0, last_error="", lease_until=None, created_at=now)
     try:
         with db.session.begin_nested():
-            return claims(db.session.scalars(statement, rows).all(), rows)
+            db.session.add(row)
     except IntegrityError:
-        pass
-    claimed: list[Claim] = []
-    for row in rows:
-        try:
-            # A savepoint per row: another scheduler may have claimed it a moment ago.
-            with db.session.begin_nested():
-                claimed += claims(db.session.scalars(statement, [row]).all(), [row])
-        except IntegrityError:
-            continue
-    return claimed
+        return None
+    return row
 
 
-def _claim_retries(*, now: datetime, config: Mapping[str, Any],
-                   council_id: int | None = None) -> list[Claim]:
-    """Take over failed rows whose wait is over, and pending rows whose run died (of one
-    council's people when `council_id` is given: an administrator's "run now")."""
-    max_attempts = int(config.get("REMINDER_MAX_ATTEMPTS", 5))
-    query = select(Delivery.id, Delivery.next_attempt_at, Delivery.to_address, Delivery.message,
-                   Delivery.attempts).where(
-        Delivery.status.in_((DeliveryStatus.FAILED, DeliveryStatus.PENDING)),
-        Delivery.next_attempt_at.is_not(None),
-        Delivery.next_attempt_at <= now,
-        Delivery.attempts < max_attempts,
-    )
+def queue_reminders(day: date, *, now: datetime, council_id: int | None = None) -> Planned:
+    """Write every reminder due on `day` into the delivery log, waiting to be sent: the
+    messages are rendered first (and kept as text, a tenth of the memory of message objects),
+    then the rows written, in one short transaction. Commits."""
+    config = current_app.config
+    sender = str(config["MAIL_DEFAULT_SENDER"])
+    reminders = plan_reminders(day, config=config, council_id=council_id)
+    logged = _logged_keys({reminder.key_day for reminder in reminders})
+    new = [reminder for reminder in reminders
+           if (reminder.recipient.id, reminder.kind, reminder.key_day) not in logged]
+    messages = []
+    for reminder in new:
+        text, html = render_reminder(reminder, day=day, config=config)
+        messages.append(build_message(sender=sender, to=reminder.recipient.email,
+                                      subject=reminder.subject, text=text, html=html,
+                                      now=now).as_string())
+    result = Planned(already=len(reminders) - len(new))
+    for reminder, message in zip(new, messages, strict=True):
+        # Another run may have written the row since we looked: its key refuses ours.
+        if _queue(message, to_address=reminder.recipient.email, subject=reminder.subject,
+                  recipient_id=reminder.recipient.id, kind=reminder.kind,
+                  day=reminder.key_day, now=now) is None:
+            result.already += 1
+        else:
+            result.planned += 1
+    db.session.commit()
+    return result
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def next_try_after(now: datetime, attempts: int, *, max_attempts: int,
+                   retry_wait: timedelta) -> datetime | None:
+    """When a delivery that has failed `attempts` times is tried again: doubling waits, and
+    None after the last attempt (the row is then given up, on the admin page)."""
+    return now + retry_wait * 2 ** (attempts - 1) if attempts < max_attempts else None
+
+
+def _due_ids(now: datetime, max_attempts: int, council_id: int | None,
+             ids: Iterable[int] | None) -> list[int]:
+    query = select(Delivery.id).where(queue.waiting(Delivery, now, max_attempts))
     if council_id is not None:
         query = query.join(User, User.id == Delivery.recipient_id).where(
             User.council_id == council_id)
-    due = db.session.execute(query).all()
-    claimed = []
-    for row_id, seen_at, to_address, message, attempts in due:
-        # Conditional UPDATE: only one run wins a row, however many look at it at once.
-        result = db.session.execute(
-            update(Delivery)
-            .where(Delivery.id == row_id, Delivery.next_attempt_at == seen_at)
-            .values(status=DeliveryStatus.PENDING, next_attempt_at=now + LEASE)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(Claim(row_id, to_address, message, attempts))
-    return claimed
+    if ids is not None:
+        query = query.where(Delivery.id.in_(list(ids)))
+    return list(db.session.scalars(query.order_by(Delivery.id)))
 
 
-_deliveries = Delivery.__table__
-# One outcome, by id, built once: the per-message cost is the execution, not SQL building.
-_RECORD_OUTCOME = (
-    update(_deliveries)
-    .where(_deliveries.c.id == bindparam("row_id"))
-    .values(attempts=bindparam("new_attempts"),
-            status=bindparam("new_status", type_=_deliveries.c.status.type),
-            sent_at=bindparam("new_sent_at", type_=_deliveries.c.sent_at.type),
-            next_attempt_at=bindparam("new_next_attempt_at",
-                                      type_=_deliveries.c.next_attempt_at.type),
-            last_error=bindparam("new_last_error"))
-)
+def send_due_deliveries(*, council_id: int | None = None,
+                        ids: Iterable[int] | None = None) -> RunResult:
+    """Send every email in the delivery log whose time has come (of one council's people
+    when `council_id` is given: an administrator's "run now"; only `ids` when given), one at
+    a time: claim with a lease and commit, send, record the outcome and commit. Commits.
 
-
-def _record(connection: Connection, claim: Claim, *, now: datetime, error: str | None,
-            config: Mapping[str, Any]) -> None:
-    """Write one outcome with a single UPDATE by id (nothing is loaded)."""
-    attempts = claim.attempts + 1
-    values: dict[str, Any] = {"row_id": claim.id, "new_attempts": attempts}
-    if error is None:
-        values.update(new_status=DeliveryStatus.SENT, new_sent_at=now,
-                      new_next_attempt_at=None, new_last_error="")
-    else:
-        values.update(new_status=DeliveryStatus.FAILED, new_sent_at=None,
-                      new_last_error=error[:2000],
-                      new_next_attempt_at=next_try_after(
-                          now, attempts,
-                          max_attempts=int(config.get("REMINDER_MAX_ATTEMPTS", 5)),
-                          retry_wait=timedelta(
-                              minutes=int(config.get("REMINDER_RETRY_MINUTES", 15)))))
-    connection.execute(_RECORD_OUTCOME, values)
+    Safe to run twice, or in two processes at once: each row is claimed by a conditional
+    UPDATE before its email leaves, so one run sends it."""
+    config = current_app.config
+    max_attempts = int(config["REMINDER_MAX_ATTEMPTS"])
+    retry_wait = timedelta(minutes=int(config["REMINDER_RETRY_MINUTES"]))
+    lease = timedelta(seconds=float(config["DELIVERY_LEASE_SECONDS"]))
+    queue.give_up(Delivery, now=clock.now(), max_attempts=max_attempts, why=GAVE_UP_MID_SEND)
+    due = _due_ids(clock.now(), max_attempts, council_id, ids)
+    db.session.commit()
+    result = RunResult()
+    with Mailer(config, current_app.instance_path) as mailer:
+        for row_id in due:
+            now = clock.now()
+            attempt = queue.claim(Delivery, Delivery.id == row_id,
+                                  queue.waiting(Delivery, now, max_attempts),
+                                  now=now, lease=lease)
+            if attempt is None:
+                db.session.rollback()  # sent or being sent by another run meanwhile
+                continue
+            to_address, raw = db.session.execute(
+                select(Delivery.to_address, Delivery.message).where(Delivery.id == row_id)
+            ).one()
+            db.session.commit()  # claimed before it leaves
+            error = None
+            try:
+                mailer.send(parse_message(raw))
+            except MailError as failure:
+                error = str(failure)
+            now = clock.now()
+            if error is None:
+                outcome: dict[str, Any] = {"state": RunState.DONE, "lease_until": None,
+                                           "sent_at": now, "last_error": ""}
+            else:
+                retry = next_try_after(now, attempt, max_attempts=max_attempts,
+                                       retry_wait=retry_wait)
+                outcome = {"state": RunState.QUEUED if retry else RunState.FAILED,
+                           "lease_until": retry, "last_error": error[:2000]}
+            db.session.execute(
+                queue.held(Delivery, Delivery.id == row_id, attempt=attempt).values(**outcome))
+            db.session.commit()
+            result.count(to_address, error)
+    return result
 
 
 def send_reminders(day: date, *, now: datetime, council_id: int | None = None) -> RunResult:
-    """Claim, commit, send and record every reminder due on `day`, and retry failures.
-
-    Safe to run twice or in two processes at once: a row is claimed (unique key or
-    conditional update) and committed before its email leaves, so nothing goes twice; a
-    failure is recorded with its reason and retried by a later run, with a limit.
-    """
-    config = current_app.config
-    sender = str(config.get("MAIL_DEFAULT_SENDER", "tracker@localhost"))
-    reminders = plan_reminders(day, config=config, council_id=council_id)
-    logged = _logged_keys({r.key_day for r in reminders})
-    waiting = deque(r for r in reminders if (r.recipient.id, r.kind, r.key_day) not in logged)
-    result = RunResult(already_done=len(reminders) - len(waiting))
-
-    def prepare(count: int) -> list[dict[str, Any]]:
-        """Render and write the messages of the next `count` reminders."""
-        return [_claim_row(waiting.popleft(), sender=sender, day=day, now=now, config=config)
-                for _ in range(min(count, len(waiting)))]
-
-    def claim(rows: list[dict[str, Any]]) -> list[Claim]:
-        claimed = _insert_claims(rows)
-        result.already_done += len(rows) - len(claimed)
-        return claimed
-
-    claims = deque([*claim(prepare(CLAIM_BATCH)),
-                    *_claim_retries(now=now, config=config, council_id=council_id)])
-    db.session.commit()
-    # The next batch's rows, rendered while the server works on messages of this one.
-    prepared: list[dict[str, Any]] = []
-    # The claim whose message went last, and how it went: not yet recorded.
-    unrecorded: tuple[Claim, str | None] | None = None
-
-    def record_last() -> None:
-        nonlocal unrecorded
-        if unrecorded is None:
-            return
-        (done, error), unrecorded = unrecorded, None
-        _record(connection, done, now=now, error=error, config=config)
-        connection.commit()
-        result.count(done, error)
-
-    def prepare_next() -> None:
-        if len(prepared) < CLAIM_BATCH:
-            prepared.extend(prepare(1))
-
-    # Outcomes are written through one connection held for the whole loop: a session commit
-    # hands its connection back to the pool, and taking it again pings the database.
-    with db.engine.connect() as connection, \
-            Mailer(config, current_app.instance_path) as mailer:
-        try:
-            while claims or prepared or waiting:
-                if not claims:
-                    # The next batch is claimed and committed before any of it goes.
-                    claims.extend(claim([*prepared, *prepare(CLAIM_BATCH - len(prepared))]))
-                    db.session.commit()
-                    prepared.clear()
-                    continue
-                current = claims.popleft()
-                error = None
-                try:
-                    # While the server works on this message, and before it can deliver
-                    # it: commit the previous outcome (so a crash still loses at most
-                    # one), then render one more message for the next batch.
-                    mailer.send_stored(current.message, current.to_address,
-                                       meanwhile=(record_last, prepare_next))
-                except MailError as failure:
-                    error = str(failure)
-                unrecorded = (current, error)
-        finally:
-            record_last()
+    """Plan every reminder due on `day` (`queue_reminders`), then send what is due in the
+    delivery log, retries included (`send_due_deliveries`): what `reminders send` and an
+    administrator's "Run reminders now" do. Commits."""
+    planned = queue_reminders(day, now=now, council_id=council_id)
+    result = send_due_deliveries(council_id=council_id)
+    result.already_done = planned.already
     return result
 
 
@@ -449,8 +437,8 @@ def recent_deliveries(council_id: int, limit: int = 200) -> list[Delivery]:
         select(Delivery).join(Delivery.recipient)
         .where(User.council_id == council_id)
         .options(joinedload(Delivery.recipient))
-        .order_by((Delivery.status == DeliveryStatus.FAILED).desc(), Delivery.created_at.desc(),
-                  Delivery.id.desc())
+        .order_by((Delivery.state == RunState.FAILED).desc(), (Delivery.last_error != "").desc(),
+                  Delivery.created_at.desc(), Delivery.id.desc())
         .limit(limit)
     ))
 
@@ -465,32 +453,3 @@ def pause_reminders(user: User, *, actor: User, now: datetime, until: date | Non
             raise RuleBroken("The end date must be within a year", "until")
     user.reminders_paused_until = until
     db.session.flush()
-
-
-
-def send_due_deliveries(*, now: datetime) -> RunResult:
-    """Send every delivery whose time has come, of any kind: emails the app queued to go at
-    once (a partner's link), failed ones whose wait is over, and pending ones whose run died.
-
-    The scheduler runs this every minute, so no web request waits for the mail server. Each
-    row is claimed by a conditional UPDATE and committed before its email leaves (never two
-    runs on one row, nor this and the daily run); each outcome is committed on its own, with
-    the same retry rules as reminders (REMINDER_MAX_ATTEMPTS, doubling waits)."""
-    config = current_app.config
-    claims = _claim_retries(now=now, config=config)
-    db.session.commit()
-    result = RunResult()
-    if not claims:
-        return result
-    with db.engine.connect() as connection, \
-            Mailer(config, current_app.instance_path) as mailer:
-        for claim in claims:
-            error = None
-            try:
-                mailer.send_stored(claim.message, claim.to_address)
-            except MailError as failure:
-                error = str(failure)
-            _record(connection, claim, now=now, error=error, config=config)
-            connection.commit()
-            result.count(claim, error)
-    return result

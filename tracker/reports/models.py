@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
 from tracker.extensions import db
+from tracker.jobs.models import Leased, RunState
+
+__all__ = ["IssuedReport", "ReportRun", "RunKind", "RunState"]
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
@@ -70,23 +73,7 @@ class RunKind(enum.Enum):
     ISSUE = "issue"
 
 
-class RunState(enum.Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return {"queued": "Waiting to start", "running": "Being produced",
-                "done": "Ready", "failed": "Failed"}[self.value]
-
-    @property
-    def finished(self) -> bool:
-        return self in (RunState.DONE, RunState.FAILED)
-
-
-class ReportRun(db.Model):
+class ReportRun(Leased, db.Model):
     """A progress report asked for, produced by the scheduler process rather than in a web
     request (a long PDF takes many seconds).
 
@@ -99,19 +86,15 @@ class ReportRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
     kind: Mapped[RunKind] = mapped_column(enum_type(RunKind))
-    state: Mapped[RunState] = mapped_column(enum_type(RunState), default=RunState.QUEUED,
-                                            index=True)
     # None for a scheduled run.
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Scheduled runs tell the committee's report owner by email when they are ready.
     email_owner: Mapped[bool] = mapped_column(Boolean, default=False)
-    attempts: Mapped[int] = mapped_column(default=0)
+    # State, lease, attempts and why it failed (in words for the person who asked): Leased.
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Why it failed, in words for the person who asked.
-    message: Mapped[str] = mapped_column(Text, default="")
     issued_report_id: Mapped[int | None] = mapped_column(ForeignKey("issued_report.id"))
     html: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

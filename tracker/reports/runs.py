@@ -10,11 +10,13 @@ Scheduled reports: `queue_scheduled_reports` looks at each committee's cadence
 (tracker.reports.cadence) and queues one run per due moment; the moment is part of the run's
 unique key, so a second look, a restart or a second scheduler queues nothing more. When a
 scheduled run is ready its committee's report owner gets one email (the delivery log's key is
-owner, kind, day and committee), sent after the commit that records it; a failure is retried
-by the delivery job (every minute) once its wait is over, like any delivery.
+owner, kind, day and committee), written to the delivery log in the transaction that records
+the run as done and sent by the deliveries job within a minute, with its retries.
 
-These functions commit: each run's claim and outcome is its own transaction, so a crash in
-one report leaves the others as they were and the person who asked sees what happened.
+Runs are on the one queue (tracker.jobs.queue): each is claimed with a lease, and its outcome
+is written only while the claim is still its own. These functions commit: each run's claim
+and outcome is its own transaction, so a crash in one report leaves the others as they were
+and the person who asked sees what happened.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ from tracker.items.service import local_day
 from tracker.items.status import StatusRules
 from tracker.jobs import queue
 from tracker.jobs.queue import QueueResult
-from tracker.mail import Mailer, MailError, build_message
-from tracker.reminders.models import Delivery, DeliveryKind, DeliveryStatus
-from tracker.reminders.service import LEASE
+from tracker.mail import build_message
+from tracker.reminders.models import DeliveryKind
+from tracker.reminders.service import queue_email
 from tracker.reports import cadence
 from tracker.reports.models import ReportRun, RunKind, RunState
 from tracker.reports.render_docx import render_docx
@@ -165,42 +167,51 @@ def produce_queued_reports(config: Mapping[str, Any] | None = None) -> QueueResu
     config = config if config is not None else current_app.config
     rules = StatusRules.from_config(config)
     result = QueueResult("produced")
-    queue.recover_stale(
+    queue.give_up_stale(
         ReportRun, now=clock.now(),
-        gave_up="The scheduler stopped while producing this report, more than once. Ask for it "
-                "again; if it fails again, tell the tracker's support.")
+        why="The scheduler stopped while producing this report, more than once. Ask for it "
+            "again; if it fails again, tell the tracker's support.")
     _clear_old_drafts(clock.now())
-    while (run_id := queue.claim_next(ReportRun, now=clock.now())) is not None:
+    while (claim := queue.claim_next(ReportRun, now=clock.now())) is not None:
+        run_id, attempt = claim
         run = db.session.get(ReportRun, run_id)
         assert run is not None
         try:
             _produce(run, rules=rules, now=clock.now())
         except RuleBroken as error:
             db.session.rollback()
-            _finish(run_id, RunState.FAILED, error.message)
+            _finish(run_id, attempt, RunState.FAILED, error.message)
             result.failed += 1
             continue
         except Exception as error:
             db.session.rollback()
             current_app.logger.exception("Report run %s failed", run_id)
-            _finish(run_id, RunState.FAILED,
+            _finish(run_id, attempt, RunState.FAILED,
                     f"The report could not be produced ({type(error).__name__}). Ask for it "
                     f"again; if it fails again, tell the tracker's support.")
             result.failed += 1
             continue
-        run.state, run.finished_at, run.message = RunState.DONE, clock.now(), ""
-        db.session.commit()
-        result.done += 1
         if run.email_owner:
             tell_report_owner(run, now=clock.now(), config=config)
+        if not _finish(run_id, attempt, RunState.DONE, ""):
+            current_app.logger.warning("Report run %s was taken back while being produced",
+                                       run_id)
+            continue
+        result.done += 1
     return result
 
 
-def _finish(run_id: int, state: RunState, message: str) -> None:
-    run = db.session.get(ReportRun, run_id)
-    assert run is not None
-    run.state, run.finished_at, run.message = state, clock.now(), message
+def _finish(run_id: int, attempt: int, state: RunState, error: str) -> bool:
+    """Record the run's outcome, with whatever the session holds, if the claim is still
+    this attempt's (and commit); else undo it all. Whether it was recorded."""
+    written = db.session.execute(
+        queue.held(ReportRun, ReportRun.id == run_id, attempt=attempt)
+        .values(state=state, finished_at=clock.now(), lease_until=None, last_error=error))
+    if written.rowcount != 1:
+        db.session.rollback()
+        return False
     db.session.commit()
+    return True
 
 
 def _clear_old_drafts(now: datetime) -> None:
@@ -240,40 +251,17 @@ def _owner_message(run: ReportRun, *, config: Mapping[str, Any]) -> tuple[str, s
 
 
 def tell_report_owner(run: ReportRun, *, now: datetime, config: Mapping[str, Any]) -> bool:
-    """Email the committee's report owner that a scheduled report is ready, once.
-
-    Returns whether it was handed to the mail server (or outbox) now. Claimed in the delivery
-    log and committed before sending; a failure stays there and is retried by the delivery job.
-    """
+    """Queue the email telling the committee's report owner that a scheduled report is
+    ready, once (the deliveries job sends it); whether it was queued now. Flushes."""
     owner = run.committee.report_owner
     if owner is None or not owner.active or not owner.email:
         return False
     subject, text, html = _owner_message(run, config=config)
-    sender = str(config.get("MAIL_DEFAULT_SENDER", "tracker@localhost"))
-    message = build_message(sender=sender, to=owner.email, subject=subject, text=text,
-                            html=html, now=now)
-    row = Delivery(recipient_id=owner.id, kind=DeliveryKind.REPORT, day=local_day(now),
-                   topic=f"committee-{run.committee_id}", status=DeliveryStatus.PENDING,
-                   to_address=owner.email, subject=subject, message=message.as_string(),
-                   next_attempt_at=now + LEASE, created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return False  # told already today about this committee's report
-    db.session.commit()
-    error = None
-    try:
-        with Mailer(config, current_app.instance_path) as mailer:
-            mailer.send_stored(row.message, row.to_address)
-    except MailError as failure:
-        error = str(failure)
-    row.record_attempt(
-        now=now, error=error, max_attempts=int(config.get("REMINDER_MAX_ATTEMPTS", 5)),
-        retry_wait=timedelta(minutes=int(config.get("REMINDER_RETRY_MINUTES", 15))),
-    )
-    db.session.commit()
-    return error is None
+    message = build_message(sender=str(config["MAIL_DEFAULT_SENDER"]), to=owner.email,
+                            subject=subject, text=text, html=html, now=now)
+    return queue_email(message, recipient_id=owner.id, kind=DeliveryKind.REPORT,
+                       day=local_day(now), topic=f"committee-{run.committee_id}",
+                       now=now) is not None
 
 
 def describe_moment(moment: datetime) -> str:
