@@ -9,6 +9,8 @@ FLASK := $(VENV)/bin/flask --app tracker
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CSS := tracker/static/build/tracker.css
+# One test worker per core; a file's tests stay together, so its fixtures are built once.
+PARALLEL ?= --numprocesses=auto --dist=loadfile
 
 .PHONY: help run serve test install assets browser lint db demo bench bench-load clean
 
@@ -33,11 +35,13 @@ serve: install assets db ## Serve the configured database with gunicorn (WEB_WOR
 	$(VENV)/bin/gunicorn --config python:tracker.gunicorn_config --bind $(HOST):$(PORT) tracker.wsgi:app
 
 test: install assets lint browser ## Set everything up, lint and run the tests on SQLite, then again on PostgreSQL
-	@# Both runs happen even when the first fails; either failing fails `make test`.
+	@# Both runs happen even when the first fails; either failing fails `make test`. Each run
+	@# spreads the test files over one worker per core (pytest-xdist); each worker has its own
+	@# SQLite files, or its own throwaway PostgreSQL server.
 	@status=0; \
-	$(VENV)/bin/pytest || status=$$?; \
+	$(VENV)/bin/pytest $(PARALLEL) || status=$$?; \
 	echo "The same tests on PostgreSQL, on a throwaway server the tests start (tests/postgres_server.py)"; \
-	$(VENV)/bin/pytest --database=postgresql || status=$$?; \
+	$(VENV)/bin/pytest $(PARALLEL) --database=postgresql || status=$$?; \
 	exit $$status
 
 install: $(VENV)/.installed ## Create .venv and install the pinned Python packages

@@ -20,9 +20,9 @@ from tests.factories import (
     FindingFactory,
     InspectionFactory,
     ItemFactory,
-    PartnerFactory,
     UserFactory,
 )
+from tests.scenario import make_people
 from tracker import clock
 from tracker.access.service import make_api_token
 from tracker.extensions import db
@@ -66,10 +66,9 @@ def seed(*, reports: bool = True) -> Seeded:
     """Two councils' records; the first council's manager holds an API token. Issuing the two
     reports (each printed to PDF) takes about a second: `reports=False` leaves them out."""
     council = CouncilFactory(name="Northshire County Council")
-    admin = AdminFactory(council=council, name="Alex Admin")
+    people = make_people(council)
+    admin, lead, partner = people.admin, people.lead, people.partner
     owner = UserFactory(council=council, name="Sam Reader")
-    lead = UserFactory(council=council, name="Meg Lead", job_title="Head of Safeguarding")
-    partner = PartnerFactory(council=council, name="Jo Partner")
     inspection = InspectionFactory(
         council=council, letter_date=date(2026, 7, 27), recipient="Director of Children's "
         "Services", previous_inspection_text="August 2025", overall_judgement="")

@@ -1,4 +1,4 @@
-"""Makers for the access matrix (tests/integration/test_access_matrix.py): an API token of
+"""Makers for the access matrix (tests/whole_app/test_access_matrix.py): an API token of
 someone in the world's council, for the token page's revoke address."""
 
 from __future__ import annotations

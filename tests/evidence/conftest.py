@@ -18,94 +18,40 @@ import io
 import secrets
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pdfplumber
 import pytest
 
-from tests.factories import AdminFactory, CommitteeMemberFactory, UserFactory
+from tests.scenario import RULES, at, make_plan
+from tests.scenario import Plan as Scenario
 from tracker.audit.models import UpdateKind
 from tracker.audit.service import record_update
 from tracker.extensions import db
-from tracker.inspections.models import FindingCategory, Inspection
-from tracker.inspections.service import create_inspection
+from tracker.inspections.models import FindingCategory
 from tracker.items import service as items
 from tracker.items.models import Action, ActionStatus, Item, Priority
-from tracker.items.status import StatusRules
 from tracker.partners.models import PartnerLink
 
-RULES = StatusRules()
+__all__ = ["BEFORE", "RULES", "Plan", "at", "make_plan_with_changes"]
+
 BEFORE = date(2026, 10, 31)
 
 
-def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
-    return datetime(year, month, day, hour, 0, tzinfo=UTC)
-
-
 @dataclass
-class Plan:
-    council_id: int
-    admin: object
-    lead: object
-    partner: object
-    member: object
-    inspection: Inspection
-    screening: Item
-    assessments: Item
-    learning: Item
-    workshop: Action
-    audit: Action
-    rota: Action
-    form: Action
-    sample: Action
+class Plan(Scenario):
+    """The scenario's plan (tests/scenario.py) with changes on both sides of 31 October."""
+
+    learning: Item | None = None
+    form: Action | None = None
 
 
-def make_plan(council) -> Plan:
-    admin = AdminFactory(council=council, name="Alex Admin")
-    lead = UserFactory(council=council, name="Meg Lead", job_title="Head of Safeguarding")
-    partner = UserFactory(council=council, name="Jo Partner", organisation="Northshire Police",
-                          job_title="Detective Inspector")
-    member = CommitteeMemberFactory(council=council, name="Councillor Ann Hughes")
-    inspection = create_inspection(
-        council_id=council.id,
-        title="Annual unannounced inspection of contact, referral and assessment arrangements",
-        letter_date=date(2026, 7, 27), visit_dates=[date(2026, 6, 16), date(2026, 6, 17)],
-        inspector="Morgan Inspector",
-    )
-    created = at(2026, 8, 1)
-    assessments = items.create_item(
-        inspection=inspection, category=FindingCategory.AREA_FOR_DEVELOPMENT,
-        finding_text="The quality of assessments is too variable.",
-        title="Variable quality of assessments", lead_officer=lead, theme="Assessment",
-        priority=Priority.MEDIUM, target_date=date(2027, 6, 30),
-        measure_of_success="Nine in ten audited assessments judged good.",
-        actor=admin, now=created,
-    )
-    screening = items.create_item(
-        inspection=inspection, category=FindingCategory.PRIORITY_ACTION,
-        finding_text="Contacts are not always screened within one working day.",
-        title="Timeliness of contact screening", lead_officer=lead, theme="Front door",
-        priority=Priority.HIGH, target_date=date(2027, 3, 31),
-        measure_of_success="Every contact screened within one working day.",
-        actor=admin, now=created,
-    )
-    workshop = items.add_action(screening, actor=lead, now=created,
-                                description="Analysis workshop held", owner=lead,
-                                due_date=date(2026, 9, 30))
-    audit = items.add_action(screening, actor=lead, now=created,
-                             description="Themed audit of screening decisions",
-                             owner=partner, due_date=date(2026, 12, 1))
-    rota = items.add_action(screening, actor=lead, now=created,
-                            description="Daily screening rota in place", owner=lead,
-                            due_date=date(2026, 11, 1))
-    sample = items.add_action(assessments, actor=lead, now=created,
-                              description="Audit of 30 assessments", owner=lead,
-                              due_date=date(2027, 3, 1))
-    items.update_action(workshop, actor=lead, now=at(2026, 9, 15), expected_version=None,
-                        status=ActionStatus.COMPLETE, commentary="Held with 24 staff",
-                        evidence_link="https://intranet.example/workshop-notes")
-    items.change_due_date(audit, actor=lead, now=at(2026, 10, 1), new_date=date(2027, 1, 15),
-                          reason="The audit team is short-staffed in December")
+def make_plan_with_changes(council) -> Plan:
+    """The scenario's plan, a partner's update through a link on 5 October, and the changes
+    of November that an evidence pack as of 31 October must leave out."""
+    plan = make_plan(council)
+    admin, lead, partner = plan.admin, plan.lead, plan.partner
+    screening, assessments, audit = plan.screening, plan.assessments, plan.audit
     link = PartnerLink(action=audit, recipient=partner, secret_sha256=secrets.token_hex(32),
                        created_by_id=lead.id, created_at=at(2026, 10, 2),
                        expires_at=at(2026, 10, 30))
@@ -114,13 +60,12 @@ def make_plan(council) -> Plan:
     record_update(item=screening, action=audit, author=partner, now=at(2026, 10, 5),
                   kind=UpdateKind.COMMENTARY, text="Police sample of 40 contacts chosen",
                   partner_link=link)
-    items.update_action(rota, actor=lead, now=at(2026, 10, 20), expected_version=None,
-                        status=ActionStatus.IN_PROGRESS, commentary="Rota drafted",
-                        evidence_link="")
     # After 31 October.
-    items.update_action(sample, actor=lead, now=at(2026, 11, 2), expected_version=None,
+    items.update_action(plan.sample, actor=lead, now=at(2026, 11, 2), expected_version=None,
                         status=ActionStatus.COMPLETE, commentary="30 assessments audited",
                         evidence_link="")
+    items.update_action(plan.sign_off, actor=lead, now=at(2026, 11, 2), expected_version=None,
+                        status=ActionStatus.COMPLETE, commentary="", evidence_link="")
     items.mark_item_complete(assessments, actor=lead, now=at(2026, 11, 3),
                              outcome_evidence="Audit: 27 of 30 assessments judged good")
     items.sign_off_item(assessments, actor=admin, now=at(2026, 11, 4), comment="Agreed")
@@ -129,27 +74,26 @@ def make_plan(council) -> Plan:
                     priority=Priority.HIGH, target_date=date(2027, 3, 31),
                     measure_of_success="Every contact screened within one working day.",
                     lead_officer=lead, may_change_lead=False)
-    items.update_action(rota, actor=lead, now=at(2026, 11, 10), expected_version=None,
+    items.update_action(plan.rota, actor=lead, now=at(2026, 11, 10), expected_version=None,
                         status=ActionStatus.COMPLETE,
                         commentary="Rota running since 9 November", evidence_link="")
     form = items.add_action(screening, actor=lead, now=at(2026, 11, 12),
                             description="Agree a single online contact form", owner=lead,
                             due_date=date(2027, 2, 1))
     learning = items.create_item(
-        inspection=inspection, category=FindingCategory.AREA_FOR_DEVELOPMENT,
+        inspection=plan.inspection, category=FindingCategory.AREA_FOR_DEVELOPMENT,
         finding_text="Learning from case file audits is not shared.",
         title="Learning from audits", lead_officer=lead, theme="Quality assurance",
         priority=Priority.LOW, target_date=date(2027, 5, 1), measure_of_success="",
         actor=admin, now=at(2026, 11, 15),
     )
     db.session.commit()
-    return Plan(council.id, admin, lead, partner, member, inspection, screening, assessments,
-                learning, workshop, audit, rota, form, sample)
+    return Plan(**vars(plan), learning=learning, form=form)
 
 
 @pytest.fixture
 def plan(app, council) -> Plan:
-    return make_plan(council)
+    return make_plan_with_changes(council)
 
 
 # --- reading a pack back ------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_an_items_pdf_shows_the_finding_actions_history_and_sign_off_as_of_the_d
         "Due date change: due date from “1 December 2026” to “15 January 2027”",
         "The audit team is short-staffed in December",
         "5 October 2026 at 11:00am · Jo Partner (Northshire Police) · Partner update "
-        "Commentary · Action: Themed audit of screening decisions "
+        "Commentary · Action: Themed case file audit of children's views "
         "Police sample of 40 contacts chosen",
         "Edited: title from “Timeliness of contact screening” to “Screening contacts within "
         "one working day”",
@@ -103,7 +103,7 @@ def test_an_items_pdf_shows_the_finding_actions_history_and_sign_off_as_of_the_d
         {"No.": "2", "Action": "Daily screening rota in place", "Owner": "Meg Lead",
          "Due": "1 Nov 2026", "First": "1 Nov 2026", "Status": "Complete",
          "Completed": "10 Nov 2026"},
-        {"No.": "3", "Action": "Themed audit of screening decisions",
+        {"No.": "3", "Action": "Themed case file audit of children's views",
          "Owner": "Jo Partner (Northshire Police)", "Due": "15 Jan 2027",
          "First": "1 Dec 2026", "Status": "Not started", "Completed": ""},
         {"No.": "4", "Action": "Agree a single online contact form", "Owner": "Meg Lead",
@@ -147,12 +147,12 @@ def test_as_of_an_earlier_day_leaves_out_what_came_later_and_shows_the_old_statu
     assert "Agree a single online contact form" not in screening
     assert "Screening contacts within one working day" not in screening
     # Moved on 1 October: the new date already; the partner's update of 5 October is there.
-    audit = action_row(pdf, "Themed audit")
+    audit = action_row(pdf, "Themed case file audit")
     assert (audit["Due"], audit["First"]) == ("15 Jan 2027", "1 Dec 2026")
     assert "Partner update" in screening
     assert [squeeze(row["Action"]) for row in action_rows(pdf)] == [squeeze(words) for words in (
         "Analysis workshop held Evidence: https://intranet.example/workshop-notes",
-        "Daily screening rota in place", "Themed audit of screening decisions")]
+        "Daily screening rota in place", "Themed case file audit of children's views")]
 
     assessments = pdf_text(files["002-variable-quality-of-assessments.pdf"])
     sample = action_row(files["002-variable-quality-of-assessments.pdf"], "Audit of 30")
@@ -166,7 +166,7 @@ def test_as_of_an_earlier_day_leaves_out_what_came_later_and_shows_the_old_statu
 def test_before_a_due_date_moved_the_action_shows_the_date_it_had_then(plan):
     files = unzip(made(plan, date(2026, 9, 30)).zip_file)
     pdf = files["001-timeliness-of-contact-screening.pdf"]
-    audit = action_row(pdf, "Themed audit")
+    audit = action_row(pdf, "Themed case file audit")
     assert (audit["Due"], audit["First"], audit["Status"]) == (
         "1 Dec 2026", "1 Dec 2026", "Not started")
     # And the rota, due 1 November, was not overdue yet.

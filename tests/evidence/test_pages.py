@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import sign_in_as
-from tests.evidence.conftest import BEFORE, make_plan
+from tests.evidence.conftest import BEFORE, make_plan_with_changes
 from tests.factories import CouncilFactory
 from tracker import clock
 from tracker.evidence.models import EvidencePack
@@ -147,7 +147,7 @@ def test_a_pack_not_ready_yet_has_nothing_to_download(client, plan):
 
 
 def test_another_councils_pack_is_not_found(client, plan):
-    other = make_plan(CouncilFactory())
+    other = make_plan_with_changes(CouncilFactory())
     pack = request_pack(council_id=other.council_id, as_of=BEFORE, inspection=None,
                         actor=other.lead, now=clock.now())
     db.session.commit()

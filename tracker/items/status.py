@@ -3,7 +3,7 @@
 The help page ("How status is worked out") and the README print `rag_rule_in_words`, so the
 rule a committee reads is the rule the code applies. `rag_in_sql` is the same rule, step for
 step, as one SQL expression, so lists and counts over thousands of items are worked out by the
-database without loading every item; tests/integration/test_rag_in_sql.py holds the two to
+database without loading every item; tests/items/test_rag_in_sql.py holds the two to
 the same answers.
 """
 

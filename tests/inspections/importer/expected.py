@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 # The real documents live beside the repository, in ../shared (not committed with the code).
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED = Path(__file__).resolve().parents[4] / "shared"
 NOT_HERE = "the real documents are not in this checkout"
 # Fields of the expected files that describe the file rather than what is read from it.
 NOT_COMPARED = {"source_file", "notes"}

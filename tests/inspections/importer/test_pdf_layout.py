@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.importer.pdfs import LEFT, SIZE, Text, make_pdf, wrapped
+from tests.inspections.importer.pdfs import LEFT, SIZE, Text, make_pdf, wrapped
 from tracker.inspections.importer import parse_text, read_document
 from tracker.inspections.importer.pdf import pdf_text
 

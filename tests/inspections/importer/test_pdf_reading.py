@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.importer.pdfs import LEFT, Text, make_pdf, serialise
+from tests.inspections.importer.pdfs import LEFT, Text, make_pdf, serialise
 from tracker.inspections.importer import ImportProblem, read_document
 from tracker.inspections.importer.pdf import pdf_text
 

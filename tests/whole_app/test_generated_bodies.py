@@ -62,7 +62,7 @@ from tests.factories import (
     CouncilFactory,
     UserFactory,
 )
-from tests.integration.test_access_matrix import (
+from tests.whole_app.test_access_matrix import (
     ROLE_OF,
     WORLD_MAKERS,
     World,
@@ -961,7 +961,7 @@ def test_the_checks_catch_each_kind_of_planted_bug(app):
     planted = {
         "crashes": (allow(ADMIN_ONLY)(crashes), "admin",
                     "status 500 (RuntimeError: 'planted' at "
-                    "tests/integration/test_generated_bodies.py:"),
+                    "tests/whole_app/test_generated_bodies.py:"),
         "writes": (allow(ADMIN_ONLY)(writes_then_refuses), "admin",
                    "refused with 400 but wrote {'user': ['changed (1,)'"),
         "echoes": (allow(ADMIN_ONLY)(echoes), "admin", "echoed unescaped: ['<script>alert(1)']"),

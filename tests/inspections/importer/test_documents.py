@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.importer.expected import NOT_HERE, SHARED, differences, labelled
+from tests.inspections.importer.expected import NOT_HERE, SHARED, differences, labelled
 from tracker.inspections.importer import FINDING_LISTS, Extraction, parse_text, read_document
 
 DOCUMENTS = SHARED / "documents"

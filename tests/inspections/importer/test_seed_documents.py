@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.importer.expected import SHARED, differences, labelled
+from tests.inspections.importer.expected import SHARED, differences, labelled
 from tracker.inspections.importer import import_document, parse_text
 
 SEEDS = SHARED / "seeds"

@@ -251,7 +251,7 @@ def test_a_word_document_that_unpacks_to_a_huge_size_is_refused_unopened():
 
 
 def test_a_pdf_that_reads_too_slowly_is_stopped(monkeypatch):
-    from tests.importer.pdfs import Text, make_pdf
+    from tests.inspections.importer.pdfs import Text, make_pdf
     from tracker.inspections.importer import pdf
 
     monkeypatch.setattr(pdf, "READ_SECONDS", -1)  # every page is over time
