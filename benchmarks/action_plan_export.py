@@ -29,13 +29,13 @@ def main(scale: float, repeat: int) -> None:
         from tracker.demo.bench import build_bench_data
         from tracker.extensions import db
         from tracker.items.export import action_plan_rows, plan_as_csv, plan_as_xlsx
-        from tracker.items.status import StatusRules
+        from tracker.settings import settings
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
                           "SECRET_KEY": "bench"})
         with app.app_context():
             upgrade()
-            rules = StatusRules.from_config(app.config)
+            rules = settings().status_rules
             build_bench_data(scale, council_name=None, today=clock.today(), now=clock.now(),
                              rules=rules)
             db.session.commit()

@@ -57,14 +57,14 @@ def measure(name: str, database_url: str, folder: str, scale: float, requests: i
     from tracker.demo.bench import build_bench_data
     from tracker.extensions import db
     from tracker.items.models import OPEN_ACTION_STATUSES, Action
-    from tracker.items.status import StatusRules
+    from tracker.settings import settings
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench",
                       "PUBLIC_URL": "https://tracker.example"})
     with app.app_context():
         upgrade()
         summary = build_bench_data(scale, council_name=None, today=clock.today(),
-                                   now=clock.now(), rules=StatusRules.from_config(app.config))
+                                   now=clock.now(), rules=settings().status_rules)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE"))

@@ -55,7 +55,7 @@ def measure(label: str, load, as_of: date | None) -> dict[str, object]:
             request_pack,
         )
         from tracker.extensions import db
-        from tracker.items.status import StatusRules
+        from tracker.settings import settings
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
                           "SECRET_KEY": "bench"})
@@ -70,7 +70,7 @@ def measure(label: str, load, as_of: date | None) -> dict[str, object]:
             db.session.commit()
             pack_id = pack.id
 
-            rules = StatusRules.from_config(app.config)
+            rules = settings().status_rules
             started = time.perf_counter()
             for item_id in pack_item_ids(pack):
                 item, updates = load_item(item_id)
@@ -103,10 +103,10 @@ def bench(scale: float):
     def load(db, app) -> str:
         from tracker import clock
         from tracker.demo.bench import build_bench_data
-        from tracker.items.status import StatusRules
+        from tracker.settings import settings
 
         summary = build_bench_data(scale, council_name=None, today=clock.today(),
-                                   now=clock.now(), rules=StatusRules.from_config(app.config))
+                                   now=clock.now(), rules=settings().status_rules)
         db.session.commit()
         counts = summary.counts
         return (f"bench data at scale {scale:g}: {counts['items']:,} items, "

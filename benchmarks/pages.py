@@ -65,11 +65,11 @@ def bench_pages(db, app, scale: float,
     from tracker.demo.bench import build_bench_data
     from tracker.inspections.models import Inspection
     from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item, ItemStatus
-    from tracker.items.status import StatusRules
     from tracker.reports.models import IssuedReport
+    from tracker.settings import settings
 
     summary = build_bench_data(scale, council_name=None, today=clock.today(), now=clock.now(),
-                               rules=StatusRules.from_config(app.config), password=password)
+                               rules=settings().status_rules, password=password)
     db.session.commit()
 
     def user(email: str) -> int:
@@ -93,7 +93,7 @@ def bench_pages(db, app, scale: float,
         select(IssuedReport.id).where(IssuedReport.committee_id == committee_id)
         .order_by(IssuedReport.version.desc()).limit(1))
     counts = summary.counts
-    last_page = -(-counts["items"] // int(app.config["ITEMS_PER_PAGE"]))
+    last_page = -(-counts["items"] // settings().items_per_page)
     header = (f"Bench data at scale {scale:g} (built in {summary.seconds:.0f} s): "
               f"{counts['items']:,} items, {counts['actions']:,} actions, "
               f"{counts['updates']:,} history entries, {counts['users']:,} users")

@@ -144,6 +144,7 @@ def run(database_uri: str, folder: str, repeats: int) -> dict[str, float]:
     from tracker.plan_import import preview as planning
     from tracker.plan_import import reading, service
     from tracker.plan_import.models import PlanImport
+    from tracker.settings import settings
 
     os.environ["TRACKER_INSTANCE_PATH"] = folder
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "bench",
@@ -155,7 +156,7 @@ def run(database_uri: str, folder: str, repeats: int) -> dict[str, float]:
         today = clock.today()
         data = spreadsheet(today)
         admin_id, inspection_id, typical_id = build(today)
-        max_bytes = int(app.config["IMPORT_MAX_BYTES"])
+        max_bytes = settings().import_max_bytes
         figures["read file"], sheets = best_of(
             repeats, lambda: reading.read_spreadsheet(data, "plan.xlsx", max_bytes=max_bytes))
         rows = len(sheets.sheets[0].rows)

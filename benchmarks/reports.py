@@ -109,11 +109,11 @@ def main(repeats: int = 3) -> None:
         from tracker import clock, create_app
         from tracker.committees.models import Committee
         from tracker.extensions import db
-        from tracker.items.status import StatusRules
         from tracker.reports.render_docx import render_docx
         from tracker.reports.render_html import render_html
         from tracker.reports.render_pdf import render_pdf
         from tracker.reports.service import draft_snapshot
+        from tracker.settings import settings
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
                           "SECRET_KEY": "bench"})
@@ -123,7 +123,7 @@ def main(repeats: int = 3) -> None:
             committee_id = build(db, clock.today())
             print(f"Data set: {ITEMS} items, {ITEMS * ACTIONS_PER_ITEM} actions "
                   f"(built in {time.perf_counter() - started:.1f} s)")
-            rules = StatusRules.from_config(app.config)
+            rules = settings().status_rules
 
             def snapshot(which: int):
                 db.session.expire_all()

@@ -226,6 +226,15 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def configure(app, **values) -> None:
+    """Change settings as an installation would before starting: the config, then the typed
+    settings read from it again (the app reads them once, in `create_app`)."""
+    from tracker.settings import install_settings
+
+    app.config.update(values)
+    install_settings(app)
+
+
 def sign_in_as(client: FlaskClient, user) -> None:
     """Start a session as this user without typing a password (sign-in has its own tests)."""
     from tracker import clock

@@ -17,9 +17,9 @@ from tracker.inspections.models import FindingCategory, Inspection
 from tracker.inspections.service import create_inspection
 from tracker.items import service as items
 from tracker.items.models import Action, ActionStatus, Item, Priority
-from tracker.items.status import StatusRules
+from tracker.settings import default_settings
 
-RULES = StatusRules()
+RULES = default_settings().status_rules
 INSPECTION_TITLE = ("Annual unannounced inspection of contact, referral and assessment "
                     "arrangements")
 

@@ -36,10 +36,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_uri(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
-    from tracker.mail import check_mail_settings
+    from tracker.settings import install_settings
 
-    # A mail setting that cannot work stops the start with what to set, not the first email.
-    check_mail_settings(app.config)
+    # A setting that cannot work stops the start with what to set, not the first page or
+    # email that needs it.
+    settings = install_settings(app)
 
     _set_up_templates(app)
     _set_up_extensions(app)
@@ -48,7 +49,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from tracker.web import register_request_handling
 
     register_request_handling(app)
-    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    proxies = settings.trusted_proxies
     if proxies:
         # The visitor's address (for the sign-in limits) from X-Forwarded-For, trusting only
         # the configured number of proxies in front.

@@ -78,7 +78,9 @@ class Defaults:
     # this long after a run died while sending it.
     JOB_LEASE_SECONDS = 60
     DELIVERY_LEASE_SECONDS = 300
-    # The most updates one partner link may post in a day (docs/partner-links.md).
+    # The most updates one partner link may post in a UK day (docs/partner-links.md): a partner
+    # needs one or two; a link that leaked stops filling the history long before anyone could
+    # read it all.
     PARTNER_LINK_DAILY_POSTS = 10
     # gunicorn's worker processes under `make serve`.
     WEB_WORKERS = 2

@@ -5,10 +5,9 @@ every other setting (instance/config.py, then `TRACKER_WEB_WORKERS`). The addres
 `--bind` on the command line."""
 
 from tracker import create_app
+from tracker.settings import EXTENSION
 
-DEFAULT_WORKERS = 2
-
-workers = int(create_app().config.get("WEB_WORKERS", DEFAULT_WORKERS))
+workers = create_app().extensions[EXTENSION].web_workers
 # Log each request, and errors, to standard output and error, for the service manager.
 accesslog = "-"
 errorlog = "-"

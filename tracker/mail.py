@@ -1,10 +1,8 @@
 """Building and sending email: SMTP, GOV.UK Notify, or an outbox folder of .eml files that
 sends nothing.
 
-Settings (all overridable as `TRACKER_…`): MAIL_BACKEND ("smtp", "notify" or "outbox"),
-MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL, MAIL_USERNAME, MAIL_PASSWORD,
-MAIL_DEFAULT_SENDER, MAIL_TIMEOUT; for Notify, NOTIFY_API_KEY, NOTIFY_TEMPLATE_ID,
-NOTIFY_BASE_URL and NOTIFY_REPLY_TO_ID (docs/notify.md).
+Settings: `tracker.settings.MailSettings` (MAIL_BACKEND "smtp", "notify" or "outbox",
+MAIL_SERVER, MAIL_PORT and so on; for Notify, docs/notify.md).
 
 Messages are `email.message.EmailMessage`s built by `build_message` and sent over SMTP with
 `smtplib.SMTP.send_message`, one connection for all the messages a `Mailer` sends. The
@@ -20,7 +18,6 @@ import contextlib
 import re
 import smtplib
 import ssl
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -29,6 +26,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from tracker.settings import MailSettings
 
 OUTBOX_NAME = re.compile(r"^[0-9A-Za-z._-]+\.eml$")
 # SMTP's policy (CRLF line ends), with bodies that are not plain short ASCII lines encoded
@@ -65,36 +64,15 @@ def parse_message(raw: str | bytes) -> EmailMessage:
     return BytesParser(policy=MESSAGE_POLICY).parsebytes(data)  # type: ignore[return-value]
 
 
-BACKENDS = ("smtp", "notify", "outbox")
-NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
-
-
-def check_mail_settings(config: Mapping[str, Any]) -> None:
-    """Raise ValueError saying what to set when the mail settings cannot work."""
-    backend = str(config.get("MAIL_BACKEND", "outbox"))
-    if backend not in BACKENDS:
-        raise ValueError(f"MAIL_BACKEND must be 'smtp', 'notify' or 'outbox', not {backend!r}")
-    if backend == "notify":
-        key = str(config.get("NOTIFY_API_KEY") or "")
-        # A Notify key ends with the service id and the secret, two UUIDs (73 characters).
-        if len(key) < 74:
-            raise ValueError("MAIL_BACKEND is 'notify': set NOTIFY_API_KEY to an API key from "
-                             "GOV.UK Notify (its API integration page)")
-        if not config.get("NOTIFY_TEMPLATE_ID"):
-            raise ValueError("MAIL_BACKEND is 'notify': set NOTIFY_TEMPLATE_ID to the id of "
-                             "the template described in docs/notify.md")
-
-
 class Mailer:
     """Sends messages over one connection (SMTP or Notify), or into the outbox, until closed.
 
     Use as a context manager; `send` raises MailError with a readable reason.
     """
 
-    def __init__(self, config: Mapping[str, Any], instance_path: str) -> None:
-        check_mail_settings(config)
-        self.config = config
-        self.backend = str(config.get("MAIL_BACKEND", "outbox"))
+    def __init__(self, settings: MailSettings, instance_path: str) -> None:
+        self.settings = settings
+        self.backend = settings.backend
         self.outbox = Path(instance_path) / "outbox"
         self._smtp: smtplib.SMTP | None = None
         self._notify: Any = None
@@ -134,10 +112,10 @@ class Mailer:
             "subject": str(message["Subject"] or ""),
             "body": text.get_content() if text is not None else "",
         }
-        reply_to = str(self.config.get("NOTIFY_REPLY_TO_ID") or "") or None
+        reply_to = self.settings.notify_reply_to_id or None
         try:
             self._notify_client().send_email_notification(
-                email_address=address, template_id=str(self.config["NOTIFY_TEMPLATE_ID"]),
+                email_address=address, template_id=self.settings.notify_template_id,
                 personalisation=personalisation,
                 # Shown in Notify's dashboard, to find a message from the delivery log.
                 reference=str(message["Message-ID"] or "").strip("<>")[:100] or None,
@@ -150,9 +128,8 @@ class Mailer:
             from notifications_python_client.notifications import NotificationsAPIClient
 
             self._notify = NotificationsAPIClient(
-                str(self.config["NOTIFY_API_KEY"]),
-                base_url=str(self.config.get("NOTIFY_BASE_URL") or NOTIFY_BASE_URL),
-                timeout=float(self.config.get("MAIL_TIMEOUT", 10)))
+                self.settings.notify_api_key, base_url=self.settings.notify_base_url,
+                timeout=self.settings.timeout)
         return self._notify
 
     def close(self) -> None:
@@ -166,19 +143,18 @@ class Mailer:
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
-            host = str(self.config.get("MAIL_SERVER", "localhost"))
-            port = int(self.config.get("MAIL_PORT", 25))
-            timeout = float(self.config.get("MAIL_TIMEOUT", 10))
-            if self.config.get("MAIL_USE_SSL"):
+            mail = self.settings
+            host, port, timeout = mail.server, mail.port, mail.timeout
+            if mail.use_ssl:
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
                     host, port, timeout=timeout, context=ssl.create_default_context()
                 )
             else:
                 smtp = smtplib.SMTP(host, port, timeout=timeout)
-                if self.config.get("MAIL_USE_TLS"):
+                if mail.use_tls:
                     smtp.starttls(context=ssl.create_default_context())
-            if self.config.get("MAIL_USERNAME"):
-                smtp.login(str(self.config["MAIL_USERNAME"]), str(self.config["MAIL_PASSWORD"]))
+            if mail.username:
+                smtp.login(mail.username, mail.password)
             self._smtp = smtp
         return self._smtp
 

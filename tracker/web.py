@@ -27,7 +27,7 @@ from tracker.accounts.models import SignInOutcome, User
 from tracker.accounts.signin import record
 from tracker.extensions import db
 from tracker.forms import error_list
-from tracker.items.status import StatusRules
+from tracker.settings import settings
 
 T = TypeVar("T")
 
@@ -116,7 +116,7 @@ def register_request_handling(app: Flask) -> None:
         if getattr(view, "access_rule", None) in (permissions.PUBLIC, permissions.API_TOKEN):
             return None
         now = int(clock.now().timestamp())
-        idle_limit = int(app.config.get("SESSION_IDLE_MINUTES", 30))
+        idle_limit = settings().session_idle_minutes
         seen_at = session.get("seen_at")
         if isinstance(seen_at, int) and now - seen_at > idle_limit * 60:
             record(SignInOutcome.TIMED_OUT, email=current_user.email, user=current_user,
@@ -152,7 +152,7 @@ def register_request_handling(app: Flask) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy",
                                     "camera=(), microphone=(), geolocation=(), payment=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
+        if app.config["SESSION_COOKIE_SECURE"]:
             # Served over HTTPS: browsers keep to HTTPS for a year.
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if response.mimetype == "text/html":
@@ -189,12 +189,12 @@ def register_request_handling(app: Flask) -> None:
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
-        council_name = app.config.get("COUNCIL_NAME", "Council")
+        council_name = settings().council_name
         if current_user.is_authenticated:
             council_name = current_user.council.name
         return {
             "can": permissions,
             "today": clock.today(),
-            "status_rules": StatusRules.from_config(app.config),
+            "status_rules": settings().status_rules,
             "council_name": council_name,
         }

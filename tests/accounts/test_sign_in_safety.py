@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import sign_in_as
+from tests.conftest import configure, sign_in_as
 from tests.factories import PASSWORD, AdminFactory, UserFactory
 from tracker.accounts.models import Role, SignInEvent, SignInOutcome
 from tracker.accounts.service import check_password_rules, create_user
@@ -64,7 +64,7 @@ def test_a_success_starts_the_count_again(client):
 
 
 def test_too_many_attempts_from_one_network_are_refused(client, app):
-    app.config["SIGN_IN_MAX_PER_ADDRESS"] = 6
+    configure(app, SIGN_IN_MAX_PER_ADDRESS=6)
     users = [UserFactory() for _ in range(6)]
     for user in users:
         attempt(client, user.email, "wrong password here", address="198.51.100.7")

@@ -22,13 +22,12 @@ from tests.factories import (
     ItemFactory,
     UserFactory,
 )
-from tests.scenario import make_people
+from tests.scenario import RULES, make_people
 from tracker import clock
 from tracker.access.service import make_api_token
 from tracker.extensions import db
 from tracker.inspections.models import FindingCategory, InspectionDay
 from tracker.items.models import ActionStatus, ItemStatus, Priority
-from tracker.items.status import StatusRules
 from tracker.reports.models import IssuedReport
 from tracker.reports.service import issue_report
 
@@ -133,9 +132,9 @@ def seed(*, reports: bool = True) -> Seeded:
 
     report = other_report = None
     if reports:
-        report = issue_report(committee, actor=admin, now=clock.now(), rules=StatusRules())
+        report = issue_report(committee, actor=admin, now=clock.now(), rules=RULES)
         other_report = issue_report(other_committee, actor=other_admin, now=clock.now(),
-                                    rules=StatusRules())
+                                    rules=RULES)
         db.session.commit()
     return Seeded(
         council=council, owner=owner, token=token, lead=lead, partner=partner,

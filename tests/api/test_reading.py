@@ -17,7 +17,7 @@ from tracker.access.models import AccessToken
 from tracker.access.service import renew_calendar_token, revoke_token
 from tracker.extensions import db
 from tracker.items.queries import rag_of
-from tracker.items.status import StatusRules
+from tracker.settings import default_settings
 
 PROBLEM = "application/problem+json"
 
@@ -112,7 +112,7 @@ def test_items_come_most_urgent_first_with_their_rag_worked_out_as_on_the_pages(
     assert [row["rag"]["value"] for row in rows] == ["red", "amber", "green", "complete"]
     for row, item in zip(rows, [seeded.red, seeded.amber, seeded.green, seeded.complete],
                          strict=True):
-        expected = rag_of(item, clock.today(), StatusRules())
+        expected = rag_of(item, clock.today(), default_settings().status_rules)
         assert row["rag"] == {"value": expected.rag.value, "reason": expected.reason,
                               "set_by_hand": expected.overridden}
     red = rows[0]

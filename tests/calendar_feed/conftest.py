@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from icalendar import Calendar, Event
 
+from tests.conftest import configure
 from tracker import clock
 from tracker.calendar_feed.service import new_feed_address
 from tracker.extensions import db
@@ -15,7 +16,7 @@ HOST = "tracker.northshire.example"
 
 @pytest.fixture(autouse=True)
 def public_url(app):
-    app.config["PUBLIC_URL"] = PUBLIC_URL + "/"  # a trailing slash must not double up
+    configure(app, PUBLIC_URL=PUBLIC_URL + "/")  # a trailing slash must not double up
     return PUBLIC_URL
 
 

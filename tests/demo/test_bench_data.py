@@ -27,8 +27,8 @@ from tracker.items.models import (
     Rag,
 )
 from tracker.items.queries import council_summary
-from tracker.items.status import StatusRules
 from tracker.reports.service import issued_reports
+from tracker.settings import default_settings
 
 PASSWORD = "bench password for the tests"
 
@@ -94,7 +94,7 @@ def _has_its_share(council, output, sizes):
 
 def _has_every_state(council):
     in_council = Inspection.council_id == council.id
-    summary = council_summary(council.id, clock.today(), StatusRules())
+    summary = council_summary(council.id, clock.today(), default_settings().status_rules)
     assert all(summary.by_rag[rag] for rag in Rag), summary.by_rag
     items = select(Item.id).join(Item.finding).join(Finding.inspection).where(in_council)
     assert set(db.session.scalars(select(Item.status).where(Item.id.in_(items)))) \

@@ -30,7 +30,7 @@ from tracker.items.models import (
     Rag,
 )
 from tracker.items.queries import ItemFilters, find_items
-from tracker.items.status import StatusRules
+from tracker.settings import default_settings
 
 # A Saturday, a Sunday and a Monday: dates move off weekends without breaking the demo.
 LOAD_DAYS = [date(2027, 3, 13), date(2027, 3, 14), date(2027, 3, 15)]
@@ -116,7 +116,7 @@ def test_demo_shows_a_partner_update_posted_through_a_link(demo):
 def test_demo_has_items_in_every_rag_and_some_not_updated(demo):
     rows = find_items(
         db.session.scalar(select(Council.id)), ItemFilters(),
-        today=TODAY, now=moment_on(TODAY), rules=StatusRules(),
+        today=TODAY, now=moment_on(TODAY), rules=default_settings().status_rules,
     ).rows
     assert {row.rag.rag for row in rows} == set(Rag)
     assert any(row.rag.overridden and row.item.rag_override_reason for row in rows)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import text
 
 from tests.conftest import sign_in_as
@@ -23,6 +22,7 @@ from tracker.jobs import queue
 from tracker.jobs.models import RunState
 from tracker.jobs.queue import MAX_ATTEMPTS
 from tracker.jobs.run import queued_evidence_packs
+from tracker.settings import settings
 
 
 def queued(plan, as_of=BEFORE) -> EvidencePack:
@@ -172,6 +172,6 @@ def test_the_scheduler_job_makes_waiting_packs_under_its_own_lock(plan):
 def test_the_job_is_in_the_schedule(app):
     from tracker.jobs.schedule import scheduled_jobs
 
-    (job,) = [job for job in scheduled_jobs(current_app.config) if job.id == "evidence-packs"]
+    (job,) = [job for job in scheduled_jobs(settings()) if job.id == "evidence-packs"]
     assert job.func == "tracker.jobs.run:queued_evidence_packs"
     assert job.runs == "Every 5 seconds"

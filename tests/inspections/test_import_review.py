@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from tests.conftest import SHARED, sign_in_as
+from tests.conftest import SHARED, configure, sign_in_as
 from tests.factories import AdminFactory, CommitteeMemberFactory, UserFactory
 from tracker.audit.models import Update, UpdateKind
 from tracker.demo.letters import (
@@ -435,7 +435,7 @@ def test_a_word_file_that_is_not_a_zip_is_refused(signed_in):
 
 
 def test_a_file_over_the_size_limit_is_refused(signed_in, app):
-    app.config["IMPORT_MAX_BYTES"] = 2000
+    configure(app, IMPORT_MAX_BYTES=2000)
     _refused(upload(signed_in, NEWER.text, "letter.txt"))
 
 

@@ -24,11 +24,12 @@ from tracker.items import queries, service
 from tracker.items.models import ActionStatus, DueDateChangeState, ItemStatus, Priority, Rag
 from tracker.items.queries import ItemFilters
 from tracker.items.status import StatusRules, is_overdue, is_stale
+from tracker.settings import default_settings
 
 # Items from the factories are created on 1 August 2026 at 9am UTC (10am in the UK).
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 9, 1)
-RULES = StatusRules()
+RULES = default_settings().status_rules
 
 pytestmark = pytest.mark.usefixtures("app")
 

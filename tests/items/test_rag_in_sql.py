@@ -24,6 +24,7 @@ from tracker.items import queries
 from tracker.items.models import ActionStatus, Item, ItemStatus, Priority, Rag
 from tracker.items.queries import ItemFilters
 from tracker.items.status import StatusRules
+from tracker.settings import default_settings
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UK)
@@ -94,7 +95,7 @@ def build(cases) -> tuple[int, dict[int, Rag]]:
                            target_date=target, priority=Priority.MEDIUM)
         for status, due in actions:
             ActionFactory(item=item, owner=lead, status=status, due_date=due)
-        expected[item.id] = queries.rag_of(item, TODAY, StatusRules()).rag
+        expected[item.id] = queries.rag_of(item, TODAY, default_settings().status_rules).rag
     return council.id, expected
 
 
@@ -114,19 +115,19 @@ def sql_rags(council_id: int, rules: StatusRules) -> dict[int, Rag]:
 
 def test_the_database_works_out_the_same_rag_as_the_rule_at_every_step_and_boundary():
     council_id, expected = build(CASES)
-    assert sql_rags(council_id, StatusRules()) == expected
+    assert sql_rags(council_id, default_settings().status_rules) == expected
     # Every RAG is among the cases, so none of the steps went untested.
     assert set(expected.values()) == set(Rag)
 
 
 def test_the_database_and_the_rule_agree_on_mixtures_of_actions():
     council_id, expected = build(_random_cases(60))
-    assert sql_rags(council_id, StatusRules()) == expected
+    assert sql_rags(council_id, default_settings().status_rules) == expected
 
 
 def test_the_dashboard_counts_are_the_rules_counts():
     council_id, expected = build(CASES)
-    summary = queries.council_summary(council_id, TODAY, StatusRules())
+    summary = queries.council_summary(council_id, TODAY, default_settings().status_rules)
     assert summary.by_rag == Counter(expected.values())
     assert summary.by_priority_and_rag[Priority.MEDIUM] == Counter(expected.values())
 

@@ -1,10 +1,11 @@
 from datetime import date
 
 from tracker.items.models import ItemStatus, Rag
-from tracker.items.status import ItemFacts, StatusRules, work_out_rag
+from tracker.items.status import ItemFacts, work_out_rag
+from tracker.settings import default_settings
 
 TODAY = date(2026, 11, 22)
-RULES = StatusRules()
+RULES = default_settings().status_rules
 
 
 def facts(**changes):

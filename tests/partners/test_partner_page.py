@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.conftest import sign_in_as
+from tests.conftest import configure, sign_in_as
 from tests.factories import ActionFactory
 from tests.partners.factories import partner_action, send_link
 from tracker.audit.models import Update, UpdateKind
@@ -218,7 +218,7 @@ def test_the_partner_form_works_with_its_form_token(csrf_app):
 
 
 def test_a_link_posts_at_most_the_days_allowance_of_updates(app, client):
-    app.config["PARTNER_LINK_DAILY_POSTS"] = 2
+    configure(app, PARTNER_LINK_DAILY_POSTS=2)
     action = partner_action()
     sent = send_link(action)
 

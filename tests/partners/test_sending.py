@@ -22,6 +22,7 @@ from tracker.jobs.run import due_deliveries
 from tracker.partners import service
 from tracker.partners.models import PartnerLink
 from tracker.reminders.models import Delivery, DeliveryKind
+from tracker.settings import settings
 
 LINK_IN_TEXT = re.compile(r"https://tracker\.northshire\.example/partner/(\S+)")
 
@@ -395,7 +396,8 @@ def test_the_scheduler_sends_waiting_emails_every_minute(app):
 
     from tracker.jobs.schedule import build_scheduler
 
-    scheduler = build_scheduler(app.config, BackgroundScheduler)
+    scheduler = build_scheduler(settings(), app.config["SQLALCHEMY_DATABASE_URI"],
+                                BackgroundScheduler)
     scheduler.start(paused=True)
     try:
         job = scheduler.get_job("deliveries")

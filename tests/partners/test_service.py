@@ -26,7 +26,7 @@ def test_only_the_partners_own_entries_are_marked_even_in_the_same_session(app):
 
     service.post_partner_update(link, now=clock.now(), expected_version=action.version,
                                 status=ActionStatus.IN_PROGRESS, commentary="Started",
-                                evidence_link="")
+                                evidence_link="", daily_posts=10)
     items.update_action(action, actor=action.item.lead_officer, now=clock.now(),
                         expected_version=None, status=ActionStatus.IN_PROGRESS,
                         commentary="Thanks, noted", evidence_link="")
@@ -50,7 +50,7 @@ def test_a_revocation_committed_while_a_partner_posts_wins(app):
     with pytest.raises(service.LinkRefused) as refused:
         service.post_partner_update(link, now=clock.now(), expected_version=action.version,
                                     status=ActionStatus.COMPLETE, commentary="Done",
-                                    evidence_link="")
+                                    evidence_link="", daily_posts=10)
     db.session.rollback()
 
     assert refused.value.status == 410
@@ -67,7 +67,7 @@ def test_a_stale_link_object_cannot_post_once_revoked(app):
     with pytest.raises(service.LinkRefused):
         service.post_partner_update(sent.link, now=clock.now(), expected_version=None,
                                     status=ActionStatus.IN_PROGRESS, commentary="x",
-                                    evidence_link="")
+                                    evidence_link="", daily_posts=10)
 
 
 def test_the_token_carries_the_id_and_secret_but_the_database_only_the_hash(app):

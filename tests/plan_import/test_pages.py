@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import sign_in_as
+from tests.conftest import configure, sign_in_as
 from tests.factories import AdminFactory, InspectionFactory, UserFactory
 from tests.plan_import.factories import HEADINGS, TITLE, csv_bytes, waiting_import, xlsx
 from tracker.extensions import db
@@ -176,7 +176,7 @@ def test_a_file_the_tracker_cannot_import_is_a_message_saying_what_to_fix(
 
 
 def test_a_file_over_the_size_limit_is_refused(admin_client, northshire, app):
-    app.config["IMPORT_MAX_BYTES"] = 2048
+    configure(app, IMPORT_MAX_BYTES=2048)
     response = post_file(admin_client, northshire, xlsx([HEADINGS, ROW] * 3))
     assert response.status_code == 400
     assert "The file is larger than 2 KB" in text_of(response)

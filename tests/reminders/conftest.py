@@ -7,6 +7,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.conftest import configure
 from tracker.mail import parse_message
 
 
@@ -60,7 +61,7 @@ class SmtpServer:
 def smtp_server_down(app):
     """The app sends by SMTP to a port where no server is listening (yet)."""
     server = SmtpServer(free_port())
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port,
+    configure(app, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port,
                       MAIL_TIMEOUT=5, MAIL_DEFAULT_SENDER="Tracker <tracker@northshire.example>",
                       PUBLIC_URL="https://tracker.northshire.example")
     yield server

@@ -16,6 +16,7 @@ from tracker.jobs.lock import claim_lock
 from tracker.jobs.run import daily_reminders, run_job
 from tracker.jobs.schedule import build_scheduler
 from tracker.jobs.status import job_statuses
+from tracker.settings import settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -39,7 +40,8 @@ def test_before_the_scheduler_has_started_the_page_says_to_start_it(app, client)
 
 
 def test_an_administrator_sees_the_next_run_the_scheduler_stored(app, client):
-    scheduler = build_scheduler(app.config, BackgroundScheduler)
+    scheduler = build_scheduler(settings(), app.config["SQLALCHEMY_DATABASE_URI"],
+                                BackgroundScheduler)
     scheduler.start(paused=True)
     scheduler.shutdown(wait=False)
     with time_machine.travel(datetime(2026, 11, 22, 7, 0, tzinfo=UTC), tick=False):
@@ -47,7 +49,7 @@ def test_an_administrator_sees_the_next_run_the_scheduler_stored(app, client):
 
     text = page_text(client)
 
-    statuses = {status.id: status for status in job_statuses(app.config, NOW)}
+    statuses = {status.id: status for status in job_statuses(settings(), NOW)}
     assert set(statuses) == {"daily-reminders", "progress-reports", "report-queue",
                              "deliveries", "evidence-packs"}
     assert all(status.next_run_at is not None for status in statuses.values())
@@ -59,10 +61,11 @@ def test_an_administrator_sees_the_next_run_the_scheduler_stored(app, client):
 
 def test_before_the_days_run_the_next_run_is_at_reminder_time(app):
     with time_machine.travel(datetime(2026, 11, 22, 6, 0, tzinfo=UTC), tick=False):
-        scheduler = build_scheduler(app.config, BackgroundScheduler)
+        scheduler = build_scheduler(settings(), app.config["SQLALCHEMY_DATABASE_URI"],
+                                BackgroundScheduler)
         scheduler.start(paused=True)
         scheduler.shutdown(wait=False)
-        (daily,) = [status for status in job_statuses(app.config, clock.now())
+        (daily,) = [status for status in job_statuses(settings(), clock.now())
                     if status.id == "daily-reminders"]
 
     assert daily.next_run_at == datetime(2026, 11, 22, 7, 0, tzinfo=UTC)

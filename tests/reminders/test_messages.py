@@ -11,6 +11,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.mail import Mailer, MailError, build_message, parse_message
 from tracker.reminders.service import send_reminders
+from tracker.settings import read_settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
@@ -148,7 +149,7 @@ def test_a_script_in_an_action_arrives_escaped_in_the_html_part_and_literal_in_t
 
 
 def sent_through(app, raw: str) -> None:
-    with Mailer(app.config, app.instance_path) as mailer:
+    with Mailer(read_settings(app.config).mail, app.instance_path) as mailer:
         mailer.send(parse_message(raw))
 
 
@@ -183,7 +184,7 @@ def test_a_refused_recipient_is_a_mail_error_with_the_reason_and_the_next_messag
 
     monkeypatch.setattr(inbox, "handle_RCPT", handle_rcpt, raising=False)
 
-    with Mailer(app.config, app.instance_path) as mailer:
+    with Mailer(read_settings(app.config).mail, app.instance_path) as mailer:
         with pytest.raises(MailError, match="550 No such user here"):
             mailer.send(parse_message(message(to="gone@northshire.example")))
         mailer.send(parse_message(message()))
@@ -193,6 +194,6 @@ def test_a_refused_recipient_is_a_mail_error_with_the_reason_and_the_next_messag
 
 
 def test_an_unreachable_server_is_a_mail_error_saying_so(app, smtp_server_down):
-    with Mailer(app.config, app.instance_path) as mailer, \
+    with Mailer(read_settings(app.config).mail, app.instance_path) as mailer, \
             pytest.raises(MailError, match="Could not reach the mail server"):
         mailer.send(parse_message(message()))

@@ -8,15 +8,17 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from tests.conftest import configure
 from tests.factories import ActionFactory, CouncilFactory, UserFactory
 from tests.reminders.conftest import free_port
 from tests.reminders.notify_server import API_KEY, SERVICE_ID, TEMPLATE_ID, NotifyServer
 from tracker import clock
 from tracker.extensions import db
 from tracker.jobs.models import RunState
-from tracker.mail import Mailer, MailError, build_message, check_mail_settings
+from tracker.mail import Mailer, MailError, build_message
 from tracker.reminders.models import Delivery
 from tracker.reminders.service import send_reminders
+from tracker.settings import SettingError, read_settings
 
 TODAY = date(2026, 11, 22)  # the autouse clock is 22 November 2026, 12:00 UTC
 
@@ -25,7 +27,7 @@ TODAY = date(2026, 11, 22)  # the autouse clock is 22 November 2026, 12:00 UTC
 def notify(app):
     server = NotifyServer()
     server.start()
-    app.config.update(MAIL_BACKEND="notify", NOTIFY_API_KEY=API_KEY,
+    configure(app, MAIL_BACKEND="notify", NOTIFY_API_KEY=API_KEY,
                       NOTIFY_TEMPLATE_ID=TEMPLATE_ID, NOTIFY_BASE_URL=server.base_url,
                       MAIL_TIMEOUT=5, PUBLIC_URL="https://tracker.northshire.example")
     yield server
@@ -91,7 +93,7 @@ def test_a_notify_refusal_is_logged_in_its_words_and_retried_by_the_same_rules(n
 
 
 def test_a_key_notify_does_not_know_is_refused_and_logged(notify, app):
-    app.config["NOTIFY_API_KEY"] = f"old_key-{SERVICE_ID}-{'0' * 8}-0000-4000-8000-{'0' * 12}"
+    configure(app, NOTIFY_API_KEY=f"old_key-{SERVICE_ID}-{'0' * 8}-0000-4000-8000-{'0' * 12}")
     overdue_action()
 
     assert run().failed == 1
@@ -102,7 +104,7 @@ def test_a_key_notify_does_not_know_is_refused_and_logged(notify, app):
 
 
 def test_notify_out_of_reach_is_logged_with_the_reason(app):
-    app.config.update(MAIL_BACKEND="notify", NOTIFY_API_KEY=API_KEY,
+    configure(app, MAIL_BACKEND="notify", NOTIFY_API_KEY=API_KEY,
                       NOTIFY_TEMPLATE_ID=TEMPLATE_ID, MAIL_TIMEOUT=2,
                       NOTIFY_BASE_URL=f"http://127.0.0.1:{free_port()}")
     overdue_action()
@@ -115,11 +117,11 @@ def test_notify_out_of_reach_is_logged_with_the_reason(app):
 
 
 def test_a_template_id_notify_does_not_have_is_reported(notify, app):
-    app.config["NOTIFY_TEMPLATE_ID"] = "00000000-0000-4000-8000-000000000000"
+    configure(app, NOTIFY_TEMPLATE_ID="00000000-0000-4000-8000-000000000000")
     message = build_message(sender="tracker@localhost", to="someone@northshire.example",
                             subject="Hello", text="Hello", html="<p>Hello</p>", now=clock.now())
 
-    with Mailer(app.config, app.instance_path) as mailer, \
+    with Mailer(read_settings(app.config).mail, app.instance_path) as mailer, \
             pytest.raises(MailError, match="400: BadRequestError: Template not found"):
         mailer.send(message)
 
@@ -128,11 +130,11 @@ def test_a_template_id_notify_does_not_have_is_reported(notify, app):
     ({"NOTIFY_API_KEY": "", "NOTIFY_TEMPLATE_ID": TEMPLATE_ID}, "set NOTIFY_API_KEY"),
     ({"NOTIFY_API_KEY": API_KEY, "NOTIFY_TEMPLATE_ID": ""}, "set NOTIFY_TEMPLATE_ID"),
 ])
-def test_the_notify_backend_without_its_settings_says_what_to_set(settings, what_to_set):
-    with pytest.raises(ValueError, match=what_to_set):
-        check_mail_settings({"MAIL_BACKEND": "notify", **settings})
+def test_the_notify_backend_without_its_settings_says_what_to_set(settings, what_to_set, app):
+    with pytest.raises(SettingError, match=what_to_set):
+        read_settings({**app.config, "MAIL_BACKEND": "notify", **settings})
 
 
-def test_an_unknown_mail_backend_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="'smtp', 'notify' or 'outbox', not 'pigeon'"):
-        check_mail_settings({"MAIL_BACKEND": "pigeon"})
+def test_an_unknown_mail_backend_is_refused_with_the_choices(app):
+    with pytest.raises(SettingError, match="'smtp', 'notify' or 'outbox', not 'pigeon'"):
+        read_settings({**app.config, "MAIL_BACKEND": "pigeon"})

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import sign_in_as
+from tests.conftest import configure, sign_in_as
 from tests.factories import ActionFactory, AdminFactory, CouncilFactory, UserFactory
 from tests.reminders.conftest import free_port
 from tracker import clock
@@ -15,6 +15,7 @@ from tracker.jobs.models import RunState
 from tracker.mail import Mailer, build_message, outbox_files
 from tracker.reminders.models import Delivery
 from tracker.reminders.service import send_reminders
+from tracker.settings import default_settings
 
 TODAY = date(2026, 11, 22)
 
@@ -95,7 +96,7 @@ def test_the_admin_page_shows_failures_with_their_reason_and_tomorrows_reminders
     owner = UserFactory(council=council, name="Ola Owner")
     ActionFactory(item__finding__inspection__council=council, owner=owner,
                   due_date=TODAY - timedelta(days=2))
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(),
+    configure(app, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(),
                       MAIL_TIMEOUT=2)
     send_reminders(TODAY, now=clock.now())
     sign_in_as(client, admin)
@@ -140,7 +141,7 @@ def write_to_outbox(app, to: str, subject: str, html: str = "<p>Hello</p>") -> s
     message = build_message(sender="tracker@localhost", to=to, subject=subject,
                             text="Hello <b>there</b>", html=html,
                             now=datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
-    with Mailer({"MAIL_BACKEND": "outbox"}, app.instance_path) as mailer:
+    with Mailer(default_settings().mail, app.instance_path) as mailer:
         mailer.send(message)
     return outbox_files(app.instance_path)[0].name
 

@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select, text
 
+from tests.conftest import configure
 from tests.factories import ActionFactory, CouncilFactory
 from tracker import clock
 from tracker.extensions import db
@@ -21,6 +22,7 @@ from tracker.jobs.lock import claim_lock, release_lock
 from tracker.jobs.models import JobLock, RunState
 from tracker.jobs.schedule import build_scheduler
 from tracker.reminders.service import reminder_moment
+from tracker.settings import settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 MORNING = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
@@ -28,7 +30,8 @@ LEASE = timedelta(minutes=1)
 
 
 def started(app):
-    scheduler = build_scheduler(app.config, BackgroundScheduler)
+    scheduler = build_scheduler(settings(), app.config["SQLALCHEMY_DATABASE_URI"],
+                                BackgroundScheduler)
     scheduler.start(paused=True)
     return scheduler
 
@@ -67,9 +70,9 @@ def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app
 
 
 def test_reminder_time_is_uk_time_in_summer_and_in_winter(app):
-    assert reminder_moment(date(2026, 7, 1), app.config) == datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
-    assert reminder_moment(date(2026, 11, 23), app.config) == datetime(2026, 11, 23, 7, 0,
-                                                                       tzinfo=UTC)
+    rules = settings().reminders
+    assert reminder_moment(date(2026, 7, 1), rules) == datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
+    assert reminder_moment(date(2026, 11, 23), rules) == datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
 def test_the_daily_run_waits_for_reminder_time_then_runs_once_that_day(app, inbox):
@@ -157,7 +160,7 @@ def test_a_holder_whose_lock_was_taken_over_records_nothing(app):
 
 
 def test_a_job_that_runs_longer_than_its_lease_keeps_its_lock_by_a_heartbeat(app):
-    app.config["JOB_LEASE_SECONDS"] = 0.3
+    configure(app, JOB_LEASE_SECONDS=0.3)
     seen = []
 
     def slow_work() -> str:

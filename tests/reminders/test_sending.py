@@ -11,6 +11,7 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from tests.conftest import configure
 from tests.factories import ActionFactory, CouncilFactory, ItemFactory, PartnerFactory, UserFactory
 from tracker import clock
 from tracker.extensions import db
@@ -19,6 +20,7 @@ from tracker.jobs.models import RunState
 from tracker.reminders import service
 from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reminders.service import send_reminders
+from tracker.settings import settings
 
 TODAY = date(2026, 11, 22)  # a Sunday; the autouse clock is 22 November 2026, 12:00 UTC
 
@@ -185,7 +187,7 @@ def test_a_failure_while_the_server_is_down_is_logged_and_delivered_once_it_is_u
 def test_a_failing_email_is_given_up_after_the_last_attempt_but_stays_in_the_log(
     smtp_server_down, app
 ):
-    app.config["REMINDER_MAX_ATTEMPTS"] = 2
+    configure(app, REMINDER_MAX_ATTEMPTS=2)
     council = CouncilFactory()
     ActionFactory(item__finding__inspection__council=council,
                   due_date=TODAY - timedelta(days=2))
@@ -210,7 +212,7 @@ def test_a_run_that_died_mid_send_is_taken_over_after_its_lease(inbox, app):
     row = db.session.scalars(select(Delivery)).one()
     # As if a run had claimed it and died before recording the outcome.
     row.state, row.attempts = RunState.RUNNING, 1
-    row.lease_until = clock.now() + timedelta(seconds=app.config["DELIVERY_LEASE_SECONDS"])
+    row.lease_until = clock.now() + settings().reminders.delivery_lease
     db.session.commit()
 
     assert run().sent == 0

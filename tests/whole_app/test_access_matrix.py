@@ -32,14 +32,15 @@ from tests.factories import (
 )
 from tests.partners.factories import matrix_link
 from tests.plan_import.factories import plan_import_for_world
+from tests.scenario import RULES
 from tracker.accounts.models import Role
 from tracker.extensions import db
 from tracker.inspections.models import ImportDraft
 from tracker.items import service
 from tracker.items.models import ActionStatus
-from tracker.items.status import StatusRules
 from tracker.permissions import API_TOKEN, PUBLIC
 from tracker.reports.service import issue_report
+from tracker.settings import default_settings
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 
@@ -98,7 +99,7 @@ class World:
 def issued_report(world: World) -> int:
     """A progress report of the world's committee, issued for the request that needs one."""
     admin = AdminFactory(council=world.council)
-    report = issue_report(world.committee, actor=admin, now=NOW, rules=StatusRules())
+    report = issue_report(world.committee, actor=admin, now=NOW, rules=RULES)
     db.session.commit()
     return report.id
 
@@ -123,7 +124,7 @@ def outbox_message(world: World) -> str:
 
     message = build_message(sender="tracker@localhost", to=world.user.email, subject="Reminder",
                             text="Hello", html="<p>Hello</p>", now=NOW)
-    with Mailer({"MAIL_BACKEND": "outbox"}, current_app.instance_path) as mailer:
+    with Mailer(default_settings().mail, current_app.instance_path) as mailer:
         mailer.send(message)
     return sorted(Path(current_app.instance_path, "outbox").glob("*.eml"))[-1].name
 

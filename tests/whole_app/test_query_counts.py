@@ -30,8 +30,8 @@ from tracker.demo.bench import build_bench_data
 from tracker.extensions import db
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item, ItemStatus
-from tracker.items.status import StatusRules
 from tracker.reports.models import IssuedReport
+from tracker.settings import settings
 
 SCALES = (0.05, 1.0)
 ADMIN, MANAGER, COUNCILLOR = "an administrator", "a manager", "a committee member"
@@ -134,7 +134,7 @@ def count_statements(scale: float, database_uri: str, instance_path) -> dict:
     })
     with app.app_context():
         summary = build_bench_data(scale, council_name=None, today=clock.today(),
-                                   now=clock.now(), rules=StatusRules.from_config(app.config),
+                                   now=clock.now(), rules=settings().status_rules,
                                    password="a password for the bench")
         db.session.commit()
         places = _places(summary)

@@ -1,11 +1,12 @@
 from pathlib import Path
 
-from tracker.items.status import StatusRules, rag_rule_in_words
+from tests.scenario import RULES
+from tracker.items.status import rag_rule_in_words
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_states_the_rag_rule_that_the_code_applies():
     text = README.read_text()
-    for number, (title, rule) in enumerate(rag_rule_in_words(StatusRules()), start=1):
+    for number, (title, rule) in enumerate(rag_rule_in_words(RULES), start=1):
         assert f"{number}. **{title}.** {rule}" in text

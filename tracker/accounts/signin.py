@@ -13,10 +13,8 @@ Rules (each configurable):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -28,20 +26,12 @@ from tracker.formatting import clock_time
 
 @dataclass(frozen=True)
 class SignInRules:
-    max_failures: int = 5
-    lock_for: timedelta = timedelta(minutes=15)
-    max_per_address: int = 30
-    address_window: timedelta = timedelta(minutes=10)
+    """The limits above, as `tracker.settings` reads them from the SIGN_IN_* settings."""
 
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> SignInRules:
-        return cls(
-            max_failures=int(config.get("SIGN_IN_MAX_FAILURES", 5)),
-            lock_for=timedelta(minutes=int(config.get("SIGN_IN_LOCK_MINUTES", 15))),
-            max_per_address=int(config.get("SIGN_IN_MAX_PER_ADDRESS", 30)),
-            address_window=timedelta(
-                minutes=int(config.get("SIGN_IN_ADDRESS_WINDOW_MINUTES", 10))),
-        )
+    max_failures: int
+    lock_for: timedelta
+    max_per_address: int
+    address_window: timedelta
 
 
 class SignInRefused(Exception):

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -26,6 +25,7 @@ from tracker.extensions import db
 from tracker.forms import page_status, rules_on_form
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, PUBLIC, allow
+from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("accounts", __name__)
@@ -57,7 +57,7 @@ def sign_in():
         try:
             user = signin.sign_in(
                 form.email.data, form.password.data, address=request.remote_addr or "",
-                now=clock.now(), rules=signin.SignInRules.from_config(current_app.config))
+                now=clock.now(), rules=settings().sign_in)
         except signin.SignInRefused as refused:
             # The record of the attempt is kept though the answer is a refusal: the commit
             # point would roll it back with the error status.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from tracker import clock
@@ -27,6 +27,7 @@ from tracker.pagination import Page
 from tracker.permissions import API_TOKEN, PUBLIC, allow
 from tracker.reports import service as reports
 from tracker.reports.models import IssuedReport
+from tracker.settings import settings
 
 v1 = Blueprint("v1", __name__, url_prefix="/api/v1")
 
@@ -70,7 +71,7 @@ def _council_id() -> int:
 
 
 def _rules() -> StatusRules:
-    return StatusRules.from_config(current_app.config)
+    return settings().status_rules
 
 
 def _read(*accepted: str) -> params.QueryReader:

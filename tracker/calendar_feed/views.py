@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,6 +15,7 @@ from flask import (
 )
 
 from tracker import clock
+from tracker import settings as tracker_settings
 from tracker.access.service import NewToken
 from tracker.calendar_feed import service
 from tracker.calendar_feed.forms import TURN_OFF, FeedForm
@@ -30,7 +30,7 @@ FEED_CACHE_CONTROL = "private, max-age=300"
 
 
 def _public_url() -> str:
-    return str(current_app.config.get("PUBLIC_URL", ""))
+    return tracker_settings.settings().public_url
 
 
 def _page(form: FeedForm, made: NewToken | None = None) -> str:
@@ -39,7 +39,7 @@ def _page(form: FeedForm, made: NewToken | None = None) -> str:
         form=form,
         feed=service.current_feed(acting_user()),
         address=service.feed_address(made.secret, _public_url()) if made else None,
-        public_url=_public_url().rstrip("/"),
+        public_url=_public_url(),
         every_committee=service.sees_every_committee(acting_user()),
         keep_completed_days=service.KEEP_COMPLETED_FOR.days,
     )

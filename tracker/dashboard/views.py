@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from tracker import clock
@@ -11,9 +11,10 @@ from tracker.inspections.queries import inspections_with_running_clock
 from tracker.inspections.service import statutory_clock
 from tracker.items import queries
 from tracker.items.models import Priority, Rag
-from tracker.items.status import StatusRules, rag_rule_in_words
+from tracker.items.status import rag_rule_in_words
 from tracker.kept_pages import kept
 from tracker.permissions import ALL_ROLES, allow
+from tracker.settings import settings
 
 bp = Blueprint("dashboard", __name__)
 
@@ -26,7 +27,7 @@ SHOWN = 10
 @kept
 def home():
     today = clock.today()
-    rules = StatusRules.from_config(current_app.config)
+    rules = settings().status_rules
     council_id = current_user.council_id
     deadlines = [
         (inspection, statutory_clock(inspection, today))
@@ -55,7 +56,7 @@ def home():
 @bp.route("/how-status-is-worked-out")
 @allow(ALL_ROLES)
 def how_status_is_worked_out():
-    rules = StatusRules.from_config(current_app.config)
+    rules = settings().status_rules
     return render_template(
         "dashboard/how_status_is_worked_out.html", rules=rules, steps=rag_rule_in_words(rules)
     )

@@ -54,7 +54,6 @@ from datetime import time as clock_time
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Table, func, insert, select
 from werkzeug.security import generate_password_hash
@@ -94,6 +93,7 @@ from tracker.reports.render_html import render_html
 from tracker.reports.render_pdf import render_pdf
 from tracker.reports.service import sha256
 from tracker.reports.snapshot import PreviousReport, build_snapshot
+from tracker.settings import settings
 
 DEFAULT_COUNCIL = "Benchshire County Council"
 CHUNK = 5000
@@ -982,7 +982,7 @@ def bench_data_command(scale: float, council_name: str | None, password: str | N
     try:
         summary = build_bench_data(
             scale, council_name=council_name, today=clock.today(), now=clock.now(),
-            rules=StatusRules.from_config(current_app.config), password=password)
+            rules=settings().status_rules, password=password)
     except RuleBroken as error:
         db.session.rollback()
         raise click.ClickException(f"Bench data not built: {error.message}") from error

@@ -49,6 +49,7 @@ from tracker.inspections.service import add_finding, create_inspection, mark_pla
 from tracker.items import service as items
 from tracker.items.models import Action, Item
 from tracker.reports.service import save_report_details, save_report_schedule
+from tracker.settings import settings
 from tracker.workingdays import add_working_days
 
 
@@ -259,7 +260,8 @@ def _partner_update(calendar: _Calendar, people: dict[str, User]) -> None:
         commentary="Police notifications for last month checked against the MASH log: all "
                    "but two reached the MASH within a day. The two late ones are being "
                    "followed up with the custody sergeants.",
-        evidence_link="https://intranet.northshire.example/police/mash-notifications-audit")
+        evidence_link="https://intranet.northshire.example/police/mash-notifications-audit",
+        daily_posts=settings().partner_link_daily_posts)
 
 
 def load_demo_data(today: date, now: datetime) -> DemoCredentials | None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -49,6 +48,7 @@ from tracker.items.status import StatusRules
 from tracker.jobs import queue
 from tracker.jobs.models import RunState
 from tracker.jobs.queue import QueueResult
+from tracker.settings import settings
 
 RECENT_PACKS = 20
 
@@ -291,10 +291,9 @@ def _fail(pack_id: int, attempt: int, message: str) -> None:
                 last_error=message, lease_until=None)
 
 
-def produce_queued_packs(config: Mapping[str, Any] | None = None) -> QueueResult:
+def produce_queued_packs() -> QueueResult:
     """Make every queued pack, oldest first, each claimed in its own transaction; commits."""
-    config = config if config is not None else current_app.config
-    rules = StatusRules.from_config(config)
+    rules = settings().status_rules
     result = QueueResult("made")
     queue.give_up_stale(
         EvidencePack, now=clock.now(),

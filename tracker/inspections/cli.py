@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker import clock
@@ -24,6 +23,7 @@ from tracker.formatting import long_date, plural
 from tracker.inspections import imports
 from tracker.inspections.importer.model import ImportProblem
 from tracker.inspections.models import Inspection
+from tracker.settings import settings
 
 
 def _read(path: Path, max_bytes: int) -> bytes:
@@ -101,7 +101,7 @@ def import_command(
     """Import an inspection letter or report (PDF, .docx or text) at PATH."""
     from tracker.inspections import importer
 
-    max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
+    max_bytes = settings().import_max_bytes
     if as_json:
         try:
             _text, extraction = importer.import_document(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,10 +20,11 @@ from tracker.forms import page_status, rules_on_form
 from tracker.inspections import imports, queries, service
 from tracker.inspections.forms import ImportReviewForm, ImportUploadForm, PlanSubmittedForm
 from tracker.items.queries import item_facts
-from tracker.items.status import StatusRules, work_out_rag
+from tracker.items.status import work_out_rag
 from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
+from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("inspections", __name__)
@@ -43,7 +43,7 @@ def list_inspections():
 
 def _render_inspection(inspection, form, status: int = 200):
     today = clock.today()
-    rules = StatusRules.from_config(current_app.config)
+    rules = settings().status_rules
     items = [f.item for f in inspection.findings if f.item is not None]
     facts = item_facts(items)
     return render_template(
@@ -89,7 +89,7 @@ BLANK_FINDING_ROWS = 3
 @allow(ADMIN_ONLY)
 def start_import():
     form = ImportUploadForm()
-    max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
+    max_bytes = settings().import_max_bytes
     form.document.description = (
         f"A PDF, a Word document (.docx) or a text file, up to {imports.size_words(max_bytes)}"
     )

@@ -9,7 +9,6 @@ the same answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,20 +21,12 @@ from tracker.items.models import ActionStatus, ItemStatus, Rag
 
 @dataclass(frozen=True)
 class StatusRules:
-    """The thresholds the rules use; each is a config key."""
+    """The thresholds the rules use, as `tracker.settings` reads them from the settings
+    RAG_RED_OVERDUE_DAYS, RAG_AMBER_DUE_WITHIN_DAYS and STALE_AFTER_DAYS."""
 
-    red_overdue_days: int = 14
-    amber_due_within_days: int = 14
-    stale_after_days: int = 30
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> StatusRules:
-        """Read the thresholds from the app's config (`RAG_RED_OVERDUE_DAYS` and so on)."""
-        return cls(
-            red_overdue_days=int(config.get("RAG_RED_OVERDUE_DAYS", 14)),
-            amber_due_within_days=int(config.get("RAG_AMBER_DUE_WITHIN_DAYS", 14)),
-            stale_after_days=int(config.get("STALE_AFTER_DAYS", 30)),
-        )
+    red_overdue_days: int
+    amber_due_within_days: int
+    stale_after_days: int
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -57,13 +56,14 @@ from tracker.permissions import (
     can_sign_off_item,
     can_update_action,
 )
+from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("items", __name__)
 
 
 def _rules() -> StatusRules:
-    return StatusRules.from_config(current_app.config)
+    return settings().status_rules
 
 
 def _version(form) -> int:
@@ -121,7 +121,7 @@ def list_items():
         now=clock.now(),
         rules=_rules(),
         page=wanted,
-        per_page=int(current_app.config["ITEMS_PER_PAGE"]),
+        per_page=settings().items_per_page,
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

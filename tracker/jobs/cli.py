@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from tracker.jobs import run
 from tracker.jobs.schedule import build_scheduler
+from tracker.settings import settings
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -22,7 +23,7 @@ def scheduler_command() -> None:
     """Run the scheduled jobs (reminders) until stopped. Run one of these, beside the web."""
     # Job threads have no app context: they use this process's app (see tracker.jobs.run).
     run.use_app(current_app._get_current_object())  # type: ignore[attr-defined]
-    scheduler = build_scheduler(current_app.config)
+    scheduler = build_scheduler(settings(), current_app.config["SQLALCHEMY_DATABASE_URI"])
     for job in scheduler.get_jobs():
         click.echo(f"{job.id}: {job.name}")
     click.echo("Scheduler running (Ctrl-C to stop)")

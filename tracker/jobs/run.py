@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
-from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
 
@@ -20,6 +19,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.jobs.lock import claim_lock, heartbeat, release_lock
 from tracker.jobs.models import JobLock
+from tracker.settings import settings
 
 _app: Flask | None = None
 
@@ -44,7 +44,7 @@ def run_job(name: str, work: Callable[[], str]) -> str | None:
     if not has_app_context():
         with _application().app_context():
             return run_job(name, work)
-    lease = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
+    lease = settings().scheduler.job_lease
     holder = f"{socket.gethostname()}:{os.getpid()}"
     attempt = claim_lock(name, holder=holder, now=clock.now(), lease=lease)
     if attempt is None:
@@ -74,7 +74,7 @@ def daily_reminders() -> str | None:
             return daily_reminders()
     from tracker.reminders.service import queue_reminders, reminder_run_due
 
-    if not reminder_run_due(clock.now(), current_app.config,
+    if not reminder_run_due(clock.now(), settings().reminders,
                             db.session.get(JobLock, "daily-reminders")):
         return None
 

@@ -29,9 +29,7 @@ retry wait is over. It is the only job that sends.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
@@ -41,7 +39,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.formatting import UK, clock_time
-from tracker.reminders.service import reminder_time
+from tracker.settings import Settings
 
 MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 
@@ -55,11 +53,11 @@ class ScheduledJob:
     runs: str  # when, in words, for the admin page
 
 
-def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
+def scheduled_jobs(settings: Settings) -> list[ScheduledJob]:
     """The jobs: one row each."""
-    at = reminder_time(config)
-    queue_seconds = int(config.get("REPORT_QUEUE_SECONDS", 5))
-    delivery_seconds = int(config.get("DELIVERY_QUEUE_SECONDS", 60))
+    at = settings.reminders.time
+    queue_seconds = settings.scheduler.report_queue_seconds
+    delivery_seconds = settings.scheduler.delivery_queue_seconds
     return [
         ScheduledJob(
             id="daily-reminders",
@@ -102,19 +100,20 @@ def scheduled_jobs(config: Mapping[str, Any]) -> list[ScheduledJob]:
 
 
 def build_scheduler(
-    config: Mapping[str, Any], scheduler_class: type[BaseScheduler] = BlockingScheduler
+    settings: Settings, database_uri: str,
+    scheduler_class: type[BaseScheduler] = BlockingScheduler,
 ) -> BaseScheduler:
     """A scheduler whose jobs are stored in the application database, with the table's jobs."""
     scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(
-            url=config["SQLALCHEMY_DATABASE_URI"], tablename="apscheduler_jobs",
+            url=database_uri, tablename="apscheduler_jobs",
             engine_options={"pool_pre_ping": True},
         )},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS,
                       "max_instances": 1},
         timezone=UK,
     )
-    for job in scheduled_jobs(config):
+    for job in scheduled_jobs(settings):
         scheduler.add_job(job.func, trigger=job.trigger, id=job.id, name=job.name,
                           replace_existing=True)
     return scheduler

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -13,6 +11,7 @@ from tracker.extensions import db
 from tracker.jobs.models import JobLock, RunState, apscheduler_jobs
 from tracker.jobs.schedule import scheduled_jobs
 from tracker.reminders.service import next_reminder_run
+from tracker.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -28,14 +27,14 @@ class JobStatus:
     running: bool
 
 
-def job_statuses(config: Mapping[str, Any], now: datetime) -> list[JobStatus]:
+def job_statuses(settings: Settings, now: datetime) -> list[JobStatus]:
     """Each scheduled job with its next run (from APScheduler's job store) and last run.
 
     The next run time is what the scheduler process stored in `apscheduler_jobs` (for the
     daily reminders, which tick every minute, the next time the day's run is due); the last
     run and its outcome are what the job lock recorded (tracker.jobs.lock).
     """
-    jobs = scheduled_jobs(config)
+    jobs = scheduled_jobs(settings)
     ids = [job.id for job in jobs]
     next_runs = dict(db.session.execute(
         select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time)
@@ -49,7 +48,7 @@ def job_statuses(config: Mapping[str, Any], now: datetime) -> list[JobStatus]:
         timestamp = next_runs.get(job.id)
         next_run_at = datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
         if job.id == "daily-reminders" and next_run_at is not None:
-            next_run_at = max(next_run_at, next_reminder_run(now, config, lock))
+            next_run_at = max(next_run_at, next_reminder_run(now, settings.reminders, lock))
         running = bool(lock and lock.state is RunState.RUNNING and lock.lease_until
                        and lock.lease_until > now)
         outcome = ""

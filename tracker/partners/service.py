@@ -20,11 +20,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
-from typing import Any
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
@@ -45,14 +43,12 @@ from tracker.mail import build_message
 from tracker.partners.models import PartnerLink
 from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reminders.service import queue_email
+from tracker.settings import settings
 
 SALT = "tracker.partner-link"
 SHORTEST_DAYS = 1
 LONGEST_DAYS = 60
 DEFAULT_DAYS = 14
-# Updates one link may post in a UK day: a partner needs one or two; a link that leaked and
-# is being abused stops filling the history long before anyone could read it all.
-DAILY_POSTS = 10
 # What a sent link's email becomes in the delivery log once it has gone (see
 # `forget_sent_link_messages`): the link in it would otherwise work for anyone who reads
 # the database or a backup of it.
@@ -83,7 +79,7 @@ class LinkRefused(Exception):
 
 
 class DailyLimitReached(RuleBroken):
-    """The link has posted DAILY_POSTS updates today already."""
+    """The link has posted PARTNER_LINK_DAILY_POSTS updates today already."""
 
     status = 429
 
@@ -118,9 +114,9 @@ def _read_token(token: str, secret_key: str | bytes) -> tuple[int, str] | None:
     return payload[0], payload[1]
 
 
-def link_address(token: str, config: Mapping[str, Any]) -> str:
+def link_address(token: str) -> str:
     """The full address of the partner's page, as the email gives it."""
-    return f"{str(config.get('PUBLIC_URL', '')).rstrip('/')}/partner/{token}"
+    return f"{settings().public_url}/partner/{token}"
 
 
 # --- days ---------------------------------------------------------------------------------
@@ -227,8 +223,7 @@ def _check_action(action: Action) -> None:
         raise RuleBroken("This action is cancelled: there is nothing for a partner to update")
 
 
-def _email(link: PartnerLink, *, address: str, actor: User, config: Mapping[str, Any],
-           now: datetime) -> EmailMessage:
+def _email(link: PartnerLink, *, address: str, actor: User, now: datetime) -> EmailMessage:
     """A link's email."""
     action, recipient = link.action, link.recipient
     council_name = action.item.finding.inspection.council.name
@@ -240,20 +235,18 @@ def _email(link: PartnerLink, *, address: str, actor: User, config: Mapping[str,
     text = env.get_template("partners/email.txt").render(context)
     html = env.get_template("partners/email.html").render(context)
     subject = f"{council_name}: please update an action you own"[:200]
-    return build_message(sender=str(config["MAIL_DEFAULT_SENDER"]), to=recipient.email,
+    return build_message(sender=settings().mail.sender, to=recipient.email,
                          subject=subject, text=text, html=html, now=now)
 
 
 def send_partner_link(
     action: Action, *, actor: User, now: datetime, days: int,
-    config: Mapping[str, Any] | None = None,
 ) -> SentLink:
     """Make a link for the action's partner owner, working for `days` whole days after today,
     and queue its email in the delivery log (the scheduler sends it within a minute).
 
     Any earlier link of the same partner for this action stops working: the newest email is
     the one to use. Both are recorded in the action's history."""
-    config = config if config is not None else current_app.config
     _check_days(days)
     _check_action(action)
     recipient = action.owner
@@ -268,8 +261,7 @@ def send_partner_link(
     db.session.add(link)
     db.session.flush()
     token = make_token(link.id, secret, secret_key=current_app.secret_key or "")
-    message = _email(link, address=link_address(token, config), actor=actor, config=config,
-                     now=now)
+    message = _email(link, address=link_address(token), actor=actor, now=now)
     # Its key is the link's own, so nothing is in the log before it.
     delivery = queue_email(message, recipient_id=recipient.id, kind=DeliveryKind.PARTNER_LINK,
                            day=items.local_day(now), topic=f"partner link {link.id}", now=now)
@@ -374,7 +366,7 @@ def _note_use(link: PartnerLink, now: datetime) -> None:
 
 def post_partner_update(
     link: PartnerLink, *, now: datetime, expected_version: int | None, status: ActionStatus,
-    commentary: str, evidence_link: str, daily_posts: int = DAILY_POSTS,
+    commentary: str, evidence_link: str, daily_posts: int,
 ) -> None:
     """The partner's progress update through a link: status, commentary and evidence, by the
     same rules as the owner's own update, written by the partner and marked as a partner

@@ -8,7 +8,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -27,6 +26,7 @@ from tracker.partners import service
 from tracker.partners.forms import PartnerUpdateForm, SendLinkForm
 from tracker.partners.models import PartnerLink
 from tracker.permissions import PUBLIC, STAFF, allow, can_edit_action, require
+from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("partners", __name__)
@@ -125,8 +125,7 @@ def partner_update(link_token: str):
                     status=ActionStatus(form.status.data),
                     commentary=form.commentary.data or "",
                     evidence_link=form.evidence_link.data or "",
-                    daily_posts=int(current_app.config.get("PARTNER_LINK_DAILY_POSTS",
-                                                           service.DAILY_POSTS)))
+                    daily_posts=settings().partner_link_daily_posts)
             except service.LinkRefused as refusal:
                 return _refused(refusal)
             return _private(redirect(url_for("partners.partner_update_sent",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,6 +23,7 @@ from tracker.plan_import import preview, service
 from tracker.plan_import.cells import FIELDS
 from tracker.plan_import.forms import CancelForm, ConfirmForm, MappingForm, PlanUploadForm
 from tracker.plan_import.reading import column_letter
+from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("plan_import", __name__)
@@ -42,7 +42,7 @@ def _gone():
 def start(inspection_id: int):
     inspection = load_or_404(get_inspection, inspection_id)
     form = PlanUploadForm()
-    max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
+    max_bytes = settings().import_max_bytes
     form.spreadsheet.description = (
         f"An Excel workbook (.xlsx) or a CSV file, up to {size_words(max_bytes)}"
     )

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from tracker import clock
 from tracker.reminders import service
+from tracker.settings import settings
 
 reminders_command = AppGroup("reminders", help="Email reminders about overdue actions.")
 
@@ -35,7 +35,7 @@ def send_command(dry_run: bool, day: date | None) -> None:
     """Send the day's reminders and retry earlier failures."""
     day = day or clock.today()
     if dry_run:
-        reminders = service.plan_reminders(day, config=current_app.config)
+        reminders = service.plan_reminders(day, settings=settings())
         click.echo(f"Reminders for {day.isoformat()} (dry run: nothing sent or recorded)")
         for reminder in reminders:
             click.echo(f"  {reminder.summary()}")

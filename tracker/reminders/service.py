@@ -25,9 +25,9 @@ Emails other than reminders (report notices, partner links) go into the same log
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -47,6 +47,8 @@ from tracker.jobs import queue
 from tracker.jobs.models import JobLock, RunState
 from tracker.mail import Mailer, MailError, build_message, parse_message
 from tracker.reminders.models import Delivery, DeliveryKind
+from tracker.settings import ReminderSettings, Settings
+from tracker.settings import settings as current_settings
 
 LONGEST_PAUSE = timedelta(days=366)
 GAVE_UP_MID_SEND = ("The scheduler stopped while sending this email on its last attempt; it "
@@ -153,18 +155,9 @@ class RunResult:
 # --- when the day's run is due ---------------------------------------------------------------
 
 
-def reminder_time(config: Mapping[str, Any]) -> time:
-    """REMINDER_TIME ("07:00", UK time) as a time; ValueError saying what to write."""
-    text = str(config["REMINDER_TIME"])
-    hour, _, minute = text.partition(":")
-    if not (hour.isdigit() and minute.isdigit()) or int(hour) > 23 or int(minute) > 59:
-        raise ValueError(f"REMINDER_TIME must be HH:MM, such as 07:00, not {text!r}")
-    return time(int(hour), int(minute))
-
-
-def reminder_moment(day: date, config: Mapping[str, Any]) -> datetime:
+def reminder_moment(day: date, rules: ReminderSettings) -> datetime:
     """When `day`'s reminders are due: REMINDER_TIME in the UK on that day, in UTC."""
-    return datetime.combine(day, reminder_time(config), tzinfo=UK).astimezone(UTC)
+    return datetime.combine(day, rules.time, tzinfo=UK).astimezone(UTC)
 
 
 def _finished_run_started_at(lock: JobLock | None) -> datetime | None:
@@ -172,22 +165,22 @@ def _finished_run_started_at(lock: JobLock | None) -> datetime | None:
     return lock.last_started_at if lock is not None and lock.state is RunState.DONE else None
 
 
-def reminder_run_due(now: datetime, config: Mapping[str, Any], lock: JobLock | None) -> bool:
+def reminder_run_due(now: datetime, rules: ReminderSettings, lock: JobLock | None) -> bool:
     """Whether the daily reminder run should run now: the day's REMINDER_TIME has come and no
     run has finished since (`lock` is the daily job's lock row). A run that died, or a
     scheduler that was stopped at that time, runs again later the same day."""
-    moment = reminder_moment(now.astimezone(UK).date(), config)
+    moment = reminder_moment(now.astimezone(UK).date(), rules)
     done_at = _finished_run_started_at(lock)
     return now >= moment and (done_at is None or done_at < moment)
 
 
-def next_reminder_run(now: datetime, config: Mapping[str, Any], lock: JobLock | None) -> datetime:
+def next_reminder_run(now: datetime, rules: ReminderSettings, lock: JobLock | None) -> datetime:
     """When the daily reminder run is next due: today's REMINDER_TIME (perhaps passed, when
     it is due now), or tomorrow's once today's run has finished."""
     today = now.astimezone(UK).date()
-    if reminder_run_due(now, config, lock) or now < reminder_moment(today, config):
-        return reminder_moment(today, config)
-    return reminder_moment(today + timedelta(days=1), config)
+    if reminder_run_due(now, rules, lock) or now < reminder_moment(today, rules):
+        return reminder_moment(today, rules)
+    return reminder_moment(today + timedelta(days=1), rules)
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -216,14 +209,14 @@ def _people(ids: set[int]) -> dict[int, Recipient]:
 
 
 def plan_reminders(
-    day: date, *, config: Mapping[str, Any], council_id: int | None = None
+    day: date, *, settings: Settings, council_id: int | None = None
 ) -> list[Reminder]:
     """Every email due on `day`: one digest per person (own overdue and coming-up actions,
     plus those of paused owners they lead), and the weekly escalation of long-overdue actions
     to each item's lead officer. Reads only."""
-    upcoming_days = int(config.get("REMINDER_UPCOMING_DAYS", 7))
-    escalate_after = int(config.get("REMINDER_ESCALATE_AFTER_DAYS", 14))
-    public_url = str(config.get("PUBLIC_URL", ""))
+    upcoming_days = settings.reminders.upcoming_days
+    escalate_after = settings.reminders.escalate_after_days
+    public_url = settings.public_url
     query = (
         select(Action.id, Action.description, Action.due_date, Item.title, Action.owner_id,
                Item.lead_officer_id)
@@ -275,13 +268,13 @@ def plan_reminders(
     return [*digests.values(), *escalations.values()]
 
 
-def render_reminder(reminder: Reminder, *, day: date, config: Mapping[str, Any]) -> tuple[str, str]:
+def render_reminder(reminder: Reminder, *, day: date, settings: Settings) -> tuple[str, str]:
     """The plain-text and HTML bodies of one reminder (autoescaped HTML)."""
     env = current_app.jinja_env
-    context = {"reminder": reminder, "day": day, "public_url": config.get("PUBLIC_URL", ""),
+    context = {"reminder": reminder, "day": day, "public_url": settings.public_url,
                "council_name": reminder.recipient.council_name,
-               "upcoming_days": config.get("REMINDER_UPCOMING_DAYS", 7),
-               "escalate_after": config.get("REMINDER_ESCALATE_AFTER_DAYS", 14)}
+               "upcoming_days": settings.reminders.upcoming_days,
+               "escalate_after": settings.reminders.escalate_after_days}
     name = reminder.kind.value
     return (env.get_template(f"emails/{name}.txt").render(context),
             env.get_template(f"emails/{name}.html").render(context))
@@ -325,15 +318,15 @@ def queue_reminders(day: date, *, now: datetime, council_id: int | None = None) 
     """Write every reminder due on `day` into the delivery log, waiting to be sent: the
     messages are rendered first (and kept as text, a tenth of the memory of message objects),
     then the rows written, in one short transaction. Commits."""
-    config = current_app.config
-    sender = str(config["MAIL_DEFAULT_SENDER"])
-    reminders = plan_reminders(day, config=config, council_id=council_id)
+    settings = current_settings()
+    sender = settings.mail.sender
+    reminders = plan_reminders(day, settings=settings, council_id=council_id)
     logged = _logged_keys({reminder.key_day for reminder in reminders})
     new = [reminder for reminder in reminders
            if (reminder.recipient.id, reminder.kind, reminder.key_day) not in logged]
     messages = []
     for reminder in new:
-        text, html = render_reminder(reminder, day=day, config=config)
+        text, html = render_reminder(reminder, day=day, settings=settings)
         messages.append(build_message(sender=sender, to=reminder.recipient.email,
                                       subject=reminder.subject, text=text, html=html,
                                       now=now).as_string())
@@ -379,15 +372,15 @@ def send_due_deliveries(*, council_id: int | None = None,
 
     Safe to run twice, or in two processes at once: each row is claimed by a conditional
     UPDATE before its email leaves, so one run sends it."""
-    config = current_app.config
-    max_attempts = int(config["REMINDER_MAX_ATTEMPTS"])
-    retry_wait = timedelta(minutes=int(config["REMINDER_RETRY_MINUTES"]))
-    lease = timedelta(seconds=float(config["DELIVERY_LEASE_SECONDS"]))
+    settings = current_settings()
+    max_attempts = settings.reminders.max_attempts
+    retry_wait = settings.reminders.retry_wait
+    lease = settings.reminders.delivery_lease
     queue.give_up(Delivery, now=clock.now(), max_attempts=max_attempts, why=GAVE_UP_MID_SEND)
     due = _due_ids(clock.now(), max_attempts, council_id, ids)
     db.session.commit()
     result = RunResult()
-    with Mailer(config, current_app.instance_path) as mailer:
+    with Mailer(settings.mail, current_app.instance_path) as mailer:
         for row_id in due:
             now = clock.now()
             attempt = queue.claim(Delivery, Delivery.id == row_id,

@@ -26,6 +26,7 @@ from tracker.mail import outbox_file, outbox_files, parse_message
 from tracker.permissions import ADMIN_ONLY, STAFF, allow
 from tracker.reminders import service
 from tracker.reminders.forms import PauseForm
+from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("reminders", __name__)
@@ -67,13 +68,13 @@ def pause_for_user(user_id: int):
 @allow(ADMIN_ONLY)
 def admin():
     tomorrow = clock.today() + timedelta(days=1)
-    preview = service.plan_reminders(tomorrow, config=current_app.config,
+    preview = service.plan_reminders(tomorrow, settings=settings(),
                                      council_id=current_user.council_id)
     deliveries = service.recent_deliveries(current_user.council_id)
-    jobs = job_statuses(current_app.config, clock.now())
+    jobs = job_statuses(settings(), clock.now())
     return render_template("reminders/admin.html", deliveries=deliveries, preview=preview,
                            jobs=jobs,
-                           tomorrow=tomorrow, backend=current_app.config.get("MAIL_BACKEND"))
+                           tomorrow=tomorrow, backend=settings().mail.backend)
 
 
 @bp.route("/admin/reminders/run", methods=["POST"])
@@ -104,7 +105,7 @@ def outbox():
             messages.append({"name": path.name, "to": message["To"],
                              "subject": message["Subject"], "date": message["Date"]})
     return render_template("reminders/outbox.html", messages=messages,
-                           backend=current_app.config.get("MAIL_BACKEND"))
+                           backend=settings().mail.backend)
 
 
 @bp.route("/admin/outbox/<name>")

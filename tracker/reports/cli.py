@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -22,9 +21,9 @@ from tracker.accounts.models import User
 from tracker.committees.models import Committee
 from tracker.errors import RuleBroken
 from tracker.extensions import db
-from tracker.items.status import StatusRules
 from tracker.reports import service
 from tracker.reports.models import IssuedReport
+from tracker.settings import settings
 
 
 def find_committee(name_or_id: str) -> Committee:
@@ -90,7 +89,7 @@ def report_command(committee_ref, issued_id, fmt, output, issue, issued_by):
         _write(output, service.stored_file(report, fmt))
         return
     committee = find_committee(committee_ref)
-    rules = StatusRules.from_config(current_app.config)
+    rules = settings().status_rules
     now = clock.now()
     if not issue:
         snapshot = service.draft_snapshot(committee, today=clock.today(), now=now, rules=rules)

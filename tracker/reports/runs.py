@@ -21,9 +21,7 @@ and the person who asked sees what happened.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -49,6 +47,7 @@ from tracker.reports.render_docx import render_docx
 from tracker.reports.render_html import render_html
 from tracker.reports.render_pdf import render_pdf
 from tracker.reports.service import draft_snapshot, issue_report
+from tracker.settings import settings
 
 # Draft files are kept this long; the run page then says they have been cleared.
 KEEP_DRAFT_FILES = timedelta(days=7)
@@ -162,10 +161,9 @@ def _produce(run: ReportRun, *, rules: StatusRules, now: datetime) -> None:
     run.html, run.pdf, run.docx = render_html(snapshot), render_pdf(snapshot), render_docx(snapshot)
 
 
-def produce_queued_reports(config: Mapping[str, Any] | None = None) -> QueueResult:
+def produce_queued_reports() -> QueueResult:
     """Produce every queued run, oldest first, each in its own transaction; commits."""
-    config = config if config is not None else current_app.config
-    rules = StatusRules.from_config(config)
+    rules = settings().status_rules
     result = QueueResult("produced")
     queue.give_up_stale(
         ReportRun, now=clock.now(),
@@ -192,7 +190,7 @@ def produce_queued_reports(config: Mapping[str, Any] | None = None) -> QueueResu
             result.failed += 1
             continue
         if run.email_owner:
-            tell_report_owner(run, now=clock.now(), config=config)
+            tell_report_owner(run, now=clock.now())
         if not _finish(run_id, attempt, RunState.DONE, ""):
             current_app.logger.warning("Report run %s was taken back while being produced",
                                        run_id)
@@ -228,9 +226,9 @@ def _clear_old_drafts(now: datetime) -> None:
 # --- the email to the report owner ----------------------------------------------------------
 
 
-def _owner_message(run: ReportRun, *, config: Mapping[str, Any]) -> tuple[str, str, str]:
+def _owner_message(run: ReportRun) -> tuple[str, str, str]:
     committee = run.committee
-    public_url = str(config.get("PUBLIC_URL", "")).rstrip("/")
+    public_url = settings().public_url
     meeting = next((m.meeting_date for m in committee.meetings
                     if run.scheduled_for and m.meeting_date >= run.scheduled_for.date()), None)
     if run.kind is RunKind.ISSUE and run.issued_report is not None:
@@ -250,14 +248,14 @@ def _owner_message(run: ReportRun, *, config: Mapping[str, Any]) -> tuple[str, s
             env.get_template("emails/report_ready.html").render(context))
 
 
-def tell_report_owner(run: ReportRun, *, now: datetime, config: Mapping[str, Any]) -> bool:
+def tell_report_owner(run: ReportRun, *, now: datetime) -> bool:
     """Queue the email telling the committee's report owner that a scheduled report is
     ready, once (the deliveries job sends it); whether it was queued now. Flushes."""
     owner = run.committee.report_owner
     if owner is None or not owner.active or not owner.email:
         return False
-    subject, text, html = _owner_message(run, config=config)
-    message = build_message(sender=str(config["MAIL_DEFAULT_SENDER"]), to=owner.email,
+    subject, text, html = _owner_message(run)
+    message = build_message(sender=settings().mail.sender, to=owner.email,
                             subject=subject, text=text, html=html, now=now)
     return queue_email(message, recipient_id=owner.id, kind=DeliveryKind.REPORT,
                        day=local_day(now), topic=f"committee-{run.committee_id}",

@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -34,13 +33,14 @@ from tracker.reports import runs, service
 from tracker.reports.forms import IssueForm, ReportDetailsForm, ReportScheduleForm, RunForm
 from tracker.reports.models import RunKind
 from tracker.reports.render_html import body_context, stored_body, stylesheet
+from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("reports", __name__)
 
 
 def _rules() -> StatusRules:
-    return StatusRules.from_config(current_app.config)
+    return settings().status_rules
 
 
 def _draft(committee: Committee):
