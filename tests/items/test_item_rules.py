@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -298,7 +300,7 @@ def test_an_item_not_updated_for_more_than_thirty_days_is_flagged_as_not_updated
     last = datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
     assert not is_stale(last, last + timedelta(days=30), RULES)
     assert is_stale(last, last + timedelta(days=30, minutes=1), RULES)
-    assert not is_stale(last, last + timedelta(days=44), StatusRules(stale_after_days=45))
+    assert not is_stale(last, last + timedelta(days=44), replace(RULES, stale_after_days=45))
 
 
 def test_the_items_list_marks_an_item_not_updated_for_a_month(council):

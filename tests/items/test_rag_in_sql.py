@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -133,7 +134,7 @@ def test_the_dashboard_counts_are_the_rules_counts():
 
 
 def test_other_thresholds_move_both_rules_alike():
-    rules = StatusRules(red_overdue_days=3, amber_due_within_days=30)
+    rules = replace(default_settings().status_rules, red_overdue_days=3, amber_due_within_days=30)
     council_id, _ = build(CASES)
     python = {item.id: queries.rag_of(item, TODAY, rules).rag
               for item in db.session.scalars(select(Item))}
