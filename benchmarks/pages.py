@@ -7,9 +7,9 @@ actions, 20,000 history entries; 10 is ten times that; see tracker/demo/bench.py
 
 Requests go through Flask's test client in one process, so the figures are the app's own
 time per page (database, rules, templates) without a web server or network in front. The
-database is a temporary SQLite file built by the migrations. Kept pages
-(tracker/kept_pages.py) are turned off, so every request works its page out: these are the
-figures for the first look after a change. benchmarks/load/run.py measures both.
+database is a temporary SQLite file built by the migrations. Nothing is kept between
+requests: every request works its page out. benchmarks/load/run.py measures the same pages
+served by gunicorn under load.
 """
 
 from __future__ import annotations
@@ -128,8 +128,7 @@ def main(requests_per_page: int = 50, scale: float | None = None) -> None:
         from tracker.extensions import db
 
         app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "SECRET_KEY": "bench",
-             "KEPT_PAGES_MB": 0}
+            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "SECRET_KEY": "bench"}
         )
         with app.app_context():
             upgrade()

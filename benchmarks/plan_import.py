@@ -148,8 +148,7 @@ def run(database_uri: str, folder: str, repeats: int) -> dict[str, float]:
 
     os.environ["TRACKER_INSTANCE_PATH"] = folder
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "SERVER_NAME": "tracker.test",
-                      "KEPT_PAGES_MB": 0})
+                      "WTF_CSRF_ENABLED": False, "SERVER_NAME": "tracker.test"})
     figures: dict[str, float] = {}
     with app.app_context():
         upgrade()

@@ -92,20 +92,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        # Not a change of data for tracker/kept_pages.py: its table may not exist yet.
-        connection.info["migrating"] = True
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        try:
-            with context.begin_transaction():
-                context.run_migrations()
-        finally:
-            # The connection goes back to the pool for whatever runs next in this process.
-            connection.info.pop("migrating", None)
+        with context.begin_transaction():
+            context.run_migrations()
 
 
 if context.is_offline_mode():

@@ -140,7 +140,7 @@ class EmptyingDatabase:
         self.connection = server.connect(self.name)
         tables = [row[0] for row in self.connection.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename NOT IN ('alembic_version', 'data_stamp')")]
+            "AND tablename != 'alembic_version'")]
         sequences = [row[0] for row in self.connection.execute(
             "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
         seeded = [table for table in tables if self.connection.execute(

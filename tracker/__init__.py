@@ -79,11 +79,9 @@ def _set_up_extensions(app: Flask) -> None:
 
     # Importing the models registers them with the metadata that migrations compare against.
     import tracker.models  # noqa: F401
-    from tracker import kept_pages
     from tracker.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
-    kept_pages.set_up(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     WTFormsHelpers(app)

@@ -35,8 +35,6 @@ class Defaults:
     RAG_AMBER_DUE_WITHIN_DAYS = 14
     STALE_AFTER_DAYS = 30
     ITEMS_PER_PAGE = 50
-    # Pages kept by each web process until anything changes (tracker/kept_pages.py); 0 is off.
-    KEPT_PAGES_MB = 32
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # The largest inspection letter or report the importer reads.
     IMPORT_MAX_BYTES = 10 * 1024 * 1024

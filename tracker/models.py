@@ -23,7 +23,6 @@ from tracker.items.models import (
     Rag,
 )
 from tracker.jobs.models import JobLock, RunState
-from tracker.kept_pages import DataStamp
 from tracker.partners.models import PartnerLink
 from tracker.plan_import.models import PlanImport
 from tracker.reminders.models import Delivery, DeliveryKind
@@ -36,7 +35,6 @@ __all__ = [
     "Committee",
     "CommitteeMeeting",
     "Council",
-    "DataStamp",
     "Delivery",
     "DeliveryKind",
     "DueDateChange",

@@ -2,7 +2,7 @@
 
 Run with `make bench-load` (which installs wrk with apt when it is missing), or
 `.venv/bin/python benchmarks/load/run.py [--scale 10] [--database sqlite|postgresql|both]
-[--keeping on|off|both] [--seconds 10] [--clients 8] [--workers 2]`.
+[--seconds 10] [--clients 8] [--workers 2]`.
 
 For each database it builds bench data of the scale (tracker/demo/bench.py; scale 10 is ten
 times a large county), serves it with gunicorn on 127.0.0.1 exactly as `make serve` does,
@@ -11,11 +11,6 @@ runs wrk with the session cookie for a bounded time after a short warm-up. The h
 (`/health`, which reads nothing), driven with the administrator's cookie as the pages are, is
 the reference ceiling: each page's throughput is shown as a share of it. The health check
 without a cookie (no session, no one to load) is also shown, for information.
-
-Pages are served twice by default: as deployed, where a page seen before is shown from the
-kept copy until anything changes (tracker/kept_pages.py), and with keeping turned off
-(`KEPT_PAGES_MB=0`), where every request works its page out, as the first look after each
-change does. The targets are judged on the first.
 
 PostgreSQL is a throwaway server (tests/postgres_server.py) without durability (fsync off),
 analysed after the data is loaded, as autovacuum would.
@@ -134,8 +129,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int, folder: str,
-             keeping: bool) -> Iterator[tuple[str, int]]:
+def gunicorn(database_url: str, workers: int, folder: str) -> Iterator[tuple[str, int]]:
     """Serve the tracker as `make serve` does; yields its address and the master's pid."""
     port = free_port()
     environment = {
@@ -146,7 +140,6 @@ def gunicorn(database_url: str, workers: int, folder: str,
         "TRACKER_WEB_WORKERS": str(workers),
         # Plain http on 127.0.0.1: a Secure cookie would never be sent back.
         "TRACKER_SESSION_COOKIE_SECURE": "false",
-        "TRACKER_KEPT_PAGES_MB": os.environ.get("TRACKER_KEPT_PAGES_MB", "32") if keeping else "0",
     }
     log = open(Path(folder) / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
@@ -254,23 +247,16 @@ def drive(database: str, database_url: str, folder: str, options: argparse.Names
     print(f"\n== {database}: building bench data at scale {options.scale:g} ...", flush=True)
     header, pages = build_data(database_url, options.scale, password, folder)
     print(header, flush=True)
-    every_target_met = True
-    for keeping in {"on": [True], "off": [False], "both": [True, False]}[options.keeping]:
-        results, memory = serve_and_drive(database_url, folder, pages, password, options,
-                                          keeping)
-        print(f"\n{database}, kept pages {'on' if keeping else 'off'}: gunicorn, "
-              f"{options.workers} workers; wrk, {options.clients} clients, {options.seconds:g} s "
-              f"a page after {options.warmup:g} s of warm-up")
-        met = print_table(results, memory, judged=keeping or options.keeping == "off")
-        every_target_met &= met
-    return every_target_met
+    results, memory = serve_and_drive(database_url, folder, pages, password, options)
+    print(f"\n{database}: gunicorn, {options.workers} workers; wrk, {options.clients} clients, "
+          f"{options.seconds:g} s a page after {options.warmup:g} s of warm-up")
+    return print_table(results, memory)
 
 
 def serve_and_drive(database_url: str, folder: str, pages: list[Page], password: str,
-                    options: argparse.Namespace,
-                    keeping: bool) -> tuple[list[Result], list[tuple[int, int, int]]]:
+                    options: argparse.Namespace) -> tuple[list[Result], list[tuple[int, int, int]]]:
     """Serve with gunicorn, sign in, drive each page with wrk; results and worker memory."""
-    with gunicorn(database_url, options.workers, folder, keeping) as (base, master):
+    with gunicorn(database_url, options.workers, folder) as (base, master):
         cookies: dict[str, str] = {}
         for page in pages:
             if page.email and page.email not in cookies:
@@ -292,8 +278,7 @@ def serve_and_drive(database_url: str, folder: str, pages: list[Page], password:
         return results, worker_memory(master)
 
 
-def print_table(results: list[Result], memory: list[tuple[int, int, int]],
-                judged: bool) -> bool:
+def print_table(results: list[Result], memory: list[tuple[int, int, int]]) -> bool:
     """Print one run's figures against the targets; True when every page met them."""
     ceiling = results[0].per_second
     print(f"{'page':<36}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}"
@@ -312,8 +297,6 @@ def print_table(results: list[Result], memory: list[tuple[int, int, int]],
             verdict = "reference"
         elif result.label == HEALTH_ANONYMOUS:
             verdict = "(for information)"
-        elif not judged:
-            verdict = "(for comparison)" if not misses else "(" + ", ".join(misses) + ")"
         else:
             verdict = "met" if not misses else "MISSED: " + ", ".join(misses)
             every_target_met &= not misses
@@ -328,8 +311,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=10.0)
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--keeping", choices=("on", "off", "both"), default="both",
-                        help="kept pages on (as deployed), off, or both one after the other")
     parser.add_argument("--seconds", type=int, default=10,
                         help="driven time per page, in whole seconds (as wrk takes it)")
     parser.add_argument("--warmup", type=int, default=2, help="warm-up time per page")

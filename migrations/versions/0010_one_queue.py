@@ -3,7 +3,7 @@
 The four queue tables share state, lease_until, attempts and last_error.
 
 Revision ID: 0010
-Revises: 0008 (0009, the page cache's removal, is on another branch: re-chain on merging)
+Revises: 0009
 Create Date: 2026-12-07
 
 Data: a delivery's status becomes its state (pending: queued, not tried again before the end
@@ -20,7 +20,7 @@ import tracker.db
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

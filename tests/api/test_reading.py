@@ -390,8 +390,7 @@ def test_reading_writes_nothing_beyond_noting_the_tokens_use_once_an_hour(api, s
     writes = ("INSERT", "UPDATE", "DELETE")
     with recorded_statements() as first:
         api.get(paths[0])
-    # The token's last use only: bookkeeping, so not even the data stamp moves
-    # (tracker/kept_pages.py).
+    # The token's last use only.
     [write] = [s for s in first if s.lstrip().upper().startswith(writes)]
     assert write.startswith("UPDATE access_token SET last_used_at")
     with recorded_statements() as later:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -25,7 +24,7 @@ from tracker.inspections.service import statutory_clock
 from tracker.items import queries, service
 from tracker.items.models import ActionStatus, DueDateChangeState, ItemStatus, Priority, Rag
 from tracker.items.queries import ItemFilters
-from tracker.items.status import StatusRules, is_overdue, is_stale
+from tracker.items.status import is_overdue, is_stale
 from tracker.settings import default_settings
 
 # Items from the factories are created on 1 August 2026 at 9am UTC (10am in the UK).

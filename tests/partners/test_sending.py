@@ -353,8 +353,6 @@ def test_the_action_page_asks_the_database_as_often_with_many_links_as_with_one(
     action = partner_action()
     send_link(action)
     sign_in_as(client, action.item.lead_officer)
-    app.config["KEPT_PAGES_MB"] = 0
-    app.extensions["kept_pages"] = None
 
     path = f"/actions/{action.id}"
 

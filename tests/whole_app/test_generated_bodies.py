@@ -514,10 +514,8 @@ class Database:
     def __init__(self) -> None:
         metadata = MetaData()
         metadata.reflect(bind=db.engine)
-        # The data stamp changes with every committed write, the sign-in record's included
-        # (tracker/kept_pages.py): bookkeeping, not data.
         self.tables = [table for name, table in sorted(metadata.tables.items())
-                       if name not in ("alembic_version", "data_stamp")]
+                       if name != "alembic_version"]
         self.columns = {table.name: [column.name for column in table.columns]
                         for table in self.tables}
         self.references = {

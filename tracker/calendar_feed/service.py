@@ -19,10 +19,8 @@ depends only on the data and today's date, so the same data gives the same bytes
 unchanged feed answers a conditional request with 304. Events keep their UID when they change,
 and their SEQUENCE rises, so clients update them instead of adding copies.
 
-Making a feed asks the database six questions whatever its size: the token (and its person),
-the data stamp, the council, the person's actions, their committees, and those committees'
-meetings. A feed made is kept until anything changes (see `feed_by_address`); reading a kept
-feed asks two.
+Making a feed asks the database five questions whatever its size: the token (and its person),
+the council, the person's actions, their committees, and those committees' meetings.
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event, vDuration
 from sqlalchemy import and_, exists, or_, select
 
-from tracker import kept_pages
 from tracker.access.models import AccessToken, TokenPurpose
 from tracker.access.service import (
     NewToken,
@@ -356,24 +353,9 @@ def feed_for(user: User, *, today: date, public_url: str) -> bytes:
 def feed_by_address(secret: str, *, now: datetime, public_url: str) -> bytes | None:
     """The feed a calendar address opens, or None (see `person_for_feed`).
 
-    A feed made is kept (tracker.kept_pages) until anything in the database changes or the
-    day ends, so a calendar asking again costs two statements: the token, and the data stamp.
     The token is checked on every read, so a replaced or turned-off address, or a deactivated
-    person, gets nothing from a kept copy."""
+    person, gets nothing."""
     person = person_for_feed(secret, now=now)
     if person is None:
         return None
-    today = now.astimezone(UK).date()
-    pages = kept_pages.store()
-    stamp = kept_pages.current_stamp() if pages is not None else None
-    key = ("calendar feed", stamp, today, person.id, public_url)
-    if pages is not None and stamp is not None:
-        kept = pages.get(key)
-        if kept is not None:
-            return kept[0]
-    body = feed_for(person, today=today, public_url=public_url)
-    # A read that notes the token's use changes the stamp when it commits: a copy kept under
-    # the stamp it replaces would never be asked for.
-    if pages is not None and stamp is not None and not db.session.dirty:
-        pages.put(key, (body,))
-    return body
+    return feed_for(person, today=now.astimezone(UK).date(), public_url=public_url)

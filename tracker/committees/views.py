@@ -12,7 +12,6 @@ from tracker.committees.models import Committee
 from tracker.formatting import long_date
 from tracker.forms import page_status, rules_on_form
 from tracker.inspections.service import inspections_of_council
-from tracker.kept_pages import kept
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 from tracker.reports.runs import describe_moment
 from tracker.reports.service import upcoming_reports
@@ -70,7 +69,6 @@ def _committee_page(committee: Committee, meeting_form: MeetingForm, status: int
 
 @bp.route("/committees")
 @allow(ALL_ROLES)
-@kept
 def list_committees():
     today = clock.today()
     committees = [
@@ -94,7 +92,6 @@ def edit_committee(committee_id: int):
 
 @bp.route("/committees/<int:committee_id>")
 @allow(ALL_ROLES)
-@kept
 def view_committee(committee_id: int):
     return _committee_page(load_or_404(service.get_committee, committee_id),
                            MeetingForm(formdata=None))

@@ -12,7 +12,6 @@ from tracker.inspections.service import statutory_clock
 from tracker.items import queries
 from tracker.items.models import Priority, Rag
 from tracker.items.status import rag_rule_in_words
-from tracker.kept_pages import kept
 from tracker.permissions import ALL_ROLES, allow
 from tracker.settings import settings
 
@@ -24,7 +23,6 @@ SHOWN = 10
 
 @bp.route("/")
 @allow(ALL_ROLES)
-@kept
 def home():
     today = clock.today()
     rules = settings().status_rules

@@ -21,7 +21,6 @@ from tracker.inspections import imports, queries, service
 from tracker.inspections.forms import ImportReviewForm, ImportUploadForm, PlanSubmittedForm
 from tracker.items.queries import item_facts
 from tracker.items.status import work_out_rag
-from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 from tracker.settings import settings
@@ -32,7 +31,6 @@ bp = Blueprint("inspections", __name__)
 
 @bp.route("/inspections")
 @allow(ALL_ROLES)
-@kept
 def list_inspections():
     page = queries.inspections_page(current_user.council_id,
                                     page=page_number(request.args.get("page")))
@@ -58,7 +56,6 @@ def _render_inspection(inspection, form, status: int = 200):
 
 @bp.route("/inspections/<int:inspection_id>")
 @allow(ALL_ROLES)
-@kept
 def view_inspection(inspection_id: int):
     inspection = load_or_404(queries.inspection_for_page, inspection_id)
     return _render_inspection(inspection, PlanSubmittedForm())

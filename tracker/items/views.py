@@ -37,7 +37,6 @@ from tracker.items.forms import (
 )
 from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
 from tracker.items.status import StatusRules, is_stale
-from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.partners.service import link_rows
 from tracker.permissions import (
@@ -86,7 +85,6 @@ def _staff_choices(blank: str | None = None) -> list[SelectChoice]:
 
 @bp.route("/items")
 @allow(ALL_ROLES)
-@kept
 def list_items():
     form = ItemFilterForm(request.args)
     council_id = current_user.council_id
@@ -156,7 +154,6 @@ def _action_plan_download(file_format: str) -> Response:
 
 @bp.route("/items/<int:item_id>")
 @allow(ALL_ROLES)
-@kept
 def view_item(item_id: int):
     item = load_or_404(queries.get_item, item_id)
     today = clock.today()
@@ -270,7 +267,6 @@ def add_action(item_id: int):
 
 @bp.route("/actions/<int:action_id>")
 @allow(ALL_ROLES)
-@kept
 def view_action(action_id: int):
     action = load_or_404(queries.get_action, action_id)
     return render_template(
@@ -452,7 +448,6 @@ def sign_off(item_id: int):
 
 @bp.route("/my-actions")
 @allow(STAFF)
-@kept
 def my_actions():
     mine = queries.actions_for_owner(acting_user(), clock.today(),
                                      page=page_number(request.args.get("page")))
@@ -461,7 +456,6 @@ def my_actions():
 
 @bp.route("/due-date-changes")
 @allow(STAFF)
-@kept
 def due_date_requests():
     return render_template(
         "items/due_date_requests.html",

@@ -6,9 +6,6 @@ secret's SHA-256 is stored. A token that is not signed by this app, names no lin
 the wrong secret is "not recognised" (404); one that was genuine but has stopped working
 (expired, revoked, the action closed or given to someone else) "no longer works" (410).
 
-A link works until the end of a whole UK day, so a page kept for the day (tracker.kept_pages)
-never shows a link as working after it stopped.
-
 The email is not sent here: `send_partner_link` queues it in the delivery log (a row waiting
 to be sent, with the whole message), and the scheduler's delivery job sends it within a
 minute, with the usual retries (tracker.reminders.service.send_due_deliveries). No web request
@@ -397,16 +394,11 @@ def forget_sent_link_messages() -> int:
     """Blank out the delivery log's copy of link emails that have gone, so the link in them
     lives only in the partner's mailbox; the number blanked. The row (to whom, when, the
     subject) stays. A message still to be sent or retried is kept whole."""
-    # Looked for first: an UPDATE that changes nothing would still count as a change of data
-    # and empty every kept page (tracker.kept_pages), every minute.
-    sent = db.session.scalars(
-        select(Delivery.id).where(Delivery.kind == DeliveryKind.PARTNER_LINK,
-                                  Delivery.state == RunState.DONE,
-                                  Delivery.message != SENT_MESSAGE_REMOVED)
-    ).all()
-    if sent:
-        db.session.execute(
-            update(Delivery).where(Delivery.id.in_(sent))
-            .values(message=SENT_MESSAGE_REMOVED)
-            .execution_options(synchronize_session=False))
-    return len(sent)
+    blanked = db.session.execute(
+        update(Delivery)
+        .where(Delivery.kind == DeliveryKind.PARTNER_LINK,
+               Delivery.state == RunState.DONE,
+               Delivery.message != SENT_MESSAGE_REMOVED)
+        .values(message=SENT_MESSAGE_REMOVED)
+        .execution_options(synchronize_session=False))
+    return blanked.rowcount

@@ -26,7 +26,6 @@ from tracker.committees.models import Committee, ReportCadence
 from tracker.committees.service import get_committee
 from tracker.forms import page_status, rules_on_form, user_choices
 from tracker.items.status import StatusRules
-from tracker.kept_pages import kept
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, STAFF, allow
 from tracker.reports import runs, service
@@ -103,7 +102,6 @@ def report_stylesheet():
 
 @bp.route("/committees/<int:committee_id>/report")
 @allow(STAFF)
-@kept
 def draft_report(committee_id: int):
     return _draft_page(load_or_404(get_committee, committee_id), IssueForm(formdata=None))
 
@@ -248,7 +246,6 @@ def report_details(committee_id: int):
 
 @bp.route("/reports")
 @allow(ALL_ROLES)
-@kept
 def list_reports():
     committee = None
     committee_id = request.args.get("committee", type=int)
@@ -262,7 +259,6 @@ def list_reports():
 
 @bp.route("/reports/<int:report_id>")
 @allow(ALL_ROLES)
-@kept
 def view_issued(report_id: int):
     report = load_or_404(service.get_issued_report, report_id)
     return render_template(
