@@ -191,6 +191,29 @@ class DecisionForm(TrackerForm):
     )
 
 
+class CancellationDecisionForm(DecisionForm):
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("approve", "Agree: cancel the action"),
+                 SelectChoice("refuse", "Refuse: the action stays as it is")],
+        validators=[InputRequired(message="Choose whether to agree or refuse")],
+    )
+
+
+class CancelActionForm(TrackerForm):
+    reason = TextAreaField(
+        "Why should the action be cancelled?",
+        widget=CharacterCount(),
+        description="For example, what replaces it, or why it is no longer needed",
+        validators=[_required("the reason for cancelling"), _max("Reason", TEXT_MAX)],
+    )
+
+
+class WithdrawForm(TrackerForm):
+    """Taking back one's own waiting request: a button, so only its form token."""
+
+
 class RagOverrideForm(TrackerForm):
     rag = RadioField(
         "Status",
