@@ -182,8 +182,9 @@ def can_see_request(user: User, request: DueDateChange | CancellationRequest) ->
 
 
 def can_withdraw_request(user: User, request: DueDateChange | CancellationRequest) -> bool:
-    """A request waiting for the lead officer is withdrawn only by the person who made it."""
-    return request.is_waiting and request.requested_by_id == user.id
+    """A request waiting for the lead officer is withdrawn by the person who made it (or by an
+    administrator, who may change anything: for someone who has left, say)."""
+    return request.is_waiting and (request.requested_by_id == user.id or is_admin(user))
 
 
 def can_override_rag(user: User, item: Item) -> bool:

@@ -37,6 +37,7 @@ from tracker.permissions import (
     can_ask_to_cancel_action,
     can_cancel_action_directly,
     can_move_due_date_directly,
+    can_withdraw_request,
 )
 
 if TYPE_CHECKING:
@@ -584,11 +585,11 @@ def _reason_approved(request: Request, note: str) -> str:
 
 
 def withdraw_request(request: Request, *, actor: User, now: datetime) -> None:
-    """The person who asked takes back a request still waiting for the lead officer. It is
-    kept, as withdrawn, and the history says so."""
+    """The person who asked (or an administrator) takes back a request still waiting for the
+    lead officer. It is kept, as withdrawn, and the history says so."""
     if not request.is_waiting:
         raise _no_longer_waiting(request)
-    if request.requested_by_id != actor.id:
+    if not can_withdraw_request(actor, request):
         raise RuleBroken("Only the person who made a request can withdraw it")
     _withdraw(request, actor=actor, now=now, note="")
     _flush(request.action)

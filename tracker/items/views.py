@@ -451,21 +451,23 @@ def _decide(asked, form, *, may_decide, decide, template: str):
                    approve=form.decision.data == "approve", note=form.note.data or "")
             flash("Decision saved", "success")
             return redirect(url_for("items.view_action", action_id=asked.action_id))
-    return render_template(template, form=form, change=asked, deciding=deciding,
-                           withdrawing=can_withdraw_request(current_user, asked),
-                           ), page_status(form)
+    return render_template(
+        template, form=form, change=asked, deciding=deciding,
+        asked_by_me=asked.requested_by_id == current_user.id,
+    ), page_status(form)
 
 
 def _withdraw(asked):
-    """The person who asked takes a waiting request back. The form is only a button: its one
-    possible error is an expired form token, which Flask-WTF answers itself."""
+    """The person who asked (or an administrator) takes a waiting request back. The form is
+    only a button: its one possible error is an expired form token, which Flask-WTF answers
+    itself."""
     if not asked.is_waiting:
         flash(f"That request is no longer waiting: it was {asked.state.value}", "info")
     else:
         require(can_withdraw_request(current_user, asked))
         if WithdrawForm().validate_on_submit():
             service.withdraw_request(asked, actor=acting_user(), now=clock.now())
-            flash("Your request has been withdrawn", "success")
+            flash("Request withdrawn", "success")
     return redirect(url_for("items.view_action", action_id=asked.action_id))
 
 
