@@ -615,17 +615,17 @@ def change_due_date(
         raise RuleBroken("Only an action that is not complete or cancelled can be moved")
     if new_date == action.due_date:
         raise RuleBroken("Enter a due date different from the current one", field="new_date")
-    created_on = local_day(action.item.created_at)
-    if new_date < created_on:
-        raise RuleBroken(
-            f"The due date must be on or after {long_date(created_on)}, when the item was created",
-            field="new_date",
-        )
     direct = can_move_due_date_directly(actor, action)
     today = local_day(now)
     if not direct and new_date < today:
         raise RuleBroken(
             f"A new due date cannot be in the past: ask for {long_date(today)} or later",
+            field="new_date",
+        )
+    created_on = local_day(action.item.created_at)
+    if new_date < created_on:
+        raise RuleBroken(
+            f"The due date must be on or after {long_date(created_on)}, when the item was created",
             field="new_date",
         )
     waiting = pending_due_date_change(action)
