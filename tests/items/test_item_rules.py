@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -25,7 +24,7 @@ from tracker.inspections.service import statutory_clock
 from tracker.items import queries, service
 from tracker.items.models import ActionStatus, DueDateChangeState, ItemStatus, Priority, Rag
 from tracker.items.queries import ItemFilters
-from tracker.items.status import StatusRules, is_overdue, is_stale
+from tracker.items.status import is_overdue, is_stale
 from tracker.settings import default_settings
 
 # Items from the factories are created on 1 August 2026 at 9am UTC (10am in the UK).
@@ -165,7 +164,7 @@ def test_a_new_action_due_before_the_item_was_created_is_refused(action):
 
 
 def test_a_second_request_by_someone_else_is_refused_while_one_is_pending(action):
-    # (The asker's own second request replaces the first: tests/items/test_requests.py.)
+    # (The asker's own second request replaces the first: tests/items/test_due_date_requests.py.)
     first_owner = action.owner
     service.change_due_date(action, actor=first_owner, now=NOW, new_date=date(2027, 1, 15),
                             reason="New system late")
