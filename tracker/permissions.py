@@ -170,15 +170,18 @@ def can_decide_cancellation(user: User, request: CancellationRequest) -> bool:
     return can_cancel_action_directly(user, request.action)
 
 
-def can_see_request(user: User, request: DueDateChange | CancellationRequest) -> bool:
-    """A request's page is for whoever decides it, and for the person who made it."""
+def can_decide_request(user: User, request: DueDateChange | CancellationRequest) -> bool:
+    """Whoever decides a request of either kind (see the two rules above)."""
     from tracker.items.models import DueDateChange
 
     if isinstance(request, DueDateChange):
-        deciding = can_decide_due_date_change(user, request)
-    else:
-        deciding = can_decide_cancellation(user, request)
-    return deciding or request.requested_by_id == user.id
+        return can_decide_due_date_change(user, request)
+    return can_decide_cancellation(user, request)
+
+
+def can_see_request(user: User, request: DueDateChange | CancellationRequest) -> bool:
+    """A request's page is for whoever decides it, and for the person who made it."""
+    return can_decide_request(user, request) or request.requested_by_id == user.id
 
 
 def can_withdraw_request(user: User, request: DueDateChange | CancellationRequest) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from tests.browser.conftest import Steps, sign_in
+from tests.browser.conftest import Steps, import_letter, sign_in
 from tracker.demo.letters import letter_dates, older_letter
 
 ACTION = "Audit twenty assessments for recorded oversight"
@@ -29,12 +29,7 @@ def test_an_owner_asks_and_the_administrator_decides(site, chromium, tmp_path):
     letter_date, visits = letter_dates(date.today(), 20)
     letter = tmp_path / "northshire-letter.txt"
     letter.write_text(older_letter(letter_date, visits).text, encoding="utf-8")
-    admin.goto("/inspections/import")
-    admin.get_by_label("Upload the letter or report").set_input_files(str(letter))
-    admin.get_by_role("button", name="Read the document").click()
-    admin.wait_for_url(re.compile(r"/inspections/import/\d+$"))
-    admin.get_by_role("button", name="Create inspection and tracked items").click()
-    admin.wait_for_url(re.compile(r"/inspections/\d+$"))
+    import_letter(admin, str(letter))
     admin.get_by_role("link", name=re.compile("^Tracked as")).first.click()
     item_url = admin.url
     admin.get_by_role("button", name="Add an action").click()

@@ -164,13 +164,13 @@ def test_undoing_the_cancellation_requests_keeps_what_the_earlier_version_can_sh
 
     downgrade(revision="0010")
 
-    with db.engine.connect() as connection:
-        states = connection.exec_driver_sql(
-            "SELECT state, decision_note FROM due_date_change").all()
-        kinds = connection.exec_driver_sql(
-            'SELECT kind, text FROM "update" WHERE action_id IS NOT NULL ORDER BY id').all()
-    assert [tuple(row) for row in states] == [("refused", "Withdrawn by the person who asked")]
-    assert [tuple(row) for row in kinds] == [
+    def rows(sql: str) -> list[tuple]:
+        with db.engine.connect() as connection:
+            return [tuple(row) for row in connection.exec_driver_sql(sql)]
+
+    assert rows("SELECT state, decision_note FROM due_date_change") == [
+        ("refused", "Withdrawn by the person who asked")]
+    assert rows('SELECT kind, text FROM "update" ORDER BY id') == [
         ("due date change requested", "Short-staffed"),
         ("commentary", "Due date change withdrawn: "),
         ("commentary", "Cancellation requested: Not needed now"),

@@ -175,14 +175,18 @@ class DueDateForm(TrackerForm):
     )
 
 
-class DecisionForm(TrackerForm):
-    decision = RadioField(
+def decision_field(approve: str, refuse: str, verbs: str) -> RadioField:
+    """The lead officer's answer to a request: "approve" or "refuse", in the request's words."""
+    return RadioField(
         "Decision",
         widget=GovRadioInput(),
-        choices=[SelectChoice("approve", "Approve the new date"),
-                 SelectChoice("refuse", "Refuse it")],
-        validators=[InputRequired(message="Choose whether to approve or refuse")],
+        choices=[SelectChoice("approve", approve), SelectChoice("refuse", refuse)],
+        validators=[InputRequired(message=f"Choose whether to {verbs}")],
     )
+
+
+class DecisionForm(TrackerForm):
+    decision = decision_field("Approve the new date", "Refuse it", "approve or refuse")
     note = TextAreaField(
         "Note",
         widget=GovTextArea(),
@@ -192,13 +196,8 @@ class DecisionForm(TrackerForm):
 
 
 class CancellationDecisionForm(DecisionForm):
-    decision = RadioField(
-        "Decision",
-        widget=GovRadioInput(),
-        choices=[SelectChoice("approve", "Agree: cancel the action"),
-                 SelectChoice("refuse", "Refuse: the action stays as it is")],
-        validators=[InputRequired(message="Choose whether to agree or refuse")],
-    )
+    decision = decision_field("Agree: cancel the action", "Refuse: the action stays as it is",
+                              "agree or refuse")
 
 
 class CancelActionForm(TrackerForm):

@@ -679,6 +679,16 @@ def decide_due_date_change(
     _decide(change, actor=actor, now=now, approve=approve, note=note, carry_out=move_the_date)
 
 
+def decide_request(
+    request: Request, *, actor: User, now: datetime, approve: bool, note: str
+) -> None:
+    """The lead officer's decision on a request of either kind (see the two functions)."""
+    if isinstance(request, DueDateChange):
+        decide_due_date_change(request, actor=actor, now=now, approve=approve, note=note)
+    else:
+        decide_cancellation(request, actor=actor, now=now, approve=approve, note=note)
+
+
 # Cancelling
 
 

@@ -40,6 +40,8 @@ from tracker.items.forms import (
 )
 from tracker.items.models import (
     ActionStatus,
+    CancellationRequest,
+    DueDateChange,
     ItemStatus,
     Priority,
     Rag,
@@ -57,8 +59,7 @@ from tracker.permissions import (
     can_ask_to_cancel_action,
     can_cancel_action_directly,
     can_change_lead_officer,
-    can_decide_cancellation,
-    can_decide_due_date_change,
+    can_decide_request,
     can_edit_action,
     can_edit_item,
     can_mark_item_complete,
@@ -391,20 +392,6 @@ def change_due_date(action_id: int):
     ), status
 
 
-@bp.route("/due-date-changes/<int:change_id>", methods=["GET", "POST"])
-@allow(STAFF)
-def decide_due_date(change_id: int):
-    change = load_or_404(queries.get_due_date_change, change_id, may=can_see_request)
-    return _decide(change, DecisionForm(), may_decide=can_decide_due_date_change,
-                   decide=service.decide_due_date_change, template="items/decide_due_date.html")
-
-
-@bp.route("/due-date-changes/<int:change_id>/withdraw", methods=["POST"])
-@allow(STAFF)
-def withdraw_due_date_change(change_id: int):
-    return _withdraw(load_or_404(queries.get_due_date_change, change_id, may=can_see_request))
-
-
 @bp.route("/actions/<int:action_id>/cancel", methods=["GET", "POST"])
 @allow(STAFF)
 def cancel_action(action_id: int):
@@ -426,29 +413,37 @@ def cancel_action(action_id: int):
     ), page_status(form)
 
 
+# The two kinds of request to the lead officer: the decision form and the page of each.
+_REQUEST_PAGES = {
+    DueDateChange: (DecisionForm, "items/decide_due_date.html"),
+    CancellationRequest: (CancellationDecisionForm, "items/decide_cancellation.html"),
+}
+
+
+def _asked(change_id: int | None, cancellation_id: int | None):
+    """The request a route names, if the signed-in person may see it."""
+    if change_id is not None:
+        return load_or_404(queries.get_due_date_change, change_id, may=can_see_request)
+    return load_or_404(queries.get_cancellation, cancellation_id, may=can_see_request)
+
+
+@bp.route("/due-date-changes/<int:change_id>", methods=["GET", "POST"])
 @bp.route("/cancellations/<int:cancellation_id>", methods=["GET", "POST"])
 @allow(STAFF)
-def decide_cancellation(cancellation_id: int):
-    asked = load_or_404(queries.get_cancellation, cancellation_id, may=can_see_request)
-    return _decide(asked, CancellationDecisionForm(), may_decide=can_decide_cancellation,
-                   decide=service.decide_cancellation, template="items/decide_cancellation.html")
-
-
-@bp.route("/cancellations/<int:cancellation_id>/withdraw", methods=["POST"])
-@allow(STAFF)
-def withdraw_cancellation(cancellation_id: int):
-    return _withdraw(load_or_404(queries.get_cancellation, cancellation_id, may=can_see_request))
-
-
-def _decide(asked, form, *, may_decide, decide, template: str):
-    """A request's page: what was asked, and the lead officer's decision form."""
-    deciding = may_decide(current_user, asked)
+def decide_request(change_id: int | None = None, cancellation_id: int | None = None):
+    """A request's page: what was asked; the decision form for the lead officer, and the
+    withdraw button for the person who asked."""
+    asked = _asked(change_id, cancellation_id)
+    form_class, template = _REQUEST_PAGES[type(asked)]
+    form = form_class()
+    deciding = can_decide_request(current_user, asked)
     if request.method == "POST":
         require(deciding)
     if form.validate_on_submit():
         with rules_on_form(form):
-            decide(asked, actor=acting_user(), now=clock.now(),
-                   approve=form.decision.data == "approve", note=form.note.data or "")
+            service.decide_request(asked, actor=acting_user(), now=clock.now(),
+                                   approve=form.decision.data == "approve",
+                                   note=form.note.data or "")
             flash("Decision saved", "success")
             return redirect(url_for("items.view_action", action_id=asked.action_id))
     return render_template(
@@ -457,10 +452,14 @@ def _decide(asked, form, *, may_decide, decide, template: str):
     ), page_status(form)
 
 
-def _withdraw(asked):
+@bp.route("/due-date-changes/<int:change_id>/withdraw", methods=["POST"])
+@bp.route("/cancellations/<int:cancellation_id>/withdraw", methods=["POST"])
+@allow(STAFF)
+def withdraw_request(change_id: int | None = None, cancellation_id: int | None = None):
     """The person who asked (or an administrator) takes a waiting request back. The form is
     only a button: its one possible error is an expired form token, which Flask-WTF answers
     itself."""
+    asked = _asked(change_id, cancellation_id)
     if not asked.is_waiting:
         flash(f"That request is no longer waiting: it was {asked.state.value}", "info")
     else:
