@@ -7,7 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -462,13 +473,13 @@ def recently_updated_items(council_id: int, limit: int = 8) -> list[Item]:
 
 
 def _waiting_for(
-    model: type[RequestModel], user: User, *, page: int, per_page: int
+    model: type[RequestModel], user: User, *, page: int, per_page: int, decides: bool = True
 ) -> Page[RequestModel]:
     """Requests of one kind that wait for this user's decision (as lead officer or admin),
-    the oldest first, a page at a time."""
+    the oldest first, a page at a time; none if the user `decides` none of this kind."""
     query = (
         _within_council(select(model).join(model.action), user.council_id)
-        .where(model.state == RequestState.PENDING)
+        .where(model.state == RequestState.PENDING, true() if decides else false())
         .order_by(model.requested_at, model.id)
     )
     if not is_admin(user):
@@ -491,9 +502,8 @@ def pending_cancellations_for(
 ) -> Page[CancellationRequest]:
     """Requests to cancel an action that wait for this user's decision, the oldest first.
     Partners decide none (`tracker.permissions.can_decide_cancellation`)."""
-    if user.is_partner:
-        return Page(rows=[], total=0, page=1, per_page=per_page)
-    return _waiting_for(CancellationRequest, user, page=page, per_page=per_page)
+    return _waiting_for(CancellationRequest, user, page=page, per_page=per_page,
+                        decides=not user.is_partner)
 
 
 def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[Item]:
