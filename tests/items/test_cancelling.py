@@ -145,8 +145,10 @@ def test_a_partner_can_neither_cancel_nor_ask_to_even_as_the_owner_signed_in(ove
     partner = PartnerFactory(council=council_of(overdue))
     overdue.owner = partner
 
-    with pytest.raises(RuleBroken):
+    with pytest.raises(RuleBroken) as refused:
         service.cancel_action(overdue, actor=partner, now=NOW, reason=REASON)
+    assert refused.value.message == (
+        "Only the item's lead officer or an administrator can cancel an action")
     with pytest.raises(RuleBroken):
         service.update_action(overdue, actor=partner, now=NOW, expected_version=None,
                               status=ActionStatus.CANCELLED, commentary="Not needed",

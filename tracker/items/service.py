@@ -421,7 +421,7 @@ def update_action(
         raise RuleBroken("Change the status, add a commentary or add evidence", field="status")
     cancelling = status is ActionStatus.CANCELLED and status_changes
     if cancelling and not can_cancel_action_directly(actor, action):
-        raise RuleBroken(ONLY_THE_LEAD_CANCELS, field="status")
+        raise _only_the_lead_cancels(actor, action, field="status")
     if cancelling and not commentary:
         raise RuleBroken("Say in the commentary why the action is cancelled", field="commentary")
     if action.item.status is ItemStatus.COMPLETE:
@@ -472,10 +472,11 @@ def _set_status(
 
 Request = DueDateChange | CancellationRequest
 
-ONLY_THE_LEAD_CANCELS = (
-    "Only the item's lead officer or an administrator can cancel an action: ask them with "
-    "“Ask to cancel” on the action's page"
-)
+def _only_the_lead_cancels(actor: User, action: Action, field: str | None = None) -> RuleBroken:
+    message = "Only the item's lead officer or an administrator can cancel an action"
+    if can_ask_to_cancel_action(actor, action):
+        message += ": ask them with “Ask to cancel” on the action's page"
+    return RuleBroken(message, field=field)
 
 
 @dataclass(frozen=True)
@@ -711,7 +712,7 @@ def cancel_action(
     cancel, nor ask to."""
     reason = reason.strip()
     if not can_ask_to_cancel_action(actor, action):
-        raise RuleBroken(ONLY_THE_LEAD_CANCELS)
+        raise _only_the_lead_cancels(actor, action)
     if not reason:
         raise RuleBroken("Give the reason for cancelling the action", field="reason")
     if action.item.status is ItemStatus.COMPLETE:
