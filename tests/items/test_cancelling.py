@@ -300,3 +300,19 @@ def test_the_owner_withdraws_a_request_from_the_action_page_and_others_cannot(cl
     assert response.status_code == 302
     assert db.session.get(CancellationRequest, asked.id).state is RequestState.WITHDRAWN
     assert "Request withdrawn" in client.get(response.headers["Location"]).text
+
+
+def test_requests_to_cancel_come_fifty_a_page_beside_the_date_requests(client, overdue):
+    item = overdue.item
+    for n in range(51):
+        action = ActionFactory(item=item, owner=overdue.owner, description=f"Audit {n}")
+        service.cancel_action(action, actor=overdue.owner, now=NOW, reason="Not needed")
+    db.session.commit()
+    sign_in_as(client, item.lead_officer)
+
+    first = client.get("/due-date-changes").text
+    assert first.count('href="/cancellations/') == 50
+    assert "51 requests to cancel an action, the oldest first" in first
+    assert 'href="/due-date-changes?page=1&amp;cancellations_page=2#cancellations"' in first
+    second = client.get("/due-date-changes?cancellations_page=2").text
+    assert second.count('href="/cancellations/') == 1
