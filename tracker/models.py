@@ -15,6 +15,7 @@ from tracker.inspections.models import (
 from tracker.items.models import (
     Action,
     ActionStatus,
+    CancellationRequest,
     DueDateChange,
     DueDateChangeState,
     Item,
@@ -32,6 +33,7 @@ __all__ = [
     "AccessToken",
     "Action",
     "ActionStatus",
+    "CancellationRequest",
     "Committee",
     "CommitteeMeeting",
     "Council",

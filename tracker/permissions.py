@@ -18,7 +18,7 @@ from tracker.accounts.models import Role
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
-    from tracker.items.models import Action, DueDateChange, Item
+    from tracker.items.models import Action, CancellationRequest, DueDateChange, Item
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,6 +148,46 @@ def can_move_due_date_directly(user: User, action: Action) -> bool:
 def can_decide_due_date_change(user: User, change: DueDateChange) -> bool:
     """The item's lead officer (or an admin) approves or refuses a requested date change."""
     return can_edit_item(user, change.action.item)
+
+
+def can_cancel_action_directly(user: User, action: Action) -> bool:
+    """The item's lead officer or an administrator cancels an action at once (with a reason).
+    A partner never cancels, even one who leads the item: an administrator does."""
+    return not user.is_partner and can_edit_item(user, action.item)
+
+
+def can_ask_to_cancel_action(user: User, action: Action) -> bool:
+    """Who reaches the cancelling page: those who cancel directly, and the action's owner, who
+    asks the lead officer instead. Partners never cancel nor ask to."""
+    if user.is_partner or user.role is Role.COMMITTEE_MEMBER:
+        return False
+    return can_cancel_action_directly(user, action) or action.owner_id == user.id
+
+
+def can_decide_cancellation(user: User, request: CancellationRequest) -> bool:
+    """The item's lead officer (or an admin, never a partner) agrees to or refuses an owner's
+    request to cancel an action."""
+    return can_cancel_action_directly(user, request.action)
+
+
+def can_decide_request(user: User, request: DueDateChange | CancellationRequest) -> bool:
+    """Whoever decides a request of either kind (see the two rules above)."""
+    from tracker.items.models import DueDateChange
+
+    if isinstance(request, DueDateChange):
+        return can_decide_due_date_change(user, request)
+    return can_decide_cancellation(user, request)
+
+
+def can_see_request(user: User, request: DueDateChange | CancellationRequest) -> bool:
+    """A request's page is for whoever decides it, and for the person who made it."""
+    return can_decide_request(user, request) or request.requested_by_id == user.id
+
+
+def can_withdraw_request(user: User, request: DueDateChange | CancellationRequest) -> bool:
+    """A request waiting for the lead officer is withdrawn by the person who made it (or by an
+    administrator, who may change anything: for someone who has left, say)."""
+    return request.is_waiting and (request.requested_by_id == user.id or is_admin(user))
 
 
 def can_override_rag(user: User, item: Item) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -227,3 +228,15 @@ def later(days: int) -> datetime:
     """`days` from now, at 9am UTC."""
     day = date.today() + timedelta(days=days)
     return datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+
+
+def import_letter(page, letter_path: str) -> str:
+    """An administrator's page imports the letter and creates its inspection and tracked items
+    as read; the inspection's address."""
+    page.goto("/inspections/import")
+    page.get_by_label("Upload the letter or report").set_input_files(letter_path)
+    page.get_by_role("button", name="Read the document").click()
+    page.wait_for_url(re.compile(r"/inspections/import/\d+$"))
+    page.get_by_role("button", name="Create inspection and tracked items").click()
+    page.wait_for_url(re.compile(r"/inspections/\d+$"))
+    return page.url

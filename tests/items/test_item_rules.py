@@ -163,12 +163,18 @@ def test_a_new_action_due_before_the_item_was_created_is_refused(action):
     assert len(action.item.actions) == 1
 
 
-def test_a_second_request_is_refused_while_one_is_pending(action):
-    service.change_due_date(action, actor=action.owner, now=NOW, new_date=date(2027, 1, 15),
+def test_a_second_request_by_someone_else_is_refused_while_one_is_pending(action):
+    # (The asker's own second request replaces the first: tests/items/test_due_date_requests.py.)
+    first_owner = action.owner
+    service.change_due_date(action, actor=first_owner, now=NOW, new_date=date(2027, 1, 15),
                             reason="New system late")
-    with pytest.raises(RuleBroken, match="already waiting"):
+    action.owner = UserFactory(council=first_owner.council)
+    with pytest.raises(RuleBroken, match=f"{first_owner.name} has already asked"):
         service.change_due_date(action, actor=action.owner, now=NOW,
                                 new_date=date(2027, 2, 15), reason="Even later")
+    with pytest.raises(RuleBroken, match="approve or refuse that request first"):
+        service.change_due_date(action, actor=action.item.lead_officer, now=NOW,
+                                new_date=date(2027, 2, 15), reason="Moving it myself")
     assert len(action.due_date_changes) == 1
 
 

@@ -63,6 +63,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.whole_app.test_access_matrix import (
+    ENDPOINT_MAKERS,
     ROLE_OF,
     WORLD_MAKERS,
     World,
@@ -658,22 +659,33 @@ class Lab:
         self.emails = sorted(db.session.scalars(select(User.email)))
         self.remake_world()
 
-    def _url_values(self, world: World) -> dict[str, int | str]:
-        return {name: WORLD_MAKERS[name](world) for name in sorted(self.parameters)}
+    def _url_values(self, world: World) -> dict[str | None, dict[str, int | str]]:
+        """The world's values of every URL parameter (under None), and of those some routes
+        take from elsewhere (under the route's endpoint, see ENDPOINT_MAKERS)."""
+        shared = {name: WORLD_MAKERS[name](world) for name in sorted(self.parameters)}
+        return {None: shared, **{
+            endpoint: {**shared, **{name: make(world) for name, make in makers.items()
+                                    if name in self.parameters}}
+            for endpoint, makers in ENDPOINT_MAKERS.items()}}
 
     def remake_world(self) -> None:
         previous = self.database.snapshot()
         world = World(self.council)
         self.lead_officer_id = world.item.lead_officer_id
         self.world_user_id = world.user.id
+        self.requester_ids = [world.change.requested_by_id,
+                              world.cancellation.requested_by_id]
         self.values = self._url_values(world)
         self.before = self.database.snapshot()
         self.world_rows = keys_of(self.before) - keys_of(previous)
 
     def form_readers(self) -> list[User]:
         """Whose pages a form is looked for on: the admin's, then the world's plain user's
-        (whose own things, such as API tokens, only they see)."""
-        return [self.people["admin"], db.session.get(User, self.world_user_id)]
+        (whose own things, such as API tokens, only they see), then those of the people who
+        asked the lead officer for something (only they may withdraw it)."""
+        return [self.people["admin"],
+                *(db.session.get(User, user_id)
+                  for user_id in (self.world_user_id, *self.requester_ids))]
 
     @contextmanager
     def watching(self) -> Iterator[None]:
@@ -689,8 +701,9 @@ class Lab:
         return client
 
     def path(self, rule: Rule, foreign: tuple[str, ...] = ()) -> str:
-        values = {name: (self.other_values if name in foreign else self.values)[name]
-                  for name in rule.arguments}
+        ours = self.values.get(rule.endpoint, self.values[None])
+        theirs = self.other_values.get(rule.endpoint, self.other_values[None])
+        values = {name: (theirs if name in foreign else ours)[name] for name in rule.arguments}
         return urlsplit(url_for(rule.endpoint, **values)).path
 
 

@@ -144,3 +144,37 @@ def test_the_one_queue_migration_keeps_the_delivery_log_and_job_locks_and_can_be
     assert [tuple(row) for row in statuses] == [
         ("sent", False), ("pending", True), ("failed", True), ("failed", False)]
     assert outcome == "Failed: OperationalError: gone"
+
+
+def test_undoing_the_cancellation_requests_keeps_what_the_earlier_version_can_show(fresh_app):
+    from datetime import UTC, date, datetime
+
+    from tests.factories import ActionFactory
+    from tracker.items import service
+
+    upgrade()
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    action = ActionFactory(due_date=date(2026, 12, 1))
+    change = service.change_due_date(action, actor=action.owner, now=now,
+                                     new_date=date(2027, 1, 15), reason="Short-staffed")
+    service.withdraw_request(change, actor=action.owner, now=now)
+    service.cancel_action(action, actor=action.owner, now=now, reason="Not needed now")
+    db.session.commit()
+    db.session.remove()
+
+    downgrade(revision="0010")
+
+    def rows(sql: str) -> list[tuple]:
+        with db.engine.connect() as connection:
+            return [tuple(row) for row in connection.exec_driver_sql(sql)]
+
+    assert rows("SELECT state, decision_note FROM due_date_change") == [
+        ("refused", "Withdrawn by the person who asked")]
+    assert rows('SELECT kind, text FROM "update" ORDER BY id') == [
+        ("due date change requested", "Short-staffed"),
+        ("commentary", "Due date change withdrawn: "),
+        ("commentary", "Cancellation requested: Not needed now"),
+    ]
+    assert "cancellation_request" not in tables()
+    upgrade()
+    assert differences_between_models_and_database() == []

@@ -45,6 +45,8 @@ def home():
         overdue_total=summary.overdue_actions,
         date_requests=queries.pending_due_date_requests_for(current_user, per_page=SHOWN)
         if staff else None,
+        cancellations=queries.pending_cancellations_for(current_user, per_page=SHOWN)
+        if staff else None,
         awaiting_sign_off=queries.items_awaiting_sign_off_by(current_user, limit=SHOWN)
         if staff else None,
         recent=queries.recently_updated_items(council_id),

@@ -344,9 +344,9 @@ NEWER_ITEMS = (
             PlannedAction(
                 "Run a joint training day for officers and social workers on the new "
                 "notification form", "sarah", -20, 100,
-                (Progress(25, "sarah", CANCELLED,
+                (Progress(25, "daniel", CANCELLED,
                           "Replaced by short briefings at police shift changes, which reach "
-                          "more officers."),),
+                          "more officers: agreed with Sarah Kaur."),),
             ),
             PlannedAction(
                 "Brief officers on the new notification form at shift changes", "sarah", 4, 25,

@@ -175,20 +175,42 @@ class DueDateForm(TrackerForm):
     )
 
 
-class DecisionForm(TrackerForm):
-    decision = RadioField(
+def decision_field(approve: str, refuse: str, verbs: str) -> RadioField:
+    """The lead officer's answer to a request: "approve" or "refuse", in the request's words."""
+    return RadioField(
         "Decision",
         widget=GovRadioInput(),
-        choices=[SelectChoice("approve", "Approve the new date"),
-                 SelectChoice("refuse", "Refuse it")],
-        validators=[InputRequired(message="Choose whether to approve or refuse")],
+        choices=[SelectChoice("approve", approve), SelectChoice("refuse", refuse)],
+        validators=[InputRequired(message=f"Choose whether to {verbs}")],
     )
+
+
+class DecisionForm(TrackerForm):
+    decision = decision_field("Approve the new date", "Refuse it", "approve or refuse")
     note = TextAreaField(
         "Note",
         widget=GovTextArea(),
         description="Needed if you refuse: say why",
         validators=[Optional(), _max("Note", TEXT_MAX)],
     )
+
+
+class CancellationDecisionForm(DecisionForm):
+    decision = decision_field("Agree: cancel the action", "Refuse: the action stays as it is",
+                              "agree or refuse")
+
+
+class CancelActionForm(TrackerForm):
+    reason = TextAreaField(
+        "Why should the action be cancelled?",
+        widget=CharacterCount(),
+        description="For example, what replaces it, or why it is no longer needed",
+        validators=[_required("the reason for cancelling"), _max("Reason", TEXT_MAX)],
+    )
+
+
+class WithdrawForm(TrackerForm):
+    """Taking back one's own waiting request: a button, so only its form token."""
 
 
 class RagOverrideForm(TrackerForm):

@@ -1,4 +1,5 @@
-"""Tracked items, their dated actions, and requests to move an action's due date."""
+"""Tracked items, their dated actions, and the requests an action's owner makes of the item's lead
+officer: to move its due date, or to cancel it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
 from tracker.extensions import db
@@ -130,6 +131,9 @@ class Action(db.Model):
     due_date_changes: Mapped[list[DueDateChange]] = relationship(
         back_populates="action", order_by="DueDateChange.requested_at"
     )
+    cancellation_requests: Mapped[list[CancellationRequest]] = relationship(
+        back_populates="action", order_by="CancellationRequest.requested_at"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -142,33 +146,71 @@ class Action(db.Model):
         return self.due_date != self.original_due_date
 
 
-class DueDateChangeState(enum.Enum):
+class RequestState(enum.Enum):
+    """Where a request to the lead officer stands: waiting, decided either way, or withdrawn by
+    the person who asked (replacing a waiting request withdraws it too)."""
+
     PENDING = "pending"
     APPROVED = "approved"
     REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
 
     @property
     def label(self) -> str:
         return self.value.capitalize()
 
 
-class DueDateChange(db.Model):
-    """A request to move an action's due date, with its reason and the lead officer's decision."""
+# The name the due-date code has always used.
+DueDateChangeState = RequestState
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
-    from_date: Mapped[date] = mapped_column(Date)
-    to_date: Mapped[date] = mapped_column(Date)
+
+class LeadDecision:
+    """What every request that waits for an item's lead officer holds: why it was made, who
+    asked and when, and the decision (or the withdrawal): what, by whom, when and why.
+
+    Mixed into `DueDateChange` and `CancellationRequest`; `tracker.items.service` asks, decides
+    and withdraws both with the same functions."""
+
     reason: Mapped[str] = mapped_column(Text)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    state: Mapped[DueDateChangeState] = mapped_column(
-        enum_type(DueDateChangeState), default=DueDateChangeState.PENDING, index=True
+    state: Mapped[RequestState] = mapped_column(
+        enum_type(RequestState), default=RequestState.PENDING, index=True
     )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_note: Mapped[str] = mapped_column(Text, default="")
 
+    @declared_attr
+    def requested_by(cls) -> Mapped[User]:  # noqa: N805 (SQLAlchemy's declared_attr)
+        return relationship(foreign_keys=f"[{cls.__name__}.requested_by_id]")
+
+    @declared_attr
+    def decided_by(cls) -> Mapped[User | None]:  # noqa: N805
+        return relationship(foreign_keys=f"[{cls.__name__}.decided_by_id]")
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.state is RequestState.PENDING
+
+
+class DueDateChange(LeadDecision, db.Model):
+    """A request to move an action's due date, with its reason and the lead officer's decision.
+    The lead officer's own moves are recorded the same way, approved at once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+
     action: Mapped[Action] = relationship(back_populates="due_date_changes")
-    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class CancellationRequest(LeadDecision, db.Model):
+    """An action owner's request that the lead officer cancel the action, with its reason and
+    the decision. (The lead officer and administrators cancel at once, without one.)"""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+
+    action: Mapped[Action] = relationship(back_populates="cancellation_requests")

@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,12 +30,13 @@ from tracker.items.models import (
     OPEN_ACTION_STATUSES,
     Action,
     ActionStatus,
+    CancellationRequest,
     DueDateChange,
-    DueDateChangeState,
     Item,
     ItemStatus,
     Priority,
     Rag,
+    RequestState,
 )
 from tracker.items.status import (
     ItemFacts,
@@ -36,6 +48,8 @@ from tracker.items.status import (
 )
 from tracker.pagination import Page, clamp, fetch_page, page_count
 from tracker.permissions import is_admin
+
+RequestModel = TypeVar("RequestModel", DueDateChange, CancellationRequest)
 
 
 @dataclass
@@ -106,6 +120,7 @@ def get_item(council_id: int, item_id: int) -> Item | None:
             joinedload(Item.lead_officer),
             selectinload(Item.actions).joinedload(Action.owner),
             selectinload(Item.actions).selectinload(Action.due_date_changes),
+            selectinload(Item.actions).selectinload(Action.cancellation_requests),
         )
     ).first()
 
@@ -119,16 +134,28 @@ def get_action(council_id: int, action_id: int) -> Action | None:
             joinedload(Action.item).joinedload(Item.finding).joinedload(Finding.inspection),
             joinedload(Action.owner),
             selectinload(Action.due_date_changes),
+            selectinload(Action.cancellation_requests),
         )
+    ).first()
+
+
+def _request_of_council(
+    model: type[RequestModel], council_id: int, request_id: int
+) -> RequestModel | None:
+    return db.session.scalars(
+        _within_council(select(model).join(model.action), council_id)
+        .where(model.id == request_id)
     ).first()
 
 
 def get_due_date_change(council_id: int, change_id: int) -> DueDateChange | None:
     """One due-date request of the council, or None."""
-    return db.session.scalars(
-        _within_council(select(DueDateChange).join(DueDateChange.action), council_id)
-        .where(DueDateChange.id == change_id)
-    ).first()
+    return _request_of_council(DueDateChange, council_id, change_id)
+
+
+def get_cancellation(council_id: int, request_id: int) -> CancellationRequest | None:
+    """One request to cancel an action, of the council, or None."""
+    return _request_of_council(CancellationRequest, council_id, request_id)
 
 
 def item_facts(items: list[Item]) -> dict[int, ItemFacts]:
@@ -445,22 +472,38 @@ def recently_updated_items(council_id: int, limit: int = 8) -> list[Item]:
     )
 
 
-def pending_due_date_requests_for(
-    user: User, *, page: int = 1, per_page: int = 50
-) -> Page[DueDateChange]:
-    """Requests to move a date that wait for this user's decision (as lead officer or admin),
-    the oldest first, a page at a time."""
+def _waiting_for(
+    model: type[RequestModel], user: User, *, page: int, per_page: int, decides: bool = True
+) -> Page[RequestModel]:
+    """Requests of one kind that wait for this user's decision (as lead officer or admin),
+    the oldest first, a page at a time; none if the user `decides` none of this kind."""
     query = (
-        _within_council(select(DueDateChange).join(DueDateChange.action), user.council_id)
-        .where(DueDateChange.state == DueDateChangeState.PENDING)
-        .order_by(DueDateChange.requested_at, DueDateChange.id)
+        _within_council(select(model).join(model.action), user.council_id)
+        .where(model.state == RequestState.PENDING, true() if decides else false())
+        .order_by(model.requested_at, model.id)
     )
     if not is_admin(user):
         query = query.where(Item.lead_officer_id == user.id)
     return fetch_page(query, page=page, per_page=per_page, options=[
-        joinedload(DueDateChange.action).joinedload(Action.item),
-        joinedload(DueDateChange.requested_by),
+        joinedload(model.action).joinedload(Action.item),
+        joinedload(model.requested_by),
     ])
+
+
+def pending_due_date_requests_for(
+    user: User, *, page: int = 1, per_page: int = 50
+) -> Page[DueDateChange]:
+    """Requests to move a date that wait for this user's decision, the oldest first."""
+    return _waiting_for(DueDateChange, user, page=page, per_page=per_page)
+
+
+def pending_cancellations_for(
+    user: User, *, page: int = 1, per_page: int = 50
+) -> Page[CancellationRequest]:
+    """Requests to cancel an action that wait for this user's decision, the oldest first.
+    Partners decide none (`tracker.permissions.can_decide_cancellation`)."""
+    return _waiting_for(CancellationRequest, user, page=page, per_page=per_page,
+                        decides=not user.is_partner)
 
 
 def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[Item]:

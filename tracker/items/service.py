@@ -7,8 +7,10 @@ statements rather than one round trip each."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,19 +25,27 @@ from tracker.inspections.service import add_finding
 from tracker.items.models import (
     Action,
     ActionStatus,
+    CancellationRequest,
     DueDateChange,
-    DueDateChangeState,
     Item,
     ItemStatus,
     Priority,
     Rag,
+    RequestState,
 )
-from tracker.permissions import can_move_due_date_directly
+from tracker.permissions import (
+    can_ask_to_cancel_action,
+    can_cancel_action_directly,
+    can_move_due_date_directly,
+    can_withdraw_request,
+)
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
     from tracker.inspections.models import Inspection
     from tracker.partners.models import PartnerLink
+
+R = TypeVar("R", DueDateChange, CancellationRequest)
 
 
 def local_day(moment: datetime) -> date:
@@ -409,20 +419,19 @@ def update_action(
     evidence_changes = evidence_link != action.evidence_link
     if not (status_changes or commentary or evidence_changes):
         raise RuleBroken("Change the status, add a commentary or add evidence", field="status")
-    if status is ActionStatus.CANCELLED and status_changes and not commentary:
+    cancelling = status is ActionStatus.CANCELLED and status_changes
+    if cancelling and not can_cancel_action_directly(actor, action):
+        raise _only_the_lead_cancels(actor, action, field="status")
+    if cancelling and not commentary:
         raise RuleBroken("Say in the commentary why the action is cancelled", field="commentary")
     if action.item.status is ItemStatus.COMPLETE:
         raise RuleBroken("This item is complete and signed off: its actions can no longer change")
     item = action.item
-    if status_changes:
-        record_update(
-            item=item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
-            partner_link=partner_link,
-            field="status", old_value=action.status.label, new_value=status.label,
-            text=commentary,
-        )
-        action.status = status
-        action.completed_on = local_day(now) if status is ActionStatus.COMPLETE else None
+    if cancelling:
+        _cancel(action, actor=actor, now=now, text=commentary)
+    elif status_changes:
+        _set_status(action, status, actor=actor, now=now, text=commentary,
+                    partner_link=partner_link)
     elif commentary:
         record_update(
             item=item, action=action, author=actor, now=now, kind=UpdateKind.COMMENTARY,
@@ -440,12 +449,154 @@ def update_action(
         _flush(action)
 
 
+def _set_status(
+    action: Action, status: ActionStatus, *, actor: User, now: datetime, text: str,
+    partner_link: PartnerLink | None = None,
+) -> None:
+    """Change an action's status, with its history entry (`text`: the commentary or reason)."""
+    record_update(
+        item=action.item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
+        partner_link=partner_link,
+        field="status", old_value=action.status.label, new_value=status.label,
+        text=text,
+    )
+    action.status = status
+    action.completed_on = local_day(now) if status is ActionStatus.COMPLETE else None
+
+
+# Requests to the lead officer ----------------------------------------------------------------
+#
+# An owner who is not the item's lead officer asks the lead to move an action's due date or to
+# cancel it. Both kinds of request are asked, decided, withdrawn and replaced by the functions
+# below; only what an approval does differs.
+
+Request = DueDateChange | CancellationRequest
+
+def _only_the_lead_cancels(actor: User, action: Action, field: str | None = None) -> RuleBroken:
+    message = "Only the item's lead officer or an administrator can cancel an action"
+    if can_ask_to_cancel_action(actor, action):
+        message += ": ask them with “Ask to cancel” on the action's page"
+    return RuleBroken(message, field=field)
+
+
+@dataclass(frozen=True)
+class _RequestKind:
+    """How one kind of request is named in messages, and the kinds of its history entries."""
+
+    what: str
+    asked: UpdateKind
+    refused: UpdateKind
+    withdrawn: UpdateKind
+
+
+_KIND_OF: dict[type, _RequestKind] = {
+    DueDateChange: _RequestKind("change", UpdateKind.DUE_DATE_REQUESTED,
+                                UpdateKind.DUE_DATE_REFUSED, UpdateKind.DUE_DATE_WITHDRAWN),
+    CancellationRequest: _RequestKind("cancellation", UpdateKind.CANCELLATION_REQUESTED,
+                                      UpdateKind.CANCELLATION_REFUSED,
+                                      UpdateKind.CANCELLATION_WITHDRAWN),
+}
+
+
+def _waiting(requests: Sequence[R]) -> R | None:
+    for request in requests:
+        if request.is_waiting:
+            return request
+    return None
+
+
 def pending_due_date_change(action: Action) -> DueDateChange | None:
     """The request to move this action's date that is waiting for a decision, if any."""
-    for change in action.due_date_changes:
-        if change.state is DueDateChangeState.PENDING:
-            return change
-    return None
+    return _waiting(action.due_date_changes)
+
+
+def pending_cancellation(action: Action) -> CancellationRequest | None:
+    """The request to cancel this action that is waiting for a decision, if any."""
+    return _waiting(action.cancellation_requests)
+
+
+def _record_request(request: Request, kind: UpdateKind, *, actor: User, now: datetime,
+                    text: str) -> None:
+    """A history entry about a request: what it asks for, as values (ISO dates, statuses)."""
+    action = request.action
+    if isinstance(request, DueDateChange):
+        field, old, new = "due date", request.from_date.isoformat(), request.to_date.isoformat()
+    else:
+        field, old, new = "status", action.status.value, ActionStatus.CANCELLED.value
+    record_update(item=action.item, action=action, author=actor, now=now, kind=kind,
+                  field=field, old_value=old, new_value=new, text=text)
+
+
+def _close(request: Request, state: RequestState, *, actor: User, now: datetime,
+           note: str) -> None:
+    request.state = state
+    request.decided_by = actor
+    request.decided_at = now
+    request.decision_note = note
+
+
+def _withdraw(request: Request, *, actor: User, now: datetime, note: str) -> None:
+    _close(request, RequestState.WITHDRAWN, actor=actor, now=now, note=note)
+    _record_request(request, _KIND_OF[type(request)].withdrawn, actor=actor, now=now, text=note)
+
+
+def _make_way(waiting: Request | None, *, actor: User, now: datetime) -> None:
+    """Before a new request: the asker's own request still waiting is replaced by it (kept, as
+    withdrawn); another person's must be decided first."""
+    if waiting is None:
+        return
+    if waiting.requested_by_id != actor.id:
+        raise RuleBroken(f"{waiting.requested_by.name} has already asked: the lead officer "
+                         "must decide on that request first")
+    _withdraw(waiting, actor=actor, now=now, note="Replaced by a new request")
+
+
+def _ask(request: Request, *, actor: User, now: datetime) -> None:
+    """Put a request to the lead officer (after `_make_way`)."""
+    db.session.add(request)
+    _record_request(request, _KIND_OF[type(request)].asked, actor=actor, now=now,
+                    text=request.reason)
+
+
+def _no_longer_waiting(request: Request) -> RuleBroken:
+    return RuleBroken(f"This request is no longer waiting: it was {request.state.value}")
+
+
+def _decide(request: Request, *, actor: User, now: datetime, approve: bool, note: str,
+            carry_out: Callable[[str], None]) -> None:
+    """The lead officer's decision: `carry_out(note)` does what was asked; a refusal needs a
+    note saying why."""
+    if not request.is_waiting:
+        raise _no_longer_waiting(request)
+    note = note.strip()
+    if approve:
+        carry_out(note)
+    else:
+        if not note:
+            raise RuleBroken(f"Say why the {_KIND_OF[type(request)].what} is refused",
+                             field="note")
+        _close(request, RequestState.REFUSED, actor=actor, now=now, note=note)
+        _record_request(request, _KIND_OF[type(request)].refused, actor=actor, now=now,
+                        text=note)
+    _flush(request.action)
+
+
+def _reason_approved(request: Request, note: str) -> str:
+    return request.reason if not note else f"{request.reason} (approved: {note})"
+
+
+def withdraw_request(request: Request, *, actor: User, now: datetime) -> None:
+    """The person who asked (or an administrator) takes back a request still waiting for the
+    lead officer. It is kept, as withdrawn, and the history says so."""
+    if not request.is_waiting:
+        raise _no_longer_waiting(request)
+    if not can_withdraw_request(actor, request):
+        raise RuleBroken("Only the person who made a request can withdraw it")
+    _withdraw(request, actor=actor, now=now, note="")
+    _flush(request.action)
+
+
+# Due dates
 
 
 def change_due_date(
@@ -453,8 +604,10 @@ def change_due_date(
 ) -> DueDateChange:
     """Move an action's due date, or ask the lead officer to.
 
-    The lead officer and administrators move it at once; anyone else's change waits for the
-    lead officer's decision. The original due date is always kept.
+    The lead officer and administrators move it at once, to any day from the item's creation;
+    anyone else asks for a day from today on, and the date waits for the lead officer's
+    decision. Asking again replaces one's own waiting request. The original due date is
+    always kept.
     """
     reason = reason.strip()
     if not reason:
@@ -463,14 +616,25 @@ def change_due_date(
         raise RuleBroken("Only an action that is not complete or cancelled can be moved")
     if new_date == action.due_date:
         raise RuleBroken("Enter a due date different from the current one", field="new_date")
+    direct = can_move_due_date_directly(actor, action)
+    today = local_day(now)
+    if not direct and new_date < today:
+        raise RuleBroken(
+            f"A new due date cannot be in the past: ask for {long_date(today)} or later",
+            field="new_date",
+        )
     created_on = local_day(action.item.created_at)
     if new_date < created_on:
         raise RuleBroken(
             f"The due date must be on or after {long_date(created_on)}, when the item was created",
             field="new_date",
         )
-    if pending_due_date_change(action) is not None:
-        raise RuleBroken("A change to this date is already waiting for the lead officer")
+    waiting = pending_due_date_change(action)
+    if direct and waiting is not None:
+        raise RuleBroken(f"{waiting.requested_by.name} has asked to move this date: approve or "
+                         "refuse that request first")
+    if not direct:
+        _make_way(waiting, actor=actor, now=now)
     change = DueDateChange(
         action=action,
         from_date=action.due_date,
@@ -478,16 +642,13 @@ def change_due_date(
         reason=reason,
         requested_by=actor,
         requested_at=now,
+        state=RequestState.PENDING,
     )
-    db.session.add(change)
-    if can_move_due_date_directly(actor, action):
+    if direct:
+        db.session.add(change)
         _apply_due_date_change(change, decided_by=actor, now=now, note="")
     else:
-        record_update(
-            item=action.item, action=action, author=actor, now=now,
-            kind=UpdateKind.DUE_DATE_REQUESTED, field="due date",
-            old_value=long_date(action.due_date), new_value=long_date(new_date), text=reason,
-        )
+        _ask(change, actor=actor, now=now)
     _flush(action)
     return change
 
@@ -496,15 +657,12 @@ def _apply_due_date_change(
     change: DueDateChange, *, decided_by: User, now: datetime, note: str
 ) -> None:
     action = change.action
-    change.state = DueDateChangeState.APPROVED
-    change.decided_by = decided_by
-    change.decided_at = now
-    change.decision_note = note
+    _close(change, RequestState.APPROVED, actor=decided_by, now=now, note=note)
     record_update(
         item=action.item, action=action, author=decided_by, now=now,
         kind=UpdateKind.DUE_DATE_CHANGE, field="due date",
         old_value=long_date(action.due_date), new_value=long_date(change.to_date),
-        text=change.reason if not note else f"{change.reason} (approved: {note})",
+        text=_reason_approved(change, note),
     )
     action.due_date = change.to_date
 
@@ -513,32 +671,85 @@ def decide_due_date_change(
     change: DueDateChange, *, actor: User, now: datetime, approve: bool, note: str
 ) -> None:
     """The lead officer approves a requested date (it takes effect) or refuses it, saying why."""
-    if change.state is not DueDateChangeState.PENDING:
-        raise RuleBroken("This request has already been decided")
-    note = note.strip()
-    if approve:
+
+    def move_the_date(note: str) -> None:
         if change.from_date != change.action.due_date:
             raise RuleBroken("The due date has moved since this request was made: refuse it")
         _apply_due_date_change(change, decided_by=actor, now=now, note=note)
+
+    _decide(change, actor=actor, now=now, approve=approve, note=note, carry_out=move_the_date)
+
+
+def decide_request(
+    request: Request, *, actor: User, now: datetime, approve: bool, note: str
+) -> None:
+    """The lead officer's decision on a request of either kind (see the two functions)."""
+    if isinstance(request, DueDateChange):
+        decide_due_date_change(request, actor=actor, now=now, approve=approve, note=note)
     else:
-        if not note:
-            raise RuleBroken("Say why the change is refused", field="note")
-        change.state = DueDateChangeState.REFUSED
-        change.decided_by = actor
-        change.decided_at = now
-        change.decision_note = note
-        record_update(
-            item=change.action.item, action=change.action, author=actor, now=now,
-            kind=UpdateKind.DUE_DATE_REFUSED, field="due date",
-            old_value=long_date(change.from_date), new_value=long_date(change.to_date),
-            text=note,
-        )
-    _flush(change.action)
+        decide_cancellation(request, actor=actor, now=now, approve=approve, note=note)
+
+
+# Cancelling
+
+
+def _cancel(action: Action, *, actor: User, now: datetime, text: str, note: str = "") -> None:
+    """Cancel the action; an owner's request to cancel it, if one waits, is approved by it."""
+    waiting = pending_cancellation(action)
+    if waiting is not None:
+        _close(waiting, RequestState.APPROVED, actor=actor, now=now, note=note)
+    _set_status(action, ActionStatus.CANCELLED, actor=actor, now=now, text=text)
+
+
+def cancel_action(
+    action: Action, *, actor: User, now: datetime, reason: str
+) -> CancellationRequest | None:
+    """Cancel an action, or ask the lead officer to; a reason is always needed.
+
+    The item's lead officer and administrators cancel at once (None is returned). The action's
+    owner, if neither, asks: the action stays as it is until the lead officer decides (the
+    request is returned), and asking again replaces one's own waiting request. Partners never
+    cancel, nor ask to."""
+    reason = reason.strip()
+    if not can_ask_to_cancel_action(actor, action):
+        raise _only_the_lead_cancels(actor, action)
+    if not reason:
+        raise RuleBroken("Give the reason for cancelling the action", field="reason")
+    if action.item.status is ItemStatus.COMPLETE:
+        raise RuleBroken("This item is complete and signed off: its actions can no longer change")
+    if not action.is_open:
+        raise RuleBroken("Only an action that is not complete or cancelled can be cancelled")
+    if can_cancel_action_directly(actor, action):
+        _cancel(action, actor=actor, now=now, text=reason)
+        _flush(action)
+        return None
+    _make_way(pending_cancellation(action), actor=actor, now=now)
+    request = CancellationRequest(action=action, reason=reason, requested_by=actor,
+                                  requested_at=now, state=RequestState.PENDING)
+    _ask(request, actor=actor, now=now)
+    _flush(action)
+    return request
+
+
+def decide_cancellation(
+    request: CancellationRequest, *, actor: User, now: datetime, approve: bool, note: str
+) -> None:
+    """The lead officer agrees to an owner's request to cancel an action (it is cancelled, the
+    owner's reason recorded) or refuses it, saying why."""
+
+    def cancel(note: str) -> None:
+        if not request.action.is_open:
+            raise RuleBroken("The action is no longer open, so it cannot be cancelled: refuse "
+                             "the request, saying why")
+        _cancel(request.action, actor=actor, now=now, text=_reason_approved(request, note),
+                note=note)
+
+    _decide(request, actor=actor, now=now, approve=approve, note=note, carry_out=cancel)
 
 
 def extension_count(action: Action) -> int:
     """How many times the action's due date has been moved."""
-    return sum(1 for c in action.due_date_changes if c.state is DueDateChangeState.APPROVED)
+    return sum(1 for c in action.due_date_changes if c.state is RequestState.APPROVED)
 
 
 def override_rag(
@@ -563,22 +774,67 @@ def override_rag(
     _flush(item)
 
 
+@dataclass(frozen=True)
+class CompletionCheck:
+    """Whether an item's actions let it be marked complete: none still open, and at least one
+    complete (an item whose actions were all cancelled, or that has none, has delivered
+    nothing)."""
+
+    open_actions: tuple[Action, ...]
+    complete_actions: int
+    cancelled_actions: int
+
+    @property
+    def ready(self) -> bool:
+        return not self.open_actions and self.complete_actions > 0
+
+    @property
+    def reason(self) -> str:
+        """Why the item cannot be marked complete yet, naming the open actions; "" when it
+        can."""
+        if self.open_actions:
+            count = len(self.open_actions)
+            names = "; ".join(f"“{_shortened(a.description)}”" for a in self.open_actions)
+            return (f"Complete or cancel the {count} open action{'s' if count != 1 else ''} "
+                    f"first: {names}")
+        if self.complete_actions:
+            return ""
+        if self.cancelled_actions:
+            return ("Every action of this item was cancelled: an item is marked complete only "
+                    "once at least one of its actions is complete")
+        return ("This item has no actions: an item is marked complete only once at least one "
+                "of its actions is complete")
+
+
+def _shortened(text: str, most: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def completion_check(item: Item) -> CompletionCheck:
+    """What stands between an item and being marked complete (see `CompletionCheck`)."""
+    actions = item.actions
+    return CompletionCheck(
+        open_actions=tuple(a for a in actions if a.is_open),
+        complete_actions=sum(1 for a in actions if a.status is ActionStatus.COMPLETE),
+        cancelled_actions=sum(1 for a in actions if a.status is ActionStatus.CANCELLED),
+    )
+
+
 def mark_item_complete(
     item: Item, *, actor: User, now: datetime, outcome_evidence: str
 ) -> None:
-    """Say the item's outcome is achieved, with the evidence; a second person must sign it off."""
+    """Say the item's outcome is achieved, with the evidence; a second person must sign it off.
+    Every action must be complete or cancelled first, and at least one complete."""
     outcome_evidence = outcome_evidence.strip()
+    if item.status is not ItemStatus.OPEN:
+        raise RuleBroken("This item has already been marked complete")
+    check = completion_check(item)
+    if not check.ready:
+        raise RuleBroken(check.reason)
     if not outcome_evidence:
         raise RuleBroken("Describe the evidence that the outcome is achieved",
                          field="outcome_evidence")
-    if item.status is not ItemStatus.OPEN:
-        raise RuleBroken("This item has already been marked complete")
-    still_open = [a for a in item.actions if a.is_open]
-    if still_open:
-        count = len(still_open)
-        raise RuleBroken(
-            f"Complete or cancel the {count} open action{'s' if count != 1 else ''} first"
-        )
     item.outcome_evidence = outcome_evidence
     item.status = ItemStatus.AWAITING_SIGN_OFF
     item.marked_complete_by_id = actor.id

@@ -26,6 +26,8 @@ from tracker.items.forms import (
     ActionForm,
     AddActionForm,
     AddItemForm,
+    CancelActionForm,
+    CancellationDecisionForm,
     DecisionForm,
     DueDateForm,
     ItemDetailsForm,
@@ -34,8 +36,16 @@ from tracker.items.forms import (
     RagOverrideForm,
     SignOffForm,
     UpdateActionForm,
+    WithdrawForm,
 )
-from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
+from tracker.items.models import (
+    ActionStatus,
+    CancellationRequest,
+    DueDateChange,
+    ItemStatus,
+    Priority,
+    Rag,
+)
 from tracker.items.status import StatusRules, is_stale
 from tracker.pagination import page_number
 from tracker.partners.service import link_rows
@@ -45,15 +55,20 @@ from tracker.permissions import (
     STAFF,
     allow,
     can_add_action,
+    can_ask_to_cancel_action,
+    can_cancel_action_directly,
     can_change_lead_officer,
-    can_decide_due_date_change,
+    can_decide_request,
     can_edit_action,
     can_edit_item,
     can_mark_item_complete,
     can_move_due_date_directly,
     can_override_rag,
+    can_see_request,
     can_sign_off_item,
     can_update_action,
+    can_withdraw_request,
+    require,
 )
 from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
@@ -169,6 +184,8 @@ def view_item(item_id: int):
         history=history,
         extensions={a.id: service.extension_count(a) for a in item.actions},
         pending={a.id: service.pending_due_date_change(a) for a in item.actions},
+        cancelling={a.id: service.pending_cancellation(a) for a in item.actions},
+        completion=service.completion_check(item),
     )
 
 
@@ -276,6 +293,7 @@ def view_action(action_id: int):
         history=queries.load_authors(history_of_action(action)),
         extensions=service.extension_count(action),
         pending=service.pending_due_date_change(action),
+        cancelling=service.pending_cancellation(action),
         stale=action.is_open and is_stale(action.last_updated_at, clock.now(), _rules()),
         # Only those who send and revoke partner links see them.
         partner_links=(link_rows(action, clock.now())
@@ -315,6 +333,11 @@ def edit_action(action_id: int):
 def update_action(action_id: int):
     action = load_or_404(queries.get_action, action_id, may=can_update_action)
     form = UpdateActionForm()
+    if not (can_cancel_action_directly(current_user, action)
+            or action.status is ActionStatus.CANCELLED):
+        # The owner asks the lead officer instead ("Ask to cancel").
+        form.status.choices = [choice for choice in form.status.choices
+                               if choice.value != ActionStatus.CANCELLED.value]
     if request.method == "GET":
         form.version.data = action.version
         form.status.data = action.status.value
@@ -361,25 +384,86 @@ def change_due_date(action_id: int):
     return render_template(
         "items/change_due_date.html", form=form, action=action,
         direct=can_move_due_date_directly(current_user, action),
+        waiting=service.pending_due_date_change(action),
     ), status
 
 
-@bp.route("/due-date-changes/<int:change_id>", methods=["GET", "POST"])
+@bp.route("/actions/<int:action_id>/cancel", methods=["GET", "POST"])
 @allow(STAFF)
-def decide_due_date(change_id: int):
-    change = load_or_404(queries.get_due_date_change, change_id,
-                         may=can_decide_due_date_change)
-    form = DecisionForm()
+def cancel_action(action_id: int):
+    action = load_or_404(queries.get_action, action_id, may=can_ask_to_cancel_action)
+    form = CancelActionForm()
     if form.validate_on_submit():
         with rules_on_form(form):
-            service.decide_due_date_change(
-                change, actor=acting_user(), now=clock.now(),
-                approve=form.decision.data == "approve", note=form.note.data or "",
-            )
+            asked = service.cancel_action(action, actor=acting_user(), now=clock.now(),
+                                          reason=form.reason.data)
+            if asked is None:
+                flash("Action cancelled", "success")
+            else:
+                flash("Your request has been sent to the lead officer for a decision", "success")
+            return redirect(url_for("items.view_action", action_id=action.id))
+    return render_template(
+        "items/cancel_action.html", form=form, action=action,
+        direct=can_cancel_action_directly(current_user, action),
+        waiting=service.pending_cancellation(action),
+    ), page_status(form)
+
+
+# The two kinds of request to the lead officer: the decision form and the page of each.
+_REQUEST_PAGES = {
+    DueDateChange: (DecisionForm, "items/decide_due_date.html"),
+    CancellationRequest: (CancellationDecisionForm, "items/decide_cancellation.html"),
+}
+
+
+def _asked(change_id: int | None, cancellation_id: int | None):
+    """The request a route names, if the signed-in person may see it."""
+    if change_id is not None:
+        return load_or_404(queries.get_due_date_change, change_id, may=can_see_request)
+    return load_or_404(queries.get_cancellation, cancellation_id, may=can_see_request)
+
+
+@bp.route("/due-date-changes/<int:change_id>", methods=["GET", "POST"])
+@bp.route("/cancellations/<int:cancellation_id>", methods=["GET", "POST"])
+@allow(STAFF)
+def decide_request(change_id: int | None = None, cancellation_id: int | None = None):
+    """A request's page: what was asked; the decision form for the lead officer, and the
+    withdraw button for the person who asked."""
+    asked = _asked(change_id, cancellation_id)
+    form_class, template = _REQUEST_PAGES[type(asked)]
+    form = form_class()
+    deciding = can_decide_request(current_user, asked)
+    if request.method == "POST":
+        require(deciding)
+    if form.validate_on_submit():
+        with rules_on_form(form):
+            service.decide_request(asked, actor=acting_user(), now=clock.now(),
+                                   approve=form.decision.data == "approve",
+                                   note=form.note.data or "")
             flash("Decision saved", "success")
-            return redirect(url_for("items.view_action", action_id=change.action_id))
-    status = page_status(form)
-    return render_template("items/decide_due_date.html", form=form, change=change), status
+            return redirect(url_for("items.view_action", action_id=asked.action_id))
+    return render_template(
+        template, form=form, change=asked, deciding=deciding,
+        asked_by_me=asked.requested_by_id == current_user.id,
+    ), page_status(form)
+
+
+@bp.route("/due-date-changes/<int:change_id>/withdraw", methods=["POST"])
+@bp.route("/cancellations/<int:cancellation_id>/withdraw", methods=["POST"])
+@allow(STAFF)
+def withdraw_request(change_id: int | None = None, cancellation_id: int | None = None):
+    """The person who asked (or an administrator) takes a waiting request back. The form is
+    only a button: its one possible error is an expired form token, which Flask-WTF answers
+    itself."""
+    asked = _asked(change_id, cancellation_id)
+    if not asked.is_waiting:
+        flash(f"That request is no longer waiting: it was {asked.state.value}", "info")
+    else:
+        require(can_withdraw_request(current_user, asked))
+        if WithdrawForm().validate_on_submit():
+            service.withdraw_request(asked, actor=acting_user(), now=clock.now())
+            flash("Request withdrawn", "success")
+    return redirect(url_for("items.view_action", action_id=asked.action_id))
 
 
 @bp.route("/items/<int:item_id>/status", methods=["GET", "POST"])
@@ -420,7 +504,8 @@ def mark_complete(item_id: int):
             flash("Item marked complete: it now needs signing off by someone else", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
     status = page_status(form)
-    return render_template("items/mark_complete.html", form=form, item=item), status
+    return render_template("items/mark_complete.html", form=form, item=item,
+                           completion=service.completion_check(item)), status
 
 
 @bp.route("/items/<int:item_id>/sign-off", methods=["GET", "POST"])
@@ -457,8 +542,11 @@ def my_actions():
 @bp.route("/due-date-changes")
 @allow(STAFF)
 def due_date_requests():
+    user = acting_user()
     return render_template(
         "items/due_date_requests.html",
         page=queries.pending_due_date_requests_for(
-            acting_user(), page=page_number(request.args.get("page"))),
+            user, page=page_number(request.args.get("page"))),
+        cancellations=queries.pending_cancellations_for(
+            user, page=page_number(request.args.get("cancellations_page"))),
     )
