@@ -58,12 +58,13 @@ OPEN_ACTION_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
 class Rag(enum.Enum):
-    """Red / Amber / Green, plus Complete (blue) for done and signed off."""
+    """Red / Amber / Green: the RAG of an item in delivery, worked out or set by hand. The
+    other states an item can be in (complete, not planned, ...) are in
+    `tracker.items.status.ItemState`."""
 
     RED = "red"
     AMBER = "amber"
     GREEN = "green"
-    COMPLETE = "complete"
 
     @property
     def label(self) -> str:
@@ -88,6 +89,10 @@ class Item(db.Model):
     marked_complete_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why and when it was last sent back at sign-off (also in its history): the status shows
+    # the reason without reading the history.
+    sent_back_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sent_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Moved forward by every recorded update; drives the "not updated" flag.
