@@ -426,7 +426,7 @@ def _status_chart(counts: Counter[ShownStatus], total: int) -> Chart:
     )
 
 
-def _status_words(counts: Counter[ShownStatus], order: list[ShownStatus]) -> str:
+def _counted_statuses(counts: Counter[ShownStatus], order: list[ShownStatus]) -> str:
     """"4 are not planned, 2 Red and 1 complete": the statuses that some items are in."""
     words = [f"{counts[shown]} {_IN_PROSE[shown]}" for shown in order if counts[shown]]
     if not words:
@@ -514,7 +514,7 @@ def _current_position(data: _Data) -> Section:
     if total:
         blocks.append(Para(
             f"The Committee follows {count(total, 'tracked item')}. As at "
-            f"{long_date(data.today)}, {_status_words(counts, STATUS_ORDER)}. Figure 1 and the "
+            f"{long_date(data.today)}, {_counted_statuses(counts, STATUS_ORDER)}. Figure 1 and the "
             f"table below show them by status and priority.", numbers.next()))
         blocks.append(_status_chart(counts, total))
         by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
@@ -737,7 +737,7 @@ def _conclusion(data: _Data, next_report: date | None) -> Section:
         actions = sum(1 for _ in data.actions())
         blocks.append(Para(
             f"Of the {count(total, 'item')} the Committee follows, "
-            f"{_status_words(counts, list(reversed(STATUS_ORDER)))}. {overdue} of the "
+            f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. {overdue} of the "
             f"{count(actions, 'action')} {is_are(overdue)} overdue.", numbers.next()))
     further = (f"on {long_date(next_report)}" if next_report is not None
                else "at a future meeting")
