@@ -103,6 +103,7 @@ class ItemLine:
 
     item_id: int
     title: str
+    status: str  # its name in words: "Not planned", "Awaiting sign-off" ...
     reason: str
     link: str
 
@@ -337,7 +338,7 @@ def plan_planning(to_plan: list[ItemToPlan], people: dict[int, Recipient],
         return reminder
 
     for item in to_plan:
-        line = ItemLine(item.item_id, item.title, item.status.reason,
+        line = ItemLine(item.item_id, item.title, item.status.label, item.status.reason,
                         _item_link(public_url, item.item_id))
         if item.lead_officer_id is None:
             for admin in admins.get(item.council_id, []):
