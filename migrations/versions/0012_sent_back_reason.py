@@ -1,4 +1,4 @@
-"""an item keeps why and when it was last sent back at sign-off; the RAG is red, amber or green
+"""an item keeps why and when it was last sent back at sign-off
 
 The status of an item sent back at sign-off shows the reason it was sent back, in every list;
 reading it from the history for every row would cost a query, so the item keeps it.
@@ -10,7 +10,7 @@ Create Date: 2026-12-14
 Data: every open item that was sent back at sign-off takes the reason and moment of its last
 refusal from its history (items are open again only through a refusal, so for an open item
 the last one is the one that counts). `rag_override` never held "complete" (the service
-refused it), so it only narrows to the length of the three RAG values.
+refused it): the RAG losing that value changes nothing stored.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -22,10 +22,6 @@ revision = '0012'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
-
-RAG_BEFORE = sa.Enum('red', 'amber', 'green', 'complete', name='rag', native_enum=False,
-                     length=18)
-RAG_AFTER = sa.Enum('red', 'amber', 'green', name='rag', native_enum=False, length=15)
 
 # Each open item that was sent back takes the text and moment of its last refusal.
 SENT_BACK = """
@@ -48,21 +44,17 @@ WHERE item.status = 'open' AND EXISTS (
 
 
 def upgrade():
-    with op.batch_alter_table('item', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sent_back_reason', sa.Text(), server_default='',
-                                      nullable=False))
-        batch_op.add_column(sa.Column('sent_back_at', tracker.db.UTCDateTime(timezone=True),
-                                      nullable=True))
-        batch_op.alter_column('rag_override', existing_type=RAG_BEFORE, type_=RAG_AFTER,
-                              existing_nullable=True)
+    # Plain ALTER TABLE on both databases: SQLite's batch mode would rebuild the table, which
+    # its foreign keys refuse once other tables refer to items.
+    op.add_column('item', sa.Column('sent_back_reason', sa.Text(), server_default='',
+                                    nullable=False))
+    op.add_column('item', sa.Column('sent_back_at', tracker.db.UTCDateTime(timezone=True),
+                                    nullable=True))
     # The history table as this revision's parent left it.
     if sa.inspect(op.get_bind()).has_table('update'):
         op.execute(SENT_BACK)
 
 
 def downgrade():
-    with op.batch_alter_table('item', schema=None) as batch_op:
-        batch_op.alter_column('rag_override', existing_type=RAG_AFTER, type_=RAG_BEFORE,
-                              existing_nullable=True)
-        batch_op.drop_column('sent_back_at')
-        batch_op.drop_column('sent_back_reason')
+    op.drop_column('item', 'sent_back_at')
+    op.drop_column('item', 'sent_back_reason')

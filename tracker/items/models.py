@@ -84,7 +84,8 @@ class Item(db.Model):
     measure_of_success: Mapped[str] = mapped_column(Text, default="")
     outcome_evidence: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ItemStatus] = mapped_column(enum_type(ItemStatus), default=ItemStatus.OPEN)
-    rag_override: Mapped[Rag | None] = mapped_column(enum_type(Rag))
+    # As wide as when "complete" was a RAG: narrowing it would rebuild the table on SQLite.
+    rag_override: Mapped[Rag | None] = mapped_column(enum_type(Rag, length=18))
     rag_override_reason: Mapped[str] = mapped_column(Text, default="")
     marked_complete_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
