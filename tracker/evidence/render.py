@@ -31,6 +31,9 @@ from tracker.typesetting import submit, typeset
 INDEX_PDF = "000-index.pdf"
 INDEX_CSV = "000-index.csv"
 SLUG_LENGTH = 60
+# How many items' PDFs a pack has waiting to be typeset at once: enough to keep both of the
+# typesetter's workers busy while the next item is loaded.
+PRINTING_AHEAD = 3
 
 
 def slug(text: str, length: int = SLUG_LENGTH) -> str:

@@ -65,7 +65,8 @@ class _Process:
     def __init__(self, root: Path, fonts: Path, empty: Path) -> None:
         self.owner = os.getpid()
         self.documents = 0
-        self.errors: IO[bytes] = tempfile.TemporaryFile()
+        # What the worker says on standard error, kept for the message if it stops.
+        self.errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         self.popen = subprocess.Popen(  # noqa: S603 (our own script, fixed arguments)
             [sys.executable, "-I", str(WORKER_SCRIPT), str(root), str(fonts), str(empty)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
