@@ -241,6 +241,11 @@ class Typesetter:
             threads = self._threads
         return threads.submit(self.typeset, template, data, created=created)
 
+    def worker_ids(self) -> list[int]:
+        """The process ids of this typesetter's running workers."""
+        with self._lock:
+            return [process.popen.pid for process in self._all if process.alive()]
+
     def close(self) -> None:
         """Stop every worker (at exit, or in a test)."""
         if self._owner != os.getpid():

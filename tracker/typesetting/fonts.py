@@ -42,22 +42,29 @@ def _from_fontconfig() -> dict[str, Path]:
     return {Path(line).name: Path(line) for line in listed.splitlines() if line.strip()}
 
 
-@cache
-def font_files() -> tuple[Path, ...]:
-    """The four Liberation Sans files (regular, bold, italic, bold italic).
+def find_font_files(folders: tuple[Path, ...] = KNOWN_FOLDERS, *,
+                    ask_fontconfig: bool = True) -> tuple[Path, ...]:
+    """The four Liberation Sans files (regular, bold, italic, bold italic): in the first of
+    `folders` that has them all, else where fontconfig says they are.
 
     Raises FontsMissing, saying what to install, when any of them cannot be found."""
-    for folder in KNOWN_FOLDERS:
+    for folder in folders:
         files = tuple(folder / name for name in FILE_NAMES)
         if all(path.is_file() for path in files):
             return files
-    found = _from_fontconfig()
+    found = _from_fontconfig() if ask_fontconfig else {}
     if all(name in found and found[name].is_file() for name in FILE_NAMES):
         return tuple(found[name] for name in FILE_NAMES)
     raise FontsMissing(
         "The PDFs need the Liberation Sans font files (" + ", ".join(FILE_NAMES) + "), and "
         "they were not found: install Debian's fonts-liberation package "
         "(apt-get install fonts-liberation), or your system's equivalent.")
+
+
+@cache
+def font_files() -> tuple[Path, ...]:
+    """This machine's Liberation Sans files, looked for once (see `find_font_files`)."""
+    return find_font_files()
 
 
 @cache

@@ -95,11 +95,10 @@ def serve(worker: Worker, source: BinaryIO, sink: BinaryIO) -> None:
         try:
             pdf, warnings = worker.compile(json.loads(message))
         except Exception as error:  # every failure is answered, and the worker goes on
-            # Typst's diagnostic names the template's line; the data is never source, so
-            # it is not quoted there.
+            # Typst's diagnostic names the template's line and gives its hints; the data is
+            # never source, so it is not quoted there.
             detail = getattr(error, "diagnostic", None) or str(error)
-            hints = getattr(error, "hints", None) or []
-            answer = {"ok": False, "error": "; ".join([detail.strip(), *hints])}
+            answer = {"ok": False, "error": detail.strip()}
             write_message(sink, json.dumps(answer).encode())
         else:
             write_message(sink, json.dumps({"ok": True, "warnings": warnings}).encode())
