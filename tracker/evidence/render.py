@@ -16,7 +16,6 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,14 +25,11 @@ from tracker.formatting import date_and_time, long_date, plural, short_date
 from tracker.items.export import FORMULA_STARTS
 from tracker.items.models import ItemStatus, Rag
 from tracker.items.status import StatusRules, rag_rule_in_words
-from tracker.typesetting import submit, typeset
+from tracker.typesetting import typeset
 
 INDEX_PDF = "000-index.pdf"
 INDEX_CSV = "000-index.csv"
 SLUG_LENGTH = 60
-# How many items' PDFs a pack has waiting to be typeset at once: enough to keep both of the
-# typesetter's workers busy while the next item is loaded.
-PRINTING_AHEAD = 3
 
 
 def slug(text: str, length: int = SLUG_LENGTH) -> str:
@@ -223,7 +219,7 @@ def index_data(rows: list[IndexRow], *, council_name: str, as_of: date, scope: s
 
 
 class PackPrinter:
-    """Prints one pack's PDFs (tracker.typesetting: two at a time at most)."""
+    """Prints one pack's PDFs (tracker.typesetting)."""
 
     def __init__(self, *, as_of: date, council_name: str, scope: str,
                  rules: StatusRules) -> None:
@@ -231,12 +227,6 @@ class PackPrinter:
         self.council_name = council_name
         self.scope = scope
         self.rules = rules
-
-    def item_pdf_later(self, record: ItemRecord, *, number: int, total: int) -> Future[bytes]:
-        """One item's PDF, typeset while the caller goes on: the future's result."""
-        return submit("evidence-item.typ",
-                      item_data(record, number=number, total=total,
-                                council_name=self.council_name, as_of=self.as_of))
 
     def item_pdf(self, record: ItemRecord, *, number: int, total: int) -> bytes:
         """One item's PDF."""

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections import deque
-from concurrent.futures import Future
 from datetime import date, datetime
 from typing import Any
 
@@ -268,28 +266,16 @@ def make_pack(pack_id: int, attempt: int, *, rules: StatusRules) -> None:
                                  rules=rules)
     files: dict[str, bytes] = {}
     rows: list[render.IndexRow] = []
-    # Items' PDFs are typeset beside the loading of the next items (two at once at most, on
-    # the typesetter's workers); progress counts the PDFs finished, in order.
-    printing: deque[tuple[str, Future[bytes]]] = deque()
-
-    def finish_one() -> None:
-        name, pdf = printing.popleft()
-        files[name] = pdf.result()
-        _record(pack_id, attempt, items_done=len(files))
-
     for number, item_id in enumerate(item_ids, start=1):
         item, updates = load_item(item_id)
         record = item_as_of(item, updates, as_of, rules)
         name = render.item_file_name(number, record.title)
-        printing.append((name, printer.item_pdf_later(record, number=number, total=total)))
+        files[name] = printer.item_pdf(record, number=number, total=total)
         rows.append(render.IndexRow.of(record, number=number, file_name=name))
         # The session holds loaded rows weakly: once this item's are dropped here, the
         # memory goes with them, however many items the pack has.
         del item, updates, record
-        while len(printing) > render.PRINTING_AHEAD:
-            finish_one()
-    while printing:
-        finish_one()
+        _record(pack_id, attempt, items_done=number)
     files[render.INDEX_PDF] = printer.index_pdf(rows)
     files[render.INDEX_CSV] = render.index_csv(rows)
     data = render.build_zip(files, as_of)

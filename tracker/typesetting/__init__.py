@@ -10,7 +10,6 @@ with a time limit (`engine.py`); the documents are tagged and declare PDF/UA-1.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import Future
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -24,16 +23,16 @@ from tracker.typesetting.engine import (
 from tracker.typesetting.fonts import FontsMissing, font_files
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# Two workers: the machine's two cores, for the scheduler's evidence packs.
-WORKERS = 2
+# One worker per process: a web worker and the scheduler each make one document at a time.
+WORKERS = 1
 
 __all__ = ["TEMPLATES", "FontsMissing", "Typesetter", "TypesettingError",
-           "TypesettingTimedOut", "font_files", "submit", "typeset", "typesetter"]
+           "TypesettingTimedOut", "font_files", "typeset", "typesetter"]
 
 
 @cache
 def typesetter() -> Typesetter:
-    """The tracker's typesetter: its own templates, two workers at most."""
+    """The tracker's typesetter: its own templates, one worker."""
     return Typesetter(TEMPLATES, workers=WORKERS)
 
 
@@ -41,8 +40,3 @@ def typeset(template: str, data: Mapping[str, Any], *, created: datetime | None 
     """The PDF of one of the tracker's templates (`report.typ` …) with this data."""
     return typesetter().typeset(template, data, created=created)
 
-
-def submit(template: str, data: Mapping[str, Any], *,
-           created: datetime | None = None) -> Future[bytes]:
-    """`typeset`, done beside the caller's own work: its PDF is the future's result."""
-    return typesetter().submit(template, data, created=created)

@@ -30,7 +30,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -150,7 +149,8 @@ class _Process:
 
 class Typesetter:
     """Up to `workers` worker processes for one folder of templates, started when first
-    needed and kept for the next document."""
+    needed and kept for the next document; threads of one process share them, each document
+    taking a worker of its own."""
 
     def __init__(self, root: Path, *, workers: int = 1,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -165,7 +165,6 @@ class Typesetter:
         self._lock = threading.Lock()
         self._owner = os.getpid()
         self._all: list[_Process] = []
-        self._threads: ThreadPoolExecutor | None = None
         atexit.register(self.close)
 
     @contextlib.contextmanager
@@ -176,7 +175,7 @@ class Typesetter:
             if self._owner != os.getpid():
                 # Forked (a web server's workers): the parent's worker processes are not ours.
                 self._idle, self._all, self._started = queue.SimpleQueue(), [], 0
-                self._threads, self._owner = None, os.getpid()
+                self._owner = os.getpid()
             start_one = self._idle.empty() and self._started < self.workers
             if start_one:
                 self._started += 1
@@ -231,16 +230,6 @@ class Typesetter:
             log.warning("Typesetting %s: %s", template, warning)
         return pdf
 
-    def submit(self, template: str, data: Mapping[str, Any], *,
-               created: datetime | None = None) -> Future[bytes]:
-        """`typeset` on a thread, so up to `workers` documents are made at once."""
-        with self._lock:
-            if self._threads is None or self._owner != os.getpid():
-                self._threads = ThreadPoolExecutor(self.workers,
-                                                   thread_name_prefix="typesetting")
-            threads = self._threads
-        return threads.submit(self.typeset, template, data, created=created)
-
     def worker_ids(self) -> list[int]:
         """The process ids of this typesetter's running workers."""
         with self._lock:
@@ -252,9 +241,6 @@ class Typesetter:
             return
         with self._lock:
             processes, self._all = self._all, []
-            threads, self._threads = self._threads, None
-        if threads is not None:
-            threads.shutdown(wait=True)
         for process in processes:
             process.stop()
         self._idle, self._started = queue.SimpleQueue(), 0
