@@ -39,4 +39,3 @@ def typesetter() -> Typesetter:
 def typeset(template: str, data: Mapping[str, Any], *, created: datetime | None = None) -> bytes:
     """The PDF of one of the tracker's templates (`report.typ` …) with this data."""
     return typesetter().typeset(template, data, created=created)
-
