@@ -71,8 +71,16 @@ class _Process:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
             close_fds=True,
         )
-        ready = self._read(time.monotonic() + STARTUP_TIMEOUT)
-        if not json.loads(ready).get("ready"):
+        # Between sending a document and reading the whole answer: a worker left in this
+        # state (an answer half read) is never given another document.
+        self.in_step = False
+        try:
+            ready = json.loads(self._read(time.monotonic() + STARTUP_TIMEOUT)).get("ready")
+        except Exception as error:
+            self.kill()
+            raise TypesettingError(f"The typesetting worker did not start: {error}") from error
+        if not ready:
+            self.kill()
             raise TypesettingError("The typesetting worker did not start")
 
     def _stderr(self) -> str:
@@ -110,6 +118,7 @@ class _Process:
         assert self.popen.stdin is not None
         deadline = time.monotonic() + timeout
         self.documents += 1
+        self.in_step = True
         try:
             worker_module.write_message(self.popen.stdin, request)
             self.popen.stdin.flush()
@@ -118,11 +127,15 @@ class _Process:
                 from error
         answer = json.loads(self._read(deadline))
         if not answer["ok"]:
+            self.in_step = False
             raise TypesettingError(f"The document could not be typeset: {answer['error']}")
-        return self._read(deadline), answer["warnings"]
+        pdf = self._read(deadline)
+        self.in_step = False
+        return pdf, answer["warnings"]
 
     def alive(self) -> bool:
-        return self.popen.poll() is None and self.owner == os.getpid()
+        """Running, ours, and ready for the next document."""
+        return self.popen.poll() is None and self.owner == os.getpid() and not self.in_step
 
     def stop(self) -> None:
         """End the worker: at once (a kill) if it is busy or stuck."""
@@ -243,4 +256,5 @@ class Typesetter:
             processes, self._all = self._all, []
         for process in processes:
             process.stop()
-        self._idle, self._started = queue.SimpleQueue(), 0
+        with self._lock:
+            self._idle, self._started = queue.SimpleQueue(), 0
