@@ -28,8 +28,9 @@ from tracker.inspections.models import FindingCategory
 from tracker.items import service as items
 from tracker.items.models import Priority
 from tracker.reports.document import Chart, Table
-from tracker.reports.render_pdf import document_title, render_pdf
+from tracker.reports.render_pdf import document_title, pdf_data, render_pdf
 from tracker.reports.service import draft_snapshot
+from tracker.typesetting import TypesettingError, typeset
 
 # Typst markup, a script, a Word field code, a tab and a backslash, in one line of text.
 HOSTILE = [
@@ -171,3 +172,10 @@ def test_header_and_footer_are_artifacts_and_the_body_is_tagged(snapshot):
             assert body
             untagged = squeeze("".join(c["text"] for c in body if c["mcid"] is None))
             assert untagged in repeated_headers | {""}, untagged
+
+
+def test_a_kind_of_block_the_template_does_not_know_stops_the_pdf_with_a_clear_error(snapshot):
+    data = pdf_data(snapshot)
+    data["report"]["sections"][0]["blocks"].append({"kind": "quote", "text": "New"})
+    with pytest.raises(TypesettingError, match="cannot lay out a block of kind \"quote\""):
+        typeset("report.typ", data)

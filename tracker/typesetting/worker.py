@@ -26,8 +26,6 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import typst
-
 HEADER = struct.Struct(">I")
 PDF_STANDARDS = ["ua-1"]
 # How a template would bring in a package: refused, so a compile never reaches the network.
@@ -55,6 +53,10 @@ class Worker:
     """One compiler, and the templates it may compile."""
 
     def __init__(self, root: Path, fonts: Path, empty: Path) -> None:
+        # Imported here, in the worker only: the tracker's own processes import this module
+        # for its protocol and never load the compiler.
+        import typst
+
         self.root = root.resolve()
         self.checked: set[str] = set()
         self.compiler = typst.Compiler(
