@@ -4,9 +4,11 @@ headings and tables with header rows."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
+import pdfplumber
 import pytest
 
 from tests.evidence.conftest import at, unzip
@@ -77,6 +79,16 @@ def test_typed_text_in_every_place_is_printed_literally_and_never_run(typed):
     assert headings == [places["title"].replace("\t", " "), "The finding", "Actions",
                         "History", "Outcome and sign-off"]
     assert squeeze(places["title"]) in squeeze(pdftotext(index_pdf, *BODY))
+
+
+def test_a_long_value_or_table_row_runs_on_to_the_next_page_not_off_this_one(typed):
+    item_pdf, _index_pdf, _places = typed
+    with pdfplumber.open(io.BytesIO(item_pdf)) as pdf:
+        assert len(pdf.pages) > 4
+        for page in pdf.pages:
+            body = [char for char in page.chars if char["mcid"] is not None]
+            assert all(char["bottom"] <= page.height - 2.6 / 2.54 * 72 + 2 for char in body)
+            assert all(char["x1"] <= page.width - 50 for char in page.chars)
 
 
 def test_each_pdf_is_tagged_pdf_ua_1_with_headings_and_tables_with_header_rows(plan):

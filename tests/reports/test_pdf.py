@@ -100,11 +100,14 @@ def test_typed_text_in_every_place_is_printed_literally_and_never_run(typed):
     assert [h for h in headings if squeeze(h).endswith(squeeze(f"Item {TYPED}"))]
 
 
-def test_a_long_word_wraps_and_stays_on_the_page(typed):
+def test_a_long_word_wraps_and_a_long_table_row_runs_on_to_the_next_page(typed):
     report, _places = typed
     with pdfplumber.open(io.BytesIO(render_pdf(report))) as pdf:
         for page in pdf.pages:
             assert all(char["x0"] > 0 and char["x1"] <= page.width - 50 for char in page.chars)
+            # Nothing of the body runs into the footer (2.4 cm) or off the page.
+            body = [char for char in page.chars if char["mcid"] is not None]
+            assert all(char["bottom"] <= page.height - 2.4 / 2.54 * 72 + 2 for char in body)
 
 
 def test_the_pdf_is_tagged_and_declares_pdf_ua_1_with_its_title_and_language(snapshot):
