@@ -105,7 +105,7 @@ def unzip(data: bytes) -> dict[str, bytes]:
 
 
 def pdf_pages(data: bytes) -> list[str]:
-    # WeasyPrint draws a gap, not a glyph, for a space: a small tolerance keeps words apart.
+    # A small tolerance keeps words apart where a narrow cell's line is set tight.
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         return [page.extract_text(x_tolerance=1.5) or "" for page in pdf.pages]
 

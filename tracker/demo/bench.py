@@ -28,8 +28,8 @@ inserts. On PostgreSQL the id sequences are moved past the new rows afterwards. 
 takes about a minute on two cores, most of it rendering the issued reports.
 
 Issued reports are real rows with real files. Each version's snapshot is built from the data
-as it is now, dated at its issue, and rendered to HTML and Word. Printing PDFs is too slow for
-dozens of reports (WeasyPrint lays out about 8 pages a second), so ONE PDF is printed per
+as it is now, dated at its issue, and rendered to HTML and Word. Typesetting a PDF of every
+report would take most of the build, so ONE PDF is typeset per
 build, from the latest report of the committee with the fewest items (the focused visit's
 panel, a few pages), and that same file (with its hash) is stored as every report's PDF: a
 report's PDF download is a real PDF, but a short one and not of its own committee.
