@@ -90,7 +90,7 @@ class IndexRow:
             number=number, file_name=file_name, title=record.title,
             inspection=record.inspection_title, letter_date=record.letter_date,
             category=record.category.label, lead_officer=record.lead_officer,
-            priority=record.priority, target_date=record.target_date,
+            priority=record.priority.label, target_date=record.target_date,
             progress=record.status.label, rag=rag, rag_value=record.rag.rag,
             rag_reason=record.rag.reason, actions=len(record.actions),
             actions_complete=record.actions_complete, actions_open=record.actions_open,

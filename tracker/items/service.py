@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role
-from tracker.audit.models import UpdateKind
-from tracker.audit.service import history_of_item, last_update_of_action, record_update
+from tracker.audit.models import HistoryField, HistoryKind
+from tracker.audit.service import history_of_item, last_entry_of_action, record_history
 from tracker.errors import EditConflict, RuleBroken
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
@@ -85,21 +87,45 @@ def _flush(record: Item | Action) -> None:
         raise EditConflict(record, "someone else", None) from error
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return long_date(value)
-    if hasattr(value, "label"):
-        return str(value.label)
-    if hasattr(value, "name") and hasattr(value, "email"):
-        return str(value.name)
-    return str(value)
+def note_updated(item: Item, now: datetime, action: Action | None = None) -> None:
+    """Move the item's (and the action's) "last updated" on to `now`, never back: an entry
+    recorded late must not make a record look stale. Every function here that records a
+    change calls it beside the change.
+
+    "Last updated" is a value the tracker works out, not an edit: a saved record's is moved by
+    an UPDATE of its own, which leaves the record's version alone, so two people saving two
+    different actions of one item at the same moment do not conflict over the item; only a
+    real concurrent edit of the same record does (`_check_version`, the version column)."""
+    for record in (item, action):
+        if record is not None:
+            _move_last_updated(record, now)
+
+
+def _move_last_updated(record: Item | Action, now: datetime) -> None:
+    current = record.last_updated_at
+    if current is not None and current >= now:
+        return
+    state = inspect(record)
+    if not state.persistent:
+        # Not in the database yet: the value goes in with its INSERT.
+        record.last_updated_at = now
+        return
+    table = type(record).__table__
+    # Without flushing first: the caller's changes are saved when it flushes (an import adds
+    # thousands of rows and flushes once).
+    with db.session.no_autoflush:
+        db.session.execute(
+            update(table)
+            .where(table.c.id == record.id,
+                   or_(table.c.last_updated_at.is_(None), table.c.last_updated_at < now))
+            .values(last_updated_at=now))
+    # As if read back: nothing for the ORM to save, so no version moves.
+    set_committed_value(record, "last_updated_at", now)
 
 
 def _last_author_of(item: Item, action: Action | None = None) -> str:
     if action is not None:
-        last = last_update_of_action(action)
+        last = last_entry_of_action(action)
     else:
         entries = history_of_item(item)
         last = entries[0] if entries else None
@@ -206,7 +232,7 @@ def track_finding(
         last_updated_at=now,
     )
     db.session.add(item)
-    record_update(item=item, author=actor, now=now, kind=UpdateKind.CREATED, text=item.title)
+    record_history(item=item, author=actor, now=now, kind=HistoryKind.CREATED, text=item.title)
     if flush:
         db.session.flush()
     return item
@@ -232,26 +258,28 @@ def edit_item(
     if may_change_lead:
         _check_lead_officer(lead_officer, council_id)
     _check_target_date(target_date, item.finding.inspection)
-    wanted: dict[str, object] = {
-        "title": title.strip(),
-        "theme": theme.strip(),
-        "priority": priority,
-        "target_date": target_date,
-        "measure_of_success": measure_of_success.strip(),
+    wanted: dict[str, tuple[HistoryField, object]] = {
+        "title": (HistoryField.TITLE, title.strip()),
+        "theme": (HistoryField.THEME, theme.strip()),
+        "priority": (HistoryField.PRIORITY, priority),
+        "target_date": (HistoryField.TARGET_DATE, target_date),
+        "measure_of_success": (HistoryField.MEASURE_OF_SUCCESS, measure_of_success.strip()),
     }
     if may_change_lead:
-        wanted["lead_officer"] = lead_officer
+        wanted["lead_officer"] = (HistoryField.LEAD_OFFICER, lead_officer)
     changed = []
-    for field, new in wanted.items():
-        old = getattr(item, field)
+    for name, (field, new) in wanted.items():
+        old = getattr(item, name)
         if old == new:
             continue
-        setattr(item, field, new)
-        changed.append(field)
-        record_update(
-            item=item, author=actor, now=now, kind=UpdateKind.EDITED,
-            field=field.replace("_", " "), old_value=_text(old), new_value=_text(new),
+        setattr(item, name, new)
+        changed.append(name)
+        record_history(
+            item=item, author=actor, now=now, kind=HistoryKind.EDITED,
+            field=field, old_value=old, new_value=new,
         )
+    if changed:
+        note_updated(item, now)
     _flush(item)
     return changed
 
@@ -332,10 +360,11 @@ def _new_action(
         last_updated_at=now,
     )
     db.session.add(action)
-    record_update(
-        item=item, action=action, author=actor, now=now, kind=UpdateKind.CREATED,
-        text=action.description, new_value=long_date(due_date),
+    record_history(
+        item=item, action=action, author=actor, now=now, kind=HistoryKind.CREATED,
+        text=action.description, field=HistoryField.DUE_DATE, new_value=due_date,
     )
+    note_updated(item, now, action)
     return action
 
 
@@ -350,10 +379,10 @@ def record_action_taken(
     )
     action.status = ActionStatus.COMPLETE
     action.completed_on = done_on
-    record_update(
-        item=item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
-        field="status", old_value=ActionStatus.NOT_STARTED.label,
-        new_value=ActionStatus.COMPLETE.label, text=note,
+    record_history(
+        item=item, action=action, author=actor, now=now, kind=HistoryKind.STATUS_CHANGE,
+        field=HistoryField.STATUS, old_value=ActionStatus.NOT_STARTED,
+        new_value=ActionStatus.COMPLETE, text=note,
     )
     db.session.flush()
     return action
@@ -372,16 +401,19 @@ def edit_action(
     _check_version(action, expected_version)
     _check_owner(owner, action.item.finding.inspection.council_id)
     changed = []
-    for field, new in (("description", description.strip()), ("owner", owner)):
-        old = getattr(action, field)
+    for name, field, new in (("description", HistoryField.DESCRIPTION, description.strip()),
+                             ("owner", HistoryField.OWNER, owner)):
+        old = getattr(action, name)
         if old == new:
             continue
-        setattr(action, field, new)
-        changed.append(field)
-        record_update(
-            item=action.item, action=action, author=actor, now=now, kind=UpdateKind.EDITED,
-            field=field, old_value=_text(old), new_value=_text(new),
+        setattr(action, name, new)
+        changed.append(name)
+        record_history(
+            item=action.item, action=action, author=actor, now=now, kind=HistoryKind.EDITED,
+            field=field, old_value=old, new_value=new,
         )
+    if changed:
+        note_updated(action.item, now, action)
     _flush(action)
     return changed
 
@@ -415,27 +447,29 @@ def update_action(
         raise RuleBroken("This item is complete and signed off: its actions can no longer change")
     item = action.item
     if status_changes:
-        record_update(
-            item=item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
+        record_history(
+            item=item, action=action, author=actor, now=now, kind=HistoryKind.STATUS_CHANGE,
             partner_link=partner_link,
-            field="status", old_value=action.status.label, new_value=status.label,
+            field=HistoryField.STATUS, old_value=action.status, new_value=status,
             text=commentary,
         )
         action.status = status
         action.completed_on = local_day(now) if status is ActionStatus.COMPLETE else None
     elif commentary:
-        record_update(
-            item=item, action=action, author=actor, now=now, kind=UpdateKind.COMMENTARY,
+        record_history(
+            item=item, action=action, author=actor, now=now, kind=HistoryKind.COMMENTARY,
             partner_link=partner_link,
             text=commentary,
         )
     if evidence_changes:
-        record_update(
-            item=item, action=action, author=actor, now=now, kind=UpdateKind.EVIDENCE,
+        record_history(
+            item=item, action=action, author=actor, now=now, kind=HistoryKind.EVIDENCE,
             partner_link=partner_link,
-            field="evidence link", old_value=action.evidence_link, new_value=evidence_link,
+            field=HistoryField.EVIDENCE_LINK, old_value=action.evidence_link,
+            new_value=evidence_link,
         )
         action.evidence_link = evidence_link
+    note_updated(item, now, action)
     if flush:
         _flush(action)
 
@@ -483,11 +517,12 @@ def change_due_date(
     if can_move_due_date_directly(actor, action):
         _apply_due_date_change(change, decided_by=actor, now=now, note="")
     else:
-        record_update(
+        record_history(
             item=action.item, action=action, author=actor, now=now,
-            kind=UpdateKind.DUE_DATE_REQUESTED, field="due date",
-            old_value=long_date(action.due_date), new_value=long_date(new_date), text=reason,
+            kind=HistoryKind.DUE_DATE_REQUESTED, field=HistoryField.DUE_DATE,
+            old_value=action.due_date, new_value=new_date, text=reason,
         )
+    note_updated(action.item, now, action)
     _flush(action)
     return change
 
@@ -500,10 +535,10 @@ def _apply_due_date_change(
     change.decided_by = decided_by
     change.decided_at = now
     change.decision_note = note
-    record_update(
+    record_history(
         item=action.item, action=action, author=decided_by, now=now,
-        kind=UpdateKind.DUE_DATE_CHANGE, field="due date",
-        old_value=long_date(action.due_date), new_value=long_date(change.to_date),
+        kind=HistoryKind.DUE_DATE_CHANGE, field=HistoryField.DUE_DATE,
+        old_value=action.due_date, new_value=change.to_date,
         text=change.reason if not note else f"{change.reason} (approved: {note})",
     )
     action.due_date = change.to_date
@@ -527,12 +562,13 @@ def decide_due_date_change(
         change.decided_by = actor
         change.decided_at = now
         change.decision_note = note
-        record_update(
+        record_history(
             item=change.action.item, action=change.action, author=actor, now=now,
-            kind=UpdateKind.DUE_DATE_REFUSED, field="due date",
-            old_value=long_date(change.from_date), new_value=long_date(change.to_date),
+            kind=HistoryKind.DUE_DATE_REFUSED, field=HistoryField.DUE_DATE,
+            old_value=change.from_date, new_value=change.to_date,
             text=note,
         )
+    note_updated(change.action.item, now, change.action)
     _flush(change.action)
 
 
@@ -552,14 +588,15 @@ def override_rag(
         raise RuleBroken(
             "Complete comes only from marking the item complete and its sign-off", field="rag"
         )
-    old = item.rag_override.label if item.rag_override else "Worked out by the rule"
-    new = rag.label if rag else "Worked out by the rule"
+    old = item.rag_override
     item.rag_override = rag
     item.rag_override_reason = reason if rag else ""
-    record_update(
-        item=item, author=actor, now=now, kind=UpdateKind.RAG_OVERRIDE, field="RAG",
-        old_value=old, new_value=new, text=reason,
+    # No value is the rule's own: "Worked out by the rule" (tracker.audit.words).
+    record_history(
+        item=item, author=actor, now=now, kind=HistoryKind.RAG_OVERRIDE, field=HistoryField.RAG,
+        old_value=old, new_value=rag, text=reason,
     )
+    note_updated(item, now)
     _flush(item)
 
 
@@ -582,11 +619,12 @@ def mark_item_complete(
     item.outcome_evidence = outcome_evidence
     item.status = ItemStatus.AWAITING_SIGN_OFF
     item.marked_complete_by_id = actor.id
-    record_update(
-        item=item, author=actor, now=now, kind=UpdateKind.MARKED_COMPLETE, field="status",
-        old_value=ItemStatus.OPEN.label, new_value=ItemStatus.AWAITING_SIGN_OFF.label,
-        text=outcome_evidence,
+    record_history(
+        item=item, author=actor, now=now, kind=HistoryKind.MARKED_COMPLETE,
+        field=HistoryField.ITEM_STATUS, old_value=ItemStatus.OPEN,
+        new_value=ItemStatus.AWAITING_SIGN_OFF, text=outcome_evidence,
     )
+    note_updated(item, now)
     _flush(item)
 
 
@@ -599,11 +637,12 @@ def sign_off_item(item: Item, *, actor: User, now: datetime, comment: str = "") 
     item.status = ItemStatus.COMPLETE
     item.signed_off_by_id = actor.id
     item.signed_off_at = now
-    record_update(
-        item=item, author=actor, now=now, kind=UpdateKind.SIGN_OFF, field="status",
-        old_value=ItemStatus.AWAITING_SIGN_OFF.label, new_value=ItemStatus.COMPLETE.label,
-        text=comment.strip(),
+    record_history(
+        item=item, author=actor, now=now, kind=HistoryKind.SIGN_OFF,
+        field=HistoryField.ITEM_STATUS, old_value=ItemStatus.AWAITING_SIGN_OFF,
+        new_value=ItemStatus.COMPLETE, text=comment.strip(),
     )
+    note_updated(item, now)
     _flush(item)
 
 
@@ -616,9 +655,10 @@ def refuse_sign_off(item: Item, *, actor: User, now: datetime, reason: str) -> N
         raise RuleBroken("Say what is missing before it can be signed off", field="comment")
     item.status = ItemStatus.OPEN
     item.marked_complete_by_id = None
-    record_update(
-        item=item, author=actor, now=now, kind=UpdateKind.SIGN_OFF_REFUSED, field="status",
-        old_value=ItemStatus.AWAITING_SIGN_OFF.label, new_value=ItemStatus.OPEN.label,
-        text=reason,
+    record_history(
+        item=item, author=actor, now=now, kind=HistoryKind.SIGN_OFF_REFUSED,
+        field=HistoryField.ITEM_STATUS, old_value=ItemStatus.AWAITING_SIGN_OFF,
+        new_value=ItemStatus.OPEN, text=reason,
     )
+    note_updated(item, now)
     _flush(item)
