@@ -14,7 +14,7 @@ from tracker import create_app
 from tracker.extensions import db
 
 # Tables the models define; the migrations must create each of them.
-CORE_TABLES = {"council", "user", "inspection", "finding", "item", "action", "update",
+CORE_TABLES = {"council", "user", "inspection", "finding", "item", "action", "history_entry",
                "due_date_change", "committee", "committee_meeting"}
 
 

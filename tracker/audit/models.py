@@ -63,8 +63,8 @@ class HistoryEntry(db.Model):
     kind: Mapped[HistoryKind] = mapped_column(enum_type(HistoryKind))
     # The field that changed, where one did; its values are typed JSON (tracker.audit.values).
     field: Mapped[HistoryField | None] = mapped_column(enum_type(HistoryField))
-    old_value: Mapped[Any] = mapped_column(JSON(none_as_null=True))
-    new_value: Mapped[Any] = mapped_column(JSON(none_as_null=True))
+    old_value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
     # Commentary, the reason for a change, or the evidence described.
     text: Mapped[str] = mapped_column(Text, default="")
     # Set when a partner posted this through a partner link: shown as a partner update.
