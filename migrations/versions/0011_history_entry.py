@@ -18,8 +18,9 @@ and turned into values (tracker.audit.values):
   name, `{"name": "Sam Smith"}`, and shown as it was. The upgrade prints how many;
 - text (a title, an evidence link) stays text; an empty value is none, except for text.
 
-A value that cannot be read stops the upgrade before anything is removed, naming the row
-(every value was written by the tracker in these forms, so none is expected). Then `update`
+Every value is read before anything is written: one that cannot be read stops the upgrade
+with nothing changed, naming the row (every value was written by the tracker in these forms,
+so none is expected). Then `update`
 is dropped, and triggers refuse any UPDATE or DELETE of a history entry, on SQLite and on
 PostgreSQL (TRUNCATE and DROP TABLE fire no row triggers, so a restore still works).
 
@@ -146,12 +147,13 @@ def _create_update():
         batch_op.create_index(batch_op.f('ix_update_item_id'), ['item_id'], unique=False)
 
 
-def _rows(connection, table):
-    """Every row of `table`, in id order, a batch at a time (by id, so nothing is held open
-    while the batch is written)."""
+def _rows(connection, table, columns=None):
+    """Every row of `table` (the `columns` selected, all by default), in id order, a batch at
+    a time (by id, so nothing is held open while the batch is written)."""
     last = None
     while True:
-        query = sa.select(table).order_by(table.c.id).limit(BATCH)
+        query = (columns if columns is not None else sa.select(table)) \
+            .order_by(table.c.id).limit(BATCH)
         if last is not None:
             query = query.where(table.c.id > last)
         batch = connection.execute(query).mappings().all()
@@ -236,9 +238,16 @@ class _Reader:
 def upgrade():
     started = time.perf_counter()
     connection = op.get_bind()
-    _create_history_entry()
     reader = _Reader(connection)
     source, target = _table('update', json_values=False), _table('history_entry', True)
+    # Every value is read once before anything is written, so a value that cannot be read
+    # stops the upgrade with nothing changed, on SQLite too (where a new table is not undone).
+    words_only = sa.select(*(source.c[name] for name in OLD_COLUMNS if name != 'text'))
+    for batch in _rows(connection, source, words_only):
+        for row in batch:
+            reader.entry(row)
+    reader.names_kept = 0
+    _create_history_entry()
     converted = 0
     for batch in _rows(connection, source):
         connection.execute(sa.insert(target), [reader.entry(row) for row in batch])
