@@ -16,7 +16,12 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.accounts.service import get_user, users_of_council
-from tracker.audit.service import history_in_words, history_of_action, history_page_of_item
+from tracker.audit.service import (
+    history_in_words,
+    history_of_action,
+    history_page_of_item,
+    last_entry_of_action,
+)
 from tracker.forms import page_status, rules_on_form, user_choices
 from tracker.inspections.models import FindingCategory
 from tracker.inspections.queries import inspection_titles
@@ -335,7 +340,8 @@ def update_action(action_id: int):
                 return redirect(url_for("items.my_actions"))
             return redirect(url_for("items.view_action", action_id=action.id))
     status = page_status(form)
-    latest = history_in_words(history_of_action(action)[:1]) if form.conflict else []
+    last = last_entry_of_action(action) if form.conflict else None
+    latest = history_in_words([last]) if last is not None else []
     return render_template(
         "items/update_action.html", form=form, action=action, conflict=form.conflict, latest=latest
     ), status
