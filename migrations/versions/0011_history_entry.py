@@ -108,6 +108,9 @@ def _create_history_entry():
                                 name=op.f('fk_history_entry_partner_link_id_partner_link')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_history_entry')),
     )
+
+
+def _index_history_entry():
     with op.batch_alter_table('history_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_history_entry_action_id'), ['action_id'],
                               unique=False)
@@ -253,6 +256,8 @@ def upgrade():
         connection.execute(sa.insert(target), [reader.entry(row) for row in batch])
         converted += len(batch)
     _move_sequence(connection, 'history_entry')
+    # Indexed once filled: quicker than keeping the indexes up to date row by row.
+    _index_history_entry()
 
     with op.batch_alter_table('update', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_update_item_id'))
