@@ -16,7 +16,9 @@ and turned into values (tracker.audit.values):
 - people (a lead officer's or owner's name) become `{"user_id": 5}` where the name is exactly
   one person's of the item's council; otherwise the name is kept as written, marked as a
   name, `{"name": "Sam Smith"}`, and shown as it was. The upgrade prints how many;
-- text (a title, an evidence link) stays text; an empty value is none, except for text.
+- text (a title, an evidence link) stays text; an empty value is none, except for text;
+- a value written as a value already (an ISO date, an enum's value: the entries about
+  requests to move or cancel an action, made by issue 15's other changes) is taken as it is.
 
 Every value is read before anything is written: one that cannot be read stops the upgrade
 with nothing changed, naming the row (every value was written by the tracker in these forms,
@@ -29,6 +31,7 @@ The downgrade writes the words back, as the tracker wrote them at revision 0010.
 import re
 import time
 from collections import defaultdict
+from datetime import date
 
 import sqlalchemy as sa
 from alembic import op
@@ -65,6 +68,9 @@ LABELS = {
 MONTHS = ('January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
           'September', 'October', 'November', 'December')
 LONG_DATE = re.compile(r'(\d{1,2}) (' + '|'.join(MONTHS) + r') (\d{4})')
+# Entries about requests to move or cancel an action (issue 15's other migrations) were
+# written as values already: ISO dates and enum values. They are taken as they are.
+ISO_DATE = re.compile(r'(\d{4})-(\d{2})-(\d{2})')
 
 OLD_COLUMNS = ('id', 'item_id', 'action_id', 'author_id', 'created_at', 'kind', 'field',
                'old_value', 'new_value', 'text', 'partner_link_id')
@@ -203,10 +209,15 @@ class _Reader:
             return None
         if field in DATE_FIELDS:
             match = LONG_DATE.fullmatch(words.strip())
-            if match is None:
-                raise UnreadableHistory(f"{where}: not a date as the tracker wrote them")
-            day, month, year = match.groups()
-            return f"{int(year):04d}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
+            if match is not None:
+                day, month, year = match.groups()
+                return f"{int(year):04d}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
+            if ISO_DATE.fullmatch(words.strip()):
+                try:
+                    return date.fromisoformat(words.strip()).isoformat()
+                except ValueError:
+                    pass
+            raise UnreadableHistory(f"{where}: not a date as the tracker wrote them")
         if field in PERSON_FIELDS:
             matches = self.people.get((self.council_of_item.get(row['item_id']), words), [])
             if len(matches) == 1:
@@ -214,9 +225,11 @@ class _Reader:
             self.names_kept += 1
             return {'name': words}
         labels = LABELS[field]
-        if words not in labels:
-            raise UnreadableHistory(f"{where}: not a label the tracker used")
-        return labels[words]
+        if words in labels:
+            return labels[words]
+        if words in labels.values():
+            return words  # a value already
+        raise UnreadableHistory(f"{where}: not a label the tracker used")
 
     def entry(self, row):
         field = row['field'] or ''

@@ -313,3 +313,24 @@ def test_the_history_migration_stops_at_a_value_it_cannot_read_and_removes_nothi
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql(
             "SELECT version_num FROM alembic_version").scalar() == "0010"
+
+
+def test_the_history_migration_takes_values_already_written_as_values_as_they_are(fresh_app):
+    # Entries about requests to move or cancel an action were written with ISO dates and
+    # enum values (issue 15's requests, whose migration may run before this one).
+    upgrade(revision="0010")
+    lead, owner, action, link = _a_council_at_0010()
+    old, _typed = _old_rows(lead, owner, action, link)
+    asked, cancelled = dict(old[14]), dict(old[11])
+    asked.update(old_value="2027-01-09", new_value="2027-03-01")
+    cancelled.update(old_value="in progress", new_value="cancelled")
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(OLD_HISTORY), [asked, cancelled])
+    db.session.remove()
+
+    upgrade()
+
+    entries = db.session.scalars(select(HistoryEntry).order_by(HistoryEntry.id)).all()
+    assert [(e.id, e.old, e.new) for e in entries] == [
+        (cancelled["id"], ActionStatus.IN_PROGRESS, ActionStatus.CANCELLED),
+        (asked["id"], date(2027, 1, 9), date(2027, 3, 1))]
