@@ -74,8 +74,8 @@ def measure(label: str, load, as_of: date | None) -> dict[str, object]:
             rules = settings().status_rules
             started = time.perf_counter()
             for item_id in pack_item_ids(pack):
-                item, updates = load_item(item_id)
-                item_as_of(item, updates, day, rules)
+                item, history = load_item(item_id)
+                item_as_of(item, history, day, rules)
             working_out = time.perf_counter() - started
             db.session.expire_all()
 

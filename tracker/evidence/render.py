@@ -79,7 +79,7 @@ class IndexRow:
             number=number, file_name=file_name, title=record.title,
             inspection=record.inspection_title, letter_date=record.letter_date,
             category=record.category.label, lead_officer=record.lead_officer,
-            priority=record.priority, target_date=record.target_date,
+            priority=record.priority.label, target_date=record.target_date,
             progress=record.status.label, rag=record.rag.label, rag_value=record.rag.shown,
             rag_reason=record.rag.reason, actions=len(record.actions),
             actions_complete=record.actions_complete, actions_open=record.actions_open,
@@ -121,7 +121,7 @@ def item_data(record: ItemRecord, *, number: int, total: int, council_name: str,
     if record.actions_overdue:
         open_words += f", {record.actions_overdue} overdue"
     facts += [
-        ["Priority", record.priority],
+        ["Priority", record.priority.label],
         ["Target date", long_date(record.target_date) if record.target_date else "None set"],
         ["Measure of success", record.measure_of_success or "None recorded"],
         ["Progress", record.status.label],
