@@ -95,15 +95,15 @@ class Role:
 
 
 ROLES = (
-    Role("title", "Title", "the paper's title"),
-    Role("heading1", "Heading 1", "section headings (1. Background …)"),
-    Role("heading2", "Heading 2", "item headings (5.1 …)"),
+    Role("title", "Title", "title"),
+    Role("heading1", "Heading 1", "section headings"),
+    Role("heading2", "Heading 2", "item headings"),
     Role("body", "Normal", "body text"),
     Role("bullet", "List Bullet", "bulleted lists"),
     Role("caption", "Caption", "table and figure captions"),
     Role("table", "Table Grid", "tables", kind="table"),
-    Role("header", "Header", "the page header"),
-    Role("footer", "Footer", "the page footer"),
+    Role("header", "Header", "page header"),
+    Role("footer", "Footer", "page footer"),
 )
 ROLE_BY_KEY = {role.key: role for role in ROLES}
 
@@ -146,8 +146,8 @@ def check_template(data: bytes, filename: str) -> TemplateCheck:
                               "upload it again.")
     if len(data) > MAX_BYTES:
         raise TemplateProblem(
-            f"The file is {_size_words(len(data))}; a template can be at most "
-            f"{_size_words(MAX_BYTES)}. Remove large pictures from it, or save it without "
+            f"The file is {size_words(len(data))}; a template can be at most "
+            f"{size_words(MAX_BYTES)}. Remove large pictures from it, or save it without "
             "its example text, and upload it again.")
     if data[:8] == _OLE_MAGIC:
         raise TemplateProblem(
@@ -202,7 +202,7 @@ def inspect_package(data: bytes) -> TemplateCheck:
         raise TemplateProblem(_DAMAGED) from error
     if len(entries) > MAX_PARTS or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
         raise TemplateProblem(
-            f"This Word file unpacks to more than {_size_words(MAX_UNPACKED_BYTES)} (or has "
+            f"This Word file unpacks to more than {size_words(MAX_UNPACKED_BYTES)} (or has "
             "more parts than any template), so it is not read. Save the template without its "
             "example text and pictures, and upload it again.")
     names = {entry.filename for entry in entries}
@@ -285,7 +285,7 @@ def _trial_paper(document: WordDocument) -> None:
     Document(io.BytesIO(out.getvalue()))
 
 
-def _size_words(size: int) -> str:
+def size_words(size: int) -> str:
     megabyte = 1024 * 1024
     if size < megabyte:
         return f"{-(-size // 1024)} KB"
