@@ -638,10 +638,23 @@ def _child_main() -> None:
         check = inspect_package(data)
         answer: dict[str, Any] = {"kind": check.kind, "styles": check.styles}
     except TemplateProblem as problem:
-        answer = {"problem": problem.message}
+        # Out of memory, lxml says only "unknown error": a file that failed to read after
+        # reaching three quarters of the limit is too big for it, not damaged.
+        answer = {"problem": _TOO_COMPLEX if problem.message == _DAMAGED
+                  and _peak_memory() > CHECK_MEMORY_BYTES * 3 // 4 else problem.message}
     except MemoryError:
         answer = {"problem": _TOO_COMPLEX}
     sys.stdout.write(json.dumps(answer))
+
+
+def _peak_memory() -> int:
+    """The most address space this process has used, in bytes (Linux; 0 elsewhere)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^VmPeak:\s+(\d+) kB", status, re.M)
+    return int(found[1]) * 1024 if found else 0
 
 
 if __name__ == "__main__":
