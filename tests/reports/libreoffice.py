@@ -46,7 +46,9 @@ class LaidOut:
 
     def body_words(self) -> Counter[str]:
         """How often each word of the pages' bodies (not headers and footers) occurs."""
-        body = _run(["pdftotext", "-x", "0", "-y", str(BODY_TOP), "-W", "600", "-H",
+        # -layout: the plain mode joins a word broken after a hyphen at a line's end
+        # ("out-of-" "hours" becomes "out-ofhours").
+        body = _run(["pdftotext", "-layout", "-x", "0", "-y", str(BODY_TOP), "-W", "600", "-H",
                      str(BODY_HEIGHT), str(self.pdf), "-"])
         return Counter(unicodedata.normalize("NFKC", body).split())
 

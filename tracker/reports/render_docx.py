@@ -67,6 +67,7 @@ ROLE_WIDTHS = {"ref": 7, "text": 39, "person": 18, "date": 20, "status": 16, "la
 CELL_POINTS = 9
 # A cell's left and right padding (the standard template's 85 twips each) and a little air.
 CELL_PADDING = Pt(8.5 + 3)
+WIDER_FONTS = 1.2
 FONT_FOLDER = charts.FONT_FOLDER
 
 
@@ -387,12 +388,13 @@ def _font(bold: bool) -> ImageFont.FreeTypeFont | None:
 
 @cache
 def _word_points(word: str, bold: bool) -> float:
-    """How wide a word is in a table cell, in points (Liberation Sans has Arial's widths;
-    a council's own font is near enough, and the padding leaves a little over)."""
+    """How wide a word may be in a table cell, in points: as wide as in Arial (Liberation
+    Sans has its widths) and a fifth more, so that it still fits in a council's wider font
+    (Verdana) or in the font a reader's computer puts in place of one it lacks."""
     font = _font(bold)
     if font is None:
-        return len(word) * CELL_POINTS * 0.6
-    return font.getlength(word) * CELL_POINTS / 100
+        return len(word) * CELL_POINTS * 0.75
+    return font.getlength(word) * CELL_POINTS / 100 * WIDER_FONTS
 
 
 def _longest_word(texts: Iterable[str], bold: bool) -> float:
