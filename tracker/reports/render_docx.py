@@ -97,6 +97,18 @@ def _has_content(part: object) -> bool:
         True for _ in element.iter(qn("w:drawing"), qn("w:pict")))
 
 
+def _style_tab_positions(style: object) -> list[Length]:
+    """The tab stops a paragraph style sets, with those of the styles it is based on."""
+    positions: list[Length] = []
+    seen = 0
+    while style is not None and seen < 20:
+        positions += [stop.position for stop in style.paragraph_format.tab_stops  # type: ignore[attr-defined]
+                      if stop.alignment != WD_TAB_ALIGNMENT.CLEAR]
+        style = style.base_style  # type: ignore[attr-defined]
+        seen += 1
+    return positions
+
+
 def _set_up_page(document: WordDocument, snapshot: Snapshot, styles: PaperStyles) -> None:
     """The footer ("<title>  Page X of Y") on every kind of page the template has; the
     draft or version line in the header, after the template's own header if it has one (a
@@ -124,6 +136,11 @@ def _set_up_page(document: WordDocument, snapshot: Snapshot, styles: PaperStyles
             table._tbl.getparent().remove(table._tbl)
         line = footer.add_paragraph(style=styles.footer)
         stops = line.paragraph_format.tab_stops
+        # Only our right tab: a template's own (Word's Footer has a centre one) would catch
+        # the page number halfway along when a long title fills the first stretch.
+        for position in _style_tab_positions(line.style):
+            if position != width:
+                stops.add_tab_stop(position, WD_TAB_ALIGNMENT.CLEAR)
         stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
         line.add_run(snapshot.title)
         line.add_run("\tPage ")
