@@ -449,3 +449,10 @@ def test_managers_and_committee_members_cannot_reach_the_template_page(client, c
         assert client.get("/reports/word-template").status_code == 403
         assert _upload(client, council_template(), "council.docx").status_code == 403
         assert client.get("/reports/word-template/current").status_code == 403
+
+
+def test_an_upload_past_the_request_limit_is_refused_with_a_page_not_an_error(client, known):
+    sign_in_as(client, known.people.admin)
+    response = _upload(client, b"PK\x03\x04" + b"0" * (17 * 1024 * 1024), "huge.docx")
+    assert response.status_code == 413
+    assert template_settings.council_template(known.council_id) is None
