@@ -5,8 +5,7 @@ of its styles each part of the paper uses, who uploaded it and when. Without a r
 is built on the tracker's standard template.
 
 Revision ID: 0015
-Revises: 0013 (on this branch; issue 16's other revisions are on other branches: re-chain on
-merging)
+Revises: 0012 (issue 16's other revisions are on other branches: re-chain on merging)
 Create Date: 2026-12-14
 
 Downgrading drops the table: councils' papers go back to the standard template.
@@ -18,7 +17,7 @@ import tracker.db
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
