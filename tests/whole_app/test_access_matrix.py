@@ -32,6 +32,7 @@ from tests.factories import (
 )
 from tests.partners.factories import matrix_link
 from tests.plan_import.factories import plan_import_for_world
+from tests.questions.factories import question_for_world
 from tests.scenario import RULES
 from tracker.accounts.models import Role
 from tracker.extensions import db
@@ -163,6 +164,7 @@ WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "token_id": api_token_for_world,
     "finding_id": lambda world: world.item.finding.id,
     "file_format": lambda world: "pdf",
+    "question_id": question_for_world,
 }
 
 

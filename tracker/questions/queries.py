@@ -119,11 +119,13 @@ def waiting_for(user: User, today: date, *, page: int = 1, per_page: int = 50
                 ) -> Page[Listed]:
     """The questions waiting for this person's answer (they are the officer assigned), the
     soonest due first (those with no next meeting yet last), then the earliest asked. Two
-    statements."""
+    statements; one when there are none."""
     query = (_of_council(user.council_id)
              .where(MemberQuestion.officer_id == user.id, MemberQuestion.answered_at.is_(None)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = clamp(page, total, per_page)
+    if not total:
+        return Page(rows=[], total=0, page=page, per_page=per_page)
     due = answer_due(today)
     ordered = query.order_by(due.is_(None), due, CommitteeMeeting.meeting_date,
                              MemberQuestion.id)
