@@ -211,7 +211,9 @@ def test_an_answered_question_can_no_longer_be_changed_only_its_answer_corrected
     sign_in_as(client, scene.clerk)
     assert client.get(f"/questions/{question.id}/edit").status_code == 403
     page = client.get(f"/questions/{question.id}").get_data(as_text=True)
-    assert "Correct the answer" in page and ">Change<" not in page
+    assert "Correct the answer" in page
+    assert f"/questions/{question.id}/answer" in page
+    assert f"/questions/{question.id}/edit" not in page
 
 
 # Answering ---------------------------------------------------------------------------------

@@ -45,7 +45,9 @@ def test_the_committee_page_lists_questions_by_meeting_answered_or_awaited(clien
     assert "by the meeting on 14 January 2027" in section
     assert str(escape(ANSWER)) in section and "Meg Lead, 1 October 2026" in section
     # A councillor reads; only the clerk records, changes or answers.
-    assert "Record a question" not in shown and ">Answer<" not in section
+    assert "Record a question" not in shown
+    assert "/answer" not in section and "/edit" not in section
+    assert f"/questions/{answered.id}" in section
 
 
 def test_the_clerk_sees_how_to_record_and_change_and_the_officer_how_to_answer(client, scene):

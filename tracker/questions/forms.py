@@ -57,7 +57,6 @@ class QuestionForm(TrackerForm):
     item = ChoiceSelectField("Item it is about (optional)", validators=[Optional()])
     officer = ChoiceSelectField(
         "Officer to answer",
-        description="They are reminded until they write the answer in the tracker.",
         validators=[InputRequired(message="Choose the officer who is to answer")],
     )
 
