@@ -103,20 +103,6 @@ class Line:
     link: str
 
 
-@dataclass(frozen=True)
-class QuestionLine:
-    """A member's question waiting for the officer's answer, in their digest."""
-
-    question_id: int
-    question: str
-    asked_by: str
-    committee_name: str
-    asked_on: str  # the meeting's date written out ("9 January 2027")
-    due_on: str  # the date of the meeting the answer is due at; empty when none is set
-    item_title: str
-    link: str
-
-
 @dataclass
 class Reminder:
     """One email to one person: their own actions, and any they cover for someone paused."""
@@ -300,6 +286,20 @@ def plan_reminders(
             reminder_for(lead, escalations, DeliveryKind.ESCALATION,
                          escalation_day).overdue.append(line)
     return [*digests.values(), *escalations.values()]
+
+
+@dataclass(frozen=True)
+class QuestionLine:
+    """A member's question waiting for the officer's answer, in their digest."""
+
+    question_id: int
+    question: str
+    asked_by: str
+    committee_name: str
+    asked_on: str  # the meeting's date written out ("9 January 2027")
+    due_on: str  # the date of the meeting the answer is due at; empty when none is set
+    item_title: str
+    link: str
 
 
 def question_reminder_due(question: WaitingQuestion, day: date, *,
