@@ -9,6 +9,7 @@ import re
 from datetime import date, timedelta
 
 from tests.browser.conftest import Steps, import_letter, sign_in
+from tests.browser.test_keyboard_and_small_screens import PHONE
 from tracker.demo.letters import letter_dates, older_letter
 
 QUESTION = "Why are contacts from the police still screened late on Fridays?"
@@ -90,3 +91,19 @@ def test_a_question_is_recorded_reminded_answered_and_read(site, chromium, tmp_p
     member.get_by_text(ANSWER).first.wait_for()
     steps.check(member, "item-with-a-question")
     member.context.close()
+
+    # Each page of a question fits a phone's 320 pixels.
+    admin = sign_in(chromium, site, "admin", viewport=PHONE)
+    admin.goto(committee_url)
+    question_url = admin.get_by_role("link", name=re.compile("^View")).first.get_attribute(
+        "href")
+    too_wide = {}
+    for number, path in enumerate([committee_url, question_url, f"{question_url}/answer",
+                                   f"{committee_url}/questions/new", "/my-questions"]):
+        admin.goto(path)
+        steps.snap(admin, f"phone-{number}")
+        width = admin.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = width
+    assert too_wide == {}, f"wider than {PHONE['width']} px: {too_wide}"
+    admin.context.close()
