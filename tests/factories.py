@@ -135,3 +135,28 @@ class CommitteeMeetingFactory(BaseFactory):
 
     committee = factory.SubFactory(CommitteeFactory)
     meeting_date = factory.Sequence(lambda n: date(2027, 1, 14) + timedelta(days=28 * n))
+
+
+# What a newly imported focused-visit letter leaves: four areas for improvement, each tracked
+# as an item with no lead officer, no actions and no target date (the words are made up).
+FOCUSED_VISIT_FINDINGS = (
+    "Managers' oversight of plans for children in need, so that drift is noticed early.",
+    "The quality and timeliness of return home interviews for children who go missing.",
+    "Recording of the reasons for decisions to step a case down to early help.",
+    "The sufficiency of placements for older children with complex needs.",
+)
+
+
+def focused_visit_items(council: Council, *, imported_at: datetime) -> list[Item]:
+    """The four items an administrator gets by importing a focused-visit letter, as the
+    importer leaves them: no lead officer, no actions, no target date."""
+    inspection = InspectionFactory(
+        council=council, title="Focused visit to children's services",
+        letter_date=(imported_at - timedelta(days=9)).date(), created_at=imported_at)
+    return [
+        ItemFactory(finding__inspection=inspection,
+                    finding__category=FindingCategory.AREA_FOR_IMPROVEMENT,
+                    finding__text=text, title=text.rstrip("."), lead_officer=None,
+                    target_date=None, created_at=imported_at)
+        for text in FOCUSED_VISIT_FINDINGS
+    ]

@@ -49,13 +49,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def enum_type(enum_class: type[enum.Enum]) -> Enum:
-    """Store an enum as its text value: readable in the database, no native type to migrate."""
+def enum_type(enum_class: type[enum.Enum], *, length: int | None = None) -> Enum:
+    """Store an enum as its text value: readable in the database, no native type to migrate.
+    `length` keeps a column's width when its enum has lost its longest value."""
     return Enum(
         enum_class,
         native_enum=False,
         create_constraint=False,
-        length=max(len(member.value) for member in enum_class) + 10,
+        length=length or max(len(member.value) for member in enum_class) + 10,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )

@@ -5,8 +5,8 @@ An action's owner who is not the item's lead officer now asks the lead officer t
 waiting request of either kind can be withdrawn by the person who made it: the state
 'withdrawn' is added, so the state column grows by one character.
 
-Revision ID: 0013
-Revises: 0010 (the other revisions of issue 15 are on other branches: re-chain on merging)
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-14
 
 Downgrading drops the cancellation requests (the history keeps what happened to them), turns a
@@ -20,7 +20,7 @@ from alembic import op
 import tracker.db
 
 # revision identifiers, used by Alembic.
-revision = '0013'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None

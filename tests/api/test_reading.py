@@ -10,13 +10,14 @@ import pytest
 import time_machine
 
 from tests.api.conftest import Api
-from tests.factories import ActionFactory, FindingFactory, ItemFactory
+from tests.factories import ActionFactory, FindingFactory, ItemFactory, focused_visit_items
 from tests.statements import recorded_statements
 from tracker import clock
 from tracker.access.models import AccessToken
 from tracker.access.service import renew_calendar_token, revoke_token
 from tracker.extensions import db
-from tracker.items.queries import rag_of
+from tracker.items.models import ActionStatus
+from tracker.items.queries import status_of
 from tracker.settings import default_settings
 
 PROBLEM = "application/problem+json"
@@ -104,17 +105,26 @@ def test_another_councils_records_are_left_out_of_every_list(api, seeded):
     assert ids(api.get("/api/v1/actions", owner=seeded.other_action.owner_id)) == []
 
 
-def test_items_come_most_urgent_first_with_their_rag_worked_out_as_on_the_pages(api, seeded):
+def test_items_come_most_urgent_first_with_their_state_and_rag_worked_out_as_on_the_pages(
+    api, seeded
+):
     response = api.get("/api/v1/items")
     rows = response.get_json()["data"]
     assert [row["id"] for row in rows] == [seeded.red.id, seeded.amber.id, seeded.green.id,
                                           seeded.complete.id]
-    assert [row["rag"]["value"] for row in rows] == ["red", "amber", "green", "complete"]
+    assert [row["state"]["value"] for row in rows] == ["in delivery"] * 3 + ["complete"]
+    assert [row["rag"] and row["rag"]["value"] for row in rows] == [
+        "red", "amber", "green", None]
     for row, item in zip(rows, [seeded.red, seeded.amber, seeded.green, seeded.complete],
                          strict=True):
-        expected = rag_of(item, clock.today(), default_settings().status_rules)
-        assert row["rag"] == {"value": expected.rag.value, "reason": expected.reason,
-                              "set_by_hand": expected.overridden}
+        expected = status_of(item, clock.today(), default_settings().status_rules)
+        assert row["state"] == {"value": expected.state.value, "label": expected.shown.label,
+                                "reason": expected.reason}
+        if expected.rag is not None:
+            assert row["rag"] == {"value": expected.rag.value, "reason": expected.reason,
+                                  "set_by_hand": expected.overridden}
+    assert rows[3]["state"] == {"value": "complete", "label": "Complete",
+                                "reason": "Outcome evidenced and signed off."}
     red = rows[0]
     assert red["rag"]["reason"] == "An action is 30 days overdue (more than 14 days)."
     assert red["overdue_actions"] == 1
@@ -137,6 +147,10 @@ def test_a_rag_set_by_hand_says_so_with_its_reason(api, seeded):
 
 @pytest.mark.parametrize(("query", "expected"), [
     ({"rag": "amber"}, ["amber"]),
+    ({"state": "in delivery"}, ["red", "amber", "green"]),
+    ({"state": "complete"}, ["complete"]),
+    ({"state": "not planned"}, []),
+    ({"state": "complete", "rag": "red"}, []),
     ({"status": "complete"}, ["complete"]),
     ({"priority": "low"}, ["green"]),
     ({"overdue": "true"}, ["red"]),
@@ -156,6 +170,37 @@ def test_items_are_filtered_by_the_person_who_leads_or_owns_an_action(api, seede
     # The owner leads the amber item; the partner owns an action of the red one.
     assert ids(api.get("/api/v1/items", owner=seeded.owner.id)) == [seeded.amber.id]
     assert ids(api.get("/api/v1/items", owner=seeded.partner.id)) == [seeded.red.id]
+
+
+def test_items_imported_with_no_lead_and_no_actions_are_not_planned_and_have_no_rag(
+    api, seeded
+):
+    imported = focused_visit_items(seeded.council, imported_at=clock.now() - timedelta(days=3))
+    db.session.commit()
+    rows = api.get("/api/v1/items", state="not planned").get_json()["data"]
+    assert [row["id"] for row in rows] == [item.id for item in imported]
+    for row in rows:
+        assert row["state"] == {
+            "value": "not planned", "label": "Not planned",
+            "reason": "No lead officer yet and no actions planned, 3 days after the finding "
+                      "was imported (19 November 2026)."}
+        assert row["rag"] is None
+        assert row["lead_officer"] is None and row["open_actions"] == 0
+    # Not planned comes first, most urgent; the RAG filter leaves them out.
+    assert ids(api.get("/api/v1/items"))[:4] == [item.id for item in imported]
+    assert not set(ids(api.get("/api/v1/items", rag="green"))) & {i.id for i in imported}
+    one = api.get(f"/api/v1/items/{imported[0].id}").get_json()
+    assert one["state"]["value"] == "not planned" and one["rag"] is None
+
+
+def test_an_item_with_every_action_done_is_delivered_in_the_api(api, seeded):
+    seeded.green_action.status = ActionStatus.COMPLETE
+    db.session.commit()
+    body = api.get(f"/api/v1/items/{seeded.green.id}").get_json()
+    assert body["state"]["value"] == "delivered"
+    assert body["state"]["label"] == "Delivered, awaiting evidence of impact"
+    assert body["rag"] is None
+    assert ids(api.get("/api/v1/items", state="delivered")) == [seeded.green.id]
 
 
 def test_an_items_filters_are_kept_in_its_page_links(api, seeded):
@@ -247,11 +292,14 @@ def test_a_page_past_the_end_is_empty_not_the_last_page_again(api, seeded):
     ({"per_page": "101"}, "per_page", "Give a whole number from 1 to 100, such as 1."),
     ({"page": "0"}, "page", "Give a whole number from 1 to 2147483647, such as 1."),
     ({"page": "two"}, "page", "Give a whole number from 1 to 2147483647, such as 1."),
-    ({"rag": "purple"}, "rag", "Give one of 'red', 'amber', 'green', 'complete'."),
+    ({"rag": "purple"}, "rag", "Give one of 'red', 'amber', 'green'."),
+    ({"rag": "complete"}, "rag", "Give one of 'red', 'amber', 'green'."),
+    ({"state": "done"}, "state", "Give one of 'complete', 'awaiting sign-off', 'delivered', "
+                                 "'not planned', 'in delivery'."),
     ({"overdue": "false"}, "overdue", "Give 'true', or leave the parameter out."),
     ({"perpage": "10"}, "perpage", "This address does not take 'perpage'. It takes: status, "
-                                   "rag, priority, owner, inspection, theme, overdue, page, "
-                                   "per_page."),
+                                   "state, rag, priority, owner, inspection, theme, overdue, "
+                                   "page, per_page."),
 ])
 def test_a_bad_parameter_is_refused_with_what_to_fix(api, query, name, reason):
     response = api.get("/api/v1/items", **query)

@@ -50,6 +50,13 @@ def test_from_letter_to_the_committee_paper(site, chromium, tmp_path):
     admin.wait_for_url(re.compile(r"/inspections/\d+$"))
     steps.check(admin, "inspection")
     inspection_url = admin.url
+    # Nobody leads the new items and nothing is planned: every status says so, in words.
+    assert admin.locator(".tracker-status", has_text="Not planned").count() >= 3
+    admin.goto("/items")
+    steps.check(admin, "items-not-planned")
+    admin.goto("/")
+    steps.check(admin, "dashboard-with-items")
+    admin.goto(inspection_url)
 
     # Assigns a lead officer to the corrected item and plans a dated action.
     admin.get_by_role("link", name=re.compile("Tracked as “Managers")).click()
@@ -75,6 +82,8 @@ def test_from_letter_to_the_committee_paper(site, chromium, tmp_path):
     admin.get_by_role("button", name="Add action").click()
     admin.get_by_text("Audit twenty assessments for recorded oversight").first.wait_for()
     steps.check(admin, "item-with-action")
+    admin.goto("/how-status-is-worked-out")
+    steps.check(admin, "how-status-is-worked-out")
 
     # The committee follows the new inspection.
     admin.goto("/committees")

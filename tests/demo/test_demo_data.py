@@ -27,9 +27,9 @@ from tracker.items.models import (
     DueDateChangeState,
     Item,
     ItemStatus,
-    Rag,
 )
 from tracker.items.queries import ItemFilters, find_items
+from tracker.items.status import ItemState, ShownStatus
 from tracker.settings import default_settings
 
 # A Saturday, a Sunday and a Monday: dates move off weekends without breaking the demo.
@@ -113,13 +113,17 @@ def test_demo_shows_a_partner_update_posted_through_a_link(demo):
     assert all(entry.created_at < moment_on(TODAY) for entry in marked)
 
 
-def test_demo_has_items_in_every_rag_and_some_not_updated(demo):
+def test_demo_has_items_in_every_state_and_rag_and_some_not_updated(demo):
     rows = find_items(
         db.session.scalar(select(Council.id)), ItemFilters(),
         today=TODAY, now=moment_on(TODAY), rules=default_settings().status_rules,
     ).rows
-    assert {row.rag.rag for row in rows} == set(Rag)
-    assert any(row.rag.overridden and row.item.rag_override_reason for row in rows)
+    assert {row.status.shown for row in rows} == set(ShownStatus)
+    assert any(row.status.overridden and row.item.rag_override_reason for row in rows)
+    [not_planned] = [row for row in rows if row.status.state is ItemState.NOT_PLANNED]
+    assert not_planned.status.reason.startswith("No lead officer yet and no actions planned")
+    [delivered] = [row for row in rows if row.status.state is ItemState.DELIVERED]
+    assert "Sent back at sign-off on" in delivered.status.reason
     stale = [row for row in rows if row.stale]
     assert 1 <= len(stale) < len(rows)
 

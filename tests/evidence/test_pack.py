@@ -116,7 +116,7 @@ def test_an_items_pdf_shows_the_finding_actions_history_and_sign_off_as_of_the_d
     assert "Marked complete by Meg Lead, 3 November 2026 at 10:00am" in assessments
     assert "Signed off by Alex Admin, 4 November 2026 at 10:00am" in assessments
     assert "Progress Complete" in assessments
-    assert "RAG Complete: Outcome evidenced and signed off." in assessments
+    assert "Status Complete: Outcome evidenced and signed off." in assessments
 
 
 def test_every_page_says_as_of_when_and_carries_the_items_title_and_page_number(plan):
@@ -179,7 +179,7 @@ def test_the_index_lists_each_item_with_its_file_rag_and_counts_as_of_the_day(pl
     files = unzip(made(plan, BEFORE).zip_file)
     rows = index_rows(files)
 
-    assert [(r["No."], r["File"], r["Item"], r["Progress"], r["RAG"]) for r in rows] == [
+    assert [(r["No."], r["File"], r["Item"], r["Progress"], r["Status"]) for r in rows] == [
         ("1", "001-timeliness-of-contact-screening.pdf", "Timeliness of contact screening",
          "Open", "Green"),
         ("2", "002-variable-quality-of-assessments.pdf", "Variable quality of assessments",
@@ -238,12 +238,13 @@ def test_rag_and_overdue_are_worked_out_for_the_day_not_for_today(plan):
     # On 5 November the rota, due 1 November, was still in progress: four days overdue.
     files = unzip(made(plan, date(2026, 11, 5)).zip_file)
     first = index_rows(files)[0]
-    assert (first["Item"], first["RAG"], first["Reason for RAG"], first["Actions overdue"]) == (
+    assert (first["Item"], first["Status"], first["Reason for status"],
+            first["Actions overdue"]) == (
         "Screening contacts within one working day", "Amber", "An action is 4 days overdue.",
         "1")
     pdf = files["001-screening-contacts-within-one-working-day.pdf"]
     assert action_row(pdf, "Daily screening rota")["Status"] == "In progress, overdue"
-    assert "RAG Amber: An action is 4 days overdue." in pdf_text(pdf)
+    assert "Status Amber: An action is 4 days overdue." in pdf_text(pdf)
 
 
 def test_each_pdf_is_tagged_for_screen_readers_and_titled_and_dated_by_the_day(plan):

@@ -1,5 +1,6 @@
-"""Downloading the action plan as Excel and CSV: every item and action with owners, dates,
-status and RAG, in files the council's own tools open; typed text never becomes a formula."""
+"""Downloading the action plan as Excel and CSV: every item and action with owners, dates
+and status (with its reason), in files the council's own tools open; typed text never
+becomes a formula."""
 
 from __future__ import annotations
 
@@ -65,8 +66,13 @@ def test_the_excel_plan_has_a_frozen_filtered_header_and_a_row_per_action(client
     assert audit["Due date"].date() == date(2026, 11, 12)
     assert audit["Action status"] == "Not started"
     assert audit["Days overdue"] == 10
-    assert audit["RAG"] == "Amber"
-    assert next(row for row in rows if row["Tracked item"].startswith("+"))["Action"] is None
+    assert audit["Item status"] == "Amber"
+    assert audit["Reason for item status"] == "An action is 10 days overdue."
+    unplanned = next(row for row in rows if row["Tracked item"].startswith("+"))
+    assert unplanned["Action"] is None
+    assert unplanned["Item status"] == "Not planned"
+    assert unplanned["Reason for item status"].startswith(
+        "No lead officer yet and no actions planned, 113 days after the finding was imported")
 
 
 def test_typed_text_that_looks_like_a_formula_stays_text(client, council, plan):

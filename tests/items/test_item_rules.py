@@ -24,7 +24,7 @@ from tracker.inspections.service import statutory_clock
 from tracker.items import queries, service
 from tracker.items.models import ActionStatus, DueDateChangeState, ItemStatus, Priority, Rag
 from tracker.items.queries import ItemFilters
-from tracker.items.status import is_overdue, is_stale
+from tracker.items.status import ItemState, ShownStatus, is_overdue, is_stale
 from tracker.settings import default_settings
 
 # Items from the factories are created on 1 August 2026 at 9am UTC (10am in the UK).
@@ -213,7 +213,7 @@ def test_the_person_who_marked_an_item_complete_cannot_sign_it_off(action):
     with pytest.raises(RuleBroken, match="Someone other than"):
         service.sign_off_item(item, actor=item.lead_officer, now=NOW)
     assert item.status is ItemStatus.AWAITING_SIGN_OFF
-    assert queries.rag_of(item, TODAY, RULES).rag is not Rag.COMPLETE
+    assert queries.status_of(item, TODAY, RULES).state is ItemState.AWAITING_SIGN_OFF
 
 
 def test_another_person_signs_off_and_the_item_is_complete(action):
@@ -226,7 +226,7 @@ def test_another_person_signs_off_and_the_item_is_complete(action):
 
     assert item.status is ItemStatus.COMPLETE
     assert item.signed_off_by_id == admin.id
-    assert queries.rag_of(item, TODAY, RULES).rag is Rag.COMPLETE
+    assert queries.status_of(item, TODAY, RULES).state is ItemState.COMPLETE
     [sign_off] = history(item, UpdateKind.SIGN_OFF)
     assert sign_off.author_id == admin.id
 
@@ -246,18 +246,18 @@ def test_a_rag_override_needs_a_reason(action):
 def test_a_rag_override_is_shown_and_kept_in_the_history_and_can_be_cleared(action):
     item = action.item
     lead = item.lead_officer
-    assert queries.rag_of(item, TODAY, RULES).rag is Rag.GREEN
+    assert queries.status_of(item, TODAY, RULES).rag is Rag.GREEN
 
     service.override_rag(item, actor=lead, now=NOW, rag=Rag.RED,
                          reason="Social worker vacancies threaten the plan")
-    result = queries.rag_of(item, TODAY, RULES)
+    result = queries.status_of(item, TODAY, RULES)
     assert result.rag is Rag.RED
     assert result.overridden
     assert "Social worker vacancies" in result.reason
 
     service.override_rag(item, actor=lead, now=NOW, rag=None, reason="Vacancies filled")
     assert item.rag_override is None
-    assert queries.rag_of(item, TODAY, RULES).rag is Rag.GREEN
+    assert queries.status_of(item, TODAY, RULES).rag is Rag.GREEN
     set_by_hand, cleared = history(item, UpdateKind.RAG_OVERRIDE)
     assert (set_by_hand.new_value, set_by_hand.text) == (
         "Red", "Social worker vacancies threaten the plan")
@@ -265,11 +265,16 @@ def test_a_rag_override_is_shown_and_kept_in_the_history_and_can_be_cleared(acti
     assert cleared.author_id == lead.id
 
 
-def test_complete_cannot_be_set_by_hand(action):
-    with pytest.raises(RuleBroken):
-        service.override_rag(action.item, actor=action.item.lead_officer, now=NOW,
-                             rag=Rag.COMPLETE, reason="Looks done")
-    assert action.item.rag_override is None
+def test_complete_cannot_be_set_by_hand_nor_can_a_rag_hide_an_item_that_is_not_planned(action):
+    # Complete comes only from marking the item complete and its sign-off: a RAG is red,
+    # amber or green.
+    assert {rag.value for rag in Rag} == {"red", "amber", "green"}
+    item = ItemFactory(finding__inspection=action.item.finding.inspection)
+    service.override_rag(item, actor=item.lead_officer, now=NOW, rag=Rag.GREEN,
+                         reason="Looks fine")
+    result = queries.status_of(item, TODAY, RULES)
+    assert result.state is ItemState.NOT_PLANNED
+    assert not result.overridden
 
 
 def test_a_history_entry_cannot_be_edited(action):
@@ -354,6 +359,7 @@ def three_items(council):
     red = ItemFactory(finding__inspection__council=council, lead_officer=lead,
                       priority=Priority.HIGH, target_date=date(2026, 8, 31),
                       title="Timeliness of assessments")
+    ActionFactory(item=red, due_date=date(2026, 12, 1), status=ActionStatus.IN_PROGRESS)
     amber = ItemFactory(finding__inspection__council=council, priority=Priority.MEDIUM,
                         title="Strategy meetings")
     ActionFactory(item=amber, owner=owner, due_date=TODAY - timedelta(days=3),
@@ -413,7 +419,7 @@ def test_the_items_list_counts_items_by_rag_before_the_rag_filter(council, three
     page = queries.find_items(council.id, ItemFilters(rag=Rag.RED), today=TODAY, now=NOW,
                               rules=RULES)
     assert page.total == 1
-    assert page.rag_counts == {Rag.RED: 1, Rag.AMBER: 1, Rag.GREEN: 1}
+    assert page.counts == {ShownStatus.RED: 1, ShownStatus.AMBER: 1, ShownStatus.GREEN: 1}
 
 
 # The statutory clock -----------------------------------------------------------------------

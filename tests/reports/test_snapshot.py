@@ -93,15 +93,19 @@ def test_items_run_priority_action_first_with_their_status_and_the_reason(known)
 def test_current_position_counts_items_by_rag_and_actions_by_state(known):
     position = _section(_draft(known), "3")
     texts = [b.text for b in position.blocks if isinstance(b, Para)]
-    assert ("The Committee follows 2 tracked items. As at 22 November 2026, 1 is Red, 0 Amber, "
-            "1 Green and 0 Complete. Figure 1 and the table below show them by status (RAG) and "
-            "priority.") in texts
+    assert ("The Committee follows 2 tracked items. As at 22 November 2026, 1 is Red and 1 "
+            "Green. Figure 1 and the table below show them by status and priority.") in texts
     assert "Of the 5 actions, 1 is complete, 3 are on track and 1 is overdue." in texts
     assert ("1 action has had its due date extended (1 time in all). Appendix A shows each "
             "action's original and current due dates.") in texts
     table = next(b for b in position.blocks if isinstance(b, Table))
-    assert table.rows == [["High", "1", "0", "0", "0", "1"], ["Medium", "0", "0", "1", "0", "1"],
-                          ["Low", "0", "0", "0", "0", "0"], ["All items", "1", "0", "1", "0", "2"]]
+    assert [column.title for column in table.columns] == [
+        "Priority", "Not planned", "Red", "Amber", "Green", "Awaiting evidence",
+        "Awaiting sign-off", "Complete", "Total"]
+    assert table.rows == [["High", "0", "1", "0", "0", "0", "0", "0", "1"],
+                          ["Medium", "0", "0", "0", "1", "0", "0", "0", "1"],
+                          ["Low", "0", "0", "0", "0", "0", "0", "0", "0"],
+                          ["All items", "0", "1", "0", "1", "0", "0", "0", "2"]]
 
 
 def test_trend_counts_each_month_end_from_the_history(known):
@@ -160,7 +164,7 @@ def test_an_item_whose_rag_changed_since_the_last_report_is_listed(known):
     db.session.commit()
     # On 25 October the rota (due 1 November) was not overdue: item 5.1 was Green then.
     changes = _section(_draft(known), "C")
-    assert _bullets(changes, "Status (RAG) changes:") == [
+    assert _bullets(changes, "Status changes:") == [
         "5.1 Timeliness of contact screening: from Green to Red"]
 
 

@@ -57,7 +57,8 @@ PAGES: dict[str, tuple[tuple[str, ...], Callable[[Places], str]]] = {
     "items list": (EVERYONE, lambda p: "/items"),
     "items list, filtered": (
         EVERYONE, lambda p: f"/items?status=open&priority=medium&owner={p.users[MANAGER]}&q=e"),
-    "items list, red only": (EVERYONE, lambda p: "/items?rag=red"),
+    "items list, red only": (EVERYONE, lambda p: "/items?state=red"),
+    "items list, not planned": (EVERYONE, lambda p: "/items?state=not+planned"),
     "item page": (EVERYONE, lambda p: f"/items/{p.item}"),
     "action page": (EVERYONE, lambda p: f"/actions/{p.action}"),
     "action update form": (STAFF, lambda p: f"/actions/{p.action}/update"),

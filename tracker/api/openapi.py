@@ -17,6 +17,7 @@ from tracker.access.service import PREFIX
 from tracker.api.params import LARGEST_ID, LARGEST_PAGE, MOST_PER_PAGE, PER_PAGE
 from tracker.inspections.models import FindingCategory
 from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
+from tracker.items.status import ItemState
 from tracker.reports.service import FORMATS
 
 VERSION = "1.1.0"
@@ -135,12 +136,26 @@ SCHEMAS: dict[str, Any] = {
         "pages": {"type": "integer", "minimum": 1},
     }),
     "PageLinks": _links("self", "first", "last", maybe=("prev", "next")),
+    "State": _object(
+        {"value": _enum(ItemState),
+         "label": {"type": "string", "description": "Its name in words, as the pages show it "
+                   "(\"Delivered, awaiting evidence of impact\", \"Red\")."},
+         "reason": {"type": "string", "description": "Why, in words a reader can check "
+                    "(\"No lead officer yet, 12 days after the finding was imported (3 "
+                    "November 2026).\")."}},
+        "The item's state, worked out by the rule the pages use, checked in this order: "
+        "`complete` (outcome evidenced and signed off), `awaiting sign-off` (marked complete), "
+        "`delivered` (no open action and at least one complete: awaiting evidence of impact), "
+        "`not planned` (no lead officer, no actions, or every action cancelled), otherwise "
+        "`in delivery`, with a RAG.",
+    ),
     "Rag": _object(
         {"value": _enum(Rag),
          "reason": {"type": "string", "description": "Why, in words a reader can check."},
          "set_by_hand": {"type": "boolean", "description": "Set by a lead officer or an "
                          "administrator, with the written reason, instead of by the rule."}},
-        "Red, amber, green or complete, worked out by the rule the pages use.",
+        "Red, amber or green: the RAG of an item in delivery, worked out by the rule the "
+        "pages use.",
     ),
     "Inspection": _object({
         "id": ID,
@@ -202,7 +217,9 @@ _ITEM_PROPERTIES: dict[str, Any] = {
     "theme": STRING,
     "priority": _enum(Priority),
     "status": _enum(ItemStatus),
-    "rag": _ref("Rag"),
+    "state": _ref("State"),
+    "rag": {**_or_null(_ref("Rag")),
+            "description": "Null unless the item's state is `in delivery`."},
     "target_date": MAYBE_DATE,
     "lead_officer": _or_null(_ref("Person")),
     "category": _enum(FindingCategory, "The category of the finding it tracks."),
@@ -398,11 +415,16 @@ def _build() -> dict[str, Any]:
         "/api/v1/items": _get(
             "list_items", "items", "Tracked items, most urgent first",
             _json("ItemList", "A page of items."),
-            description="Red first, then amber, green and complete; within each, high "
+            description="Not planned first, then red, amber and green (in delivery), "
+                        "delivered, awaiting sign-off and complete; within each, high "
                         "priority first. Filters combine (all must hold).",
             parameters=[
-                _query("status", _enum(ItemStatus), "Only items in this state."),
-                _query("rag", _enum(Rag), "Only items of this RAG."),
+                _query("status", _enum(ItemStatus), "Only items at this point of completion "
+                       "(open, marked complete and awaiting sign-off, or signed off)."),
+                _query("state", _enum(ItemState), "Only items in this state (`in delivery`: "
+                       "every item with a RAG)."),
+                _query("rag", _enum(Rag), "Only items in delivery with this RAG. An item in "
+                       "any other state has no RAG (`complete` is now `state=complete`)."),
                 _query("priority", _enum(Priority), "Only items of this priority."),
                 _query("owner", ID, "Only items this person leads or owns an action of "
                                     "(a person's id), as the items page's Owner filter."),

@@ -16,7 +16,7 @@ from tracker.accounts.models import User
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import Action, Item, ItemStatus
 from tracker.items.queries import ItemRow
-from tracker.items.status import RagResult, days_overdue, is_overdue
+from tracker.items.status import StatusResult, days_overdue, is_overdue
 from tracker.reports.models import IssuedReport
 from tracker.reports.service import FORMATS
 
@@ -82,8 +82,17 @@ def paged(page: Paged, rows: list[dict[str, Any]], endpoint: str, asked_for: int
     }
 
 
-def rag(result: RagResult) -> dict[str, Any]:
-    """An item's RAG, the reason for it, and whether a person set it by hand."""
+def state(result: StatusResult) -> dict[str, Any]:
+    """An item's state (complete, awaiting sign-off, delivered, not planned or in delivery),
+    its name in words and the reason for it."""
+    return {"value": result.state.value, "label": result.shown.label, "reason": result.reason}
+
+
+def rag(result: StatusResult) -> dict[str, Any] | None:
+    """An item's RAG, the reason for it, and whether a person set it by hand; None unless the
+    item is in delivery."""
+    if result.rag is None:
+        return None
     return {"value": result.rag.value, "reason": result.reason,
             "set_by_hand": result.overridden}
 
@@ -136,7 +145,7 @@ def finding(record: Finding) -> dict[str, Any]:
     }
 
 
-def item(record: Item, *, result: RagResult, open_actions: int, overdue_actions: int,
+def item(record: Item, *, result: StatusResult, open_actions: int, overdue_actions: int,
          not_updated: bool) -> dict[str, Any]:
     """An item as the items list shows it. Its finding (and inspection) must be loaded."""
     return {
@@ -145,6 +154,7 @@ def item(record: Item, *, result: RagResult, open_actions: int, overdue_actions:
         "theme": record.theme,
         "priority": record.priority.value,
         "status": record.status.value,
+        "state": state(result),
         "rag": rag(result),
         "target_date": day(record.target_date),
         "lead_officer": person(record.lead_officer),
@@ -169,11 +179,11 @@ def item(record: Item, *, result: RagResult, open_actions: int, overdue_actions:
 
 def item_row(row: ItemRow) -> dict[str, Any]:
     """A line of the items list (`tracker.items.queries.find_items`)."""
-    return item(row.item, result=row.rag, open_actions=row.open_actions,
+    return item(row.item, result=row.status, open_actions=row.open_actions,
                 overdue_actions=row.overdue_actions, not_updated=row.stale)
 
 
-def item_in_full(record: Item, *, result: RagResult, today: date, not_updated: bool
+def item_in_full(record: Item, *, result: StatusResult, today: date, not_updated: bool
                  ) -> dict[str, Any]:
     """One item with everything its page shows: the finding's words, the measure of success,
     the outcome evidence and every action."""

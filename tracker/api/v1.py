@@ -22,7 +22,7 @@ from tracker.api.writing import json_response
 from tracker.inspections.queries import inspection_for_page, inspections_page, tracked_counts
 from tracker.items import queries as item_queries
 from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
-from tracker.items.status import StatusRules, is_stale
+from tracker.items.status import ItemState, StatusRules, is_stale
 from tracker.pagination import Page
 from tracker.permissions import API_TOKEN, PUBLIC, allow
 from tracker.questions import queries as question_queries
@@ -165,7 +165,8 @@ def get_finding(finding_id: int) -> Response:
     return json_response(serialise.finding(record))
 
 
-ITEM_FILTERS = ("status", "rag", "priority", "owner", "inspection", "theme", "overdue")
+ITEM_FILTERS = ("status", "state", "rag", "priority", "owner", "inspection", "theme",
+                "overdue")
 
 
 @v1.route("/items", **READ)
@@ -174,6 +175,7 @@ def list_items() -> Response:
     reader = _read(*ITEM_FILTERS, *params.PAGING)
     filters = item_queries.ItemFilters(
         status=reader.choice("status", ItemStatus),
+        state=reader.choice("state", ItemState),
         rag=reader.choice("rag", Rag),
         priority=reader.choice("priority", Priority),
         owner_id=reader.whole_number("owner"),
@@ -201,7 +203,7 @@ def get_item(item_id: int) -> Response:
         raise problems.RecordMissing("item", item_id)
     rules = _rules()
     return json_response(serialise.item_in_full(
-        record, result=item_queries.rag_of(record, clock.today(), rules), today=clock.today(),
+        record, result=item_queries.status_of(record, clock.today(), rules), today=clock.today(),
         not_updated=serialise.not_updated(
             record, stale=is_stale(record.last_updated_at, clock.now(), rules))))
 

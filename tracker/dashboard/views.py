@@ -10,8 +10,8 @@ from tracker.accounts.models import Role
 from tracker.inspections.queries import inspections_with_running_clock
 from tracker.inspections.service import statutory_clock
 from tracker.items import queries
-from tracker.items.models import Priority, Rag
-from tracker.items.status import rag_rule_in_words
+from tracker.items.models import Priority
+from tracker.items.status import ShownStatus, status_rule_in_words
 from tracker.permissions import ALL_ROLES, allow
 from tracker.questions.queries import waiting_for
 from tracker.settings import settings
@@ -37,7 +37,7 @@ def home():
     return render_template(
         "dashboard/home.html",
         summary=summary,
-        rags=[Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE],
+        statuses=list(ShownStatus),
         priorities=list(Priority),
         deadlines=[(i, d) for i, d in deadlines if d],
         my_actions=queries.actions_for_owner(current_user, today, per_page=SHOWN)
@@ -60,5 +60,6 @@ def home():
 def how_status_is_worked_out():
     rules = settings().status_rules
     return render_template(
-        "dashboard/how_status_is_worked_out.html", rules=rules, steps=rag_rule_in_words(rules)
+        "dashboard/how_status_is_worked_out.html", rules=rules,
+        steps=status_rule_in_words(rules), statuses=list(ShownStatus),
     )

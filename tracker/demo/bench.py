@@ -84,7 +84,7 @@ from tracker.items.models import (
     Priority,
     Rag,
 )
-from tracker.items.status import ItemFacts, StatusRules, work_out_rag
+from tracker.items.status import ItemFacts, ShownStatus, StatusRules, work_out_status
 from tracker.jobs.models import RunState
 from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reports.models import IssuedReport
@@ -837,7 +837,7 @@ class BenchSummary:
     seconds: float
     password: str
     counts: dict[str, int]
-    rags: Counter[Rag]
+    statuses: Counter[ShownStatus]
     progress: Counter[ItemStatus]
     action_states: Counter[ActionStatus]
     admin_email: str
@@ -858,7 +858,7 @@ class BenchSummary:
             f"{n('councillors', 'committee member')})",
             f"  {n('inspections', 'inspection')}, {n('findings', 'finding')}, "
             f"{n('items', 'tracked item')}",
-            "    RAG: " + ", ".join(f"{self.rags[r]:,} {r.label}" for r in Rag),
+            "    status: " + ", ".join(f"{self.statuses[s]:,} {s.label}" for s in ShownStatus),
             "    progress: " + ", ".join(f"{self.progress[s]:,} {s.label.lower()}"
                                          for s in ItemStatus),
             f"  {n('actions', 'action')} ("
@@ -917,7 +917,7 @@ def build_bench_data(scale: float, *, council_name: str | None, today: date, now
     reports = _issue_reports(builder, committee_ids, rules, ids)
     _move_sequences_on()
 
-    rags, progress = _item_states(builder.item_rows, today, rules)
+    statuses, progress = _item_states(builder.item_rows, today, rules)
     actions = builder.rows.tables[Action]
     tables = builder.rows.tables
     busiest = max((p for p in builder.managers + builder.partners),
@@ -937,7 +937,7 @@ def build_bench_data(scale: float, *, council_name: str | None, today: date, now
             "updates": len(tables[Update]), "committees": len(committee_ids),
             "issued_reports": reports, "deliveries": len(tables.get(Delivery, [])),
         },
-        rags=rags, progress=progress,
+        statuses=statuses, progress=progress,
         action_states=Counter(a["status"] for a in actions),
         admin_email=emails[builder.admins[0].id],
         busiest_manager_email=emails[busiest.id],
@@ -946,26 +946,34 @@ def build_bench_data(scale: float, *, council_name: str | None, today: date, now
 
 
 def _item_states(item_rows: list[dict[str, Any]], today: date,
-                 rules: StatusRules) -> tuple[Counter[Rag], Counter[ItemStatus]]:
-    """Each item's RAG by the rule, from the rows just written."""
+                 rules: StatusRules) -> tuple[Counter[ShownStatus], Counter[ItemStatus]]:
+    """Each item's status by the rule, from the rows just written."""
     open_due: dict[int, date] = {}
     not_started_due: dict[int, date] = {}
+    counts: dict[int, Counter[ActionStatus]] = {row["id"]: Counter() for row in item_rows}
     for row in db.session.execute(select(Action.item_id, Action.status, Action.due_date).where(
             Action.item_id.in_([r["id"] for r in item_rows]))):
+        counts[row.item_id][row.status] += 1
         if row.status.is_open:
             open_due[row.item_id] = min(open_due.get(row.item_id, row.due_date), row.due_date)
         if row.status is ActionStatus.NOT_STARTED:
             not_started_due[row.item_id] = min(not_started_due.get(row.item_id, row.due_date),
                                                row.due_date)
-    rags: Counter[Rag] = Counter()
+    statuses: Counter[ShownStatus] = Counter()
     for row in item_rows:
+        of_item = counts[row["id"]]
         facts = ItemFacts(status=row["status"], target_date=row["target_date"],
+                          has_lead_officer=row["lead_officer_id"] is not None,
+                          open_actions=of_item[ActionStatus.NOT_STARTED]
+                          + of_item[ActionStatus.IN_PROGRESS],
+                          complete_actions=of_item[ActionStatus.COMPLETE],
+                          cancelled_actions=of_item[ActionStatus.CANCELLED],
                           rag_override=row["rag_override"],
                           rag_override_reason=row["rag_override_reason"],
                           earliest_open_due=open_due.get(row["id"]),
                           earliest_not_started_due=not_started_due.get(row["id"]))
-        rags[work_out_rag(facts, today, rules).rag] += 1
-    return rags, Counter(row["status"] for row in item_rows)
+        statuses[work_out_status(facts, today, rules).shown] += 1
+    return statuses, Counter(row["status"] for row in item_rows)
 
 
 @click.command("bench-data")

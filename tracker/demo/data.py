@@ -38,6 +38,7 @@ from tracker.demo.plan import (
     PlannedAction,
     PlannedItem,
     Progress,
+    SendBack,
     SignOff,
 )
 from tracker.extensions import db
@@ -150,12 +151,12 @@ class _Player:
         return items.track_finding(
             finding=self.findings[plan.finding],
             title=plan.title,
-            lead_officer=self.people[plan.lead],
+            lead_officer=self.people[plan.lead] if plan.lead else None,
             actor=self.people["priya"],
             now=now,
             theme=plan.theme,
             priority=plan.priority,
-            target_date=self.calendar.due(plan.target),
+            target_date=self.calendar.due(plan.target) if plan.target is not None else None,
             measure_of_success=plan.measure,
         )
 
@@ -198,6 +199,9 @@ class _Player:
         elif isinstance(event, SignOff):
             items.sign_off_item(item, actor=self.people[event.by], now=now,
                                 comment=event.comment)
+        elif isinstance(event, SendBack):
+            items.refuse_sign_off(item, actor=self.people[event.by], now=now,
+                                  reason=event.reason)
 
 
 def _record_inspection(

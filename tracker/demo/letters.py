@@ -228,6 +228,12 @@ NEWER_FINDINGS = (
         "case was closed.",
     ),
     LetterFinding(
+        "return-interviews",
+        DEVELOPMENT,
+        "Children who go missing from home are not always offered an interview when they "
+        "return, and what they say is not used to plan how to keep them safe.",
+    ),
+    LetterFinding(
         "contact-screening",
         PRIORITY,
         "Contacts received by the multi-agency safeguarding hub are not always screened "

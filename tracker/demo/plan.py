@@ -128,19 +128,29 @@ class SignOff:
 
 
 @dataclass(frozen=True)
+class SendBack:
+    """A second person sends the item back at sign-off, saying what is missing."""
+
+    days_ago: int
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PlannedItem:
-    """A tracked item for the finding with key `finding`, set up `created` days ago."""
+    """A tracked item for the finding with key `finding`, set up `created` days ago; `lead`
+    "" has no lead officer yet, and `target` None no target date."""
 
     finding: str
     title: str
     lead: str
     theme: str
     priority: Priority
-    target: int
+    target: int | None
     measure: str
     created: int
     actions: tuple[PlannedAction, ...]
-    events: tuple[Override | NewTarget | MarkComplete | SignOff, ...] = ()
+    events: tuple[Override | NewTarget | MarkComplete | SignOff | SendBack, ...] = ()
 
 
 PEOPLE = (
@@ -569,6 +579,11 @@ NEWER_ITEMS = (
             PlannedAction("Ask families for feedback after step-down", "priya", 90, B),
         ),
     ),
+    # Set up with the rest, then missed: nobody leads it and nothing is planned.
+    PlannedItem(
+        "return-interviews", "Return home interviews for children who go missing", "",
+        "Missing children", Priority.MEDIUM, None, "", B, (),
+    ),
 )
 
 OLDER_ITEMS = (
@@ -629,8 +644,20 @@ OLDER_ITEMS = (
                           "The auditors have been moved to help clear the MASH backlog."),
                  MoveDate(125, "ruth", -45,
                           "Moved again so the audit can cover what the new inspection found."),
-                 Progress(50, "ruth", IN_PROGRESS, "22 of 40 files audited.")),
+                 Progress(50, "ruth", IN_PROGRESS, "22 of 40 files audited."),
+                 Progress(30, "ruth", COMPLETE,
+                          "All 40 files audited: identity recorded in 31 of them, and "
+                          "considered in the assessment in 24.",
+                          f"{INTRANET}/quality-assurance/identity-audit")),
             ),
+        ),
+        (
+            MarkComplete(21, "ruth",
+                         "Both actions are complete: the fields are on the referral form, and "
+                         "the audit of 40 case files found identity recorded in 31 of them."),
+            SendBack(16, "priya",
+                     "The audit covers 40 files, not whether identity is recorded for 90% of "
+                     "children. Add this quarter's figures from the performance report."),
         ),
     ),
     PlannedItem(

@@ -26,7 +26,7 @@ from tracker.audit.models import UpdateKind
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import CATEGORY_ORDER, FindingCategory
 from tracker.items.models import ActionStatus, DueDateChangeState, ItemStatus, Priority, Rag
-from tracker.items.status import ItemFacts, RagResult, StatusRules, is_overdue, work_out_rag
+from tracker.items.status import ItemFacts, StatusResult, StatusRules, is_overdue, work_out_status
 from tracker.reports.document import clean
 from tracker.reports.trend import ActionHistory
 
@@ -118,7 +118,7 @@ class ItemRecord:
     target_date: date | None
     measure_of_success: str
     status: ItemStatus
-    rag: RagResult
+    rag: StatusResult
     actions: list[ActionRecord]
     # Oldest first: the record reads as it happened.
     entries: list[EntryRecord]
@@ -287,11 +287,21 @@ def item_as_of(item: Item, updates: list[Update], as_of: date,
 
     open_dues = [r.due_date for r in records if r.status.is_open]
     not_started = [r.due_date for r in records if r.status is ActionStatus.NOT_STARTED]
-    rag = work_out_rag(ItemFacts(
-        status=status, target_date=target_date, rag_override=override,
-        rag_override_reason=clean(reason),
+    lead_officer = clean(value_then(_person(item.lead_officer), edits["lead officer"],
+                                    moment)) or NOBODY
+    refused = next((u for u in reversed(before) if u.kind is UpdateKind.SIGN_OFF_REFUSED
+                    and u.action_id is None), None)
+    rag = work_out_status(ItemFacts(
+        status=status, target_date=target_date, has_lead_officer=lead_officer != NOBODY,
+        open_actions=len(open_dues),
+        complete_actions=sum(1 for r in records if r.status is ActionStatus.COMPLETE),
+        cancelled_actions=sum(1 for r in records if r.status is ActionStatus.CANCELLED),
+        rag_override=override, rag_override_reason=clean(reason),
         earliest_open_due=min(open_dues, default=None),
         earliest_not_started_due=min(not_started, default=None),
+        tracked_since=item.created_at.astimezone(UK).date(),
+        sent_back_reason=clean(refused.text) if refused else "",
+        sent_back_on=refused.created_at.astimezone(UK).date() if refused else None,
     ), as_of, rules)
 
     marked = next((u for u in reversed(before) if u.kind is UpdateKind.MARKED_COMPLETE
@@ -326,8 +336,7 @@ def item_as_of(item: Item, updates: list[Update], as_of: date,
         inspectorate=clean(inspection.inspectorate),
         letter_date=inspection.letter_date,
         visit_dates=inspection.visit_dates,
-        lead_officer=clean(value_then(_person(item.lead_officer), edits["lead officer"],
-                                      moment)) or NOBODY,
+        lead_officer=lead_officer,
         theme=clean(value_then(item.theme, edits["theme"], moment)),
         priority=_PRIORITY.get(priority_text, item.priority).label,
         target_date=target_date,

@@ -27,8 +27,7 @@ from weasyprint.urls import URLFetcher
 
 from tracker.evidence.asof import ItemRecord
 from tracker.items.export import FORMULA_STARTS
-from tracker.items.models import Rag
-from tracker.items.status import StatusRules, rag_rule_in_words
+from tracker.items.status import ShownStatus, StatusRules, status_rule_in_words
 
 HERE = Path(__file__).resolve().parent
 INDEX_PDF = "000-index.pdf"
@@ -73,7 +72,7 @@ class IndexRow:
     target_date: date | None
     progress: str
     rag: str
-    rag_value: Rag
+    rag_value: ShownStatus
     rag_reason: str
     actions: int
     actions_complete: int
@@ -85,13 +84,12 @@ class IndexRow:
     @classmethod
     def of(cls, record: ItemRecord, *, number: int, file_name: str) -> IndexRow:
         """The index line of an item's record."""
-        rag = record.rag.rag.label + (" (set by hand)" if record.rag.overridden else "")
         return cls(
             number=number, file_name=file_name, title=record.title,
             inspection=record.inspection_title, letter_date=record.letter_date,
             category=record.category.label, lead_officer=record.lead_officer,
             priority=record.priority, target_date=record.target_date,
-            progress=record.status.label, rag=rag, rag_value=record.rag.rag,
+            progress=record.status.label, rag=record.rag.label, rag_value=record.rag.shown,
             rag_reason=record.rag.reason, actions=len(record.actions),
             actions_complete=record.actions_complete, actions_open=record.actions_open,
             actions_overdue=record.actions_overdue, entries=len(record.entries),
@@ -134,18 +132,18 @@ class PackPrinter:
             "complete": sum(row.actions_complete for row in rows),
             "overdue": sum(row.actions_overdue for row in rows),
             "entries": sum(row.entries for row in rows),
-            "rags": [(rag.label, rags[rag]) for rag in Rag if rags[rag]],
+            "rags": [(shown.label, rags[shown]) for shown in ShownStatus if rags[shown]],
         }
         return self._print("evidence/pdf_index.html", rows=rows, totals=totals,
                            scope=self.scope, csv_name=INDEX_CSV,
                            several_inspections=len({(row.inspection, row.letter_date)
                                                     for row in rows}) > 1,
-                           rag_rule=rag_rule_in_words(self.rules))
+                           rag_rule=status_rule_in_words(self.rules))
 
 
 CSV_COLUMNS = [
     "No.", "File", "Item", "Inspection", "Letter date", "Kind of finding", "Lead officer",
-    "Priority", "Target date", "Progress", "RAG", "Reason for RAG", "Actions",
+    "Priority", "Target date", "Progress", "Status", "Reason for status", "Actions",
     "Actions complete", "Actions open", "Actions overdue", "History entries",
     "Partner updates",
 ]

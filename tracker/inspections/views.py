@@ -20,7 +20,7 @@ from tracker.forms import page_status, rules_on_form
 from tracker.inspections import imports, queries, service
 from tracker.inspections.forms import ImportReviewForm, ImportUploadForm, PlanSubmittedForm
 from tracker.items.queries import item_facts
-from tracker.items.status import work_out_rag
+from tracker.items.status import work_out_status
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 from tracker.settings import settings
@@ -49,7 +49,7 @@ def _render_inspection(inspection, form, status: int = 200):
         inspection=inspection,
         groups=service.findings_by_category(inspection),
         deadlines=service.statutory_clock(inspection, today),
-        rags={item.id: work_out_rag(facts[item.id], today, rules) for item in items},
+        statuses={item.id: work_out_status(facts[item.id], today, rules) for item in items},
         form=form,
     ), status
 

@@ -35,7 +35,7 @@ from tracker.items.models import (
     Item,
 )
 from tracker.items.queries import item_facts, items_of_council
-from tracker.items.status import StatusRules, work_out_rag
+from tracker.items.status import StatusRules, work_out_status
 
 # (heading, width in characters) of each column, in order.
 COLUMNS: list[tuple[str, int]] = [
@@ -47,8 +47,8 @@ COLUMNS: list[tuple[str, int]] = [
     ("Priority", 10),
     ("Lead officer", 22),
     ("Item progress", 14),
-    ("RAG", 10),
-    ("Reason for RAG", 40),
+    ("Item status", 24),
+    ("Reason for item status", 40),
     ("Target date", 12),
     ("Item history entries", 10),
     ("Action", 60),
@@ -114,12 +114,12 @@ def action_plan_rows(council_id: int, today: date, rules: StatusRules) -> list[P
     rows = []
     for item in sorted(items, key=sort_key):
         inspection = item.finding.inspection
-        rag = work_out_rag(facts[item.id], today, rules)
+        status = work_out_status(facts[item.id], today, rules)
         item_part = (
             inspection.title, inspection.letter_date, item.finding.category.label, item.title,
             item.theme, item.priority.label,
             item.lead_officer.name if item.lead_officer else "", item.status.label,
-            rag.rag.label, rag.reason, item.target_date, item_history[item.id],
+            status.shown.label, status.reason, item.target_date, item_history[item.id],
         )
         for action in actions_by_item.get(item.id, []) or [None]:
             if action is None:

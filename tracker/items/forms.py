@@ -23,6 +23,7 @@ from tracker.forms import (
 )
 from tracker.inspections.models import CATEGORY_ORDER, TRACKED_CATEGORIES
 from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
+from tracker.items.status import ShownStatus
 
 TITLE_MAX = 200
 THEME_MAX = 100
@@ -260,8 +261,8 @@ class ItemFilterForm(TrackerForm):
         csrf = False
 
     q = StringField("Search", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    rag = SelectField(
-        "Status (RAG)", widget=GovSelect(), choices=enum_choices(Rag, blank="Any"),
+    state = SelectField(
+        "Status", widget=GovSelect(), choices=enum_choices(ShownStatus, blank="Any"),
         validators=[Optional()],
     )
     status = SelectField(

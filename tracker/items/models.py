@@ -59,12 +59,13 @@ OPEN_ACTION_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
 class Rag(enum.Enum):
-    """Red / Amber / Green, plus Complete (blue) for done and signed off."""
+    """Red / Amber / Green: the RAG of an item in delivery, worked out or set by hand. The
+    other states an item can be in (complete, not planned, ...) are in
+    `tracker.items.status.ItemState`."""
 
     RED = "red"
     AMBER = "amber"
     GREEN = "green"
-    COMPLETE = "complete"
 
     @property
     def label(self) -> str:
@@ -84,11 +85,16 @@ class Item(db.Model):
     measure_of_success: Mapped[str] = mapped_column(Text, default="")
     outcome_evidence: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ItemStatus] = mapped_column(enum_type(ItemStatus), default=ItemStatus.OPEN)
-    rag_override: Mapped[Rag | None] = mapped_column(enum_type(Rag))
+    # As wide as when "complete" was a RAG: narrowing it would rebuild the table on SQLite.
+    rag_override: Mapped[Rag | None] = mapped_column(enum_type(Rag, length=18))
     rag_override_reason: Mapped[str] = mapped_column(Text, default="")
     marked_complete_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why and when it was last sent back at sign-off (also in its history): the status shows
+    # the reason without reading the history.
+    sent_back_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sent_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Moved forward by every recorded update; drives the "not updated" flag.

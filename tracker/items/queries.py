@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tracker.accounts.models import User
 from tracker.audit.models import Update
 from tracker.extensions import db
+from tracker.formatting import UK
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import (
     OPEN_ACTION_STATUSES,
@@ -40,11 +41,13 @@ from tracker.items.models import (
 )
 from tracker.items.status import (
     ItemFacts,
-    RagResult,
+    ItemState,
+    ShownStatus,
+    StatusResult,
     StatusRules,
     is_stale,
-    rag_in_sql,
-    work_out_rag,
+    status_in_sql,
+    work_out_status,
 )
 from tracker.pagination import Page, clamp, fetch_page, page_count
 from tracker.permissions import is_admin
@@ -54,8 +57,10 @@ RequestModel = TypeVar("RequestModel", DueDateChange, CancellationRequest)
 
 @dataclass
 class ItemFilters:
-    """What the items list can be narrowed by; every field is optional."""
+    """What the items list can be narrowed by; every field is optional. `state` is the
+    item's state (`ItemState`); `rag` narrows to items in delivery of that RAG."""
 
+    state: ItemState | None = None
     rag: Rag | None = None
     status: ItemStatus | None = None
     owner_id: int | None = None
@@ -71,7 +76,7 @@ class ItemRow:
     """One line of the items list."""
 
     item: Item
-    rag: RagResult
+    status: StatusResult
     open_actions: int
     overdue_actions: int
     stale: bool
@@ -83,7 +88,8 @@ class ItemPage:
     total: int
     page: int
     per_page: int
-    rag_counts: Counter[Rag] = field(default_factory=Counter)
+    # How many of the items matching every filter but the state and RAG are of each status.
+    counts: Counter[ShownStatus] = field(default_factory=Counter)
 
     @property
     def pages(self) -> int:
@@ -158,8 +164,31 @@ def get_cancellation(council_id: int, request_id: int) -> CancellationRequest | 
     return _request_of_council(CancellationRequest, council_id, request_id)
 
 
+def _day_of(moment: datetime | None) -> date | None:
+    return moment.astimezone(UK).date() if moment is not None else None
+
+
+def _facts(item: Item, *, earliest_open_due: date | None, earliest_not_started_due: date | None,
+           counts: ActionCounts) -> ItemFacts:
+    return ItemFacts(
+        status=item.status,
+        target_date=item.target_date,
+        has_lead_officer=item.lead_officer_id is not None,
+        open_actions=counts.open,
+        complete_actions=counts.complete,
+        cancelled_actions=counts.cancelled,
+        rag_override=item.rag_override,
+        rag_override_reason=item.rag_override_reason,
+        earliest_open_due=earliest_open_due,
+        earliest_not_started_due=earliest_not_started_due,
+        tracked_since=_day_of(item.created_at),
+        sent_back_reason=item.sent_back_reason,
+        sent_back_on=_day_of(item.sent_back_at),
+    )
+
+
 def item_facts(items: list[Item]) -> dict[int, ItemFacts]:
-    """The facts the RAG rule needs, for many items in one query."""
+    """The facts the status rule needs, for many items in one query."""
     if not items:
         return {}
     open_due = func.min(case((Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date)))
@@ -167,48 +196,64 @@ def item_facts(items: list[Item]) -> dict[int, ItemFacts]:
         case((Action.status == ActionStatus.NOT_STARTED, Action.due_date))
     )
     rows = db.session.execute(
-        select(Action.item_id, open_due, not_started_due)
+        select(Action.item_id, open_due, not_started_due, *_counted_statuses())
         .where(Action.item_id.in_([item.id for item in items]))
         .group_by(Action.item_id)
     ).all()
-    by_item = {row[0]: (row[1], row[2]) for row in rows}
+    by_item = {row[0]: row[1:] for row in rows}
     facts = {}
     for item in items:
-        earliest_open, earliest_not_started = by_item.get(item.id, (None, None))
-        facts[item.id] = ItemFacts(
-            status=item.status,
-            target_date=item.target_date,
-            rag_override=item.rag_override,
-            rag_override_reason=item.rag_override_reason,
-            earliest_open_due=earliest_open,
-            earliest_not_started_due=earliest_not_started,
-        )
+        earliest_open, earliest_not_started, *counts = by_item.get(item.id, (None, None, 0, 0, 0))
+        facts[item.id] = _facts(item, earliest_open_due=earliest_open,
+                                earliest_not_started_due=earliest_not_started,
+                                counts=ActionCounts(*counts))
     return facts
 
 
-def rag_of(item: Item, today: date, rules: StatusRules) -> RagResult:
-    """One item's RAG and its reason."""
-    return work_out_rag(item_facts([item])[item.id], today, rules)
+def status_of(item: Item, today: date, rules: StatusRules) -> StatusResult:
+    """One item's status and its reason."""
+    return work_out_status(item_facts([item])[item.id], today, rules)
 
 
-def _action_counts(item_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
+@dataclass(frozen=True)
+class ActionCounts:
+    """How many of an item's actions are open, complete and cancelled, and how many of the
+    open ones are overdue."""
+
+    open: int = 0
+    complete: int = 0
+    cancelled: int = 0
+    overdue: int = 0
+
+
+def _counted_statuses() -> list[ColumnElement[int]]:
+    """Counts of open, complete and cancelled actions, in that order, for a GROUP BY."""
+    return [
+        func.count(case((Action.status.in_(OPEN_ACTION_STATUSES), 1))),
+        func.count(case((Action.status == ActionStatus.COMPLETE, 1))),
+        func.count(case((Action.status == ActionStatus.CANCELLED, 1))),
+    ]
+
+
+def _action_counts(item_ids: list[int], today: date) -> dict[int, ActionCounts]:
     if not item_ids:
         return {}
     is_open = Action.status.in_(OPEN_ACTION_STATUSES)
     rows = db.session.execute(
         select(
             Action.item_id,
-            func.count(case((is_open, 1))),
+            *_counted_statuses(),
             func.count(case((and_(is_open, Action.due_date < today), 1))),
         )
         .where(Action.item_id.in_(item_ids))
         .group_by(Action.item_id)
     ).all()
-    return {row[0]: (row[1], row[2]) for row in rows}
+    return {row[0]: ActionCounts(*row[1:]) for row in rows}
 
 
-# Most urgent first: Red, Amber, Green, then Complete; then priority.
-RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE]
+# Most urgent first: the order of `ShownStatus` (not planned, Red, Amber, Green, delivered,
+# awaiting sign-off, complete); then priority.
+STATUS_ORDER = list(ShownStatus)
 PRIORITY_ORDER = [Priority.HIGH, Priority.MEDIUM, Priority.LOW]
 
 
@@ -217,39 +262,70 @@ def _rank(column: ColumnElement[Any], order: list[Any]) -> ColumnElement[int]:
     return case({key: n for n, key in enumerate(order)}, value=column, else_=len(order))
 
 
-def _earliest_due(*statuses: ActionStatus) -> Any:
-    """The earliest due date of the item's actions in these states (a correlated subquery)."""
+def _action_facts(query: Select[Any]) -> Subquery:
+    """The facts of the actions of the items `query` selects, one row per item that has any:
+    the earliest due dates of its open and of its not-started actions, and how many of its
+    actions are open, complete and cancelled. One pass over the actions, grouped."""
+    is_open = Action.status.in_(OPEN_ACTION_STATUSES)
     return (
-        select(func.min(Action.due_date))
-        .where(Action.item_id == Item.id, Action.status.in_(statuses))
-        .correlate(Item)
-        .scalar_subquery()
+        select(
+            Action.item_id.label("item_id"),
+            func.min(case((is_open, Action.due_date))).label("earliest_open_due"),
+            func.min(case((Action.status == ActionStatus.NOT_STARTED, Action.due_date)))
+            .label("earliest_not_started_due"),
+            func.count(case((is_open, 1))).label("open_actions"),
+            func.count(case((Action.status == ActionStatus.COMPLETE, 1)))
+            .label("complete_actions"),
+            func.count(case((Action.status == ActionStatus.CANCELLED, 1)))
+            .label("cancelled_actions"),
+        )
+        .where(Action.item_id.in_(query.with_only_columns(Item.id)))
+        .group_by(Action.item_id)
+        .subquery("action_facts")
     )
 
 
-def _with_rags(query: Select[Any], today: date, rules: StatusRules) -> Subquery:
-    """The items `query` selects, one row each: id, priority, the facts the RAG rule needs and
-    the RAG itself, worked out by the database (`rag_in_sql`), so no item is loaded."""
-    facts = query.with_only_columns(
+def _with_status(query: Select[Any], today: date, rules: StatusRules) -> Subquery:
+    """The items `query` selects, one row each: id, priority, the facts the status rule needs
+    (the item's columns and its actions' aggregated facts) and the shown status itself
+    ("status", a `ShownStatus` value), worked out by the database (`status_in_sql`), so no
+    item is loaded."""
+    actions = _action_facts(query)
+    facts = query.outerjoin(actions, actions.c.item_id == Item.id).with_only_columns(
         Item.id.label("id"),
         Item.priority.label("priority"),
         Item.status.label("status"),
+        Item.lead_officer_id.label("lead_officer_id"),
         Item.target_date.label("target_date"),
         Item.rag_override.label("rag_override"),
-        _earliest_due(*OPEN_ACTION_STATUSES).label("earliest_open_due"),
-        _earliest_due(ActionStatus.NOT_STARTED).label("earliest_not_started_due"),
-        # Worked out once per item: left to itself the database may copy the subqueries
-        # into every place the RAG is used (SQLite did, which made it five times slower).
+        actions.c.earliest_open_due,
+        actions.c.earliest_not_started_due,
+        *(func.coalesce(actions.c[name], 0).label(name)
+          for name in ("open_actions", "complete_actions", "cancelled_actions")),
+        # Worked out once per item: left to itself the database may copy the facts into
+        # every place the status is used (SQLite did, which made it five times slower).
     ).cte("item_facts").prefix_with("MATERIALIZED")
-    rag = rag_in_sql(
-        status=facts.c.status, target_date=facts.c.target_date,
-        rag_override=facts.c.rag_override, earliest_open_due=facts.c.earliest_open_due,
-        earliest_not_started_due=facts.c.earliest_not_started_due, today=today, rules=rules,
+    shown = status_in_sql(
+        status=facts.c.status, lead_officer_id=facts.c.lead_officer_id,
+        target_date=facts.c.target_date, rag_override=facts.c.rag_override,
+        earliest_open_due=facts.c.earliest_open_due,
+        earliest_not_started_due=facts.c.earliest_not_started_due,
+        complete_actions=facts.c.complete_actions, today=today, rules=rules,
     )
     return select(
         facts.c.id, facts.c.priority, facts.c.earliest_open_due,
-        facts.c.earliest_not_started_due, rag.label("rag"),
-    ).subquery("item_rags")
+        facts.c.earliest_not_started_due, facts.c.open_actions, facts.c.complete_actions,
+        facts.c.cancelled_actions, shown.label("status"),
+    ).subquery("item_statuses")
+
+
+def _wanted(filters: ItemFilters) -> list[ShownStatus] | None:
+    """The shown statuses the state and RAG filters let through; None when neither is set."""
+    if filters.state is None and filters.rag is None:
+        return None
+    return [shown for shown in ShownStatus
+            if (filters.state is None or shown.state is filters.state)
+            and (filters.rag is None or shown.rag is filters.rag)]
 
 
 def find_items(
@@ -262,9 +338,9 @@ def find_items(
     page: int = 1,
     per_page: int = 50,
 ) -> ItemPage:
-    """The items list, one page of it: filtered, most urgent first, with each item's RAG,
-    counts and "not updated" flag. The database works out every item's RAG to sort and count
-    them; only the page's items are loaded (two statements, whatever the number of items;
+    """The items list, one page of it: filtered, most urgent first, with each item's status,
+    counts and "not updated" flag. The database works out every item's status to sort and
+    count them; only the page's items are loaded (two statements, whatever the number of items;
     two more for a page past the end)."""
     query = items_of_council(council_id)
     if filters.status is not None:
@@ -301,59 +377,62 @@ def find_items(
                 Item.theme.ilike(pattern, escape="\\"),
             )
         )
-    rags = _with_rags(query, today, rules)
-    # Each row also carries how many of all the matching items are of each RAG (window
-    # counts, before the RAG filter), so one statement gives the page and the counts.
+    statuses = _with_status(query, today, rules)
+    # Each row also carries how many of all the matching items are of each status (window
+    # counts, before the state and RAG filters), so one statement gives the page and the
+    # counts.
     counted = select(
-        rags, *(func.count(case((rags.c.rag == rag.value, 1))).over().label(rag.value)
-                for rag in Rag)
+        statuses,
+        *(func.count(case((statuses.c.status == shown.value, 1))).over().label(shown.value)
+          for shown in ShownStatus)
     ).subquery("counted")
+    wanted = _wanted(filters)
 
     def rows_of(number: int) -> list[Any]:
         shown = (
             select(Item, counted.c.earliest_open_due, counted.c.earliest_not_started_due,
-                   *(counted.c[rag.value] for rag in Rag))
+                   *(counted.c[status.value] for status in ShownStatus))
             .join(counted, counted.c.id == Item.id)
             .options(joinedload(Item.lead_officer),
                      joinedload(Item.finding).joinedload(Finding.inspection))
-            .order_by(_rank(counted.c.rag, [rag.value for rag in RAG_ORDER]),
+            .order_by(_rank(counted.c.status, [status.value for status in STATUS_ORDER]),
                       _rank(counted.c.priority, [p.value for p in PRIORITY_ORDER]), Item.id)
             .limit(per_page)
             .offset((number - 1) * per_page)
         )
-        if filters.rag is not None:
-            shown = shown.where(counted.c.rag == filters.rag.value)
+        if wanted is not None:
+            shown = shown.where(counted.c.status.in_([status.value for status in wanted]))
         return list(db.session.execute(shown).unique())
 
     page = max(1, page)
     found = rows_of(page)
     if found:
-        rag_counts = Counter({rag: n for rag, n in zip(Rag, found[0][3:], strict=True) if n})
+        counts = Counter({status: n for status, n in
+                          zip(ShownStatus, found[0][3:], strict=True) if n})
     else:
         # Nothing on this page: nothing matches, or the page is past the end.
-        rag_counts = Counter({Rag(rag): n for rag, n in db.session.execute(
-            select(rags.c.rag, func.count()).group_by(rags.c.rag))})
-    total = rag_counts[filters.rag] if filters.rag is not None else sum(rag_counts.values())
+        counts = Counter({ShownStatus(status): n for status, n in db.session.execute(
+            select(statuses.c.status, func.count()).group_by(statuses.c.status))})
+    total = (sum(counts[status] for status in wanted) if wanted is not None
+             else sum(counts.values()))
     if not found and total:
         page = clamp(page, total, per_page)
         found = rows_of(page)
-    counts = _action_counts([item.id for item, *_ in found], today)
+    action_counts = _action_counts([item.id for item, *_ in found], today)
     rows = []
     for item, earliest_open, earliest_not_started, *_ in found:
-        facts = ItemFacts(
-            status=item.status, target_date=item.target_date, rag_override=item.rag_override,
-            rag_override_reason=item.rag_override_reason, earliest_open_due=earliest_open,
-            earliest_not_started_due=earliest_not_started,
-        )
+        of_item = action_counts.get(item.id, ActionCounts())
+        facts = _facts(item, earliest_open_due=earliest_open,
+                       earliest_not_started_due=earliest_not_started, counts=of_item)
         rows.append(ItemRow(
             item=item,
-            rag=work_out_rag(facts, today, rules),
-            open_actions=counts.get(item.id, (0, 0))[0],
-            overdue_actions=counts.get(item.id, (0, 0))[1],
+            status=work_out_status(facts, today, rules),
+            open_actions=of_item.open,
+            overdue_actions=of_item.overdue,
             stale=item.status is not ItemStatus.COMPLETE
             and is_stale(item.last_updated_at, now, rules),
         ))
-    return ItemPage(rows=rows, total=total, page=page, per_page=per_page, rag_counts=rag_counts)
+    return ItemPage(rows=rows, total=total, page=page, per_page=per_page, counts=counts)
 
 
 def themes_in_use(council_id: int) -> list[str]:
@@ -536,8 +615,8 @@ def load_authors(entries: list[Update]) -> list[Update]:
 class Summary:
     """The dashboard's counts."""
 
-    by_rag: Counter[Rag]
-    by_priority_and_rag: dict[Priority, Counter[Rag]]
+    by_status: Counter[ShownStatus]
+    by_priority_and_status: dict[Priority, Counter[ShownStatus]]
     open_actions: int
     overdue_actions: int
     complete_actions: int
@@ -545,16 +624,17 @@ class Summary:
 
 
 def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary:
-    """Counts of items by RAG and priority, and of actions by state: two statements, with
-    the RAG worked out by the database (no item or action is loaded)."""
-    rags = _with_rags(items_of_council(council_id), today, rules)
-    by_rag: Counter[Rag] = Counter()
-    by_priority: dict[Priority, Counter[Rag]] = {p: Counter() for p in Priority}
-    for priority, rag, count in db.session.execute(
-        select(rags.c.priority, rags.c.rag, func.count()).group_by(rags.c.priority, rags.c.rag)
+    """Counts of items by status and priority, and of actions by state: two statements, with
+    the status worked out by the database (no item or action is loaded)."""
+    statuses = _with_status(items_of_council(council_id), today, rules)
+    by_status: Counter[ShownStatus] = Counter()
+    by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
+    for priority, status, count in db.session.execute(
+        select(statuses.c.priority, statuses.c.status, func.count())
+        .group_by(statuses.c.priority, statuses.c.status)
     ):
-        by_rag[Rag(rag)] += count
-        by_priority[priority][Rag(rag)] += count
+        by_status[ShownStatus(status)] += count
+        by_priority[priority][ShownStatus(status)] += count
     is_open = Action.status.in_(OPEN_ACTION_STATUSES)
     row = db.session.execute(_within_council(
         select(
@@ -566,10 +646,57 @@ def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary
         council_id,
     )).one()
     return Summary(
-        by_rag=by_rag,
-        by_priority_and_rag=by_priority,
+        by_status=by_status,
+        by_priority_and_status=by_priority,
         open_actions=row[0],
         overdue_actions=row[1],
         complete_actions=row[2],
         moved_actions=row[3],
     )
+
+
+@dataclass(frozen=True)
+class ItemToPlan:
+    """An item the weekly planning reminder names: not planned, or with no lead officer."""
+
+    item_id: int
+    title: str
+    council_id: int
+    lead_officer_id: int | None
+    status: StatusResult
+
+
+def items_to_plan(council_id: int | None, today: date, rules: StatusRules) -> list[ItemToPlan]:
+    """Every item that is not planned, and every item not yet complete that has no lead
+    officer (of one council, or of all of them): who leads it is told the first, the
+    council's administrators the second. One statement, whatever the number."""
+    query = select(Item).join(Item.finding).join(Finding.inspection)
+    if council_id is not None:
+        query = query.where(Inspection.council_id == council_id)
+    statuses = _with_status(query, today, rules)
+    rows = db.session.execute(
+        select(Item.id, Item.title, Inspection.council_id, Item.lead_officer_id, Item.status,
+               Item.target_date, Item.created_at, Item.sent_back_reason, Item.sent_back_at,
+               statuses.c.earliest_open_due, statuses.c.earliest_not_started_due,
+               statuses.c.open_actions, statuses.c.complete_actions,
+               statuses.c.cancelled_actions)
+        .join(statuses, statuses.c.id == Item.id)
+        .join(Item.finding).join(Finding.inspection)
+        .where(or_(statuses.c.status == ShownStatus.NOT_PLANNED.value,
+                   and_(Item.lead_officer_id.is_(None), Item.status != ItemStatus.COMPLETE)))
+        .order_by(Inspection.council_id, Item.id)
+    ).all()
+    found = []
+    for (item_id, title, of_council, lead_id, status, target_date, created_at, sent_back_reason,
+         sent_back_at, earliest_open, earliest_not_started, open_actions, complete,
+         cancelled) in rows:
+        facts = ItemFacts(
+            status=status, target_date=target_date, has_lead_officer=lead_id is not None,
+            open_actions=open_actions, complete_actions=complete, cancelled_actions=cancelled,
+            earliest_open_due=earliest_open, earliest_not_started_due=earliest_not_started,
+            tracked_since=_day_of(created_at), sent_back_reason=sent_back_reason,
+            sent_back_on=_day_of(sent_back_at),
+        )
+        found.append(ItemToPlan(item_id, title, of_council, lead_id,
+                                work_out_status(facts, today, rules)))
+    return found

@@ -759,10 +759,6 @@ def override_rag(
     reason = reason.strip()
     if not reason:
         raise RuleBroken("Give a reason for the status you set", field="reason")
-    if rag is Rag.COMPLETE:
-        raise RuleBroken(
-            "Complete comes only from marking the item complete and its sign-off", field="rag"
-        )
     old = item.rag_override.label if item.rag_override else "Worked out by the rule"
     new = rag.label if rag else "Worked out by the rule"
     item.rag_override = rag
@@ -872,6 +868,9 @@ def refuse_sign_off(item: Item, *, actor: User, now: datetime, reason: str) -> N
         raise RuleBroken("Say what is missing before it can be signed off", field="comment")
     item.status = ItemStatus.OPEN
     item.marked_complete_by_id = None
+    # Shown with the item's status until it is marked complete again.
+    item.sent_back_reason = reason
+    item.sent_back_at = now
     record_update(
         item=item, author=actor, now=now, kind=UpdateKind.SIGN_OFF_REFUSED, field="status",
         old_value=ItemStatus.AWAITING_SIGN_OFF.label, new_value=ItemStatus.OPEN.label,

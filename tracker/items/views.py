@@ -46,7 +46,7 @@ from tracker.items.models import (
     Priority,
     Rag,
 )
-from tracker.items.status import StatusRules, is_stale
+from tracker.items.status import ShownStatus, StatusRules, is_stale
 from tracker.pagination import page_number
 from tracker.partners.service import link_rows
 from tracker.permissions import (
@@ -102,7 +102,12 @@ def _staff_choices(blank: str | None = None) -> list[SelectChoice]:
 @bp.route("/items")
 @allow(ALL_ROLES)
 def list_items():
-    form = ItemFilterForm(request.args)
+    args = request.args.copy()
+    if "rag" in args and "state" not in args:
+        # Addresses from before the status had states (dashboards, emails) kept the RAG as
+        # `rag`; each RAG is a status of its own.
+        args["state"] = args.pop("rag")
+    form = ItemFilterForm(args)
     council_id = current_user.council_id
     form.owner.choices = user_choices(
         users_of_council(council_id), blank="Anyone"
@@ -114,11 +119,13 @@ def list_items():
         SelectChoice(str(inspection_id), title)
         for inspection_id, title in inspection_titles(council_id)
     ]
-    valid = form.validate() if request.args else True
+    valid = form.validate() if args else True
     filters = queries.ItemFilters()
     if valid:
+        shown = ShownStatus(form.state.data) if form.state.data else None
         filters = queries.ItemFilters(
-            rag=Rag(form.rag.data) if form.rag.data else None,
+            state=shown.state if shown else None,
+            rag=shown.rag if shown else None,
             status=ItemStatus(form.status.data) if form.status.data else None,
             priority=Priority(form.priority.data) if form.priority.data else None,
             owner_id=int(form.owner.data) if form.owner.data else None,
@@ -137,9 +144,9 @@ def list_items():
         page=wanted,
         per_page=settings().items_per_page,
     )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    kept_args = {k: v for k, v in args.items() if k != "page" and v}
     return render_template(
-        "items/list.html", form=form, page=page, args=args, filtered=bool(args)
+        "items/list.html", form=form, page=page, args=kept_args, filtered=bool(kept_args)
     ), (200 if valid else 400)
 
 
@@ -180,7 +187,7 @@ def view_item(item_id: int):
     return render_template(
         "items/view.html",
         item=item,
-        rag=queries.rag_of(item, today, rules),
+        status=queries.status_of(item, today, rules),
         stale=item.status is not ItemStatus.COMPLETE and is_stale(item.last_updated_at, now, rules),
         history=history,
         extensions={a.id: service.extension_count(a) for a in item.actions},
@@ -486,7 +493,7 @@ def override_rag(item_id: int):
     status = page_status(form)
     return render_template(
         "items/override_rag.html", form=form, item=item,
-        rag=queries.rag_of(item, clock.today(), _rules()),
+        status=queries.status_of(item, clock.today(), _rules()),
     ), status
 
 

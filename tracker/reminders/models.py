@@ -16,17 +16,20 @@ from tracker.jobs.models import Leased, RunState
 
 class DeliveryKind(enum.Enum):
     """A daily digest to an action's owner, the weekly escalation to an item's lead, the
-    note to a committee's report owner that its scheduled progress report is ready, or a
-    partner's link to update an action."""
+    weekly planning reminder (to lead officers of items that are not planned, and to
+    administrators of items with no lead officer), the note to a committee's report owner
+    that its scheduled progress report is ready, or a partner's link to update an action."""
 
     DIGEST = "digest"
     ESCALATION = "escalation"
+    PLANNING = "planning"
     REPORT = "report"
     PARTNER_LINK = "partner link"
 
     @property
     def label(self) -> str:
         return {"digest": "Daily reminder", "escalation": "Weekly escalation",
+                "planning": "Weekly planning reminder",
                 "report": "Progress report ready",
                 "partner link": "Partner update link"}[self.value]
 

@@ -39,17 +39,19 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from tracker import clock
-from tracker.accounts.models import Council, User
+from tracker.accounts.models import Council, Role, User
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.formatting import UK, long_date, plural
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item
+from tracker.items.queries import ItemToPlan, items_to_plan
+from tracker.items.status import ItemState
 from tracker.jobs import queue
 from tracker.jobs.models import JobLock, RunState
 from tracker.mail import Mailer, MailError, build_message, parse_message
@@ -103,9 +105,22 @@ class Line:
     link: str
 
 
+@dataclass(frozen=True)
+class ItemLine:
+    """One item in the weekly planning reminder, with why it is not planned."""
+
+    item_id: int
+    title: str
+    status: str  # its name in words: "Not planned", "Awaiting sign-off" ...
+    reason: str
+    link: str
+
+
 @dataclass
 class Reminder:
-    """One email to one person: their own actions, and any they cover for someone paused."""
+    """One email to one person: their own actions, and any they cover for someone paused;
+    or, once a week, the items they lead that are not planned and (to administrators) the
+    items with no lead officer."""
 
     recipient: Recipient
     kind: DeliveryKind
@@ -116,9 +131,21 @@ class Reminder:
     coming_up: list[Line] = field(default_factory=list)
     # Actions of people whose reminders are paused, by owner name: (paused until, lines).
     covering: dict[str, tuple[date | None, list[Line]]] = field(default_factory=dict)
+    not_planned: list[ItemLine] = field(default_factory=list)
+    no_lead: list[ItemLine] = field(default_factory=list)
 
     @property
     def subject(self) -> str:
+        if self.kind is DeliveryKind.PLANNING:
+            parts = []
+            if self.not_planned:
+                mine = len(self.not_planned)
+                parts.append(f"{mine} of your items {'is' if mine == 1 else 'are'} not planned")
+            if self.no_lead:
+                unled = len(self.no_lead)
+                parts.append(f"{plural(unled, 'item')} {'has' if unled == 1 else 'have'} no "
+                             f"lead officer")
+            return "; ".join(parts)
         if self.kind is DeliveryKind.ESCALATION:
             return f"{plural(len(self.overdue), 'long-overdue action')} on items you lead"
         overdue = len(self.overdue) + sum(len(lines) for _, lines in self.covering.values())
@@ -130,6 +157,10 @@ class Reminder:
         return "; ".join(part for part in parts if part)
 
     def summary(self) -> str:
+        if self.kind is DeliveryKind.PLANNING:
+            return (f"{self.recipient.name} <{self.recipient.email}>: {self.kind.label}, "
+                    f"{len(self.not_planned)} not planned, {len(self.no_lead)} with no lead "
+                    f"officer")
         covering = sum(len(lines) for _, lines in self.covering.values())
         return (f"{self.recipient.name} <{self.recipient.email}>: {self.kind.label}, "
                 f"{len(self.overdue)} overdue, {len(self.coming_up)} coming up, "
@@ -209,25 +240,40 @@ def _link(public_url: str, action_id: int) -> str:
     return f"{public_url.rstrip('/')}/actions/{action_id}/update"
 
 
-def _people(ids: set[int]) -> dict[int, Recipient]:
-    """The people with these ids, as Recipients."""
-    if not ids:
-        return {}
+def _item_link(public_url: str, item_id: int) -> str:
+    return f"{public_url.rstrip('/')}/items/{item_id}"
+
+
+def _people(ids: set[int], admins_of: set[int]) -> tuple[dict[int, Recipient],
+                                                           dict[int, list[Recipient]]]:
+    """The people with these ids, as Recipients; and the administrators of these councils,
+    by council. One statement."""
+    if not ids and not admins_of:
+        return {}, {}
     rows = db.session.execute(
         select(User.id, User.name, User.email, User.organisation, User.active,
-               User.reminders_paused_until, Council.name)
+               User.reminders_paused_until, Council.name, User.council_id, User.role)
         .join(Council, User.council_id == Council.id)
-        .where(User.id.in_(ids))
+        .where(or_(User.id.in_(ids),
+                   and_(User.role == Role.ADMIN, User.council_id.in_(admins_of))))
+        .order_by(User.id)
     )
-    return {row[0]: Recipient(*row) for row in rows}
+    people: dict[int, Recipient] = {}
+    admins: dict[int, list[Recipient]] = {}
+    for *values, council_id, role in rows:
+        person = people[values[0]] = Recipient(*values)
+        if role is Role.ADMIN and council_id in admins_of:
+            admins.setdefault(council_id, []).append(person)
+    return people, admins
 
 
 def plan_reminders(
     day: date, *, settings: Settings, council_id: int | None = None
 ) -> list[Reminder]:
     """Every email due on `day`: one digest per person (own overdue and coming-up actions,
-    plus those of paused owners they lead), and the weekly escalation of long-overdue actions
-    to each item's lead officer. Reads only."""
+    plus those of paused owners they lead), the weekly escalation of long-overdue actions
+    to each item's lead officer, and the weekly planning reminder (`plan_planning`). Reads
+    only."""
     upcoming_days = settings.reminders.upcoming_days
     escalate_after = settings.reminders.escalate_after_days
     public_url = settings.public_url
@@ -244,8 +290,12 @@ def plan_reminders(
                  .join(Inspection, Finding.inspection_id == Inspection.id)
                  .where(Inspection.council_id == council_id))
     rows = db.session.execute(query).all()
+    to_plan = items_to_plan(council_id, day, settings.status_rules)
     # Each person once, not on every row of their actions.
-    people = _people({person_id for row in rows for person_id in row[4:] if person_id})
+    people, admins = _people(
+        {person_id for row in rows for person_id in row[4:] if person_id}
+        | {item.lead_officer_id for item in to_plan if item.lead_officer_id is not None},
+        {item.council_id for item in to_plan if item.lead_officer_id is None})
     due_texts: dict[date, str] = {}
     digests: dict[int, Reminder] = {}
     escalations: dict[int, Reminder] = {}
@@ -285,7 +335,42 @@ def plan_reminders(
         if overdue_by > escalate_after and lead_available:
             reminder_for(lead, escalations, DeliveryKind.ESCALATION,
                          escalation_day).overdue.append(line)
-    return [*digests.values(), *escalations.values()]
+    planning = plan_planning(to_plan, people, admins, day=day, public_url=public_url)
+    return [*digests.values(), *escalations.values(), *planning]
+
+
+def plan_planning(to_plan: list[ItemToPlan], people: dict[int, Recipient],
+                  admins: dict[int, list[Recipient]], *, day: date,
+                  public_url: str) -> list[Reminder]:
+    """The weekly planning reminder (keyed to the Monday of `day`'s week, as the
+    escalation): each lead officer is told which of their items are not planned and why,
+    and each administrator which of the council's items have no lead officer at all. One
+    email a person, whoever is both gets both; nobody paused or unreachable."""
+    found: dict[int, Reminder] = {}
+
+    def reminder_for(person: Recipient) -> Reminder | None:
+        if not person.reachable or person.paused_on(day):
+            return None
+        reminder = found.get(person.id)
+        if reminder is None:
+            reminder = found[person.id] = Reminder(person, DeliveryKind.PLANNING,
+                                                   week_start(day))
+        return reminder
+
+    for item in to_plan:
+        line = ItemLine(item.item_id, item.title, item.status.label, item.status.reason,
+                        _item_link(public_url, item.item_id))
+        if item.lead_officer_id is None:
+            for admin in admins.get(item.council_id, []):
+                reminder = reminder_for(admin)
+                if reminder is not None:
+                    reminder.no_lead.append(line)
+        elif item.status.state is ItemState.NOT_PLANNED:
+            lead = people.get(item.lead_officer_id)
+            reminder = reminder_for(lead) if lead is not None else None
+            if reminder is not None:
+                reminder.not_planned.append(line)
+    return list(found.values())
 
 
 @dataclass(frozen=True)

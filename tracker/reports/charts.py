@@ -19,10 +19,15 @@ from tracker.reports.document import Chart
 
 INK = "#0b0c0c"
 GRID = "#b1b4b6"
+# The status chart's bars, by the status's name (`ShownStatus.short_label`): the colours of
+# the pages' tags, dark enough to stand out from the white page.
 COLOURS = {
+    "Not planned": "#505a5f",
     "Red": "#d4351c",
     "Amber": "#f47738",
     "Green": "#00703c",
+    "Awaiting evidence": "#00796b",
+    "Awaiting sign-off": "#4c2c92",
     "Complete": "#1d70b8",
 }
 # The trend's segments use the RAG colours for the same meanings.
@@ -87,7 +92,7 @@ def rag_figure(chart: Chart) -> Figure:
     values = chart.series["items"]
     figure = Figure(480, 24 + 34 * len(values), chart.title, chart.alt)
     largest = max(values + [1])
-    left, room = 96, 330
+    left, room = 140, 290
     for row, (label, value) in enumerate(zip(chart.labels, values, strict=True)):
         top = 12 + row * 34
         figure.shapes.append(Text(left - 10, top + 20, label, anchor="end", bold=True))

@@ -50,8 +50,8 @@ INDENT = Cm(1.27)
 BULLET_INDENT = Cm(0.63)
 INK = RGBColor(0x0B, 0x0C, 0x0C)
 # Relative column widths by what a column holds (as report.css does for the HTML).
-ROLE_WIDTHS = {"ref": 7, "text": 39, "person": 18, "date": 20, "status": 16, "label": 28,
-               "count": 12}
+ROLE_WIDTHS = {"ref": 7, "text": 39, "person": 18, "date": 20, "status": 16, "label": 19,
+               "count": 9}
 
 
 def _plain_font(style_font: object, size: float, bold: bool | None = None) -> None:

@@ -30,10 +30,15 @@ from tracker.items.models import (
     Item,
     ItemStatus,
     Priority,
-    Rag,
 )
 from tracker.items.queries import item_facts
-from tracker.items.status import RagResult, StatusRules, rag_rule_in_words, work_out_rag
+from tracker.items.status import (
+    ShownStatus,
+    StatusResult,
+    StatusRules,
+    status_rule_in_words,
+    work_out_status,
+)
 from tracker.reports.document import (
     Block,
     Bullet,
@@ -51,7 +56,19 @@ from tracker.reports.document import (
 from tracker.reports.trend import ActionHistory, ItemHistory, Point, trend
 
 TRACKED_ORDER = [c for c in CATEGORY_ORDER if c.is_tracked]
-RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE]
+# Most urgent first, as the items list: not planned, Red, Amber, Green, delivered, awaiting
+# sign-off, complete.
+STATUS_ORDER = list(ShownStatus)
+# Each status inside a sentence ("4 are not planned, 2 Red and 1 awaiting sign-off").
+_IN_PROSE = {
+    ShownStatus.NOT_PLANNED: "not planned",
+    ShownStatus.RED: "Red",
+    ShownStatus.AMBER: "Amber",
+    ShownStatus.GREEN: "Green",
+    ShownStatus.DELIVERED: "delivered and awaiting evidence of impact",
+    ShownStatus.AWAITING_SIGN_OFF: "awaiting sign-off",
+    ShownStatus.COMPLETE: "complete",
+}
 # Without a later meeting on the calendar, "next steps" looks this far ahead.
 NEXT_STEPS_HORIZON = timedelta(weeks=12)
 _STATUS_BY_LABEL = {status.label: status for status in ActionStatus}
@@ -154,7 +171,7 @@ class _Data:
     findings: list[Finding]
     items: list[Item]
     refs: dict[int, str]
-    rags: dict[int, RagResult]
+    statuses: dict[int, StatusResult]
     updates: list[Update]
     today: date
     now: datetime
@@ -229,7 +246,7 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
     items = [f.item for f in findings if f.item is not None and f.category.is_tracked]
     refs = {item.id: f"5.{n}" for n, item in enumerate(items, start=1)}
     facts = item_facts(items)
-    rags = {item.id: work_out_rag(facts[item.id], today, rules) for item in items}
+    statuses = {item.id: work_out_status(facts[item.id], today, rules) for item in items}
     updates = list(
         db.session.scalars(
             select(Update)
@@ -238,7 +255,7 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
             .order_by(Update.created_at, Update.id)
         )
     ) if items else []
-    return _Data(committee, inspections, findings, items, refs, rags, updates, today, now,
+    return _Data(committee, inspections, findings, items, refs, statuses, updates, today, now,
                  rules)
 
 
@@ -397,15 +414,26 @@ def _outcomes(data: _Data, numbers: _Numbers) -> list[Block]:
     return blocks
 
 
-def _rag_chart(rag_counts: Counter[Rag], total: int) -> Chart:
-    words = [f"{rag_counts[rag]} {rag.label}" for rag in RAG_ORDER]
+def _status_chart(counts: Counter[ShownStatus], total: int) -> Chart:
+    words = [f"{counts[shown]} {shown.short_label}" for shown in STATUS_ORDER]
     return Chart(
+        # "rag": the kind of chart, as issued reports have stored it since the first.
         chart="rag",
-        title="Figure 1: items by status (RAG)",
+        title="Figure 1: items by status",
         alt=f"A bar chart of the {count(total, 'item')} by status: {join_words(words)}.",
-        labels=[rag.label for rag in RAG_ORDER],
-        series={"items": [rag_counts[rag] for rag in RAG_ORDER]},
+        labels=[shown.short_label for shown in STATUS_ORDER],
+        series={"items": [counts[shown] for shown in STATUS_ORDER]},
     )
+
+
+def _counted_statuses(counts: Counter[ShownStatus], order: list[ShownStatus]) -> str:
+    """"4 are not planned, 2 Red and 1 complete": the statuses that some items are in."""
+    words = [f"{counts[shown]} {_IN_PROSE[shown]}" for shown in order if counts[shown]]
+    if not words:
+        return "none"
+    first = next(shown for shown in order if counts[shown])
+    words[0] = f"{counts[first]} {is_are(counts[first])} {_IN_PROSE[first]}"
+    return join_words(words)
 
 
 def _trend_label(point: Point) -> str:
@@ -482,26 +510,23 @@ def _current_position(data: _Data) -> Section:
     numbers = _Numbers("3")
     blocks = _outcomes(data, numbers)
     total = len(data.items)
-    rag_counts = Counter(result.rag for result in data.rags.values())
+    counts = Counter(result.shown for result in data.statuses.values())
     if total:
-        words = [f"{rag_counts[rag]} {rag.label}" for rag in RAG_ORDER]
-        first = rag_counts[RAG_ORDER[0]]
-        words[0] = f"{first} {is_are(first)} {RAG_ORDER[0].label}"
         blocks.append(Para(
             f"The Committee follows {count(total, 'tracked item')}. As at "
-            f"{long_date(data.today)}, {join_words(words)}. Figure 1 and the table below show "
-            f"them by status (RAG) and priority.", numbers.next()))
-        blocks.append(_rag_chart(rag_counts, total))
-        by_priority: dict[Priority, Counter[Rag]] = {p: Counter() for p in Priority}
+            f"{long_date(data.today)}, {_counted_statuses(counts, STATUS_ORDER)}. Figure 1 and the "
+            f"table below show them by status and priority.", numbers.next()))
+        blocks.append(_status_chart(counts, total))
+        by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
         for item in data.items:
-            by_priority[item.priority][data.rags[item.id].rag] += 1
-        rows = [[p.label] + [str(by_priority[p][r]) for r in RAG_ORDER]
+            by_priority[item.priority][data.statuses[item.id].shown] += 1
+        rows = [[p.label] + [str(by_priority[p][s]) for s in STATUS_ORDER]
                 + [str(sum(by_priority[p].values()))] for p in Priority]
-        rows.append(["All items"] + [str(rag_counts[r]) for r in RAG_ORDER] + [str(total)])
+        rows.append(["All items"] + [str(counts[s]) for s in STATUS_ORDER] + [str(total)])
         blocks.append(Table(
             caption="Items by priority and status",
-            columns=[Column("Priority", "label")] + [Column(r.label, "count") for r in RAG_ORDER]
-            + [Column("Total", "count")],
+            columns=[Column("Priority", "label")]
+            + [Column(s.short_label, "count") for s in STATUS_ORDER] + [Column("Total", "count")],
             rows=rows,
         ))
     else:
@@ -534,10 +559,10 @@ def _current_position(data: _Data) -> Section:
     elif total:
         blocks.append(Para("No actions have been planned yet.", numbers.next()))
     if total:
-        blocks.append(Para("Each item's status (RAG) is worked out by a written rule. The "
-                           "first step that applies sets it:", numbers.next()))
+        blocks.append(Para("Each item's status is worked out by a written rule. The first "
+                           "step that applies sets it:", numbers.next()))
         blocks.append(Bullets([Bullet(text, flag=name)
-                               for name, text in rag_rule_in_words(data.rules)]))
+                               for name, text in status_rule_in_words(data.rules)]))
         points = trend(_histories(data), data.today)
         blocks.append(Para("Figure 2 shows how many items and actions were on time, overdue "
                            "and complete at the end of each month, worked out from the "
@@ -644,11 +669,8 @@ def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> lis
             bullets.append(Bullet(clean(action.description) + (f". Reason: {reason}"
                                                                if reason else "")))
         blocks.append(Bullets(bullets, label="Action cancelled:"))
-    rag = data.rags[item.id]
-    status = f"{rag.rag.label}{' (set by hand)' if rag.overridden else ''}. {clean(rag.reason)}"
-    if item.status is ItemStatus.AWAITING_SIGN_OFF:
-        status += " The item has been marked complete and is waiting to be signed off."
-    blocks.append(Para(status, label="Status:"))
+    result = data.statuses[item.id]
+    blocks.append(Para(f"{result.label}. {clean(result.reason)}", label="Status:"))
     if item.measure_of_success:
         blocks.append(Para(clean(item.measure_of_success), label="Measure of success:"))
     if item.outcome_evidence:
@@ -710,15 +732,13 @@ def _conclusion(data: _Data, next_report: date | None) -> Section:
     blocks: list[Block] = []
     total = len(data.items)
     if total:
-        rag_counts = Counter(result.rag for result in data.rags.values())
+        counts = Counter(result.shown for result in data.statuses.values())
         overdue = sum(1 for _item, a in data.actions() if data.overdue(a))
         actions = sum(1 for _ in data.actions())
         blocks.append(Para(
             f"Of the {count(total, 'item')} the Committee follows, "
-            f"{rag_counts[Rag.COMPLETE]} {is_are(rag_counts[Rag.COMPLETE])} complete, "
-            f"{rag_counts[Rag.GREEN]} on track (Green), {rag_counts[Rag.AMBER]} Amber and "
-            f"{rag_counts[Rag.RED]} Red. {overdue} of the {count(actions, 'action')} "
-            f"{is_are(overdue)} overdue.", numbers.next()))
+            f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. {overdue} of the "
+            f"{count(actions, 'action')} {is_are(overdue)} overdue.", numbers.next()))
     further = (f"on {long_date(next_report)}" if next_report is not None
                else "at a future meeting")
     blocks.append(Para(
@@ -780,6 +800,15 @@ def _overdue_actions(data: _Data) -> Section:
     ])
 
 
+def _label_of(value: str) -> str:
+    """A status an earlier report stored, in words ("red", "complete" and the other values
+    of `ShownStatus`)."""
+    try:
+        return ShownStatus(value).label
+    except ValueError:
+        return value.capitalize()
+
+
 def _changes(data: _Data, previous: PreviousReport | None) -> Section:
     if previous is None:
         return Section("C", "Changes since the last report", [Para(
@@ -799,7 +828,7 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
     groups: dict[str, list[Bullet]] = {
         "New items:": [], "New actions:": [], "Actions completed:": [],
         "Other changes of status:": [], "Due dates moved:": [],
-        "Status (RAG) changes:": [], "Items completed:": [],
+        "Status changes:": [], "Items completed:": [],
     }
     for update in data.updates:
         if not (previous.issued_at < update.created_at <= data.now):
@@ -828,8 +857,8 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
                 f"{action_name(update)}: from {clean(update.old_value)} to "
                 f"{clean(update.new_value)}. Reason: {clean(update.text)}"))
         elif kind is UpdateKind.RAG_OVERRIDE:
-            groups["Status (RAG) changes:"].append(Bullet(
-                f"{item_name(update)}: set by hand from {clean(update.old_value)} to "
+            groups["Status changes:"].append(Bullet(
+                f"{item_name(update)}: RAG set by hand from {clean(update.old_value)} to "
                 f"{clean(update.new_value)}. Reason: {clean(update.text)}"))
         elif kind is UpdateKind.MARKED_COMPLETE:
             groups["Items completed:"].append(Bullet(
@@ -839,11 +868,11 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
                 f"{item_name(update)}: signed off, {long_date(update.created_at)}"))
     for item in data.items:
         before = previous.item_rags.get(str(item.id))
-        now = data.rags[item.id].rag.value
-        if before is not None and before != now:
-            groups["Status (RAG) changes:"].append(Bullet(
-                f"{data.refs[item.id]} {clean(item.title)}: from {Rag(before).label} to "
-                f"{Rag(now).label}"))
+        now = data.statuses[item.id].shown
+        if before is not None and before != now.value:
+            groups["Status changes:"].append(Bullet(
+                f"{data.refs[item.id]} {clean(item.title)}: from {_label_of(before)} to "
+                f"{now.label}"))
     blocks: list[Block] = [Para(
         f"What has changed between the issue of version {previous.version} on "
         f"{long_date(previous.issued_at)} and {long_date(data.today)}, from the history of "
@@ -919,7 +948,8 @@ def build_snapshot(
         ],
         appendices=[_all_actions(data), _overdue_actions(data), _changes(data, previous)],
         contact=contact,
-        item_rags={str(item_id): result.rag.value for item_id, result in data.rags.items()},
+        item_rags={str(item_id): result.shown.value
+                   for item_id, result in data.statuses.items()},
     )
 
 
