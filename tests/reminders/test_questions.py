@@ -33,12 +33,14 @@ QUESTION = "Why are contacts from the police still screened late on Fridays?"
 
 @pytest.fixture
 def asked(app, council):
-    """A question asked on 5 November, recorded and assigned to Meg on Saturday afternoon;
-    its answer is due at the meeting on 14 January 2027."""
+    """A question asked on 5 November about an item Meg leads, recorded and assigned to her on
+    Saturday afternoon; its answer is due at the meeting on 14 January 2027."""
     officer = UserFactory(council=council, name="Meg Lead", email="meg.lead@northshire.example")
     clerk = AdminFactory(council=council)
     item = ItemFactory(finding__inspection__council=council, lead_officer=officer,
                        title="Timeliness of contact screening")
+    # Planned, and not due for months: no reminder of its own, nor the planning reminder.
+    ActionFactory(item=item, owner=officer, due_date=date(2027, 3, 1))
     committee = CommitteeFactory(council_id=council.id,
                                  name="Children's Services Scrutiny Committee")
     meeting = CommitteeMeetingFactory(committee=committee, meeting_date=date(2026, 11, 5))
