@@ -48,9 +48,10 @@ install: $(VENV)/.installed ## Create .venv and install the pinned Python packag
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
-	@# PDF reports (WeasyPrint) need Pango and a metric-compatible Arial.
-	@dpkg -s libpango-1.0-0 fonts-liberation >/dev/null 2>&1 || \
-		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation; }
+	@# PDFs (Typst, inside the typst wheel) are set in Liberation Sans, a metric-compatible
+	@# Arial; the tests read PDFs back with poppler's pdftotext and pdfinfo.
+	@dpkg -s fonts-liberation poppler-utils >/dev/null 2>&1 || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-liberation poppler-utils; }
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@

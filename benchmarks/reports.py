@@ -2,8 +2,9 @@
 
 Run with `.venv/bin/python benchmarks/reports.py [REPEATS]`. The data set is written through
 the services into a temporary SQLite database built by the migrations, then the snapshot and
-each format are timed (best of REPEATS; PDF once by default, it is the slow one).
-Targets: HTML 0.3 s, Word 2 s, PDF 5 s.
+each format are timed (best of REPEATS; the PDF once, as Typst would reuse its layout of the
+same snapshot a second time, and that once includes starting the typesetting worker).
+Targets: HTML 0.3 s, Word 2 s, PDF 2 s.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ITEMS = 200
 ACTIONS_PER_ITEM = 10
-TARGETS = {"html": 0.3, "docx": 2.0, "pdf": 5.0}
+TARGETS = {"html": 0.3, "docx": 2.0, "pdf": 2.0}
 
 
 def build(db, today: date, items_count: int = ITEMS, actions_per_item: int = ACTIONS_PER_ITEM,
@@ -91,6 +92,18 @@ def build(db, today: date, items_count: int = ITEMS, actions_per_item: int = ACT
     return committee.id
 
 
+def typesetting_cpu() -> float:
+    """CPU seconds used so far by this process's typesetting workers (from /proc): the PDF's
+    cost whatever else the machine is doing."""
+    from tracker.typesetting import typesetter
+
+    total = 0.0
+    for pid in typesetter().worker_ids():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def best_of(repeats: int, work) -> tuple[float, object]:
     best, result = float("inf"), None
     for _ in range(repeats):
@@ -135,7 +148,9 @@ def main(repeats: int = 3) -> None:
             figures["snapshot"], report = best_of(repeats, lambda: snapshot(committee_id))
             figures["html"], html = best_of(repeats, lambda: render_html(report))
             figures["docx"], docx = best_of(repeats, lambda: render_docx(report))
+            here = time.process_time()
             figures["pdf"], pdf = best_of(1, lambda: render_pdf(report))
+            pdf_cpu = (time.process_time() - here, typesetting_cpu())
             sizes = {"html": len(html), "docx": len(docx), "pdf": len(pdf)}
             with pdfplumber.open(io.BytesIO(pdf)) as document:
                 pages = len(document.pages)
@@ -151,7 +166,9 @@ def main(repeats: int = 3) -> None:
             target = f"{TARGETS[step]:.1f}" if step in TARGETS else "-"
             size = f"{sizes[step] // 1024:,} KB" if step in sizes else ""
             print(f"{step:<10}{seconds:>9.2f}{target:>9}{size:>12}")
-        print(f"The PDF has {pages} pages ({figures['pdf'] / pages:.2f} s a page).")
+        print(f"The PDF has {pages} pages ({figures['pdf'] / pages:.2f} s a page); it took "
+              f"{pdf_cpu[1]:.2f} s of CPU in the typesetting worker (starting it included) "
+              f"and {pdf_cpu[0]:.2f} s here.")
         print(f"A committee of 20 items and 100 actions: PDF of {typical_pages} pages in "
               f"{typical_pdf:.2f} s.")
         slow = [step for step, limit in TARGETS.items() if figures[step] > limit]

@@ -41,6 +41,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # A setting that cannot work stops the start with what to set, not the first page or
     # email that needs it.
     settings = install_settings(app)
+    from tracker.typesetting.fonts import font_files
+
+    # Every PDF is set in Liberation Sans: a machine without it stops here, saying what to
+    # install, not at the first report or evidence pack.
+    font_files()
 
     _set_up_templates(app)
     _set_up_extensions(app)

@@ -2,7 +2,7 @@
 
 from tracker.access.models import AccessToken, TokenPurpose
 from tracker.accounts.models import Council, Role, User
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.committees.models import Committee, CommitteeMeeting
 from tracker.evidence.models import EvidencePack
 from tracker.inspections.models import (
@@ -45,6 +45,9 @@ __all__ = [
     "EvidencePack",
     "Finding",
     "FindingCategory",
+    "HistoryEntry",
+    "HistoryField",
+    "HistoryKind",
     "ImportDraft",
     "Inspection",
     "InspectionDay",
@@ -60,7 +63,5 @@ __all__ = [
     "Role",
     "RunState",
     "TokenPurpose",
-    "Update",
-    "UpdateKind",
     "User",
 ]

@@ -12,7 +12,7 @@ from tests.factories import CouncilFactory, ItemFactory, UserFactory
 from tracker import clock
 from tracker.accounts.models import Council, Role, User
 from tracker.accounts.service import authenticate
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.committees.models import Committee
 from tracker.demo.bench_plan import Sizes
 from tracker.extensions import db
@@ -83,7 +83,7 @@ def _has_its_share(council, output, sizes):
     item_ids = [item.id for item in items]
     assert len(items) == 10
     assert count(Action, Action.item_id.in_(item_ids)) == 100
-    assert count(Update, Update.item_id.in_(item_ids)) == 1000
+    assert count(HistoryEntry, HistoryEntry.item_id.in_(item_ids)) == 1000
     users = list(db.session.scalars(select(User).where(User.council_id == council.id)))
     assert len(users) == sizes.users
     roles = {user.role for user in users}
@@ -112,10 +112,11 @@ def _has_every_state(council):
         Action.item_id.in_(items))
     assert {DueDateChangeState.APPROVED, DueDateChangeState.PENDING} <= set(
         db.session.scalars(changes))
-    kinds = set(db.session.scalars(select(Update.kind).where(Update.item_id.in_(items))))
-    assert {UpdateKind.CREATED, UpdateKind.STATUS_CHANGE, UpdateKind.COMMENTARY,
-            UpdateKind.DUE_DATE_CHANGE, UpdateKind.MARKED_COMPLETE, UpdateKind.SIGN_OFF,
-            UpdateKind.RAG_OVERRIDE} <= kinds
+    kinds = set(db.session.scalars(
+        select(HistoryEntry.kind).where(HistoryEntry.item_id.in_(items))))
+    assert {HistoryKind.CREATED, HistoryKind.STATUS_CHANGE, HistoryKind.COMMENTARY,
+            HistoryKind.DUE_DATE_CHANGE, HistoryKind.MARKED_COMPLETE, HistoryKind.SIGN_OFF,
+            HistoryKind.RAG_OVERRIDE} <= kinds
     assert summary.overdue_actions > 0 and summary.moved_actions > 0
 
 

@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 from tests.factories import CouncilFactory
 from tracker.accounts.models import Council, Role, User
 from tracker.accounts.service import authenticate
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.committees.models import Committee
 from tracker.demo.data import load_demo_data
 from tracker.demo.letters import visit_words
@@ -107,7 +107,8 @@ def test_demo_shows_a_partner_update_posted_through_a_link(demo):
     [link] = db.session.scalars(select(PartnerLink)).all()
     assert link.recipient.organisation == "Northshire Police"
     assert link.uses == 1 and link.usable_at(moment_on(TODAY))
-    marked = db.session.scalars(select(Update).where(Update.partner_link_id == link.id)).all()
+    marked = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.partner_link_id == link.id)).all()
     assert marked and {entry.author for entry in marked} == {link.recipient}
     assert any("MASH log" in entry.text for entry in marked)
     assert all(entry.created_at < moment_on(TODAY) for entry in marked)
@@ -190,11 +191,11 @@ def test_every_priority_action_and_area_for_development_of_the_newer_letter_is_t
 
 def test_demo_history_is_dated_before_the_load_and_drives_last_updated(demo):
     now = moment_on(TODAY)
-    updates = list(db.session.scalars(select(Update)))
+    updates = list(db.session.scalars(select(HistoryEntry)))
     assert all(update.created_at < now for update in updates)
     assert all(update.created_at.astimezone(UK).weekday() < 5 for update in updates)
     kinds = {update.kind for update in updates}
-    assert {UpdateKind.COMMENTARY, UpdateKind.RAG_OVERRIDE, UpdateKind.SIGN_OFF} <= kinds
+    assert {HistoryKind.COMMENTARY, HistoryKind.RAG_OVERRIDE, HistoryKind.SIGN_OFF} <= kinds
     for item in db.session.scalars(select(Item)):
         latest = max(update.created_at for update in updates if update.item_id == item.id)
         assert item.last_updated_at == latest
@@ -223,7 +224,7 @@ def test_running_demo_data_twice_changes_nothing_the_second_time(app, runner):
     first = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0, first.output
     assert "Demo data loaded" in first.output
-    counts = [count(model) for model in (Council, User, Item, Action, Update)]
+    counts = [count(model) for model in (Council, User, Item, Action, HistoryEntry)]
     saved = app.instance_path + "/demo-credentials.txt"
     with open(saved, encoding="utf-8") as file:
         details = file.read()
@@ -234,7 +235,7 @@ def test_running_demo_data_twice_changes_nothing_the_second_time(app, runner):
     assert second.output.strip() == (
         "The database already holds data: demo data not loaded, nothing changed."
     )
-    assert [count(model) for model in (Council, User, Item, Action, Update)] == counts
+    assert [count(model) for model in (Council, User, Item, Action, HistoryEntry)] == counts
     with open(saved, encoding="utf-8") as file:
         assert file.read() == details
 

@@ -25,8 +25,8 @@ import pytest
 
 from tests.scenario import RULES, at, make_plan
 from tests.scenario import Plan as Scenario
-from tracker.audit.models import UpdateKind
-from tracker.audit.service import record_update
+from tracker.audit.models import HistoryKind
+from tracker.audit.service import record_history
 from tracker.extensions import db
 from tracker.inspections.models import FindingCategory
 from tracker.items import service as items
@@ -57,9 +57,9 @@ def make_plan_with_changes(council) -> Plan:
                        expires_at=at(2026, 10, 30))
     db.session.add(link)
     db.session.flush()
-    record_update(item=screening, action=audit, author=partner, now=at(2026, 10, 5),
-                  kind=UpdateKind.COMMENTARY, text="Police sample of 40 contacts chosen",
-                  partner_link=link)
+    record_history(item=screening, action=audit, author=partner, now=at(2026, 10, 5),
+                   kind=HistoryKind.COMMENTARY, text="Police sample of 40 contacts chosen",
+                   partner_link=link)
     # After 31 October.
     items.update_action(plan.sample, actor=lead, now=at(2026, 11, 2), expected_version=None,
                         status=ActionStatus.COMPLETE, commentary="30 assessments audited",
@@ -105,7 +105,7 @@ def unzip(data: bytes) -> dict[str, bytes]:
 
 
 def pdf_pages(data: bytes) -> list[str]:
-    # WeasyPrint draws a gap, not a glyph, for a space: a small tolerance keeps words apart.
+    # A small tolerance keeps words apart where a narrow cell's line is set tight.
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         return [page.extract_text(x_tolerance=1.5) or "" for page in pdf.pages]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
-from tests.evidence.conftest import RULES, at
+from tests.audit.renaming import rename_labels_and_dates
+from tests.evidence.conftest import BEFORE, RULES, at
 from tracker.evidence.asof import item_as_of
 from tracker.evidence.service import load_item
 from tracker.extensions import db
@@ -64,3 +66,35 @@ def test_a_status_set_by_hand_counts_from_the_day_it_was_set(plan):
     then = as_of(plan.screening, date(2026, 11, 20)).rag
     assert (then.rag, then.overridden, then.reason) == (
         Rag.RED, True, "Set by hand: Screening figures fell again in November")
+
+
+def _facts(record):
+    """What an item's page of the pack says, less the words made for people (the kind and
+    "what changed" of each history entry, and the RAG's reason)."""
+    return dataclasses.replace(
+        record, rag=(record.rag.rag, record.rag.overridden),
+        entries=[(e.at, e.author, e.partner, e.action, e.text, e.evidence_link)
+                 for e in record.entries])
+
+
+def test_renaming_a_label_or_the_date_format_changes_no_fact_of_the_pack(plan, monkeypatch):
+    # The plan's history was written with today's labels and dates; a later version renames
+    # them all. Status moves, dates moved, a title edited, an item signed off: the pack's day
+    # before and after them, and today.
+    days = (BEFORE, date(2026, 11, 4), date(2026, 11, 22))
+    items_ = (plan.screening, plan.assessments)
+    before = {(item.id, day): as_of(item, day) for item in items_ for day in days}
+
+    rename_labels_and_dates(monkeypatch)
+    after = {(item.id, day): as_of(item, day) for item in items_ for day in days}
+
+    assert {key: _facts(record) for key, record in after.items()} == {
+        key: _facts(record) for key, record in before.items()}
+    # The words follow the new labels and date format, so the renaming did take effect.
+    moved = "Due date change: due date from “2026/12/01” to “2027/01/15”"
+    whats = [e.what for e in after[plan.screening.id, BEFORE].entries]
+    assert moved in whats
+    assert "Status change: status from “[NOT STARTED]” to “[COMPLETE]”" in whats
+    assert moved.replace("2026/12/01", "1 December 2026").replace(
+        "2027/01/15", "15 January 2027") in [e.what for e in before[plan.screening.id,
+                                                                     BEFORE].entries]

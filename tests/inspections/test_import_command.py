@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import SHARED
 from tests.factories import AdminFactory, CouncilFactory, UserFactory
-from tracker.audit.models import Update
+from tracker.audit.models import HistoryEntry
 from tracker.demo.letters import (
     NEWER_FINDINGS,
     OLDER_FINDINGS,
@@ -39,11 +39,11 @@ def counts() -> dict[str, int]:
     db.session.expire_all()
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Inspection, Finding, Item, Action, Update, ImportDraft)
+        for model in (Inspection, Finding, Item, Action, HistoryEntry, ImportDraft)
     }
 
 
-NOTHING = {"Inspection": 0, "Finding": 0, "Item": 0, "Action": 0, "Update": 0,
+NOTHING = {"Inspection": 0, "Finding": 0, "Item": 0, "Action": 0, "HistoryEntry": 0,
            "ImportDraft": 0}
 
 

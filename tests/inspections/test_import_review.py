@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from tests.conftest import SHARED, configure, sign_in_as
 from tests.factories import AdminFactory, CommitteeMemberFactory, UserFactory
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.demo.letters import (
     NEWER_FINDINGS,
     OLDER_FINDINGS,
@@ -278,7 +278,8 @@ def test_admin_uploads_a_letter_edits_the_findings_and_creates_the_inspection(
     assert edited_item.lead_officer is None
     assert count(Item) == len(tracked)
     created = db.session.scalars(
-        select(Update).where(Update.kind == UpdateKind.CREATED, Update.action_id.is_(None))
+        select(HistoryEntry).where(HistoryEntry.kind == HistoryKind.CREATED,
+                                   HistoryEntry.action_id.is_(None))
     ).all()
     assert sorted(u.item_id for u in created) == sorted(f.item.id for f in tracked)
     assert all(u.author_id == admin.id for u in created)
@@ -681,8 +682,9 @@ def test_a_reports_actions_are_added_to_the_items_they_answer(signed_in, admin, 
     assert undated.status is ActionStatus.COMPLETE
     assert undated.completed_on == inspection.letter_date
     assert {a.owner_id for a in (done, planned, undated)} == {admin.id}
-    history = db.session.scalars(select(Update).where(Update.action_id == done.id)).all()
-    assert [u.kind for u in history] == [UpdateKind.CREATED, UpdateKind.STATUS_CHANGE]
+    history = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.action_id == done.id)).all()
+    assert [u.kind for u in history] == [HistoryKind.CREATED, HistoryKind.STATUS_CHANGE]
 
 
 def test_actions_of_a_removed_finding_are_not_added(signed_in, admin, council):

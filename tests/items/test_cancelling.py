@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.conftest import sign_in_as
 from tests.factories import ActionFactory, AdminFactory, PartnerFactory, UserFactory
 from tests.partners.factories import partner_action, send_link
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.items import queries, service
@@ -36,10 +36,10 @@ def council_of(action: Action):
     return action.item.finding.inspection.council
 
 
-def entries(action: Action, kind: UpdateKind) -> list[Update]:
+def entries(action: Action, kind: HistoryKind) -> list[HistoryEntry]:
     return list(db.session.scalars(
-        select(Update).where(Update.action_id == action.id, Update.kind == kind)
-        .order_by(Update.id)))
+        select(HistoryEntry).where(HistoryEntry.action_id == action.id, HistoryEntry.kind == kind)
+        .order_by(HistoryEntry.id)))
 
 
 def overdue_count(action: Action) -> int:
@@ -57,7 +57,7 @@ def test_the_lead_officer_cancels_an_action_at_once_with_a_reason(overdue):
     assert asked is None
     assert overdue.status is ActionStatus.CANCELLED
     assert overdue_count(overdue) == 0
-    [cancelled] = entries(overdue, UpdateKind.STATUS_CHANGE)
+    [cancelled] = entries(overdue, HistoryKind.STATUS_CHANGE)
     assert (cancelled.author_id, cancelled.text) == (lead.id, REASON)
     assert overdue.cancellation_requests == []
 
@@ -84,7 +84,7 @@ def test_an_owner_asks_and_the_action_stays_overdue_until_the_lead_officer_agree
     assert asked.state is RequestState.PENDING
     assert overdue.status is ActionStatus.IN_PROGRESS
     assert overdue_count(overdue) == 1
-    [request] = entries(overdue, UpdateKind.CANCELLATION_REQUESTED)
+    [request] = entries(overdue, HistoryKind.CANCELLATION_REQUESTED)
     assert (request.author_id, request.text) == (owner.id, REASON)
     assert (request.old_value, request.new_value) == ("in progress", "cancelled")
 
@@ -94,7 +94,7 @@ def test_an_owner_asks_and_the_action_stays_overdue_until_the_lead_officer_agree
     assert asked.decided_by_id == lead.id
     assert overdue.status is ActionStatus.CANCELLED
     assert overdue_count(overdue) == 0
-    [cancelled] = entries(overdue, UpdateKind.STATUS_CHANGE)
+    [cancelled] = entries(overdue, HistoryKind.STATUS_CHANGE)
     assert cancelled.author_id == lead.id
     assert cancelled.text == f"{REASON} (approved: Agreed)"
 
@@ -113,7 +113,7 @@ def test_the_lead_officer_refuses_a_cancellation_saying_why_and_the_action_stays
 
     assert asked.state is RequestState.REFUSED
     assert overdue.status is ActionStatus.IN_PROGRESS
-    [refusal] = entries(overdue, UpdateKind.CANCELLATION_REFUSED)
+    [refusal] = entries(overdue, HistoryKind.CANCELLATION_REFUSED)
     assert refusal.text == "The quarterly audit does not look at children's views"
     with pytest.raises(RuleBroken, match="no longer waiting: it was refused"):
         service.decide_cancellation(asked, actor=lead, now=NOW, approve=True, note="")
@@ -181,7 +181,7 @@ def test_the_owner_withdraws_their_request_and_it_is_kept_as_withdrawn(overdue):
 
     assert asked.state is RequestState.WITHDRAWN
     assert service.pending_cancellation(overdue) is None
-    [withdrawn] = entries(overdue, UpdateKind.CANCELLATION_WITHDRAWN)
+    [withdrawn] = entries(overdue, HistoryKind.CANCELLATION_WITHDRAWN)
     assert withdrawn.author_id == overdue.owner_id
     with pytest.raises(RuleBroken, match="no longer waiting"):
         service.decide_cancellation(asked, actor=overdue.item.lead_officer, now=NOW,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.conftest import sign_in_as
 from tests.factories import ActionFactory, AdminFactory, UserFactory
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.items import service
@@ -27,10 +27,10 @@ def action():
     return ActionFactory(due_date=date(2026, 12, 6))
 
 
-def entries(action: Action, kind: UpdateKind) -> list[Update]:
+def entries(action: Action, kind: HistoryKind) -> list[HistoryEntry]:
     return list(db.session.scalars(
-        select(Update).where(Update.action_id == action.id, Update.kind == kind)
-        .order_by(Update.id)))
+        select(HistoryEntry).where(HistoryEntry.action_id == action.id, HistoryEntry.kind == kind)
+        .order_by(HistoryEntry.id)))
 
 
 def ask(action: Action, to: date, reason: str = "The audit team is short-staffed"):
@@ -81,7 +81,7 @@ def test_the_requester_withdraws_a_waiting_request_and_it_is_kept_as_withdrawn(a
     assert change.decided_by_id == action.owner_id
     assert service.pending_due_date_change(action) is None
     assert action.due_date == date(2026, 12, 6)
-    [withdrawn] = entries(action, UpdateKind.DUE_DATE_WITHDRAWN)
+    [withdrawn] = entries(action, HistoryKind.DUE_DATE_WITHDRAWN)
     assert withdrawn.author_id == action.owner_id
     assert (withdrawn.old_value, withdrawn.new_value) == ("2026-12-06", "2027-01-15")
     with pytest.raises(RuleBroken, match="no longer waiting: it was withdrawn"):
@@ -151,10 +151,10 @@ def test_a_new_request_replaces_the_waiting_one_which_is_kept_as_withdrawn(actio
     assert service.pending_due_date_change(action) is second
     assert [c.state for c in action.due_date_changes] == [RequestState.WITHDRAWN,
                                                            RequestState.PENDING]
-    [withdrawn] = entries(action, UpdateKind.DUE_DATE_WITHDRAWN)
+    [withdrawn] = entries(action, HistoryKind.DUE_DATE_WITHDRAWN)
     assert withdrawn.new_value == "2027-01-15"
     assert withdrawn.text == "Replaced by a new request"
-    assert [e.new_value for e in entries(action, UpdateKind.DUE_DATE_REQUESTED)] == [
+    assert [e.new_value for e in entries(action, HistoryKind.DUE_DATE_REQUESTED)] == [
         "2027-01-15", "2027-02-01"]
 
     service.decide_due_date_change(second, actor=action.item.lead_officer, now=NOW,

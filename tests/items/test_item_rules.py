@@ -16,7 +16,7 @@ from tests.factories import (
     ItemFactory,
     UserFactory,
 )
-from tracker.audit.models import HistoryIsAppendOnly, Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryField, HistoryIsAppendOnly, HistoryKind
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.inspections.models import FindingCategory
@@ -36,9 +36,10 @@ pytestmark = pytest.mark.usefixtures("app")
 
 
 def history(item, kind=None):
-    query = select(Update).where(Update.item_id == item.id).order_by(Update.id)
+    query = (select(HistoryEntry).where(HistoryEntry.item_id == item.id)
+             .order_by(HistoryEntry.id))
     if kind is not None:
-        query = query.where(Update.kind == kind)
+        query = query.where(HistoryEntry.kind == kind)
     return list(db.session.scalars(query))
 
 
@@ -64,11 +65,13 @@ def test_lead_officer_moves_a_due_date_and_the_original_is_kept_and_extensions_c
     assert action.original_due_date == date(2026, 12, 1)
     assert action.date_moved
     assert service.extension_count(action) == 2
-    changes = history(action.item, UpdateKind.DUE_DATE_CHANGE)
+    changes = history(action.item, HistoryKind.DUE_DATE_CHANGE)
     assert [c.text for c in changes] == ["Audit team short-staffed in December",
                                          "Audit sample widened"]
-    assert changes[0].old_value == "1 December 2026"
-    assert changes[0].new_value == "15 January 2027"
+    # Kept as dates, not as words (the words are made when shown).
+    assert (changes[0].field, changes[0].old, changes[0].new) == (
+        HistoryField.DUE_DATE, date(2026, 12, 1), date(2027, 1, 15))
+    assert changes[0].new_value == "2027-01-15"
 
 
 def test_admin_moves_a_due_date_at_once(action):
@@ -88,7 +91,7 @@ def test_owner_who_is_not_the_lead_asks_and_the_date_waits_for_the_lead(action):
     assert action.due_date == date(2026, 12, 1)
     assert service.pending_due_date_change(action) is change
     assert service.extension_count(action) == 0
-    [request] = history(action.item, UpdateKind.DUE_DATE_REQUESTED)
+    [request] = history(action.item, HistoryKind.DUE_DATE_REQUESTED)
     assert request.author_id == action.owner.id
     assert request.text == "Waiting for the new case recording system"
 
@@ -125,7 +128,7 @@ def test_lead_officer_must_say_why_when_refusing_a_date_and_the_date_stays(actio
     assert change.decision_note == "Use the paper audit tool meanwhile"
     assert action.due_date == date(2026, 12, 1)
     assert service.extension_count(action) == 0
-    [refusal] = history(action.item, UpdateKind.DUE_DATE_REFUSED)
+    [refusal] = history(action.item, HistoryKind.DUE_DATE_REFUSED)
     assert refusal.text == "Use the paper audit tool meanwhile"
 
 
@@ -227,7 +230,7 @@ def test_another_person_signs_off_and_the_item_is_complete(action):
     assert item.status is ItemStatus.COMPLETE
     assert item.signed_off_by_id == admin.id
     assert queries.status_of(item, TODAY, RULES).state is ItemState.COMPLETE
-    [sign_off] = history(item, UpdateKind.SIGN_OFF)
+    [sign_off] = history(item, HistoryKind.SIGN_OFF)
     assert sign_off.author_id == admin.id
 
 
@@ -240,7 +243,7 @@ def test_a_rag_override_needs_a_reason(action):
         service.override_rag(item, actor=item.lead_officer, now=NOW, rag=Rag.RED, reason=" ")
     assert error.value.field == "reason"
     assert item.rag_override is None
-    assert history(item, UpdateKind.RAG_OVERRIDE) == []
+    assert history(item, HistoryKind.RAG_OVERRIDE) == []
 
 
 def test_a_rag_override_is_shown_and_kept_in_the_history_and_can_be_cleared(action):
@@ -258,10 +261,11 @@ def test_a_rag_override_is_shown_and_kept_in_the_history_and_can_be_cleared(acti
     service.override_rag(item, actor=lead, now=NOW, rag=None, reason="Vacancies filled")
     assert item.rag_override is None
     assert queries.status_of(item, TODAY, RULES).rag is Rag.GREEN
-    set_by_hand, cleared = history(item, UpdateKind.RAG_OVERRIDE)
-    assert (set_by_hand.new_value, set_by_hand.text) == (
-        "Red", "Social worker vacancies threaten the plan")
-    assert (cleared.old_value, cleared.new_value) == ("Red", "Worked out by the rule")
+    set_by_hand, cleared = history(item, HistoryKind.RAG_OVERRIDE)
+    assert (set_by_hand.new, set_by_hand.text) == (
+        Rag.RED, "Social worker vacancies threaten the plan")
+    # No value is the rule's own (shown as "Worked out by the rule").
+    assert (cleared.old, cleared.new) == (Rag.RED, None)
     assert cleared.author_id == lead.id
 
 
@@ -282,12 +286,12 @@ def test_a_history_entry_cannot_be_edited(action):
                           status=ActionStatus.IN_PROGRESS, commentary="Started",
                           evidence_link="")
     db.session.commit()
-    [entry] = history(action.item, UpdateKind.STATUS_CHANGE)
+    [entry] = history(action.item, HistoryKind.STATUS_CHANGE)
     entry.text = "Rewritten later"
     with pytest.raises(HistoryIsAppendOnly):
         db.session.flush()
     db.session.rollback()
-    assert history(action.item, UpdateKind.STATUS_CHANGE)[0].text == "Started"
+    assert history(action.item, HistoryKind.STATUS_CHANGE)[0].text == "Started"
 
 
 def test_a_history_entry_cannot_be_deleted(action):
@@ -295,12 +299,12 @@ def test_a_history_entry_cannot_be_deleted(action):
                           status=ActionStatus.IN_PROGRESS, commentary="Started",
                           evidence_link="")
     db.session.commit()
-    [entry] = history(action.item, UpdateKind.STATUS_CHANGE)
+    [entry] = history(action.item, HistoryKind.STATUS_CHANGE)
     db.session.delete(entry)
     with pytest.raises(HistoryIsAppendOnly):
         db.session.flush()
     db.session.rollback()
-    assert len(history(action.item, UpdateKind.STATUS_CHANGE)) == 1
+    assert len(history(action.item, HistoryKind.STATUS_CHANGE)) == 1
 
 
 # Stale and overdue -------------------------------------------------------------------------

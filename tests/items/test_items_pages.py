@@ -10,7 +10,7 @@ from tests.factories import (
     CommitteeMemberFactory,
     UserFactory,
 )
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.extensions import db
 from tracker.items.models import Action, ActionStatus
 
@@ -44,8 +44,8 @@ def test_owner_updates_their_overdue_action_in_one_form(client, action):
     assert response.status_code == 302
     saved = db.session.get(Action, action.id)
     assert saved.status is ActionStatus.IN_PROGRESS
-    kinds = [u.kind for u in db.session.query(Update).filter_by(action_id=action.id)]
-    assert UpdateKind.STATUS_CHANGE in kinds
+    kinds = [u.kind for u in db.session.query(HistoryEntry).filter_by(action_id=action.id)]
+    assert HistoryKind.STATUS_CHANGE in kinds
 
 
 def test_second_person_to_save_an_action_is_told_who_changed_it(client, action):

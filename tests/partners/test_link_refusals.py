@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.factories import ActionFactory, UserFactory
 from tests.partners.factories import partner_action, send_link
 from tracker import clock
-from tracker.audit.models import Update
+from tracker.audit.models import HistoryEntry
 from tracker.extensions import db
 from tracker.items.models import ActionStatus, ItemStatus
 from tracker.partners import service
@@ -27,8 +27,8 @@ def post_update(client, token: str, action, **fields):
 
 
 def recorded_by_partner(action) -> int:
-    return len(db.session.scalars(select(Update).where(
-        Update.action_id == action.id, Update.partner_link_id.is_not(None))).all())
+    return len(db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.action_id == action.id, HistoryEntry.partner_link_id.is_not(None))).all())
 
 
 def test_a_link_works_to_the_end_of_its_last_day_and_then_says_whom_to_ask(client):

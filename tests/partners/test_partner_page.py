@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.conftest import configure, sign_in_as
 from tests.factories import ActionFactory
 from tests.partners.factories import partner_action, send_link
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.extensions import db
 from tracker.items import service as items
 from tracker.items.models import ActionStatus
@@ -26,10 +26,11 @@ def update_form(action, **fields) -> dict[str, str]:
             "evidence_link": "", **fields}
 
 
-def partner_entries(action) -> list[Update]:
+def partner_entries(action) -> list[HistoryEntry]:
     return list(db.session.scalars(
-        select(Update).where(Update.action_id == action.id,
-                             Update.partner_link_id.is_not(None)).order_by(Update.id)))
+        select(HistoryEntry).where(HistoryEntry.action_id == action.id,
+                                   HistoryEntry.partner_link_id.is_not(None))
+        .order_by(HistoryEntry.id)))
 
 
 def test_the_partner_sees_the_item_the_action_its_due_date_and_status_without_signing_in(
@@ -72,7 +73,7 @@ def test_the_partner_posts_an_update_written_as_theirs_and_marked_as_a_partner_u
     assert action.completed_on.isoformat() == "2026-11-22"
     assert action.evidence_link == "https://police.example/minutes/november"
     entries = partner_entries(action)
-    assert [entry.kind for entry in entries] == [UpdateKind.STATUS_CHANGE, UpdateKind.EVIDENCE]
+    assert [entry.kind for entry in entries] == [HistoryKind.STATUS_CHANGE, HistoryKind.EVIDENCE]
     assert entries[0].text == "Attended all six discussions in November"
     assert {entry.author_id for entry in entries} == {action.owner_id}
     assert {entry.partner_link_id for entry in entries} == {sent.link.id}

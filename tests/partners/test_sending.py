@@ -14,7 +14,7 @@ from tests.conftest import sign_in_as
 from tests.factories import AdminFactory, UserFactory
 from tests.partners.factories import partner_action, send_link
 from tests.statements import recorded_statements
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.extensions import db
 from tracker.items.models import ActionStatus, ItemStatus
 from tracker.jobs.models import RunState
@@ -32,9 +32,9 @@ def links_of(action) -> list[PartnerLink]:
                                    .order_by(PartnerLink.id)))
 
 
-def history_of(action, kind: UpdateKind) -> list[Update]:
-    return list(db.session.scalars(select(Update).where(Update.action_id == action.id,
-                                                        Update.kind == kind)))
+def history_of(action, kind: HistoryKind) -> list[HistoryEntry]:
+    return list(db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.action_id == action.id, HistoryEntry.kind == kind)))
 
 
 def test_lead_officer_sends_a_link_that_waits_in_the_delivery_log_without_waiting_for_mail(
@@ -65,7 +65,7 @@ def test_lead_officer_sends_a_link_that_waits_in_the_delivery_log_without_waitin
     secret = service._read_token(token, app.secret_key)[1]
     assert link.secret_sha256 == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in link.secret_sha256
-    [entry] = history_of(action, UpdateKind.PARTNER_LINK_SENT)
+    [entry] = history_of(action, HistoryKind.PARTNER_LINK_SENT)
     assert entry.author_id == action.item.lead_officer_id
     assert "DI Jo Partner (Northshire Police)" in entry.text
     assert "jo@police.example" not in entry.text  # the history is open to every reader
@@ -261,7 +261,7 @@ def test_an_administrator_can_send_and_revoke_a_link(client):
     assert response.status_code == 302
     db.session.expire_all()
     assert links_of(action)[0].revoked_by_id == admin.id
-    [entry] = history_of(action, UpdateKind.PARTNER_LINK_REVOKED)
+    [entry] = history_of(action, HistoryKind.PARTNER_LINK_REVOKED)
     assert entry.author_id == admin.id
 
 
@@ -275,7 +275,7 @@ def test_revoking_is_recorded_in_the_history_and_stops_the_link_at_once(client):
 
     assert response.status_code == 302
     assert "revoked: it no longer works" in client.get(response.headers["Location"]).text
-    [entry] = history_of(action, UpdateKind.PARTNER_LINK_REVOKED)
+    [entry] = history_of(action, HistoryKind.PARTNER_LINK_REVOKED)
     assert entry.author_id == action.item.lead_officer_id
     assert "DI Jo Partner" in entry.text
     partner = client.application.test_client()
@@ -285,7 +285,7 @@ def test_revoking_is_recorded_in_the_history_and_stops_the_link_at_once(client):
     # Revoking again changes nothing and records nothing more.
     again = client.post(f"/actions/{sent.link.action_id}/partner-links/{sent.link.id}/revoke")
     assert "already stopped working" in client.get(again.headers["Location"]).text
-    assert len(history_of(action, UpdateKind.PARTNER_LINK_REVOKED)) == 1
+    assert len(history_of(action, HistoryKind.PARTNER_LINK_REVOKED)) == 1
 
 
 def test_revoking_needs_the_form_token(csrf_app):
@@ -308,7 +308,7 @@ def test_sending_a_new_link_stops_the_earlier_one(client):
 
     assert client.get(f"/partner/{first.token}").status_code == 410
     assert client.get(f"/partner/{second.token}").status_code == 200
-    [entry] = history_of(action, UpdateKind.PARTNER_LINK_REVOKED)
+    [entry] = history_of(action, HistoryKind.PARTNER_LINK_REVOKED)
     assert "replaced by a new link" in entry.text
 
 

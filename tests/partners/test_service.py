@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from tests.partners.factories import partner_action, send_link
 from tracker import clock
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.extensions import db
 from tracker.items import service as items
 from tracker.items.models import ActionStatus
@@ -15,9 +15,9 @@ from tracker.partners import service
 from tracker.partners.models import PartnerLink
 
 
-def entries_of(action) -> list[Update]:
-    return list(db.session.scalars(select(Update).where(Update.action_id == action.id)
-                                   .order_by(Update.id)))
+def entries_of(action) -> list[HistoryEntry]:
+    return list(db.session.scalars(select(HistoryEntry).where(HistoryEntry.action_id == action.id)
+                                   .order_by(HistoryEntry.id)))
 
 
 def test_only_the_partners_own_entries_are_marked_even_in_the_same_session(app):
@@ -33,7 +33,7 @@ def test_only_the_partners_own_entries_are_marked_even_in_the_same_session(app):
     db.session.commit()
 
     marked = {entry.text: entry.partner_link_id for entry in entries_of(action)
-              if entry.kind in (UpdateKind.STATUS_CHANGE, UpdateKind.COMMENTARY)}
+              if entry.kind in (HistoryKind.STATUS_CHANGE, HistoryKind.COMMENTARY)}
     assert marked == {"Started": link.id, "Thanks, noted": None}
 
 

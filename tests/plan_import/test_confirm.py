@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.conftest import TEST_NOW
 from tests.factories import ActionFactory, ItemFactory
 from tests.plan_import.factories import HEADINGS, TITLE, csv_bytes, xlsx
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.extensions import db
 from tracker.inspections.models import Finding, FindingCategory
 from tracker.items.models import Action, ActionStatus, Item, Priority
@@ -90,23 +90,25 @@ def test_the_history_says_who_imported_what_and_from_which_row(admin_client, nor
     audit = db.session.scalars(
         select(Action).where(Action.description == "Themed case file audit")).one()
     entries = db.session.scalars(
-        select(Update).where(Update.item_id == audit.item_id).order_by(Update.id)).all()
+        select(HistoryEntry).where(HistoryEntry.item_id == audit.item_id)
+        .order_by(HistoryEntry.id)).all()
     source = "the action plan “plan.xlsx”, sheet “Action plan”"
-    assert [(e.kind, e.action_id is not None, e.author_id, e.text, e.old_value, e.new_value)
+    # The values are typed (tracker.audit.values): dates and statuses, not words.
+    assert [(e.kind, e.action_id is not None, e.author_id, e.text, e.old, e.new)
             for e in entries] == [
-        (UpdateKind.CREATED, False, northshire.admin.id, FINDING, "", ""),
-        (UpdateKind.CREATED, True, northshire.admin.id, "Themed case file audit", "",
-         "31 March 2027"),
-        (UpdateKind.STATUS_CHANGE, True, northshire.admin.id, f"Imported from {source}, row 4",
-         "Not started", "In progress"),
-        (UpdateKind.CREATED, True, northshire.admin.id,
-         "Training on recording the child's views", "", "31 October 2026"),
-        (UpdateKind.CREATED, True, northshire.admin.id, "Practice guidance", "",
-         "30 September 2026"),
-        (UpdateKind.STATUS_CHANGE, True, northshire.admin.id, f"Imported from {source}, row 6",
-         "Not started", "Complete"),
-        (UpdateKind.COMMENTARY, False, northshire.admin.id,
-         f"Created by importing {source} (rows 4 to 6)", "", ""),
+        (HistoryKind.CREATED, False, northshire.admin.id, FINDING, None, None),
+        (HistoryKind.CREATED, True, northshire.admin.id, "Themed case file audit", None,
+         date(2027, 3, 31)),
+        (HistoryKind.STATUS_CHANGE, True, northshire.admin.id, f"Imported from {source}, row 4",
+         ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS),
+        (HistoryKind.CREATED, True, northshire.admin.id,
+         "Training on recording the child's views", None, date(2026, 10, 31)),
+        (HistoryKind.CREATED, True, northshire.admin.id, "Practice guidance", None,
+         date(2026, 9, 30)),
+        (HistoryKind.STATUS_CHANGE, True, northshire.admin.id, f"Imported from {source}, row 6",
+         ActionStatus.NOT_STARTED, ActionStatus.COMPLETE),
+        (HistoryKind.COMMENTARY, False, northshire.admin.id,
+         f"Created by importing {source} (rows 4 to 6)", None, None),
     ]
     assert all(e.created_at == TEST_NOW for e in entries)
 
@@ -145,8 +147,8 @@ def test_actions_are_added_to_an_existing_item_and_it_keeps_its_details(admin_cl
         northshire.owner, "Recording", Priority.MEDIUM)
     assert [a.description for a in item.actions] == [
         "Practice guidance", "Training on recording the child's views", "Themed case file audit"]
-    note = db.session.scalars(select(Update).where(
-        Update.item_id == item.id, Update.kind == UpdateKind.COMMENTARY)).one()
+    note = db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.item_id == item.id, HistoryEntry.kind == HistoryKind.COMMENTARY)).one()
     assert note.text == ("2 actions added by importing the action plan “plan.xlsx”, sheet "
                          "“Action plan” (rows 5 and 6)")
 
@@ -164,7 +166,8 @@ def test_a_csv_plan_is_imported_like_a_workbook(admin_client, northshire):
     data = csv_bytes(PLAN[2:6], encoding="utf-8-sig")
     confirm(admin_client, upload(admin_client, northshire, data, name="plan.csv"))
     assert count(Action) == 3
-    note = db.session.scalars(select(Update).where(Update.kind == UpdateKind.COMMENTARY)).one()
+    note = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.kind == HistoryKind.COMMENTARY)).one()
     assert note.text == "Created by importing the action plan “plan.csv” (rows 2 to 4)"
 
 
@@ -182,7 +185,7 @@ def test_a_failure_half_way_leaves_nothing_written(admin_client, northshire, mon
     monkeypatch.setattr(service, "add_action", failing_add_action)
     assert confirm(admin_client, plan_id).status_code == 500
     assert len(calls) == 2  # it failed after creating an item and an action
-    assert (count(Item), count(Finding), count(Action), count(Update)) == (0, 0, 0, 0)
+    assert (count(Item), count(Finding), count(Action), count(HistoryEntry)) == (0, 0, 0, 0)
     assert db.session.get(PlanImport, plan_id) is not None
 
 
@@ -204,7 +207,7 @@ def test_a_rule_broken_half_way_shows_the_page_again_with_nothing_written(
     assert response.status_code == 400
     assert "Choose an owner who is an active user" in response.get_data(as_text=True)
     assert "New item: " + FINDING in unescape(response.get_data(as_text=True))  # not existing
-    assert (count(Item), count(Action), count(Update)) == (0, 0, 0)
+    assert (count(Item), count(Action), count(HistoryEntry)) == (0, 0, 0)
     assert db.session.get(PlanImport, plan_id) is not None
 
 

@@ -33,8 +33,8 @@ def word_part(data: bytes, name: str) -> str:
 
 
 def pdf_pages(data: bytes) -> list[str]:
-    # WeasyPrint draws no glyph for a space, only a gap; at the PDF's 10.5pt a space is
-    # narrower than pdfplumber's default 3pt tolerance, so words would run together.
+    # A space at the PDF's 8pt in tables is narrower than pdfplumber's default 3pt tolerance
+    # where a line is set tight, so words could run together.
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         return [page.extract_text(x_tolerance=1.5) or "" for page in pdf.pages]
 

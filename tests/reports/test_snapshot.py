@@ -6,6 +6,7 @@ import dataclasses
 import json
 from datetime import UTC, date, datetime
 
+from tests.audit.renaming import rename_labels_and_dates
 from tests.factories import CommitteeFactory, CommitteeMeetingFactory
 from tests.reports.conftest import RULES, at
 from tracker import clock
@@ -192,3 +193,45 @@ def test_helpers_write_dates_and_titles_as_a_person_would():
     assert in_sentence("Annual unannounced inspection") == "annual unannounced inspection"
     assert in_sentence("ILACS inspection") == "ILACS inspection"
     assert clean("  a\x0bb\r\nc\x00 ") == "ab\nc"
+
+
+def test_renaming_a_label_or_the_date_format_changes_no_figure_of_the_trend_or_the_changes(
+    known, monkeypatch,
+):
+    issue_report(known.committee, actor=known.admin, now=at(2026, 11, 1), rules=RULES)
+    items.update_action(known.sign_off, actor=known.lead, now=at(2026, 11, 10),
+                        expected_version=None, status=ActionStatus.COMPLETE,
+                        commentary="Done early", evidence_link="")
+    items.update_action(known.sample, actor=known.lead, now=at(2026, 11, 11),
+                        expected_version=None, status=ActionStatus.IN_PROGRESS,
+                        commentary="Sample chosen", evidence_link="")
+    items.change_due_date(known.sample, actor=known.lead, now=at(2026, 11, 12),
+                          new_date=date(2027, 4, 1), reason="Waiting for the new system")
+    db.session.commit()
+    before = _draft(known)
+
+    # A later version renames every status label and writes dates another way.
+    rename_labels_and_dates(monkeypatch)
+    after = _draft(known)
+
+    def trend_of(snapshot):
+        chart = next(b for b in _section(snapshot, "3").blocks
+                     if isinstance(b, Chart) and b.chart == "trend")
+        return chart.labels, chart.series
+
+    assert trend_of(after) == trend_of(before)
+    assert trend_of(after)[1]["actions_complete"] == [0, 1, 1, 2]
+
+    def changes_of(snapshot):
+        return {block.label: len(block.items) for block in _section(snapshot, "C").blocks
+                if isinstance(block, Bullets)}
+
+    assert changes_of(after) == changes_of(before) == {
+        "Actions completed:": 1, "Other changes of status:": 1, "Due dates moved:": 1,
+        "Status changes:": 1}
+    # The words follow the new labels and date format.
+    assert _bullets(_section(after, "C"), "Due dates moved:") == [
+        "Audit of 30 assessments (5.2): from 2027/03/01 to 2027/04/01. Reason: Waiting for "
+        "the new system"]
+    assert _bullets(_section(after, "C"), "Other changes of status:") == [
+        "Audit of 30 assessments (5.2): from [not started] to [in progress]. Sample chosen"]

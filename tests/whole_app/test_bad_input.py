@@ -18,13 +18,13 @@ from tests.factories import (
     InspectionFactory,
     UserFactory,
 )
-from tracker.audit.models import Update
+from tracker.audit.models import HistoryEntry
 from tracker.extensions import db
 from tracker.inspections.models import Finding
 from tracker.items.models import Action, DueDateChange, Item
 from tracker.permissions import API_TOKEN
 
-TABLES = (Item, Finding, Action, Update, DueDateChange)
+TABLES = (Item, Finding, Action, HistoryEntry, DueDateChange)
 
 
 def row_counts() -> dict[str, int]:

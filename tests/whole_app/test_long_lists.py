@@ -148,14 +148,14 @@ def test_the_users_list_shows_fifty_people_a_page(client, council, admin):
 
 
 def test_an_items_history_comes_fifty_entries_a_page_newest_first(client, council, admin):
-    from tracker.audit.models import Update, UpdateKind
+    from tracker.audit.models import HistoryEntry, HistoryKind
 
     action = ActionFactory(item__finding__inspection__council=council)
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     for n in range(57):
-        db.session.add(Update(item_id=action.item_id, action_id=action.id,
-                              author_id=admin.id, created_at=start + timedelta(days=n),
-                              kind=UpdateKind.COMMENTARY, text=f"Progress note {n}"))
+        db.session.add(HistoryEntry(item_id=action.item_id, action_id=action.id,
+                                    author_id=admin.id, created_at=start + timedelta(days=n),
+                                    kind=HistoryKind.COMMENTARY, text=f"Progress note {n}"))
     db.session.commit()
     sign_in_as(client, admin)
     first = client.get(f"/items/{action.item_id}").get_data(as_text=True)

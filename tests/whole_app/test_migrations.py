@@ -3,18 +3,28 @@ whichever database this run uses (SQLite, or PostgreSQL with `--database=postgre
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import DBAPIError
 
+from tests.factories import ActionFactory, CouncilFactory, UserFactory
 from tracker import create_app
+from tracker.audit.models import HistoryEntry, HistoryKind
+from tracker.audit.service import record_history
+from tracker.db import UTCDateTime
 from tracker.extensions import db
+from tracker.items.models import ActionStatus, Rag
+from tracker.partners.models import PartnerLink
 
 # Tables the models define; the migrations must create each of them.
-CORE_TABLES = {"council", "user", "inspection", "finding", "item", "action", "update",
+CORE_TABLES = {"council", "user", "inspection", "finding", "item", "action", "history_entry",
                "due_date_change", "committee", "committee_meeting"}
 
 
@@ -179,3 +189,197 @@ def test_undoing_the_cancellation_requests_keeps_what_the_earlier_version_can_sh
     assert "cancellation_request" not in tables()
     upgrade()
     assert differences_between_models_and_database() == []
+
+
+# --- 0013: the history as typed values -------------------------------------------------------
+
+OLD_HISTORY = sa.table(
+    "update", sa.column("id"), sa.column("item_id"), sa.column("action_id"),
+    sa.column("author_id"), sa.column("created_at", UTCDateTime()), sa.column("kind"),
+    sa.column("field"), sa.column("old_value"), sa.column("new_value"), sa.column("text"),
+    sa.column("partner_link_id"))
+WRITTEN_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def _a_council_at_0012():
+    """A council written at revision 0012 (the tables it uses are the same then and now): its
+    people (two of them called Chris Smith), an item and an action, a partner's link, and a
+    person of another council."""
+    council = CouncilFactory()
+    lead = UserFactory(council=council, name="Meg Lead")
+    owner = UserFactory(council=council, name="Sam Owner")
+    UserFactory(council=council, name="Chris Smith")
+    UserFactory(council=council, name="Chris Smith")
+    UserFactory(council=CouncilFactory(), name="Robin Elsewhere")
+    action = ActionFactory(item__finding__inspection__council=council, item__lead_officer=lead,
+                           owner=owner)
+    link = PartnerLink(action=action, recipient=owner, secret_sha256="0" * 64,
+                       created_by_id=lead.id, created_at=WRITTEN_AT,
+                       expires_at=WRITTEN_AT + timedelta(days=14))
+    db.session.add(link)
+    db.session.commit()
+    return lead, owner, action, link
+
+
+def _old_rows(lead, owner, action, link):
+    """One row of every kind the tracker wrote before 0013, in its words, and what each must
+    become: (about the action, kind, field, old, new, text, partner link) and (field, old,
+    new) as typed JSON."""
+    a, i = action.id, None
+    rows = [
+        ((i, "created", "", "", "", "Children's views", None), (None, None, None)),
+        ((a, "created", "", "", "9 January 2027", "Themed audit", None),
+         ("due date", None, "2027-01-09")),
+        ((i, "edited", "title", "Old title", "New title", "", None),
+         ("title", "Old title", "New title")),
+        ((i, "edited", "theme", "", "Voice of the child", "", None),
+         ("theme", "", "Voice of the child")),
+        ((i, "edited", "target date", "", "31 March 2027", "", None),
+         ("target date", None, "2027-03-31")),
+        ((i, "edited", "priority", "Medium", "High", "", None), ("priority", "medium", "high")),
+        ((i, "edited", "measure of success", "Old", "New", "", None),
+         ("measure of success", "Old", "New")),
+        # Two people are called Chris Smith: the name is kept, marked as a name.
+        ((i, "edited", "lead officer", "Meg Lead", "Chris Smith", "", None),
+         ("lead officer", {"user_id": lead.id}, {"name": "Chris Smith"})),
+        ((i, "edited", "lead officer", "Chris Smith", "", "", None),
+         ("lead officer", {"name": "Chris Smith"}, None)),
+        # Robin Elsewhere is of another council only.
+        ((a, "edited", "owner", "Robin Elsewhere", "Sam Owner", "", None),
+         ("owner", {"name": "Robin Elsewhere"}, {"user_id": owner.id})),
+        ((a, "edited", "description", "Audit", "Themed audit", "", None),
+         ("description", "Audit", "Themed audit")),
+        ((a, "status change", "status", "Not started", "In progress", "Started", None),
+         ("status", "not started", "in progress")),
+        ((a, "commentary", "", "", "", "Half the files read", None), (None, None, None)),
+        ((a, "evidence", "evidence link", "", "https://intranet.example/notes", "", None),
+         ("evidence link", "", "https://intranet.example/notes")),
+        ((a, "due date change requested", "due date", "9 January 2027", "1 March 2027",
+          "Staff away", None), ("due date", "2027-01-09", "2027-03-01")),
+        ((a, "due date change", "due date", "9 January 2027", "1 March 2027", "Staff away",
+          None), ("due date", "2027-01-09", "2027-03-01")),
+        ((a, "due date change refused", "due date", "1 March 2027", "1 June 2027", "No", None),
+         ("due date", "2027-03-01", "2027-06-01")),
+        ((i, "RAG override", "RAG", "Worked out by the rule", "Red", "Vacancies", None),
+         ("RAG", None, "red")),
+        ((i, "RAG override", "RAG", "Red", "Worked out by the rule", "Filled", None),
+         ("RAG", "red", None)),
+        ((i, "marked complete", "status", "Open", "Awaiting sign-off", "Audit: 9 in 10", None),
+         ("item status", "open", "awaiting sign-off")),
+        ((i, "sign-off refused", "status", "Awaiting sign-off", "Open", "Not audited", None),
+         ("item status", "awaiting sign-off", "open")),
+        ((i, "sign-off", "status", "Awaiting sign-off", "Complete", "Agreed", None),
+         ("item status", "awaiting sign-off", "complete")),
+        ((a, "partner link sent", "", "", "", "To Sam Owner.", None), (None, None, None)),
+        ((a, "status change", "status", "In progress", "Complete", "Done", link.id),
+         ("status", "in progress", "complete")),
+        ((a, "partner link revoked", "", "", "", "No longer works.", None),
+         (None, None, None)),
+        # Requests to the lead officer (migration 0011) were written as values already.
+        ((a, "due date change withdrawn", "due date", "2027-01-09", "2027-03-01", "", None),
+         ("due date", "2027-01-09", "2027-03-01")),
+        ((a, "cancellation requested", "status", "in progress", "cancelled", "Not needed",
+          None), ("status", "in progress", "cancelled")),
+        ((a, "cancellation refused", "status", "in progress", "cancelled", "Still needed",
+          None), ("status", "in progress", "cancelled")),
+        ((a, "cancellation withdrawn", "status", "in progress", "cancelled", "", None),
+         ("status", "in progress", "cancelled")),
+    ]
+    old = [{"id": n, "item_id": action.item_id, "action_id": about, "author_id": lead.id,
+            "created_at": WRITTEN_AT + timedelta(minutes=n), "kind": kind, "field": field,
+            "old_value": old_words, "new_value": new_words, "text": text,
+            "partner_link_id": link_id}
+           for n, ((about, kind, field, old_words, new_words, text, link_id), _new)
+           in enumerate(rows, start=1)]
+    return old, [typed for _old, typed in rows]
+
+
+def _old_history() -> list[dict]:
+    with db.engine.connect() as connection:
+        return [dict(row) for row in connection.execute(
+            sa.select(OLD_HISTORY).order_by(OLD_HISTORY.c.id)).mappings()]
+
+
+def test_the_history_migration_reads_the_old_words_once_into_typed_values_and_can_be_undone(
+    fresh_app, capsys,
+):
+    upgrade(revision="0012")
+    old, typed = _old_rows(*_a_council_at_0012())
+    assert {row["kind"] for row in old} == {kind.value for kind in HistoryKind}
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(OLD_HISTORY), old)
+    db.session.remove()  # upgrades run with nothing else reading the tables
+
+    upgrade()
+
+    assert ("29 history entries converted to typed values" in capsys.readouterr().out
+            and "3 names of people matched no one person of their council")
+    entries = db.session.scalars(select(HistoryEntry).order_by(HistoryEntry.id)).all()
+    assert [(e.id, e.item_id, e.action_id, e.author_id, e.created_at, e.kind.value, e.text,
+             e.partner_link_id) for e in entries] == [
+        (r["id"], r["item_id"], r["action_id"], r["author_id"], r["created_at"], r["kind"],
+         r["text"], r["partner_link_id"]) for r in old]
+    assert [(e.field.value if e.field else None, e.old_value, e.new_value)
+            for e in entries] == typed
+    # Read back as Python values, as the tracker reads them.
+    assert (entries[1].new, entries[11].old, entries[17].new) == (
+        date(2027, 1, 9), ActionStatus.NOT_STARTED, Rag.RED)
+    # Append-only now, in the database; new entries follow on.
+    with pytest.raises(DBAPIError), db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM history_entry")
+    record_history(item=entries[0].item, author=None, now=WRITTEN_AT,
+                   kind=HistoryKind.COMMENTARY, text="After the upgrade")
+    db.session.commit()
+    assert db.session.scalar(select(func.max(HistoryEntry.id))) == len(old) + 1
+    db.session.remove()
+
+    downgrade(revision="0012")
+
+    # The words again, as the tracker wrote them; the entry made since is kept too. Entries
+    # about requests, which revision 0012 wrote as values, come back in words, as the
+    # others: revision 0012 reads both.
+    again = _old_history()
+    assert again[:25] == old[:25]
+    assert [(row["old_value"], row["new_value"]) for row in again[25:len(old)]] == [
+        ("9 January 2027", "1 March 2027"), ("In progress", "Cancelled"),
+        ("In progress", "Cancelled"), ("In progress", "Cancelled")]
+    assert again[-1]["text"] == "After the upgrade"
+
+
+def test_the_history_migration_stops_at_a_value_it_cannot_read_and_removes_nothing(fresh_app):
+    upgrade(revision="0012")
+    old, _typed = _old_rows(*_a_council_at_0012())
+    old[11]["new_value"] = "Finished"
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(OLD_HISTORY), old)
+    db.session.remove()
+
+    with pytest.raises(Exception, match="update 12, status 'Finished': not a label"):
+        upgrade()
+
+    assert _old_history() == old
+    assert "history_entry" not in tables()
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql(
+            "SELECT version_num FROM alembic_version").scalar() == "0012"
+
+
+def test_the_history_migration_takes_values_already_written_as_values_as_they_are(fresh_app):
+    # Entries about requests to move or cancel an action were written with ISO dates and
+    # enum values (issue 15's requests, whose migration may run before this one).
+    upgrade(revision="0012")
+    lead, owner, action, link = _a_council_at_0012()
+    old, _typed = _old_rows(lead, owner, action, link)
+    asked, cancelled = dict(old[14]), dict(old[11])
+    asked.update(old_value="2027-01-09", new_value="2027-03-01")
+    cancelled.update(old_value="in progress", new_value="cancelled")
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(OLD_HISTORY), [asked, cancelled])
+    db.session.remove()
+
+    upgrade()
+
+    entries = db.session.scalars(select(HistoryEntry).order_by(HistoryEntry.id)).all()
+    assert [(e.id, e.old, e.new) for e in entries] == [
+        (cancelled["id"], ActionStatus.IN_PROGRESS, ActionStatus.CANCELLED),
+        (asked["id"], date(2027, 1, 9), date(2027, 3, 1))]

@@ -24,7 +24,7 @@ from tests.conftest import TEST_NOW
 from tests.statements import recorded_statements
 from tracker import clock, create_app
 from tracker.accounts.models import User
-from tracker.audit.models import Update
+from tracker.audit.models import HistoryEntry
 from tracker.committees.models import Committee
 from tracker.demo.bench import build_bench_data
 from tracker.extensions import db
@@ -108,10 +108,11 @@ def _places(summary) -> Places:
             in_council.where(Item.status == ItemStatus.OPEN)))
         .group_by(Action.item_id).order_by(func.count().desc(), Action.item_id).limit(1))
     action = db.session.scalar(
-        select(Update.action_id).join(Update.action)
-        .where(Update.item_id.in_(in_council), Action.owner_id == users[MANAGER],
+        select(HistoryEntry.action_id).join(HistoryEntry.action)
+        .where(HistoryEntry.item_id.in_(in_council), Action.owner_id == users[MANAGER],
                Action.status.in_(OPEN_ACTION_STATUSES))
-        .group_by(Update.action_id).order_by(func.count().desc(), Update.action_id).limit(1))
+        .group_by(HistoryEntry.action_id)
+        .order_by(func.count().desc(), HistoryEntry.action_id).limit(1))
     # The newest letter, whose plan is still due.
     inspection = db.session.scalar(
         select(Inspection.id).where(Inspection.council_id == council_id)

@@ -1,91 +1,129 @@
-"""Writing the history. Every change is recorded in the same transaction as the change itself."""
+"""Writing and reading the history. Every change is recorded in the same transaction as the
+change itself, by the service that makes it (which also moves the item's and action's "last
+updated": tracker.items.service.note_updated)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm.attributes import set_committed_value
 
-from tracker.audit.models import Update, UpdateKind
+from tracker.accounts.models import User
+from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
+from tracker.audit.values import to_json, user_id_in
+from tracker.audit.words import People, ShownEntry, shown_entries
 from tracker.extensions import db
 from tracker.pagination import Page, fetch_page
 
 if TYPE_CHECKING:
-    from tracker.accounts.models import User
     from tracker.items.models import Action, Item
     from tracker.partners.models import PartnerLink
 
 
-def record_update(
+def record_history(
     *,
     item: Item,
     author: User | None,
     now: datetime,
-    kind: UpdateKind,
+    kind: HistoryKind,
     action: Action | None = None,
-    field: str = "",
-    old_value: str = "",
-    new_value: str = "",
+    field: HistoryField | None = None,
+    old_value: Any = None,
+    new_value: Any = None,
     text: str = "",
     partner_link: PartnerLink | None = None,
-) -> Update:
-    """Append one history entry and mark the item (and action) as updated at `now`.
+) -> HistoryEntry:
+    """Append one history entry. `old_value` and `new_value` are Python values of `field`'s
+    type (an enum, a date, a User, text: tracker.audit.values), stored as typed JSON; a
+    value of another type is refused (NotAValueOfTheField).
 
     `partner_link` is the link a partner posted the change through, which marks it as a
     partner update."""
-    update = Update(
+    entry = HistoryEntry(
         item=item,
         action=action,
         author=author,
         created_at=now,
         kind=kind,
         field=field,
-        old_value=old_value,
-        new_value=new_value,
+        old_value=to_json(field, old_value),
+        new_value=to_json(field, new_value),
         text=text,
         partner_link_id=partner_link.id if partner_link is not None else None,
     )
-    db.session.add(update)
-    # Never move backwards: an entry recorded late must not make a record look stale.
-    item.last_updated_at = max(item.last_updated_at or now, now)
-    if action is not None:
-        action.last_updated_at = max(action.last_updated_at or now, now)
-    return update
+    db.session.add(entry)
+    return entry
 
 
-def _item_history(item: Item) -> Select[tuple[Update]]:
-    return (select(Update).where(Update.item_id == item.id)
-            .order_by(Update.created_at.desc(), Update.id.desc()))
+def _item_history(item: Item) -> Select[tuple[HistoryEntry]]:
+    return (select(HistoryEntry).where(HistoryEntry.item_id == item.id)
+            .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()))
 
 
-def history_of_item(item: Item) -> list[Update]:
+def history_of_item(item: Item) -> list[HistoryEntry]:
     """The item's whole history, its actions' included, newest first."""
     return list(db.session.scalars(_item_history(item)))
 
 
-def history_page_of_item(item: Item, page: int) -> Page[Update]:
+def history_page_of_item(item: Item, page: int) -> Page[HistoryEntry]:
     """One page of the item's history, its actions' included, newest first (50 entries a page:
     a busy item gathers hundreds over the years)."""
     return fetch_page(_item_history(item), page=page)
 
 
-def history_of_action(action: Action) -> list[Update]:
+def _action_history(action: Action) -> Select[tuple[HistoryEntry]]:
+    return (select(HistoryEntry).where(HistoryEntry.action_id == action.id)
+            .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()))
+
+
+def history_of_action(action: Action) -> list[HistoryEntry]:
     """One action's history, newest first."""
-    return list(
-        db.session.scalars(
-            select(Update)
-            .where(Update.action_id == action.id)
-            .order_by(Update.created_at.desc(), Update.id.desc())
-        )
-    )
+    return list(db.session.scalars(_action_history(action)))
 
 
-def last_update_of_action(action: Action) -> Update | None:
+def last_entry_of_action(action: Action) -> HistoryEntry | None:
     """The latest history entry of an action: who changed it last, and when."""
-    return db.session.scalars(
-        select(Update)
-        .where(Update.action_id == action.id)
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(1)
-    ).first()
+    return db.session.scalars(_action_history(action).limit(1)).first()
+
+
+def load_people(entries: list[HistoryEntry]) -> People:
+    """Load everyone the entries name in one statement, and give each entry its author, so
+    that showing them asks the database nothing more."""
+    ids: set[int] = set()
+    for entry in entries:
+        if entry.author_id is not None:
+            ids.add(entry.author_id)
+        for stored in (entry.old_value, entry.new_value):
+            user_id = user_id_in(stored)
+            if user_id is not None:
+                ids.add(user_id)
+    # Always one statement, however many people (or none): a page's count never depends on it.
+    users = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_(sorted(ids))))}
+    for entry in entries:
+        # As if loaded with the entry: nothing to save, and no lazy load later.
+        set_committed_value(entry, "author", users.get(entry.author_id)
+                            if entry.author_id is not None else None)
+    return People(users)
+
+
+def history_in_words(entries: list[HistoryEntry]) -> list[ShownEntry]:
+    """The entries as a page shows them, in words made now from their values: one statement
+    loads everyone they name."""
+    return shown_entries(entries, load_people(entries))
+
+
+@dataclass(frozen=True)
+class LoadedHistory:
+    """History entries with everyone they name loaded (`load_history`)."""
+
+    entries: list[HistoryEntry]
+    people: People
+
+
+def load_history(entries: list[HistoryEntry]) -> LoadedHistory:
+    """The entries with everyone they name, loaded in one statement."""
+    return LoadedHistory(entries, load_people(entries))

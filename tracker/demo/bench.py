@@ -28,8 +28,8 @@ inserts. On PostgreSQL the id sequences are moved past the new rows afterwards. 
 takes about a minute on two cores, most of it rendering the issued reports.
 
 Issued reports are real rows with real files. Each version's snapshot is built from the data
-as it is now, dated at its issue, and rendered to HTML and Word. Printing PDFs is too slow for
-dozens of reports (WeasyPrint lays out about 8 pages a second), so ONE PDF is printed per
+as it is now, dated at its issue, and rendered to HTML and Word. Typesetting a PDF of every
+report would take most of the build, so ONE PDF is typeset per
 build, from the latest report of the committee with the fewest items (the focused visit's
 panel, a few pages), and that same file (with its hash) is stored as every report's PDF: a
 report's PDF download is a real PDF, but a short one and not of its own committee.
@@ -60,7 +60,8 @@ from werkzeug.security import generate_password_hash
 
 from tracker import clock
 from tracker.accounts.models import Council, Role, User
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
+from tracker.audit.values import to_json
 from tracker.committees.models import (
     Committee,
     CommitteeMeeting,
@@ -191,14 +192,15 @@ class _Builder:
             day -= timedelta(days=1)
         return day
 
-    def update(self, *, item_id: int, at: datetime, kind: UpdateKind, author: int | None,
-               action: _Action | None = None, field_: str = "", old: str = "", new: str = "",
-               words: str = "") -> None:
-        self.rows.add(Update, {
-            "id": self.ids.take("update"), "item_id": item_id,
+    def update(self, *, item_id: int, at: datetime, kind: HistoryKind, author: int | None,
+               action: _Action | None = None, field_: HistoryField | None = None,
+               old: Any = None, new: Any = None, words: str = "") -> None:
+        self.rows.add(HistoryEntry, {
+            "id": self.ids.take("history_entry"), "item_id": item_id,
             "action_id": action.id if action else None, "author_id": author,
-            "created_at": at, "kind": kind, "field": field_, "old_value": old,
-            "new_value": new, "text": words,
+            "created_at": at, "kind": kind, "field": field_,
+            "old_value": to_json(field_, old), "new_value": to_json(field_, new),
+            "text": words, "partner_link_id": None,
         })
         if action is not None:
             action.updates += 1
@@ -444,14 +446,14 @@ class _Builder:
         }
         self.item_rows.append(row)
         self.rows.add(Item, row)
-        self.update(item_id=item_id, at=created, kind=UpdateKind.CREATED, author=creator,
+        self.update(item_id=item_id, at=created, kind=HistoryKind.CREATED, author=creator,
                     words=row["title"])
         if rng.random() < 0.2 and target is not None:
             moved_from = target - timedelta(days=rng.randint(30, 120))
             if moved_from >= letter:
                 self.update(item_id=item_id, at=self.between(created, last),
-                            kind=UpdateKind.EDITED, author=planner, field_="target date",
-                            old=long_date(moved_from), new=long_date(target))
+                            kind=HistoryKind.EDITED, author=planner,
+                            field_=HistoryField.TARGET_DATE, old=moved_from, new=target)
 
         # Which actions are still open, and where their due dates fall for the planned RAG.
         open_count = 0 if closed else max(1, round_half_up(action_count * rng.uniform(0.3, 0.9)))
@@ -487,7 +489,7 @@ class _Builder:
         if not closed:
             # The item's last activity is a commentary on one of its open actions.
             latest = [a for a in self.actions[-action_count:] if a.open][-1]
-            self.update(item_id=item_id, at=last, kind=UpdateKind.COMMENTARY,
+            self.update(item_id=item_id, at=last, kind=HistoryKind.COMMENTARY,
                         author=latest.row["owner_id"], action=latest, words=self.commentary())
         if override:
             rag = Rag.AMBER if state == "red" else Rag.RED
@@ -495,24 +497,24 @@ class _Builder:
             row["rag_override_reason"] = ("Partner data shows the work is further on than the "
                                           "dates suggest." if rag is Rag.AMBER else
                                           "Staffing gaps put the whole plan at risk.")
-            self.update(item_id=item_id, at=last, kind=UpdateKind.RAG_OVERRIDE, author=planner,
-                        field_="RAG", old="Worked out by the rule", new=rag.label,
+            self.update(item_id=item_id, at=last, kind=HistoryKind.RAG_OVERRIDE, author=planner,
+                        field_=HistoryField.RAG, old=None, new=rag,
                         words=row["rag_override_reason"])
         if marked is not None:
             evidence = (f"Re-audit of {rng.randint(15, 40)} files shows the standard is met "
                         f"in {rng.randint(85, 100)} per cent.")
             row.update(outcome_evidence=evidence, status=ItemStatus.AWAITING_SIGN_OFF,
                        marked_complete_by_id=planner)
-            self.update(item_id=item_id, at=marked, kind=UpdateKind.MARKED_COMPLETE,
-                        author=planner, field_="status", old=ItemStatus.OPEN.label,
-                        new=ItemStatus.AWAITING_SIGN_OFF.label, words=evidence)
+            self.update(item_id=item_id, at=marked, kind=HistoryKind.MARKED_COMPLETE,
+                        author=planner, field_=HistoryField.ITEM_STATUS, old=ItemStatus.OPEN,
+                        new=ItemStatus.AWAITING_SIGN_OFF, words=evidence)
         if signed is not None:
             signer = next(p.id for p in self.admins if p.id != planner)
             row.update(status=ItemStatus.COMPLETE, signed_off_by_id=signer,
                        signed_off_at=signed)
-            self.update(item_id=item_id, at=signed, kind=UpdateKind.SIGN_OFF, author=signer,
-                        field_="status", old=ItemStatus.AWAITING_SIGN_OFF.label,
-                        new=ItemStatus.COMPLETE.label, words="Evidence checked.")
+            self.update(item_id=item_id, at=signed, kind=HistoryKind.SIGN_OFF, author=signer,
+                        field_=HistoryField.ITEM_STATUS, old=ItemStatus.AWAITING_SIGN_OFF,
+                        new=ItemStatus.COMPLETE, words="Evidence checked.")
 
     def open_due_dates(self, state: str, statuses: list[ActionStatus],
                        earliest: date) -> list[date]:
@@ -556,8 +558,9 @@ class _Builder:
         self.rows.add(Action, row)
         action = _Action(action_id, row, created, end, status.is_open)
         self.actions.append(action)
-        self.update(item_id=item_id, at=created, kind=UpdateKind.CREATED, author=planner,
-                    action=action, words=row["description"], new=long_date(due))
+        self.update(item_id=item_id, at=created, kind=HistoryKind.CREATED, author=planner,
+                    action=action, words=row["description"], field_=HistoryField.DUE_DATE,
+                    new=due)
         decider = lead or planner
         # Moves of the due date: approved ones went before today's date.
         if rng.random() < 0.15:
@@ -589,21 +592,21 @@ class _Builder:
                         self.between(created, end), DueDateChangeState.PENDING, None, None)
         if status is not ActionStatus.NOT_STARTED:
             started = self.between(created, done or end)
-            self.update(item_id=item_id, at=started, kind=UpdateKind.STATUS_CHANGE,
-                        author=owner, action=action, field_="status",
-                        old=ActionStatus.NOT_STARTED.label, new=ActionStatus.IN_PROGRESS.label,
+            self.update(item_id=item_id, at=started, kind=HistoryKind.STATUS_CHANGE,
+                        author=owner, action=action, field_=HistoryField.STATUS,
+                        old=ActionStatus.NOT_STARTED, new=ActionStatus.IN_PROGRESS,
                         words=self.commentary() if rng.random() < 0.5 else "")
         if done is not None:
             words = rng.choice(vocab.CANCEL_REASONS) if status is ActionStatus.CANCELLED \
                 else self.commentary()
-            self.update(item_id=item_id, at=done, kind=UpdateKind.STATUS_CHANGE, author=owner,
-                        action=action, field_="status", old=ActionStatus.IN_PROGRESS.label,
-                        new=status.label, words=words)
+            self.update(item_id=item_id, at=done, kind=HistoryKind.STATUS_CHANGE, author=owner,
+                        action=action, field_=HistoryField.STATUS, old=ActionStatus.IN_PROGRESS,
+                        new=status, words=words)
             if status is ActionStatus.COMPLETE and rng.random() < 0.5:
                 link = f"https://intranet.{self.slug}.example/evidence/{action_id}"
                 row["evidence_link"] = link
-                self.update(item_id=item_id, at=done, kind=UpdateKind.EVIDENCE, author=owner,
-                            action=action, field_="evidence link", new=link)
+                self.update(item_id=item_id, at=done, kind=HistoryKind.EVIDENCE, author=owner,
+                            action=action, field_=HistoryField.EVIDENCE_LINK, old="", new=link)
 
     def change(self, action: _Action, old: date, new: date, reason: str, by: int,
                at: datetime, state: DueDateChangeState, decider: int | None,
@@ -616,23 +619,23 @@ class _Builder:
             "decision_note": note,
         })
         if by != decider:
-            self.update(item_id=item_id, at=at, kind=UpdateKind.DUE_DATE_REQUESTED, author=by,
-                        action=action, field_="due date", old=long_date(old),
-                        new=long_date(new), words=reason)
+            self.update(item_id=item_id, at=at, kind=HistoryKind.DUE_DATE_REQUESTED, author=by,
+                        action=action, field_=HistoryField.DUE_DATE, old=old, new=new,
+                        words=reason)
         if state is DueDateChangeState.APPROVED:
             assert decided is not None
-            self.update(item_id=item_id, at=decided, kind=UpdateKind.DUE_DATE_CHANGE,
-                        author=decider, action=action, field_="due date", old=long_date(old),
-                        new=long_date(new), words=reason)
+            self.update(item_id=item_id, at=decided, kind=HistoryKind.DUE_DATE_CHANGE,
+                        author=decider, action=action, field_=HistoryField.DUE_DATE, old=old,
+                        new=new, words=reason)
         elif state is DueDateChangeState.REFUSED:
             assert decided is not None
-            self.update(item_id=item_id, at=decided, kind=UpdateKind.DUE_DATE_REFUSED,
-                        author=decider, action=action, field_="due date", old=long_date(old),
-                        new=long_date(new), words=note)
+            self.update(item_id=item_id, at=decided, kind=HistoryKind.DUE_DATE_REFUSED,
+                        author=decider, action=action, field_=HistoryField.DUE_DATE, old=old,
+                        new=new, words=note)
 
     def fill_commentary(self) -> None:
         """Commentary until the history reaches its size: busier on open actions."""
-        spare = self.sizes.updates - len(self.rows.tables.get(Update, []))
+        spare = self.sizes.updates - len(self.rows.tables.get(HistoryEntry, []))
         if spare <= 0 or not self.actions:
             return
         weights = [(2.0 if a.open else 1.0) * self.rng.lognormvariate(0, 0.8)
@@ -646,13 +649,13 @@ class _Builder:
                 else action.row["created_by_id"]
             self.update(item_id=action.row["item_id"], at=self.between(action.created,
                                                                        action.end),
-                        kind=UpdateKind.COMMENTARY, author=author, action=action,
+                        kind=HistoryKind.COMMENTARY, author=author, action=action,
                         words=self.commentary())
 
     def finish_items(self) -> None:
         """Each item's last update time: the latest entry in its history."""
         latest: dict[int, datetime] = {}
-        for row in self.rows.tables[Update]:
+        for row in self.rows.tables[HistoryEntry]:
             at = row["created_at"]
             if at > latest.get(row["item_id"], at - timedelta(seconds=1)):
                 latest[row["item_id"]] = at
@@ -746,14 +749,15 @@ def _accumulate(values: Iterable[float]) -> Iterable[float]:
 # Tables in the order rows must go in, with the ids this module gives out.
 ID_TABLES = {"user": User, "inspection": Inspection, "inspection_day": InspectionDay,
              "finding": Finding, "item": Item, "action": Action,
-             "due_date_change": DueDateChange, "update": Update, "committee": Committee,
+             "due_date_change": DueDateChange, "history_entry": HistoryEntry,
+             "committee": Committee,
              "committee_meeting": CommitteeMeeting, "delivery": Delivery,
              "issued_report": IssuedReport}
 
 
 # Parents before children: foreign keys are checked row by row.
 INSERT_ORDER: list[Any] = [User, Inspection, InspectionDay, Finding, Item, Action,
-                           DueDateChange, Update, Committee, committee_member,
+                           DueDateChange, HistoryEntry, Committee, committee_member,
                            committee_inspection, CommitteeMeeting, Delivery]
 
 
@@ -934,7 +938,7 @@ def build_bench_data(scale: float, *, council_name: str | None, today: date, now
             "actions": len(actions),
             "overdue": sum(1 for a in actions if a["status"].is_open and a["due_date"] < today),
             "due_date_changes": len(tables.get(DueDateChange, [])),
-            "updates": len(tables[Update]), "committees": len(committee_ids),
+            "updates": len(tables[HistoryEntry]), "committees": len(committee_ids),
             "issued_reports": reports, "deliveries": len(tables.get(Delivery, [])),
         },
         statuses=statuses, progress=progress,

@@ -1,18 +1,21 @@
 """An item as it stood at the end of a day: what its page of the evidence pack shows.
 
-Everything is worked out from the history (tracker.audit), which is append-only and dated:
+Everything is worked out from the history (tracker.audit), which is append-only and dated, and
+from its typed values only (enums, dates, user ids: tracker.audit.values), never from words:
 - items, actions and history entries recorded after the day are left out;
 - each action's status is the one its status changes say it had then, and its due date the
   one its approved moves say (both as tracker.reports.trend works them out for the report's
   trend, with the same `ActionHistory`);
-- an edited field (an item's title, target date or lead officer, an action's owner) shows
+- an edited field (an item's title, target date or lead officer, an action's owner) has
   the value it had then: the "from" of the first edit after the day, or the value now when
   nothing changed it since;
 - the outcome evidence, who marked the item complete and who signed it off appear only if
   recorded by the end of the day.
 
 Nothing here touches the database: it reads objects already loaded and returns plain data
-(strings, dates and enums in dataclasses), so a template never reaches back into the ORM.
+(strings, dates and enums in dataclasses), so a template never reaches back into the ORM. The
+words in it (names, the history's "what changed") are made here, from the values, with the
+labels and date format of the day the pack is made.
 """
 
 from __future__ import annotations
@@ -20,45 +23,34 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tracker.audit.models import UpdateKind
-from tracker.formatting import UK, long_date
+from tracker.audit.models import HistoryField, HistoryKind
+from tracker.audit.values import Person, person
+from tracker.audit.words import THE_TRACKER, People, change_in_words
+from tracker.formatting import UK
 from tracker.inspections.models import CATEGORY_ORDER, FindingCategory
-from tracker.items.models import ActionStatus, DueDateChangeState, ItemStatus, Priority, Rag
+from tracker.items.models import ActionStatus, DueDateChangeState, ItemStatus, Priority
 from tracker.items.status import ItemFacts, StatusResult, StatusRules, is_overdue, work_out_status
 from tracker.reports.document import clean
 from tracker.reports.trend import ActionHistory
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
-    from tracker.audit.models import Update
+    from tracker.audit.models import HistoryEntry
+    from tracker.audit.service import LoadedHistory
     from tracker.items.models import Action, Item
 
 NOBODY = "Nobody"
-THE_TRACKER = "The tracker"
-RULE = "Worked out by the rule"
 
-_ACTION_STATUS = {status.label: status for status in ActionStatus}
-_ITEM_STATUS = {status.label: status for status in ItemStatus}
-_PRIORITY = {priority.label: priority for priority in Priority}
-_RAG = {rag.label: rag for rag in Rag}
 # The item's own status moves: marked complete, signed off, sent back.
-_ITEM_STATUS_KINDS = (UpdateKind.MARKED_COMPLETE, UpdateKind.SIGN_OFF,
-                      UpdateKind.SIGN_OFF_REFUSED)
+_ITEM_STATUS_KINDS = (HistoryKind.MARKED_COMPLETE, HistoryKind.SIGN_OFF,
+                      HistoryKind.SIGN_OFF_REFUSED)
 
 
 def end_of_day(day: date) -> datetime:
     """The first moment after `day` ends in the UK: what was recorded before it counts."""
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UK)
-
-
-def parse_long_date(text: str) -> date | None:
-    """A date as the history words it ("9 January 2012"), or None."""
-    try:
-        return datetime.strptime(text.strip(), "%d %B %Y").date()
-    except ValueError:
-        return None
 
 
 def category_rank(category: FindingCategory) -> int:
@@ -114,7 +106,7 @@ class ItemRecord:
     visit_dates: list[date]
     lead_officer: str
     theme: str
-    priority: str
+    priority: Priority
     target_date: date | None
     measure_of_success: str
     status: ItemStatus
@@ -150,31 +142,38 @@ def _person(user: User | None, default: str = NOBODY) -> str:
     return user.display_name if user is not None else default
 
 
-def value_then(now_value: str, edits: list[Update], moment: datetime) -> str:
+def _someone(user: User | None) -> Person | None:
+    return person(user) if user is not None else None
+
+
+def value_then(now_value: Any, edits: list[HistoryEntry], moment: datetime) -> Any:
     """A field's value at `moment`, from its edits (oldest first): the "from" of the first
-    edit at or after `moment`, or the value now when nothing changed it since."""
+    edit at or after `moment`, or the value now when nothing changed it since. Values are
+    typed (tracker.audit.values): a status, a date, a Person, text."""
     for edit in edits:
         if edit.created_at >= moment:
-            return edit.old_value
+            return edit.old
     return now_value
 
 
-def _edits(updates: list[Update], *, action_id: int | None,
-           kinds: tuple[UpdateKind, ...] = (UpdateKind.EDITED,)) -> dict[str, list[Update]]:
-    by_field: dict[str, list[Update]] = defaultdict(list)
-    for update in updates:
-        if update.kind in kinds and update.action_id == action_id:
-            by_field[update.field].append(update)
+def _edits(entries: list[HistoryEntry], *, action_id: int | None,
+           kinds: tuple[HistoryKind, ...] = (HistoryKind.EDITED,),
+           ) -> dict[HistoryField | None, list[HistoryEntry]]:
+    by_field: dict[HistoryField | None, list[HistoryEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.kind in kinds and entry.action_id == action_id:
+            by_field[entry.field].append(entry)
     return by_field
 
 
-def _action_record(action: Action, updates: list[Update], moment: datetime,
-                   as_of: date) -> ActionRecord:
+def _action_record(action: Action, entries: list[HistoryEntry], moment: datetime,
+                   as_of: date, people: People) -> ActionRecord:
     changes = [
-        (u.created_at, _ACTION_STATUS[u.old_value], _ACTION_STATUS[u.new_value])
-        for u in updates
-        if u.kind is UpdateKind.STATUS_CHANGE and u.action_id == action.id
-        and u.old_value in _ACTION_STATUS and u.new_value in _ACTION_STATUS
+        (u.created_at, u.old, u.new)
+        for u in entries
+        if u.kind is HistoryKind.STATUS_CHANGE and u.action_id == action.id
+        and u.field is HistoryField.STATUS
+        and isinstance(u.old, ActionStatus) and isinstance(u.new, ActionStatus)
     ]
     history = ActionHistory(
         created_at=action.created_at, status=action.status, due_date=action.due_date,
@@ -201,84 +200,87 @@ def _action_record(action: Action, updates: list[Update], moment: datetime,
             # gives the day it was taken, before its history entry).
             completed_on = action.completed_on or (
                 to_complete[-1].astimezone(UK).date() if to_complete else None)
-    edits = _edits(updates, action_id=action.id,
-                   kinds=(UpdateKind.EDITED, UpdateKind.EVIDENCE))
+    edits = _edits(entries, action_id=action.id,
+                   kinds=(HistoryKind.EDITED, HistoryKind.EVIDENCE))
+    owner = value_then(_someone(action.owner), edits[HistoryField.OWNER], moment)
     return ActionRecord(
-        description=clean(value_then(action.description, edits["description"], moment)),
-        owner=clean(value_then(_person(action.owner), edits["owner"], moment)) or NOBODY,
+        description=clean(value_then(action.description, edits[HistoryField.DESCRIPTION],
+                                     moment) or ""),
+        owner=clean(people.name_of(owner, display=True)) or NOBODY,
         due_date=due,
         original_due_date=action.original_due_date,
         status=status,
         completed_on=completed_on,
         overdue=is_overdue(status, due, as_of),
-        evidence_link=clean(value_then(action.evidence_link, edits["evidence link"], moment)),
+        evidence_link=clean(value_then(action.evidence_link, edits[HistoryField.EVIDENCE_LINK],
+                                       moment) or ""),
         created_at=action.created_at,
     )
 
 
-def _what(update: Update, field: str, old: str, new: str) -> str:
+def _what(entry: HistoryEntry, people: People) -> str:
     """What an entry changed, in words: "Status change: status from “A” to “B”"."""
-    if update.kind is UpdateKind.CREATED:
-        return f"Action planned, due {new}" if update.action_id and new else "Item created"
-    words = update.kind.label
-    if field and (old or new):
-        words += f": {field}"
-        words += f" from “{old}”" if old else ""
-        words += f" to “{new}”" if new else ""
-    return words
-
-
-def _entry(update: Update, descriptions: dict[int, str]) -> EntryRecord:
-    link = update.new_value if update.kind is UpdateKind.EVIDENCE else ""
-    old, new = clean(update.old_value), clean(update.new_value)
+    if entry.kind is HistoryKind.CREATED:
+        if entry.action_id is None:
+            return "Item created"
+        planned = change_in_words(entry, people)
+        return f"Action planned, {planned}" if planned else "Action planned"
+    words = entry.kind.label
     # The evidence link is shown as the link; the one it replaced is in an earlier entry.
-    what = _what(update, update.field, "" if link else old, "" if link else new)
+    change = "" if entry.kind is HistoryKind.EVIDENCE else change_in_words(entry, people)
+    return f"{words}: {change}" if change else words
+
+
+def _entry(entry: HistoryEntry, descriptions: dict[int, str], people: People) -> EntryRecord:
+    link = (entry.new or "") if entry.kind is HistoryKind.EVIDENCE else ""
     return EntryRecord(
-        at=update.created_at,
-        author=_person(update.author, THE_TRACKER),
-        partner=update.partner_link_id is not None,
-        kind=update.kind.label,
-        what=what,
-        action=descriptions.get(update.action_id, "") if update.action_id else "",
+        at=entry.created_at,
+        author=_person(entry.author, THE_TRACKER),
+        partner=entry.partner_link_id is not None,
+        kind=entry.kind.label,
+        what=clean(_what(entry, people)),
+        action=descriptions.get(entry.action_id, "") if entry.action_id else "",
         # A creation's text is the name of what was created, shown already.
-        text="" if update.kind is UpdateKind.CREATED else clean(update.text),
+        text="" if entry.kind is HistoryKind.CREATED else clean(entry.text),
         evidence_link=clean(link),
     )
 
 
-def item_as_of(item: Item, updates: list[Update], as_of: date,
+def item_as_of(item: Item, history: LoadedHistory, as_of: date,
                rules: StatusRules) -> ItemRecord:
     """The item as it stood at the end of `as_of` (UK time).
 
     `item` comes with its finding, inspection (and visit days), people, actions (with
-    owners and due date changes); `updates` is its whole history (its actions' included),
-    oldest first, with authors. Entries recorded later are read only to undo later edits.
+    owners and due date changes); `history` is its whole history (its actions' included),
+    oldest first, with everyone it names (tracker.audit.service.load_history). Entries
+    recorded later are read only to undo later edits.
     """
     moment = end_of_day(as_of)
-    ordered = sorted(updates, key=lambda u: (u.created_at, u.id))
+    # Everyone the history names, and the item's lead officer and owners now.
+    people = People({**history.people.users, **{
+        user.id: user for user in (item.lead_officer, *(a.owner for a in item.actions))
+        if user is not None}})
+    ordered = sorted(history.entries, key=lambda u: (u.created_at, u.id))
     before = [u for u in ordered if u.created_at < moment]
     actions = [a for a in item.actions if a.created_at < moment]
-    records = [_action_record(action, ordered, moment, as_of) for action in actions]
+    records = [_action_record(action, ordered, moment, as_of, people) for action in actions]
     descriptions = {action.id: record.description
                     for action, record in zip(actions, records, strict=True)}
     # As the item's page lists them: by due date (here the due date then).
     records.sort(key=lambda record: (record.due_date, record.created_at))
 
     edits = _edits(ordered, action_id=None)
-    title = clean(value_then(item.title, edits["title"], moment))
-    target_text = value_then(long_date(item.target_date), edits["target date"], moment)
-    target_date = parse_long_date(target_text) if target_text else None
-    priority_text = value_then(item.priority.label, edits["priority"], moment)
+    title = clean(value_then(item.title, edits[HistoryField.TITLE], moment) or "")
+    target_date = value_then(item.target_date, edits[HistoryField.TARGET_DATE], moment)
+    priority = value_then(item.priority, edits[HistoryField.PRIORITY], moment) or item.priority
 
-    status_moves = [u for u in ordered
-                    if u.kind in _ITEM_STATUS_KINDS and u.action_id is None]
-    status = _ITEM_STATUS.get(value_then(item.status.label, status_moves, moment),
-                              ItemStatus.OPEN)
+    status_moves = [u for u in ordered if u.kind in _ITEM_STATUS_KINDS
+                    and u.action_id is None and u.field is HistoryField.ITEM_STATUS]
+    status = value_then(item.status, status_moves, moment) or ItemStatus.OPEN
 
-    overrides = [u for u in ordered if u.kind is UpdateKind.RAG_OVERRIDE]
+    overrides = [u for u in ordered if u.kind is HistoryKind.RAG_OVERRIDE]
     override_then = [u for u in overrides if u.created_at < moment]
-    now_override = item.rag_override.label if item.rag_override else RULE
-    override = _RAG.get(value_then(now_override, overrides, moment))
+    override = value_then(item.rag_override, overrides, moment)
     if override_then:
         reason = override_then[-1].text
     else:
@@ -287,9 +289,10 @@ def item_as_of(item: Item, updates: list[Update], as_of: date,
 
     open_dues = [r.due_date for r in records if r.status.is_open]
     not_started = [r.due_date for r in records if r.status is ActionStatus.NOT_STARTED]
-    lead_officer = clean(value_then(_person(item.lead_officer), edits["lead officer"],
-                                    moment)) or NOBODY
-    refused = next((u for u in reversed(before) if u.kind is UpdateKind.SIGN_OFF_REFUSED
+    lead_officer = clean(people.name_of(
+        value_then(_someone(item.lead_officer), edits[HistoryField.LEAD_OFFICER], moment),
+        display=True)) or NOBODY
+    refused = next((u for u in reversed(before) if u.kind is HistoryKind.SIGN_OFF_REFUSED
                     and u.action_id is None), None)
     rag = work_out_status(ItemFacts(
         status=status, target_date=target_date, has_lead_officer=lead_officer != NOBODY,
@@ -304,9 +307,9 @@ def item_as_of(item: Item, updates: list[Update], as_of: date,
         sent_back_on=refused.created_at.astimezone(UK).date() if refused else None,
     ), as_of, rules)
 
-    marked = next((u for u in reversed(before) if u.kind is UpdateKind.MARKED_COMPLETE
+    marked = next((u for u in reversed(before) if u.kind is HistoryKind.MARKED_COMPLETE
                    and u.action_id is None), None)
-    signed = next((u for u in reversed(before) if u.kind is UpdateKind.SIGN_OFF
+    signed = next((u for u in reversed(before) if u.kind is HistoryKind.SIGN_OFF
                    and u.action_id is None), None)
     outcome = marked_by = signed_by = ""
     marked_at = signed_at = None
@@ -337,15 +340,15 @@ def item_as_of(item: Item, updates: list[Update], as_of: date,
         letter_date=inspection.letter_date,
         visit_dates=inspection.visit_dates,
         lead_officer=lead_officer,
-        theme=clean(value_then(item.theme, edits["theme"], moment)),
-        priority=_PRIORITY.get(priority_text, item.priority).label,
+        theme=clean(value_then(item.theme, edits[HistoryField.THEME], moment) or ""),
+        priority=priority,
         target_date=target_date,
-        measure_of_success=clean(value_then(item.measure_of_success,
-                                            edits["measure of success"], moment)),
+        measure_of_success=clean(value_then(
+            item.measure_of_success, edits[HistoryField.MEASURE_OF_SUCCESS], moment) or ""),
         status=status,
         rag=rag,
         actions=records,
-        entries=[_entry(u, descriptions) for u in before],
+        entries=[_entry(u, descriptions, people) for u in before],
         outcome_evidence=clean(outcome),
         marked_complete_by=marked_by,
         marked_complete_at=marked_at,

@@ -1,10 +1,11 @@
 """The evidence pack's files: a PDF per item and the index (PDF and CSV), in one zip.
 
-PDFs are printed by WeasyPrint from templates/evidence/pdf_*.html with evidence.css. Every
-piece of user text goes through the templates' escaping, and nothing is ever fetched (the
-URL fetcher allows no protocol), so a pasted `<script>` or link is printed as the words it is.
-The documents' dates are the pack's day, never the time of printing, and the zip's entries
-are sorted with fixed timestamps: the same data gives the same bytes.
+PDFs are typeset by Typst (tracker.typesetting) from the fixed templates evidence-item.typ
+and evidence-index.typ, which get the words worked out here as JSON data: text people typed
+is only ever text, never markup, and nothing is fetched or linked, so a pasted `<script>` or
+link is printed as the words it is. The documents' dates are the pack's day, never the time
+of printing, and the zip's entries are sorted with fixed timestamps: the same data gives the
+same bytes.
 """
 
 from __future__ import annotations
@@ -17,28 +18,18 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
-
-from flask import current_app
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from typing import Any
 
 from tracker.evidence.asof import ItemRecord
+from tracker.formatting import date_and_time, long_date, plural, short_date
 from tracker.items.export import FORMULA_STARTS
+from tracker.items.models import ItemStatus
 from tracker.items.status import ShownStatus, StatusRules, status_rule_in_words
+from tracker.typesetting import typeset
 
-HERE = Path(__file__).resolve().parent
 INDEX_PDF = "000-index.pdf"
 INDEX_CSV = "000-index.csv"
 SLUG_LENGTH = 60
-
-
-@cache
-def stylesheet() -> str:
-    """The PDFs' stylesheet: our own file, no user text."""
-    return (HERE / "evidence.css").read_text(encoding="utf-8")
 
 
 def slug(text: str, length: int = SLUG_LENGTH) -> str:
@@ -88,7 +79,7 @@ class IndexRow:
             number=number, file_name=file_name, title=record.title,
             inspection=record.inspection_title, letter_date=record.letter_date,
             category=record.category.label, lead_officer=record.lead_officer,
-            priority=record.priority, target_date=record.target_date,
+            priority=record.priority.label, target_date=record.target_date,
             progress=record.status.label, rag=record.rag.label, rag_value=record.rag.shown,
             rag_reason=record.rag.reason, actions=len(record.actions),
             actions_complete=record.actions_complete, actions_open=record.actions_open,
@@ -97,8 +88,137 @@ class IndexRow:
         )
 
 
+def masthead(council_name: str, as_of: date) -> str:
+    """The line at the top of every page: whose pack, and as of when."""
+    return (f"{council_name} · Evidence pack · As of {long_date(as_of)} (the end of that day, "
+            f"UK time)")
+
+
+def _page(title: str, *, council_name: str, as_of: date) -> dict[str, Any]:
+    return {"title": title, "council": council_name, "masthead": masthead(council_name, as_of),
+            "date": [as_of.year, as_of.month, as_of.day]}
+
+
+def item_data(record: ItemRecord, *, number: int, total: int, council_name: str,
+              as_of: date) -> dict[str, Any]:
+    """Everything evidence-item.typ prints about one item, in words."""
+    end_of = f"the end of {long_date(as_of)}"
+    facts = [["Inspection", record.inspection_title
+              + (f" ({record.inspectorate})" if record.inspectorate else "")],
+             ["Letter date", long_date(record.letter_date) if record.letter_date
+              else "Not recorded"]]
+    if record.visit_dates:
+        facts.append(["Visit", ", ".join(long_date(day) for day in record.visit_dates)])
+    facts.append(["Kind of finding", record.category.label])
+    if record.is_repeat:
+        facts.append(["Raised before", record.repeat_evidence
+                      or "Yes: raised at the previous inspection"])
+    facts.append(["Lead officer", record.lead_officer])
+    if record.theme:
+        facts.append(["Theme", record.theme])
+    actions = record.actions
+    open_words = f"{record.actions_open} open"
+    if record.actions_overdue:
+        open_words += f", {record.actions_overdue} overdue"
+    facts += [
+        ["Priority", record.priority.label],
+        ["Target date", long_date(record.target_date) if record.target_date else "None set"],
+        ["Measure of success", record.measure_of_success or "None recorded"],
+        ["Progress", record.status.label],
+        ["Status", f"{record.rag.label}: {record.rag.reason}"],
+        ["Actions", f"{plural(len(actions), 'action')}: {record.actions_complete} complete, "
+                    f"{open_words}"],
+        ["Recorded in the tracker", date_and_time(record.created_at)],
+    ]
+    outcome = None
+    if record.status is not ItemStatus.OPEN:
+        marked = record.marked_complete_by + (
+            f", {date_and_time(record.marked_complete_at)}" if record.marked_complete_at
+            else "")
+        if record.status is ItemStatus.COMPLETE:
+            signed = record.signed_off_by + (
+                f", {date_and_time(record.signed_off_at)}" if record.signed_off_at else "")
+        else:
+            signed = f"Not signed off by {end_of}"
+        outcome = [["Outcome evidence", record.outcome_evidence or "None recorded"],
+                   ["Marked complete by", marked], ["Signed off by", signed]]
+    note = (f"Every entry recorded by {end_of}, oldest first: "
+            f"{plural(len(record.entries), 'entry', 'entries')}")
+    if record.partner_updates:
+        note += (f", of which {record.partner_updates} posted by a partner through a "
+                 f"partner link")
+    return {
+        **_page(record.title, council_name=council_name, as_of=as_of),
+        "caption": f"Item {number} of {total} · {record.category.label}",
+        "facts": facts,
+        "finding": record.finding_text,
+        "actions": [{
+            "number": str(n), "description": action.description,
+            "evidence": action.evidence_link, "owner": action.owner,
+            "due": short_date(action.due_date), "first-due": short_date(action.original_due_date),
+            "status": action.status.label, "overdue": action.overdue,
+            "completed": short_date(action.completed_on),
+        } for n, action in enumerate(actions, start=1)],
+        "no-actions": f"No action had been planned by {end_of}.",
+        "history-note": note + ".",
+        "entries": [{
+            "when": f"{date_and_time(entry.at)} · {entry.author}", "partner": entry.partner,
+            "what": entry.what, "action": entry.action, "text": entry.text,
+            "evidence": entry.evidence_link,
+        } for entry in record.entries],
+        "outcome": outcome,
+        "not-complete": f"Not marked complete by {end_of}.",
+    }
+
+
+def index_data(rows: list[IndexRow], *, council_name: str, as_of: date, scope: str,
+               rules: StatusRules) -> dict[str, Any]:
+    """Everything evidence-index.typ prints, in words."""
+    rags = Counter(row.rag_value for row in rows)
+    actions = sum(row.actions for row in rows)
+    complete = sum(row.actions_complete for row in rows)
+    overdue = sum(row.actions_overdue for row in rows)
+    entries = sum(row.entries for row in rows)
+    several = len({(row.inspection, row.letter_date) for row in rows}) > 1
+    day = long_date(as_of)
+    return {
+        **_page(f"Evidence pack: index, as of {day}", council_name=council_name, as_of=as_of),
+        "heading": "Evidence pack: index",
+        "facts": [
+            ["Council", council_name],
+            ["Items", scope],
+            ["As of", f"The end of {day}"],
+            ["In this pack", f"{plural(len(rows), 'item')}, {plural(actions, 'action')} "
+                             f"({complete} complete, {overdue} overdue), "
+                             f"{plural(entries, 'history entry', 'history entries')}"],
+            ["Status", ", ".join(f"{shown.label} {rags[shown]}" for shown in ShownStatus
+                                 if rags[shown])],
+        ],
+        "introduction": (
+            f"One PDF for each item, named in this list, holds the finding, every action with "
+            f"its dates, the full history of status changes and commentary, and the outcome "
+            f"evidence and sign-off. Everything is shown as it stood at the end of {day}: "
+            f"items, actions and history entries recorded later are left out, and each "
+            f"action's status and dates are those its history gives for that day. The same "
+            f"list is in the file {INDEX_CSV} for a spreadsheet."),
+        "rows": [{
+            "number": str(row.number), "title": row.title,
+            "inspection": (row.inspection + (f", letter of {long_date(row.letter_date)}"
+                                             if row.letter_date else "")) if several else "",
+            "category": row.category, "progress": row.progress, "rag": row.rag,
+            "actions": f"{row.actions} ({row.actions_complete} complete"
+                       + (f", {row.actions_overdue} overdue" if row.actions_overdue else "")
+                       + ")",
+            "entries": str(row.entries), "file": row.file_name,
+        } for row in rows],
+        "rule-introduction": (f"Each item's status is worked out for {day} by the tracker's "
+                              f"rule, applied in this order:"),
+        "rule": [[name, words] for name, words in status_rule_in_words(rules)],
+    }
+
+
 class PackPrinter:
-    """Prints one pack's PDFs, with the stylesheet and fonts set up once for all of them."""
+    """Prints one pack's PDFs (tracker.typesetting)."""
 
     def __init__(self, *, as_of: date, council_name: str, scope: str,
                  rules: StatusRules) -> None:
@@ -106,39 +226,18 @@ class PackPrinter:
         self.council_name = council_name
         self.scope = scope
         self.rules = rules
-        # Nothing is fetched: the documents are self-contained, and user text never becomes
-        # a URL.
-        self.fetcher = URLFetcher(allowed_protocols=())
-        self.fonts = FontConfiguration()
-        self.css = CSS(string=stylesheet(), url_fetcher=self.fetcher, font_config=self.fonts)
-
-    def _print(self, template: str, **context: object) -> bytes:
-        html = current_app.jinja_env.get_template(template).render(
-            as_of=self.as_of, council_name=self.council_name, **context)
-        document = HTML(string=html, url_fetcher=self.fetcher)
-        # Tagged: headings, tables and lists reach screen readers as such.
-        return document.write_pdf(stylesheets=[self.css], font_config=self.fonts,
-                                  pdf_tags=True)
 
     def item_pdf(self, record: ItemRecord, *, number: int, total: int) -> bytes:
         """One item's PDF."""
-        return self._print("evidence/pdf_item.html", record=record, number=number, total=total)
+        return typeset("evidence-item.typ",
+                       item_data(record, number=number, total=total,
+                                 council_name=self.council_name, as_of=self.as_of))
 
     def index_pdf(self, rows: list[IndexRow]) -> bytes:
-        """The index: every item with its file name, kind, progress and RAG, and counts."""
-        rags = Counter(row.rag_value for row in rows)
-        totals = {
-            "actions": sum(row.actions for row in rows),
-            "complete": sum(row.actions_complete for row in rows),
-            "overdue": sum(row.actions_overdue for row in rows),
-            "entries": sum(row.entries for row in rows),
-            "rags": [(shown.label, rags[shown]) for shown in ShownStatus if rags[shown]],
-        }
-        return self._print("evidence/pdf_index.html", rows=rows, totals=totals,
-                           scope=self.scope, csv_name=INDEX_CSV,
-                           several_inspections=len({(row.inspection, row.letter_date)
-                                                    for row in rows}) > 1,
-                           rag_rule=status_rule_in_words(self.rules))
+        """The index: every item with its file, kind, progress and status, and counts."""
+        return typeset("evidence-index.typ",
+                       index_data(rows, council_name=self.council_name, as_of=self.as_of,
+                                  scope=self.scope, rules=self.rules))
 
 
 CSV_COLUMNS = [

@@ -33,7 +33,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
 from tracker.accounts.models import Role, User
-from tracker.audit.models import Update
+from tracker.audit.models import HistoryEntry
+from tracker.audit.service import LoadedHistory, load_history
 from tracker.errors import RuleBroken
 from tracker.evidence import render
 from tracker.evidence.asof import category_rank, end_of_day, item_as_of
@@ -42,7 +43,7 @@ from tracker.extensions import db
 from tracker.formatting import long_date
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import Action, Item
-from tracker.items.queries import items_of_council, load_authors
+from tracker.items.queries import items_of_council
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
 from tracker.jobs import queue
@@ -211,9 +212,9 @@ def pack_item_ids(pack: EvidencePack) -> list[int]:
     return [row[0] for row in rows]
 
 
-def load_item(item_id: int) -> tuple[Item, list[Update]]:
-    """One item with everything its page prints, and its whole history (authors loaded), in
-    a fixed handful of statements."""
+def load_item(item_id: int) -> tuple[Item, LoadedHistory]:
+    """One item with everything its page prints, and its whole history (with everyone it
+    names), in a fixed handful of statements."""
     item = db.session.scalars(
         select(Item).where(Item.id == item_id)
         .options(
@@ -225,10 +226,11 @@ def load_item(item_id: int) -> tuple[Item, list[Update]]:
                                                selectinload(Action.due_date_changes)),
         )
     ).one()
-    updates = list(db.session.scalars(
-        select(Update).where(Update.item_id == item_id).order_by(Update.created_at, Update.id)
+    entries = list(db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.item_id == item_id)
+        .order_by(HistoryEntry.created_at, HistoryEntry.id)
     ))
-    return item, load_authors(updates)
+    return item, load_history(entries)
 
 
 def claim_next(now: datetime) -> tuple[int, int] | None:
@@ -267,14 +269,14 @@ def make_pack(pack_id: int, attempt: int, *, rules: StatusRules) -> None:
     files: dict[str, bytes] = {}
     rows: list[render.IndexRow] = []
     for number, item_id in enumerate(item_ids, start=1):
-        item, updates = load_item(item_id)
-        record = item_as_of(item, updates, as_of, rules)
+        item, history = load_item(item_id)
+        record = item_as_of(item, history, as_of, rules)
         name = render.item_file_name(number, record.title)
         files[name] = printer.item_pdf(record, number=number, total=total)
         rows.append(render.IndexRow.of(record, number=number, file_name=name))
         # The session holds loaded rows weakly: once this item's are dropped here, the
         # memory goes with them, however many items the pack has.
-        del item, updates, record
+        del item, history, record
         _record(pack_id, attempt, items_done=number)
     files[render.INDEX_PDF] = printer.index_pdf(rows)
     files[render.INDEX_CSV] = render.index_csv(rows)

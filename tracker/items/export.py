@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
-from tracker.audit.models import Update
+from tracker.audit.models import HistoryEntry
 from tracker.extensions import db
 from tracker.inspections.models import Finding
 from tracker.items.models import (
@@ -93,12 +93,12 @@ def action_plan_rows(council_id: int, today: date, rules: StatusRules) -> list[P
         actions_by_item.setdefault(action.item_id, []).append(action)
     facts = item_facts(items)
     item_history = Counter(dict(db.session.execute(
-        select(Update.item_id, func.count()).where(Update.item_id.in_(item_ids))
-        .group_by(Update.item_id)).all()))
+        select(HistoryEntry.item_id, func.count()).where(HistoryEntry.item_id.in_(item_ids))
+        .group_by(HistoryEntry.item_id)).all()))
     action_history = Counter(dict(db.session.execute(
-        select(Update.action_id, func.count())
-        .join(Action, Action.id == Update.action_id).where(Action.item_id.in_(item_ids))
-        .group_by(Update.action_id)).all()))
+        select(HistoryEntry.action_id, func.count())
+        .join(Action, Action.id == HistoryEntry.action_id).where(Action.item_id.in_(item_ids))
+        .group_by(HistoryEntry.action_id)).all()))
     moves = Counter(dict(db.session.execute(
         select(DueDateChange.action_id, func.count())
         .join(Action, Action.id == DueDateChange.action_id)

@@ -20,10 +20,8 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import User
-from tracker.audit.models import Update
 from tracker.extensions import db
 from tracker.formatting import UK
 from tracker.inspections.models import Finding, Inspection
@@ -598,17 +596,6 @@ def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[Item]:
     if not is_admin(user):
         query = query.where(Item.lead_officer_id == user.id)
     return fetch_page(query, page=1, per_page=limit, options=[joinedload(Item.lead_officer)])
-
-
-def load_authors(entries: list[Update]) -> list[Update]:
-    """Give history entries their authors, loaded in one statement, so that showing who wrote
-    each entry asks the database nothing more. The entries are returned."""
-    ids = sorted({entry.author_id for entry in entries if entry.author_id is not None})
-    people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
-    for entry in entries:
-        # As if loaded with the entry: nothing to save, and no lazy load later.
-        set_committed_value(entry, "author", people.get(entry.author_id))
-    return entries
 
 
 @dataclass

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
+from sqlalchemy import inspect, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role
-from tracker.audit.models import UpdateKind
-from tracker.audit.service import history_of_item, last_update_of_action, record_update
+from tracker.audit.models import HistoryField, HistoryKind
+from tracker.audit.service import history_of_item, last_entry_of_action, record_history
 from tracker.errors import EditConflict, RuleBroken
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
@@ -95,21 +97,45 @@ def _flush(record: Item | Action) -> None:
         raise EditConflict(record, "someone else", None) from error
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return long_date(value)
-    if hasattr(value, "label"):
-        return str(value.label)
-    if hasattr(value, "name") and hasattr(value, "email"):
-        return str(value.name)
-    return str(value)
+def note_updated(item: Item, now: datetime, action: Action | None = None) -> None:
+    """Move the item's (and the action's) "last updated" on to `now`, never back: an entry
+    recorded late must not make a record look stale. Every function here that records a
+    change calls it beside the change.
+
+    "Last updated" is a value the tracker works out, not an edit: a saved record's is moved by
+    an UPDATE of its own, which leaves the record's version alone, so two people saving two
+    different actions of one item at the same moment do not conflict over the item; only a
+    real concurrent edit of the same record does (`_check_version`, the version column)."""
+    for record in (item, action):
+        if record is not None:
+            _move_last_updated(record, now)
+
+
+def _move_last_updated(record: Item | Action, now: datetime) -> None:
+    current = record.last_updated_at
+    if current is not None and current >= now:
+        return
+    state = inspect(record)
+    if not state.persistent:
+        # Not in the database yet: the value goes in with its INSERT.
+        record.last_updated_at = now
+        return
+    table = type(record).__table__
+    # Without flushing first: the caller's changes are saved when it flushes (an import adds
+    # thousands of rows and flushes once).
+    with db.session.no_autoflush:
+        db.session.execute(
+            update(table)
+            .where(table.c.id == record.id,
+                   or_(table.c.last_updated_at.is_(None), table.c.last_updated_at < now))
+            .values(last_updated_at=now))
+    # As if read back: nothing for the ORM to save, so no version moves.
+    set_committed_value(record, "last_updated_at", now)
 
 
 def _last_author_of(item: Item, action: Action | None = None) -> str:
     if action is not None:
-        last = last_update_of_action(action)
+        last = last_entry_of_action(action)
     else:
         entries = history_of_item(item)
         last = entries[0] if entries else None
@@ -216,7 +242,7 @@ def track_finding(
         last_updated_at=now,
     )
     db.session.add(item)
-    record_update(item=item, author=actor, now=now, kind=UpdateKind.CREATED, text=item.title)
+    record_history(item=item, author=actor, now=now, kind=HistoryKind.CREATED, text=item.title)
     if flush:
         db.session.flush()
     return item
@@ -242,26 +268,28 @@ def edit_item(
     if may_change_lead:
         _check_lead_officer(lead_officer, council_id)
     _check_target_date(target_date, item.finding.inspection)
-    wanted: dict[str, object] = {
-        "title": title.strip(),
-        "theme": theme.strip(),
-        "priority": priority,
-        "target_date": target_date,
-        "measure_of_success": measure_of_success.strip(),
+    wanted: dict[str, tuple[HistoryField, object]] = {
+        "title": (HistoryField.TITLE, title.strip()),
+        "theme": (HistoryField.THEME, theme.strip()),
+        "priority": (HistoryField.PRIORITY, priority),
+        "target_date": (HistoryField.TARGET_DATE, target_date),
+        "measure_of_success": (HistoryField.MEASURE_OF_SUCCESS, measure_of_success.strip()),
     }
     if may_change_lead:
-        wanted["lead_officer"] = lead_officer
+        wanted["lead_officer"] = (HistoryField.LEAD_OFFICER, lead_officer)
     changed = []
-    for field, new in wanted.items():
-        old = getattr(item, field)
+    for name, (field, new) in wanted.items():
+        old = getattr(item, name)
         if old == new:
             continue
-        setattr(item, field, new)
-        changed.append(field)
-        record_update(
-            item=item, author=actor, now=now, kind=UpdateKind.EDITED,
-            field=field.replace("_", " "), old_value=_text(old), new_value=_text(new),
+        setattr(item, name, new)
+        changed.append(name)
+        record_history(
+            item=item, author=actor, now=now, kind=HistoryKind.EDITED,
+            field=field, old_value=old, new_value=new,
         )
+    if changed:
+        note_updated(item, now)
     _flush(item)
     return changed
 
@@ -342,10 +370,11 @@ def _new_action(
         last_updated_at=now,
     )
     db.session.add(action)
-    record_update(
-        item=item, action=action, author=actor, now=now, kind=UpdateKind.CREATED,
-        text=action.description, new_value=long_date(due_date),
+    record_history(
+        item=item, action=action, author=actor, now=now, kind=HistoryKind.CREATED,
+        text=action.description, field=HistoryField.DUE_DATE, new_value=due_date,
     )
+    note_updated(item, now, action)
     return action
 
 
@@ -360,10 +389,10 @@ def record_action_taken(
     )
     action.status = ActionStatus.COMPLETE
     action.completed_on = done_on
-    record_update(
-        item=item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
-        field="status", old_value=ActionStatus.NOT_STARTED.label,
-        new_value=ActionStatus.COMPLETE.label, text=note,
+    record_history(
+        item=item, action=action, author=actor, now=now, kind=HistoryKind.STATUS_CHANGE,
+        field=HistoryField.STATUS, old_value=ActionStatus.NOT_STARTED,
+        new_value=ActionStatus.COMPLETE, text=note,
     )
     db.session.flush()
     return action
@@ -382,16 +411,19 @@ def edit_action(
     _check_version(action, expected_version)
     _check_owner(owner, action.item.finding.inspection.council_id)
     changed = []
-    for field, new in (("description", description.strip()), ("owner", owner)):
-        old = getattr(action, field)
+    for name, field, new in (("description", HistoryField.DESCRIPTION, description.strip()),
+                             ("owner", HistoryField.OWNER, owner)):
+        old = getattr(action, name)
         if old == new:
             continue
-        setattr(action, field, new)
-        changed.append(field)
-        record_update(
-            item=action.item, action=action, author=actor, now=now, kind=UpdateKind.EDITED,
-            field=field, old_value=_text(old), new_value=_text(new),
+        setattr(action, name, new)
+        changed.append(name)
+        record_history(
+            item=action.item, action=action, author=actor, now=now, kind=HistoryKind.EDITED,
+            field=field, old_value=old, new_value=new,
         )
+    if changed:
+        note_updated(action.item, now, action)
     _flush(action)
     return changed
 
@@ -433,18 +465,20 @@ def update_action(
         _set_status(action, status, actor=actor, now=now, text=commentary,
                     partner_link=partner_link)
     elif commentary:
-        record_update(
-            item=item, action=action, author=actor, now=now, kind=UpdateKind.COMMENTARY,
+        record_history(
+            item=item, action=action, author=actor, now=now, kind=HistoryKind.COMMENTARY,
             partner_link=partner_link,
             text=commentary,
         )
     if evidence_changes:
-        record_update(
-            item=item, action=action, author=actor, now=now, kind=UpdateKind.EVIDENCE,
+        record_history(
+            item=item, action=action, author=actor, now=now, kind=HistoryKind.EVIDENCE,
             partner_link=partner_link,
-            field="evidence link", old_value=action.evidence_link, new_value=evidence_link,
+            field=HistoryField.EVIDENCE_LINK, old_value=action.evidence_link,
+            new_value=evidence_link,
         )
         action.evidence_link = evidence_link
+    note_updated(item, now, action)
     if flush:
         _flush(action)
 
@@ -454,14 +488,15 @@ def _set_status(
     partner_link: PartnerLink | None = None,
 ) -> None:
     """Change an action's status, with its history entry (`text`: the commentary or reason)."""
-    record_update(
-        item=action.item, action=action, author=actor, now=now, kind=UpdateKind.STATUS_CHANGE,
+    record_history(
+        item=action.item, action=action, author=actor, now=now, kind=HistoryKind.STATUS_CHANGE,
         partner_link=partner_link,
-        field="status", old_value=action.status.label, new_value=status.label,
+        field=HistoryField.STATUS, old_value=action.status, new_value=status,
         text=text,
     )
     action.status = status
     action.completed_on = local_day(now) if status is ActionStatus.COMPLETE else None
+    note_updated(action.item, now, action)
 
 
 # Requests to the lead officer ----------------------------------------------------------------
@@ -484,17 +519,17 @@ class _RequestKind:
     """How one kind of request is named in messages, and the kinds of its history entries."""
 
     what: str
-    asked: UpdateKind
-    refused: UpdateKind
-    withdrawn: UpdateKind
+    asked: HistoryKind
+    refused: HistoryKind
+    withdrawn: HistoryKind
 
 
 _KIND_OF: dict[type, _RequestKind] = {
-    DueDateChange: _RequestKind("change", UpdateKind.DUE_DATE_REQUESTED,
-                                UpdateKind.DUE_DATE_REFUSED, UpdateKind.DUE_DATE_WITHDRAWN),
-    CancellationRequest: _RequestKind("cancellation", UpdateKind.CANCELLATION_REQUESTED,
-                                      UpdateKind.CANCELLATION_REFUSED,
-                                      UpdateKind.CANCELLATION_WITHDRAWN),
+    DueDateChange: _RequestKind("change", HistoryKind.DUE_DATE_REQUESTED,
+                                HistoryKind.DUE_DATE_REFUSED, HistoryKind.DUE_DATE_WITHDRAWN),
+    CancellationRequest: _RequestKind("cancellation", HistoryKind.CANCELLATION_REQUESTED,
+                                      HistoryKind.CANCELLATION_REFUSED,
+                                      HistoryKind.CANCELLATION_WITHDRAWN),
 }
 
 
@@ -515,16 +550,19 @@ def pending_cancellation(action: Action) -> CancellationRequest | None:
     return _waiting(action.cancellation_requests)
 
 
-def _record_request(request: Request, kind: UpdateKind, *, actor: User, now: datetime,
+def _record_request(request: Request, kind: HistoryKind, *, actor: User, now: datetime,
                     text: str) -> None:
-    """A history entry about a request: what it asks for, as values (ISO dates, statuses)."""
+    """A history entry about a request: what it asks for (the dates, or the statuses)."""
     action = request.action
     if isinstance(request, DueDateChange):
-        field, old, new = "due date", request.from_date.isoformat(), request.to_date.isoformat()
+        record_history(item=action.item, action=action, author=actor, now=now, kind=kind,
+                       field=HistoryField.DUE_DATE, old_value=request.from_date,
+                       new_value=request.to_date, text=text)
     else:
-        field, old, new = "status", action.status.value, ActionStatus.CANCELLED.value
-    record_update(item=action.item, action=action, author=actor, now=now, kind=kind,
-                  field=field, old_value=old, new_value=new, text=text)
+        record_history(item=action.item, action=action, author=actor, now=now, kind=kind,
+                       field=HistoryField.STATUS, old_value=action.status,
+                       new_value=ActionStatus.CANCELLED, text=text)
+    note_updated(action.item, now, action)
 
 
 def _close(request: Request, state: RequestState, *, actor: User, now: datetime,
@@ -649,6 +687,7 @@ def change_due_date(
         _apply_due_date_change(change, decided_by=actor, now=now, note="")
     else:
         _ask(change, actor=actor, now=now)
+    note_updated(action.item, now, action)
     _flush(action)
     return change
 
@@ -658,13 +697,14 @@ def _apply_due_date_change(
 ) -> None:
     action = change.action
     _close(change, RequestState.APPROVED, actor=decided_by, now=now, note=note)
-    record_update(
+    record_history(
         item=action.item, action=action, author=decided_by, now=now,
-        kind=UpdateKind.DUE_DATE_CHANGE, field="due date",
-        old_value=long_date(action.due_date), new_value=long_date(change.to_date),
+        kind=HistoryKind.DUE_DATE_CHANGE, field=HistoryField.DUE_DATE,
+        old_value=action.due_date, new_value=change.to_date,
         text=_reason_approved(change, note),
     )
     action.due_date = change.to_date
+    note_updated(action.item, now, action)
 
 
 def decide_due_date_change(
@@ -759,14 +799,15 @@ def override_rag(
     reason = reason.strip()
     if not reason:
         raise RuleBroken("Give a reason for the status you set", field="reason")
-    old = item.rag_override.label if item.rag_override else "Worked out by the rule"
-    new = rag.label if rag else "Worked out by the rule"
+    old = item.rag_override
     item.rag_override = rag
     item.rag_override_reason = reason if rag else ""
-    record_update(
-        item=item, author=actor, now=now, kind=UpdateKind.RAG_OVERRIDE, field="RAG",
-        old_value=old, new_value=new, text=reason,
+    # No value is the rule's own: "Worked out by the rule" (tracker.audit.words).
+    record_history(
+        item=item, author=actor, now=now, kind=HistoryKind.RAG_OVERRIDE, field=HistoryField.RAG,
+        old_value=old, new_value=rag, text=reason,
     )
+    note_updated(item, now)
     _flush(item)
 
 
@@ -834,11 +875,12 @@ def mark_item_complete(
     item.outcome_evidence = outcome_evidence
     item.status = ItemStatus.AWAITING_SIGN_OFF
     item.marked_complete_by_id = actor.id
-    record_update(
-        item=item, author=actor, now=now, kind=UpdateKind.MARKED_COMPLETE, field="status",
-        old_value=ItemStatus.OPEN.label, new_value=ItemStatus.AWAITING_SIGN_OFF.label,
-        text=outcome_evidence,
+    record_history(
+        item=item, author=actor, now=now, kind=HistoryKind.MARKED_COMPLETE,
+        field=HistoryField.ITEM_STATUS, old_value=ItemStatus.OPEN,
+        new_value=ItemStatus.AWAITING_SIGN_OFF, text=outcome_evidence,
     )
+    note_updated(item, now)
     _flush(item)
 
 
@@ -851,11 +893,12 @@ def sign_off_item(item: Item, *, actor: User, now: datetime, comment: str = "") 
     item.status = ItemStatus.COMPLETE
     item.signed_off_by_id = actor.id
     item.signed_off_at = now
-    record_update(
-        item=item, author=actor, now=now, kind=UpdateKind.SIGN_OFF, field="status",
-        old_value=ItemStatus.AWAITING_SIGN_OFF.label, new_value=ItemStatus.COMPLETE.label,
-        text=comment.strip(),
+    record_history(
+        item=item, author=actor, now=now, kind=HistoryKind.SIGN_OFF,
+        field=HistoryField.ITEM_STATUS, old_value=ItemStatus.AWAITING_SIGN_OFF,
+        new_value=ItemStatus.COMPLETE, text=comment.strip(),
     )
+    note_updated(item, now)
     _flush(item)
 
 
@@ -871,9 +914,10 @@ def refuse_sign_off(item: Item, *, actor: User, now: datetime, reason: str) -> N
     # Shown with the item's status until it is marked complete again.
     item.sent_back_reason = reason
     item.sent_back_at = now
-    record_update(
-        item=item, author=actor, now=now, kind=UpdateKind.SIGN_OFF_REFUSED, field="status",
-        old_value=ItemStatus.AWAITING_SIGN_OFF.label, new_value=ItemStatus.OPEN.label,
-        text=reason,
+    record_history(
+        item=item, author=actor, now=now, kind=HistoryKind.SIGN_OFF_REFUSED,
+        field=HistoryField.ITEM_STATUS, old_value=ItemStatus.AWAITING_SIGN_OFF,
+        new_value=ItemStatus.OPEN, text=reason,
     )
+    note_updated(item, now)
     _flush(item)

@@ -16,7 +16,12 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.accounts.service import get_user, users_of_council
-from tracker.audit.service import history_of_action, history_page_of_item
+from tracker.audit.service import (
+    history_in_words,
+    history_of_action,
+    history_page_of_item,
+    last_entry_of_action,
+)
 from tracker.forms import page_status, rules_on_form, user_choices
 from tracker.inspections.models import FindingCategory
 from tracker.inspections.queries import inspection_titles
@@ -183,13 +188,13 @@ def view_item(item_id: int):
     now = clock.now()
     rules = _rules()
     history = history_page_of_item(item, page=page_number(request.args.get("page")))
-    queries.load_authors(history.rows)
     return render_template(
         "items/view.html",
         item=item,
         status=queries.status_of(item, today, rules),
         stale=item.status is not ItemStatus.COMPLETE and is_stale(item.last_updated_at, now, rules),
         history=history,
+        entries=history_in_words(history.rows),
         extensions={a.id: service.extension_count(a) for a in item.actions},
         pending={a.id: service.pending_due_date_change(a) for a in item.actions},
         cancelling={a.id: service.pending_cancellation(a) for a in item.actions},
@@ -299,7 +304,7 @@ def view_action(action_id: int):
         "items/view_action.html",
         action=action,
         item=action.item,
-        history=queries.load_authors(history_of_action(action)),
+        history=history_in_words(history_of_action(action)),
         extensions=service.extension_count(action),
         pending=service.pending_due_date_change(action),
         cancelling=service.pending_cancellation(action),
@@ -367,7 +372,8 @@ def update_action(action_id: int):
                 return redirect(url_for("items.my_actions"))
             return redirect(url_for("items.view_action", action_id=action.id))
     status = page_status(form)
-    latest = history_of_action(action)[:3] if form.conflict else []
+    last = last_entry_of_action(action) if form.conflict else None
+    latest = history_in_words([last]) if last is not None else []
     return render_template(
         "items/update_action.html", form=form, action=action, conflict=form.conflict, latest=latest
     ), status

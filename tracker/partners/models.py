@@ -21,7 +21,7 @@ class PartnerLink(db.Model):
 
     The link carries the row's id and a random secret, signed with the app's secret key;
     only a SHA-256 of the secret is stored. Every update posted through it is recorded in
-    the history with `Update.partner_link_id` set, which marks it as a partner update.
+    the history with `HistoryEntry.partner_link_id` set, which marks it as a partner update.
     """
 
     __tablename__ = "partner_link"

@@ -27,8 +27,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
-from tracker.audit.models import Update, UpdateKind
-from tracker.audit.service import record_update
+from tracker.audit.models import HistoryEntry, HistoryKind
+from tracker.audit.service import record_history
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
@@ -263,11 +263,12 @@ def send_partner_link(
     delivery = queue_email(message, recipient_id=recipient.id, kind=DeliveryKind.PARTNER_LINK,
                            day=items.local_day(now), topic=f"partner link {link.id}", now=now)
     assert delivery is not None
-    record_update(
+    record_history(
         item=action.item, action=action, author=actor, now=now,
-        kind=UpdateKind.PARTNER_LINK_SENT,
+        kind=HistoryKind.PARTNER_LINK_SENT,
         text=f"To {recipient.display_name}. It works until the end of {long_date(until)}.",
     )
+    items.note_updated(action.item, now, action)
     db.session.flush()
     return SentLink(link, token, delivery)
 
@@ -275,9 +276,10 @@ def send_partner_link(
 def _revoke(link: PartnerLink, *, actor: User, now: datetime, why: str = "") -> None:
     link.revoked_at = now
     link.revoked_by = actor
-    record_update(
+    items.note_updated(link.action.item, now, link.action)
+    record_history(
         item=link.action.item, action=link.action, author=actor, now=now,
-        kind=UpdateKind.PARTNER_LINK_REVOKED,
+        kind=HistoryKind.PARTNER_LINK_REVOKED,
         text=f"The link sent to {link.recipient.display_name} on {long_date(link.created_at)} "
              f"no longer works{f' ({why})' if why else ''}.",
     )
@@ -340,8 +342,9 @@ def posts_today(link: PartnerLink, now: datetime) -> int:
     """How many updates the link has posted since midnight, UK time. One post writes up to
     three history entries (status, commentary, evidence), all at the same moment."""
     return db.session.scalar(
-        select(func.count(func.distinct(Update.created_at)))
-        .where(Update.partner_link_id == link.id, Update.created_at >= _start_of_today(now))
+        select(func.count(func.distinct(HistoryEntry.created_at)))
+        .where(HistoryEntry.partner_link_id == link.id,
+               HistoryEntry.created_at >= _start_of_today(now))
     ) or 0
 
 

@@ -28,8 +28,8 @@ from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role, User
-from tracker.audit.models import UpdateKind
-from tracker.audit.service import record_update
+from tracker.audit.models import HistoryKind
+from tracker.audit.service import record_history
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.inspections.imports import clean_filename
@@ -40,6 +40,7 @@ from tracker.items.service import (
     add_action_from_plan,
     create_item,
     local_day,
+    note_updated,
     update_action,
 )
 from tracker.plan_import import cells, reading
@@ -295,8 +296,9 @@ def _write(planned_items: list[PlannedItem], *, inspection: Inspection, source: 
             _import_action(item, action, actor=actor, now=now,
                            note=f"Imported from {source}, row {action.row}")
         rows = row_words([action.row for action in planned.actions])
-        record_update(
-            item=item, author=actor, now=now, kind=UpdateKind.COMMENTARY,
+        note_updated(item, now)
+        record_history(
+            item=item, author=actor, now=now, kind=HistoryKind.COMMENTARY,
             text=(f"Created by importing {source} ({rows})" if planned.existing is None else
                   f"{len(planned.actions)} action{'s' if len(planned.actions) != 1 else ''} "
                   f"added by importing {source} ({rows})"),

@@ -23,12 +23,6 @@ def stylesheet() -> str:
     return (HERE / "report.css").read_text(encoding="utf-8")
 
 
-@cache
-def pdf_stylesheet() -> str:
-    """What the PDF adds: A4 pages, the footer with the title and page numbers."""
-    return (HERE / "pdf.css").read_text(encoding="utf-8")
-
-
 def chart_svg(chart: Chart, ident: str) -> Markup:
     """A snapshot's chart as inline SVG."""
     return charts.to_svg(charts.figure_for(chart), ident)
@@ -39,13 +33,12 @@ def body_context(snapshot: Snapshot) -> dict[str, Any]:
     return {"report": snapshot, "chart_svg": chart_svg}
 
 
-def render_document(snapshot: Snapshot, *, for_print: bool = False) -> str:
-    """The whole report as one HTML document with its stylesheet inline; `for_print` adds the
-    PDF's own rules after it, so they win over the screen's (a user stylesheet would not)."""
+def render_document(snapshot: Snapshot) -> str:
+    """The whole report as one HTML document with its stylesheet inline."""
     template = current_app.jinja_env.get_template("reports/document.html")
-    # Our own stylesheets, not user text: they go into the <style> element as they are.
-    # Safe as markup: the package's own CSS files, no user text.
-    css = Markup(stylesheet() + (pdf_stylesheet() if for_print else ""))  # noqa: S704 # nosec B704
+    # Our own stylesheet, not user text: it goes into the <style> element as it is.
+    # Safe as markup: the package's own CSS file, no user text.
+    css = Markup(stylesheet())  # noqa: S704 # nosec B704
     return template.render(stylesheet=css, **body_context(snapshot))
 
 

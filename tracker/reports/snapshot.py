@@ -18,7 +18,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from tracker.accounts.models import Council
-from tracker.audit.models import Update, UpdateKind
+from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
+from tracker.audit.words import People, value_in_words
 from tracker.committees.models import Committee, committee_inspection
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
@@ -71,7 +72,6 @@ _IN_PROSE = {
 }
 # Without a later meeting on the calendar, "next steps" looks this far ahead.
 NEXT_STEPS_HORIZON = timedelta(weeks=12)
-_STATUS_BY_LABEL = {status.label: status for status in ActionStatus}
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
@@ -172,7 +172,8 @@ class _Data:
     items: list[Item]
     refs: dict[int, str]
     statuses: dict[int, StatusResult]
-    updates: list[Update]
+    # The history the report reads (KINDS_THE_REPORT_READS), oldest first: typed values only.
+    updates: list[HistoryEntry]
     today: date
     now: datetime
     rules: StatusRules
@@ -198,9 +199,11 @@ def _category_rank(finding: Finding) -> int:
 # changes since the last report). Commentary, the bulk of any history, is never read, so it
 # is never loaded.
 KINDS_THE_REPORT_READS = (
-    UpdateKind.CREATED, UpdateKind.STATUS_CHANGE, UpdateKind.DUE_DATE_CHANGE,
-    UpdateKind.RAG_OVERRIDE, UpdateKind.MARKED_COMPLETE, UpdateKind.SIGN_OFF,
+    HistoryKind.CREATED, HistoryKind.STATUS_CHANGE, HistoryKind.DUE_DATE_CHANGE,
+    HistoryKind.RAG_OVERRIDE, HistoryKind.MARKED_COMPLETE, HistoryKind.SIGN_OFF,
 )
+# The values the report words (statuses, dates, RAGs) name no one.
+_NOBODY = People()
 
 
 def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) -> _Data:
@@ -249,10 +252,10 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
     statuses = {item.id: work_out_status(facts[item.id], today, rules) for item in items}
     updates = list(
         db.session.scalars(
-            select(Update)
-            .where(Update.item_id.in_([item.id for item in items]),
-                   Update.kind.in_(KINDS_THE_REPORT_READS))
-            .order_by(Update.created_at, Update.id)
+            select(HistoryEntry)
+            .where(HistoryEntry.item_id.in_([item.id for item in items]),
+                   HistoryEntry.kind.in_(KINDS_THE_REPORT_READS))
+            .order_by(HistoryEntry.created_at, HistoryEntry.id)
         )
     ) if items else []
     return _Data(committee, inspections, findings, items, refs, statuses, updates, today, now,
@@ -475,12 +478,12 @@ def _histories(data: _Data) -> list[ItemHistory]:
     changes: dict[int, list[tuple[datetime, ActionStatus, ActionStatus]]] = defaultdict(list)
     signed_off: dict[int, datetime] = {}
     for update in data.updates:
-        if update.kind is UpdateKind.STATUS_CHANGE and update.action_id is not None:
-            old = _STATUS_BY_LABEL.get(update.old_value)
-            new = _STATUS_BY_LABEL.get(update.new_value)
-            if old is not None and new is not None:
+        if (update.kind is HistoryKind.STATUS_CHANGE and update.action_id is not None
+                and update.field is HistoryField.STATUS):
+            old, new = update.old, update.new
+            if isinstance(old, ActionStatus) and isinstance(new, ActionStatus):
                 changes[update.action_id].append((update.created_at, old, new))
-        elif update.kind is UpdateKind.SIGN_OFF:
+        elif update.kind is HistoryKind.SIGN_OFF:
             signed_off[update.item_id] = update.created_at
     histories = []
     for item in data.items:
@@ -619,8 +622,9 @@ def _areas(data: _Data) -> Section:
 def _cancel_reasons(data: _Data) -> dict[int, str]:
     reasons = {}
     for update in data.updates:
-        if (update.kind is UpdateKind.STATUS_CHANGE and update.action_id is not None
-                and update.new_value == ActionStatus.CANCELLED.label):
+        if (update.kind is HistoryKind.STATUS_CHANGE and update.action_id is not None
+                and update.field is HistoryField.STATUS
+                and update.new is ActionStatus.CANCELLED):
             reasons[update.action_id] = clean(update.text)
     return reasons
 
@@ -817,11 +821,11 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
     actions = {a.id: (item, a) for item, a in data.actions()}
     items = {item.id: item for item in data.items}
 
-    def action_name(update: Update) -> str:
+    def action_name(update: HistoryEntry) -> str:
         item, action = actions[update.action_id]  # type: ignore[index]
         return f"{clean(action.description)} ({data.refs[item.id]})"
 
-    def item_name(update: Update) -> str:
+    def item_name(update: HistoryEntry) -> str:
         item = items[update.item_id]
         return f"{data.refs[item.id]} {clean(item.title)}"
 
@@ -837,33 +841,33 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
                                            and update.action_id not in actions):
             continue
         kind = update.kind
-        if kind is UpdateKind.CREATED and update.action_id is None:
+        old = value_in_words(update.field, update.old, _NOBODY)
+        new = value_in_words(update.field, update.new, _NOBODY)
+        if kind is HistoryKind.CREATED and update.action_id is None:
             groups["New items:"].append(Bullet(item_name(update)))
-        elif kind is UpdateKind.CREATED:
+        elif kind is HistoryKind.CREATED:
             groups["New actions:"].append(Bullet(
-                f"{action_name(update)}, due {clean(update.new_value)}"))
-        elif kind is UpdateKind.STATUS_CHANGE and update.action_id is not None:
-            if update.new_value == ActionStatus.COMPLETE.label:
+                f"{action_name(update)}, due {new}" if new else action_name(update)))
+        elif kind is HistoryKind.STATUS_CHANGE and update.action_id is not None:
+            if update.new is ActionStatus.COMPLETE:
                 groups["Actions completed:"].append(Bullet(
                     f"{action_name(update)}, {long_date(update.created_at)}"))
             else:
-                text = (f"{action_name(update)}: from {clean(update.old_value).lower()} to "
-                        f"{clean(update.new_value).lower()}")
+                text = f"{action_name(update)}: from {old.lower()} to {new.lower()}"
                 if update.text:
                     text += f". {clean(update.text)}"
                 groups["Other changes of status:"].append(Bullet(text))
-        elif kind is UpdateKind.DUE_DATE_CHANGE and update.action_id is not None:
+        elif kind is HistoryKind.DUE_DATE_CHANGE and update.action_id is not None:
             groups["Due dates moved:"].append(Bullet(
-                f"{action_name(update)}: from {clean(update.old_value)} to "
-                f"{clean(update.new_value)}. Reason: {clean(update.text)}"))
-        elif kind is UpdateKind.RAG_OVERRIDE:
+                f"{action_name(update)}: from {old} to {new}. Reason: {clean(update.text)}"))
+        elif kind is HistoryKind.RAG_OVERRIDE:
             groups["Status changes:"].append(Bullet(
-                f"{item_name(update)}: RAG set by hand from {clean(update.old_value)} to "
-                f"{clean(update.new_value)}. Reason: {clean(update.text)}"))
-        elif kind is UpdateKind.MARKED_COMPLETE:
+                f"{item_name(update)}: RAG set by hand from {old} to {new}. "
+                f"Reason: {clean(update.text)}"))
+        elif kind is HistoryKind.MARKED_COMPLETE:
             groups["Items completed:"].append(Bullet(
                 f"{item_name(update)}: marked complete, {long_date(update.created_at)}"))
-        elif kind is UpdateKind.SIGN_OFF:
+        elif kind is HistoryKind.SIGN_OFF:
             groups["Items completed:"].append(Bullet(
                 f"{item_name(update)}: signed off, {long_date(update.created_at)}"))
     for item in data.items:

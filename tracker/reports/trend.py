@@ -1,8 +1,9 @@
 """How many items and actions were on time, overdue and complete at each month end.
 
 Worked out from the history: when each item and action was created, each status change an
-action went through (its `Update` rows) and each approved move of its due date. Nothing here
-touches the database, so the rules can be tested on their own.
+action went through (from its history entries' typed values, never their words) and each
+approved move of its due date. Nothing here touches the database, so the rules can be tested
+on their own.
 """
 
 from __future__ import annotations

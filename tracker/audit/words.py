@@ -1,0 +1,109 @@
+"""The history in words, made when an entry is shown, from its typed values.
+
+Nothing here is stored: a label renamed or a date written another way changes how every
+entry, old or new, is shown (tracker.audit.values says why). Nothing here touches the
+database: the people entries name come loaded (`People`, from tracker.audit.service).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from tracker.audit.models import HistoryKind
+from tracker.audit.values import HistoryField, Person
+from tracker.formatting import long_date
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import User
+    from tracker.audit.models import HistoryEntry
+
+# The RAG set by hand has no value when the rule works it out.
+RULE = "Worked out by the rule"
+THE_TRACKER = "The tracker"
+
+
+@dataclass
+class People:
+    """Everyone a list of history entries names, loaded at once: who wrote each entry, and
+    the people its values name (a lead officer or owner before and after)."""
+
+    users: dict[int, User] = field(default_factory=dict)
+
+    def name_of(self, person: Person | None, *, display: bool = False) -> str:
+        """A person's name as the history shows it; a name kept as text (from before the
+        history kept ids) as it was written. `display` adds a partner's organisation."""
+        if person is None:
+            return ""
+        if person.user_id is None:
+            return person.name or ""
+        user = self.users.get(person.user_id)
+        if user is None:
+            return "Someone no longer on the tracker"
+        return user.display_name if display else user.name
+
+
+def value_in_words(field_: HistoryField | None, value: Any, people: People, *,
+                   display: bool = False) -> str:
+    """One value as people read it: a label, "9 January 2027", a name, the text."""
+    if value is None:
+        return RULE if field_ is HistoryField.RAG else ""
+    if isinstance(value, Person):
+        return people.name_of(value, display=display)
+    if isinstance(value, date):
+        return long_date(value)
+    if isinstance(value, enum.Enum):
+        return str(value.label)  # type: ignore[attr-defined]
+    return str(value)
+
+
+def change_in_words(entry: HistoryEntry, people: People, *, display: bool = False) -> str:
+    """What an entry changed: "status from “In progress” to “Complete”"; for a planned action
+    "due 9 January 2027"; "" when it changed no field."""
+    if entry.field is None:
+        return ""
+    new = value_in_words(entry.field, entry.new, people, display=display)
+    if entry.kind is HistoryKind.CREATED:
+        return f"due {new}" if new and entry.field is HistoryField.DUE_DATE else ""
+    old = value_in_words(entry.field, entry.old, people, display=display)
+    if not (old or new):
+        return ""
+    words = entry.field.label
+    words += f" from “{old}”" if old else ""
+    words += f" to “{new}”" if new else ""
+    return words
+
+
+@dataclass(frozen=True)
+class ShownEntry:
+    """One history entry as a page shows it."""
+
+    kind: str
+    partner: bool
+    # What changed, in words ("status from “Not started” to “In progress”"), or "".
+    change: str
+    action_id: int | None
+    # The action's description, for a history that lists several actions' entries.
+    action: str
+    text: str
+    author: str
+    at: datetime
+
+
+def shown_entries(entries: list[HistoryEntry], people: People) -> list[ShownEntry]:
+    """Entries in words, with their authors' names (`people` loaded for these entries)."""
+    return [
+        ShownEntry(
+            kind=entry.kind.label,
+            partner=entry.partner_link_id is not None,
+            change=change_in_words(entry, people),
+            action_id=entry.action_id,
+            action=entry.action.description if entry.action is not None else "",
+            text=entry.text,
+            author=entry.author.name if entry.author is not None else THE_TRACKER,
+            at=entry.created_at,
+        )
+        for entry in entries
+    ]
