@@ -6,7 +6,7 @@ officer assigned to report back and since when, the answer with who wrote it and
 last correction of it, who recorded it, and the last change. Nothing existing changes.
 
 Revision ID: 0014
-Revises: 0012 (re-chain on merging if another revision comes first)
+Revises: 0013 (re-chain on merging if another revision comes first)
 Create Date: 2026-12-07
 
 Downgrading drops the table and every question in it.
@@ -19,7 +19,7 @@ import tracker.db
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
