@@ -26,6 +26,7 @@ from tracker.items.models import (
 from tracker.jobs.models import JobLock, RunState
 from tracker.partners.models import PartnerLink
 from tracker.plan_import.models import PlanImport
+from tracker.questions.models import MemberQuestion
 from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reports.models import IssuedReport, WordTemplate
 
@@ -54,6 +55,7 @@ __all__ = [
     "Item",
     "ItemStatus",
     "JobLock",
+    "MemberQuestion",
     "PartnerLink",
     "PlanImport",
     "Priority",

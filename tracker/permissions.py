@@ -19,6 +19,7 @@ from tracker.accounts.models import Role
 if TYPE_CHECKING:
     from tracker.accounts.models import User
     from tracker.items.models import Action, CancellationRequest, DueDateChange, Item
+    from tracker.questions.models import MemberQuestion
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -220,3 +221,22 @@ def can_mark_plan_submitted(user: User) -> bool:
 def can_make_evidence_pack(user: User) -> bool:
     """Evidence packs, for the council's submission to the inspectorate, are made by staff."""
     return user.role in STAFF
+
+
+def can_record_question(user: User) -> bool:
+    """Members' questions are recorded, assigned and reassigned by an administrator, as the
+    committee's clerk."""
+    return is_admin(user)
+
+
+def can_edit_question(user: User, question: MemberQuestion) -> bool:
+    """An administrator changes a question, or who is to answer it, until it is answered."""
+    return is_admin(user) and not question.is_answered
+
+
+def can_answer_question(user: User, question: MemberQuestion) -> bool:
+    """The officer assigned to a question writes its answer, and corrects it afterwards; an
+    administrator may do either for them. Committee members ask; they never answer."""
+    if user.role is Role.COMMITTEE_MEMBER:
+        return False
+    return is_admin(user) or question.officer_id == user.id

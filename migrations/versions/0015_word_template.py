@@ -5,7 +5,7 @@ of its styles each part of the paper uses, who uploaded it and when. Without a r
 is built on the tracker's standard template.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-14
 
 Downgrading drops the table: councils' papers go back to the standard template.
@@ -17,7 +17,7 @@ import tracker.db
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from tests.factories import (
     ActionFactory,
     AdminFactory,
     CommitteeFactory,
+    CommitteeMeetingFactory,
     CouncilFactory,
     FindingFactory,
     InspectionFactory,
@@ -28,6 +29,7 @@ from tracker.access.service import make_api_token
 from tracker.extensions import db
 from tracker.inspections.models import FindingCategory, InspectionDay
 from tracker.items.models import ActionStatus, ItemStatus, Priority
+from tracker.questions.service import QuestionDetails, answer_question, record_question
 from tracker.reports.models import IssuedReport
 from tracker.reports.service import issue_report
 
@@ -59,6 +61,9 @@ class Seeded:
     other_item: object
     other_action: object
     other_report: IssuedReport | None
+    answered_question: object = None
+    waiting_question: object = None
+    other_question: object = None
 
 
 def seed(*, reports: bool = True) -> Seeded:
@@ -119,6 +124,7 @@ def seed(*, reports: bool = True) -> Seeded:
                                  name="Children's Services Scrutiny Committee")
     committee.inspections = [inspection]
     db.session.commit()
+    answered_question, waiting_question = ask_questions(committee, admin, lead, red)
     token = make_api_token(owner, "Power BI dashboard", now=clock.now()).secret
     db.session.commit()
 
@@ -129,6 +135,8 @@ def seed(*, reports: bool = True) -> Seeded:
     other_committee = CommitteeFactory(council_id=other.id)
     other_committee.inspections = [other_item.finding.inspection]
     db.session.commit()
+    _, other_question = ask_questions(other_committee, other_admin,
+                                      other_item.lead_officer, other_item)
 
     report = other_report = None
     if reports:
@@ -142,8 +150,31 @@ def seed(*, reports: bool = True) -> Seeded:
         complete=complete, overdue_action=overdue_action, amber_action=amber_action,
         green_action=green_action, done_action=done_action, complete_action=complete_action,
         committee=committee, report=report, other_item=other_item, other_action=other_action,
-        other_report=other_report,
+        other_report=other_report, answered_question=answered_question,
+        waiting_question=waiting_question, other_question=other_question,
     )
+
+
+def ask_questions(committee, clerk, officer, item) -> tuple[object, object]:
+    """Two questions at the committee's meeting of 5 November 2026, both for `officer`: one
+    about `item`, answered on 12 November, and one whose answer is awaited at the next
+    meeting, on 14 January 2027."""
+    asked_at = CommitteeMeetingFactory(committee=committee, meeting_date=date(2026, 11, 5))
+    CommitteeMeetingFactory(committee=committee, meeting_date=date(2027, 1, 14))
+
+    def ask(text: str, about) -> object:
+        return record_question(committee, QuestionDetails(
+            meeting=asked_at, question=text, asked_by_name="Councillor Ann Hughes",
+            asked_by=None, item=about, officer=officer), actor=clerk,
+            now=datetime(2026, 11, 6, 10, 0, tzinfo=UTC))
+
+    answered = ask("Why is screening still late on Fridays?", item)
+    answer_question(answered, "Cover on Fridays depends on the force's staffing review.",
+                    actor=officer, now=datetime(2026, 11, 12, 15, 0, tzinfo=UTC),
+                    expected_version=None)
+    waiting = ask("How many families waited more than a day in October?", None)
+    db.session.commit()
+    return answered, waiting
 
 
 class Api:

@@ -407,8 +407,9 @@ def test_the_feed_asks_the_database_the_same_few_questions_however_much_it_holds
         for _ in range(4):
             CommitteeMeetingFactory(committee=committee)
 
-    # The token, the council, the actions, the committees, the meetings.
-    assert statements_for(quiet) == statements_for(busy) == 5
+    # The token, the council, the actions, the committees, the meetings, the questions waiting
+    # for the person's answer.
+    assert statements_for(quiet) == statements_for(busy) == 6
 
 
 def test_the_feed_follows_a_change_a_new_day_and_a_replaced_address(

@@ -16,6 +16,7 @@ import pytest
 from flask import Flask, url_for
 from werkzeug.routing import Rule
 
+import tests.questions.factories as question_makers
 from tests.api.factories import api_token_for_world
 from tests.calendar_feed.factories import feed_token
 from tests.conftest import sign_in_as
@@ -166,6 +167,7 @@ WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "token_id": api_token_for_world,
     "finding_id": lambda world: world.item.finding.id,
     "file_format": lambda world: "pdf",
+    "question_id": question_makers.question_for_world,
 }
 
 

@@ -70,12 +70,13 @@ def test_the_migrations_build_the_schema_the_models_describe(fresh_app):
 
 
 def test_the_comparison_notices_a_model_change_that_has_no_migration(fresh_app):
-    # The check above must be able to fail: drop a table behind the migrations' back.
+    # The check above must be able to fail: drop a table behind the migrations' back (one no
+    # other table refers to, which PostgreSQL would refuse to drop).
     upgrade()
     with db.engine.begin() as connection:
-        connection.exec_driver_sql('DROP TABLE "committee_meeting"')
+        connection.exec_driver_sql('DROP TABLE "member_question"')
     differences = differences_between_models_and_database()
-    assert ("add_table", "committee_meeting") in [
+    assert ("add_table", "member_question") in [
         (diff[0], diff[1].name) for diff in differences if diff[0] == "add_table"
     ]
 
@@ -99,7 +100,7 @@ def test_flask_db_check_finds_nothing_to_migrate_after_upgrading(fresh_app):
 def test_flask_db_check_fails_when_the_schema_lags_behind_the_models(fresh_app):
     upgrade()
     with db.engine.begin() as connection:
-        connection.exec_driver_sql('DROP TABLE "committee_meeting"')
+        connection.exec_driver_sql('DROP TABLE "member_question"')
     result = fresh_app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code != 0
 

@@ -20,12 +20,13 @@ from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
 from tracker.items.status import ItemState
 from tracker.reports.service import FORMATS
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 INTRODUCTION = f"""\
 A read-only view of the improvement tracker for other programs (spreadsheets, dashboards,
 the council's performance system): inspections and their findings, tracked items, actions and
-issued progress reports, as the tracker's own pages show them.
+issued progress reports, and members' questions at committee meetings with their answers, as
+the tracker's own pages show them.
 
 **Tokens.** Every address except this description needs a personal access token, sent as
 `Authorization: Bearer <token>`. Make one on the tracker's *API tokens* page (under your
@@ -273,10 +274,33 @@ SCHEMAS["ReportInFull"] = _object({
 SCHEMAS["Index"] = _object({
     "user": _ref("Person"),
     "council": _object({"id": ID, "name": STRING}),
-    "links": _links("inspections", "items", "actions", "reports", "description"),
+    "links": _links("inspections", "items", "actions", "reports", "questions", "description"),
 }, "Whose token this is, and where to start.")
+SCHEMAS["Question"] = _object({
+    "id": ID,
+    "committee": _object({"id": ID, "name": STRING}),
+    "meeting_date": {**DATE, "description": "The meeting it was asked at."},
+    "item_id": {**MAYBE_ID, "description": "The tracked item it is about, if any."},
+    "question": {"type": "string", "description": "As the minutes record it."},
+    "asked_by": {"type": "string", "description": "The member's name as recorded."},
+    "asked_by_person": {**_or_null(_ref("Person")),
+                        "description": "The member's account, if they use the tracker."},
+    "officer": {**_ref("Person"), "description": "The officer asked to report back."},
+    "answered": BOOLEAN,
+    "answer_due": {**MAYBE_DATE,
+                   "description": "While it waits: the committee's first meeting after the "
+                                  "one it was asked at that has not passed (null once "
+                                  "answered, or while no later meeting is set)."},
+    "answer": {"type": ["string", "null"], "description": "Null until it is answered."},
+    "answered_by": _or_null(_ref("Person")),
+    "answered_at": {**MAYBE_MOMENT, "description": "When it was first answered."},
+    "corrected_at": {**MAYBE_MOMENT,
+                     "description": "When the answer was last corrected, if it was."},
+    "recorded_at": MOMENT,
+    "links": _links("self", "committee_questions", maybe=("item",)),
+}, "A question a committee member asked at a meeting, and the officer's answer.")
 
-for _name in ("Inspection", "Finding", "Item", "Action", "Report"):
+for _name in ("Inspection", "Finding", "Item", "Action", "Report", "Question"):
     SCHEMAS[f"{_name}List"] = _object({
         "data": {"type": "array", "items": _ref(_name)},
         "meta": _ref("PageMeta"),
@@ -460,14 +484,30 @@ def _build() -> dict[str, Any]:
                  "description": "Which of the report's three files."},
             ],
             found=True),
+        "/api/v1/questions": _get(
+            "list_questions", "questions", "Members' questions, the latest meeting first",
+            _json("QuestionList", "A page of questions."),
+            description="Questions committee members asked at meetings, with the officer "
+                        "asked to report back and the answer once written. Filters combine "
+                        "(both must hold).",
+            parameters=[
+                _query("committee", ID, "Only this committee's questions (its id)."),
+                _query("answered", BOOLEAN, "`true`: only answered questions; `false`: only "
+                                            "those whose answer is awaited."),
+                *PAGING,
+            ]),
+        "/api/v1/questions/{question_id}": _get(
+            "get_question", "questions", "One member's question",
+            _json("Question", "The question."),
+            parameters=[_path_id("question_id", "question")], found=True),
     }
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Improvement tracker API",
             "version": VERSION,
-            "summary": "Read the council's inspections, findings, items, actions and issued "
-                       "reports.",
+            "summary": "Read the council's inspections, findings, items, actions, issued "
+                       "reports and members' questions.",
             "description": INTRODUCTION,
         },
         "tags": [
@@ -477,6 +517,8 @@ def _build() -> dict[str, Any]:
             {"name": "items", "description": "Tracked items, with their RAG."},
             {"name": "actions", "description": "The dated steps against items."},
             {"name": "reports", "description": "Progress reports as issued to committees."},
+            {"name": "questions", "description": "Members' questions at committee meetings, "
+                                                 "and their answers."},
         ],
         "security": [{"token": []}],
         "paths": paths,

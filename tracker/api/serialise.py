@@ -8,7 +8,7 @@ round) fails the tests.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import url_for
 
@@ -19,6 +19,9 @@ from tracker.items.queries import ItemRow
 from tracker.items.status import StatusResult, days_overdue, is_overdue
 from tracker.reports.models import IssuedReport
 from tracker.reports.service import FORMATS
+
+if TYPE_CHECKING:
+    from tracker.questions.queries import Listed
 
 
 def link(endpoint: str, **values: Any) -> str:
@@ -264,3 +267,33 @@ def report_in_full(record: IssuedReport, *, sizes: dict[str, int],
 def not_updated(record: Item, *, stale: bool) -> bool:
     """The "not updated" flag as the pages show it: never on a complete item."""
     return record.status is not ItemStatus.COMPLETE and stale
+
+
+def question(listed: Listed) -> dict[str, Any]:
+    """A member's question, with the answer once it is written (`answer_due` while it
+    waits: the committee's next meeting that has not passed, if one is set)."""
+    record = listed.question
+    meeting = record.meeting
+    return {
+        "id": record.id,
+        "committee": {"id": meeting.committee.id, "name": meeting.committee.name},
+        "meeting_date": day(meeting.meeting_date),
+        "item_id": record.item_id,
+        "question": record.question,
+        "asked_by": record.asked_by_name,
+        "asked_by_person": person(record.asked_by),
+        "officer": person(record.officer),
+        "answered": record.is_answered,
+        "answer_due": day(listed.answer_due),
+        "answer": record.answer if record.is_answered else None,
+        "answered_by": person(record.answered_by),
+        "answered_at": moment(record.answered_at),
+        "corrected_at": moment(record.corrected_at),
+        "recorded_at": moment(record.recorded_at),
+        "links": {
+            "self": link("api.v1.get_question", question_id=record.id),
+            "committee_questions": link("api.v1.list_questions", committee=meeting.committee.id),
+            "item": link("api.v1.get_item", item_id=record.item_id)
+            if record.item_id is not None else None,
+        },
+    }

@@ -25,6 +25,7 @@ from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
 from tracker.items.status import ItemState, StatusRules, is_stale
 from tracker.pagination import Page
 from tracker.permissions import API_TOKEN, PUBLIC, allow
+from tracker.questions import queries as question_queries
 from tracker.reports import service as reports
 from tracker.reports.models import IssuedReport
 from tracker.settings import settings
@@ -103,6 +104,7 @@ def index() -> Response:
             "items": serialise.link("api.v1.list_items"),
             "actions": serialise.link("api.v1.list_actions"),
             "reports": serialise.link("api.v1.list_reports"),
+            "questions": serialise.link("api.v1.list_questions"),
             "description": serialise.link("api.v1.openapi"),
         },
     })
@@ -290,3 +292,35 @@ def report_file(report_id: int, file_format: str) -> Response:
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
     response.set_etag(reports.stored_hash(record, file_format))
     return response
+
+
+QUESTION_FILTERS = ("committee", "answered")
+
+
+@v1.route("/questions", **READ)
+@allow(API_TOKEN)
+def list_questions() -> Response:
+    reader = _read(*QUESTION_FILTERS, *params.PAGING)
+    filters = question_queries.QuestionFilters(
+        committee_id=reader.whole_number("committee"),
+        answered=reader.flag("answered"),
+    )
+    paging = reader.paging()
+    reader.finish()
+    page = question_queries.questions_page(
+        _council_id(), filters, today=clock.today(), page=paging.page, per_page=paging.per_page)
+    asked = {name: request.args[name] for name in QUESTION_FILTERS if name in request.args}
+    return json_response(serialise.paged(
+        page, [serialise.question(row) for row in _page_or_empty(page, paging.page)],
+        "api.v1.list_questions", paging.page, **asked))
+
+
+@v1.route("/questions/<int:question_id>", **READ)
+@allow(API_TOKEN)
+def get_question(question_id: int) -> Response:
+    _read().finish()
+    record = question_queries.get_question(_council_id(), question_id)
+    if record is None:
+        raise problems.RecordMissing("question", question_id)
+    return json_response(serialise.question(
+        question_queries.Listed(record, question_queries.due_of(record, clock.today()))))

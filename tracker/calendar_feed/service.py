@@ -12,15 +12,20 @@ What a feed holds:
 - committee meetings from MEETINGS_SINCE ago onwards, and the dates within REPORTS_AHEAD on
   which each committee's next progress reports are due by its cadence: for a committee member
   or a partner, of the committees they belong to (or whose reports they own); for the
-  council's own staff, of every committee of the council.
+  council's own staff, of every committee of the council;
+- each member's question the person is asked to answer, while the answer is awaited, on the
+  date of the meeting it is due at: the committee's next meeting after the one it was asked
+  at that has not passed (`tracker.questions.queries.answer_due`); none while no later
+  meeting is set. Once answered, it leaves.
 
 Every event is all-day and transparent (a deadline does not make anyone busy). The text
 depends only on the data and today's date, so the same data gives the same bytes, and an
 unchanged feed answers a conditional request with 304. Events keep their UID when they change,
 and their SEQUENCE rises, so clients update them instead of adding copies.
 
-Making a feed asks the database five questions whatever its size: the token (and its person),
-the council, the person's actions, their committees, and those committees' meetings.
+Making a feed asks the database six questions whatever its size: the token (and its person),
+the council, the person's actions, their committees, those committees' meetings, and the
+members' questions waiting for their answer.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from tracker.formatting import UK, clock_time, long_date
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import OPEN_ACTION_STATUSES, Action, ActionStatus, Item
 from tracker.items.status import days_overdue
+from tracker.questions.queries import WaitingQuestion, waiting_questions_of
 from tracker.reports.cadence import ReportSchedule, moments_between
 from tracker.workingdays import working_days_before
 
@@ -306,9 +312,27 @@ def report_event(committee: CommitteeEntry, moment: datetime, *, public_url: str
                     stamp=committee.created_at, sequence=committee.version - 1)
 
 
+def question_event(question: WaitingQuestion, due: date, *, public_url: str) -> Event:
+    """A member's question the person is to answer, on the date of the meeting its answer is
+    due at."""
+    link = f"{public_url.rstrip('/')}/questions/{question.id}/answer"
+    lines = [f"Question: {question.question}", f"Asked by {question.asked_by} at "
+             f"{question.committee_name} on {long_date(question.meeting_date)}."]
+    if question.item_title:
+        lines.append(f"About: {question.item_title}")
+    lines += [f"The answer is due at the meeting on {long_date(due)}: write it in the "
+              f"tracker, and the committee's next progress paper prints it.", "",
+              f"Answer it in the tracker: {link}"]
+    return _all_day(f"question-{question.id}@{_host(public_url)}", due,
+                    f"Answer awaited: {one_line(question.question)}", "\n".join(lines), link,
+                    stamp=question.changed_at, last_modified=question.changed_at,
+                    sequence=question.version - 1)
+
+
 def build_calendar(
     person_name: str, council_name: str, actions: Sequence[ActionEntry],
     committees: Iterable[CommitteeEntry], *, today: date, public_url: str,
+    questions: Sequence[WaitingQuestion] = (),
 ) -> Calendar:
     """The whole feed from plain data, events in date order."""
     calendar = Calendar()
@@ -320,7 +344,7 @@ def build_calendar(
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-caldesc", plain_text(
         f"Dates from the improvement tracker for {person_name}: due dates of actions, "
-        f"committee meetings and progress reports."))
+        f"committee meetings, progress reports and members' questions to answer."))
     calendar.add("refresh-interval", REFRESH_EVERY, parameters={"VALUE": "DURATION"})
     # An unknown property: its value would be written as text ("1:00:00") unless typed.
     calendar.add("x-published-ttl", vDuration(REFRESH_EVERY))
@@ -335,6 +359,10 @@ def build_calendar(
         for moment in report_moments(committee, today):
             events.append((moment.astimezone(UK).date(), 2,
                            report_event(committee, moment, public_url=public_url)))
+    for question in questions:
+        if question.answer_due is not None:
+            events.append((question.answer_due, 3, question_event(
+                question, question.answer_due, public_url=public_url)))
     # The sort is stable, so events of one day and kind keep the order they were loaded in.
     for _, _, event in sorted(events, key=lambda entry: entry[:2]):
         calendar.add_component(event)
@@ -346,7 +374,8 @@ def feed_for(user: User, *, today: date, public_url: str) -> bytes:
     council = db.session.get(Council, user.council_id)
     calendar = build_calendar(
         user.name, council.name if council is not None else "", actions_in_feed(user, today),
-        committees_in_feed(user, today), today=today, public_url=public_url)
+        committees_in_feed(user, today), today=today, public_url=public_url,
+        questions=waiting_questions_of(user, today))
     return calendar.to_ical()
 
 

@@ -13,6 +13,7 @@ from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.formatting import long_date
 from tracker.inspections.models import Inspection
+from tracker.questions.queries import meeting_has_questions
 
 
 def committees_of_council(council_id: int) -> list[Committee]:
@@ -88,10 +89,14 @@ def add_meeting(committee: Committee, meeting_date: date) -> CommitteeMeeting:
 
 
 def remove_meeting(committee: Committee, meeting_id: int) -> None:
-    """Take a meeting date off the committee's calendar."""
+    """Take a meeting date off the committee's calendar; not one at which members' questions
+    were recorded (they stay asked at it)."""
     meeting = next((m for m in committee.meetings if m.id == meeting_id), None)
     if meeting is None:
         raise RuleBroken("That meeting date is not one of this committee's")
+    if meeting_has_questions(meeting.id):
+        raise RuleBroken(f"Members' questions were recorded at the meeting on "
+                         f"{long_date(meeting.meeting_date)}, so it stays on the calendar")
     committee.meetings.remove(meeting)
     db.session.flush()
 

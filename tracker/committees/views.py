@@ -13,6 +13,7 @@ from tracker.formatting import long_date
 from tracker.forms import page_status, rules_on_form
 from tracker.inspections.service import inspections_of_council
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
+from tracker.questions.queries import questions_by_meeting
 from tracker.reports.runs import describe_moment
 from tracker.reports.service import upcoming_reports
 from tracker.web import load_or_404
@@ -58,12 +59,15 @@ def _save(committee: Committee | None):
 
 
 def _committee_page(committee: Committee, meeting_form: MeetingForm, status: int = 200):
+    questions = questions_by_meeting(committee, clock.today())
     return render_template(
         "committees/view.html",
         committee=committee,
         meeting_form=meeting_form,
         upcoming_reports=upcoming_reports(committee, clock.now()),
         describe_moment=describe_moment,
+        questions=questions,
+        meetings_with_questions={group.meeting.id for group in questions},
     ), status
 
 
@@ -118,6 +122,9 @@ def remove_meeting(committee_id: int, meeting_id: int):
     if meeting is None:
         abort(404)
     meeting_date = meeting.meeting_date
-    service.remove_meeting(committee, meeting_id)
-    flash(f"Meeting on {long_date(meeting_date)} removed", "success")
-    return redirect(url_for("committees.view_committee", committee_id=committee.id))
+    form = MeetingForm(formdata=None)
+    with rules_on_form(form):
+        service.remove_meeting(committee, meeting_id)
+        flash(f"Meeting on {long_date(meeting_date)} removed", "success")
+        return redirect(url_for("committees.view_committee", committee_id=committee.id))
+    return _committee_page(committee, form, page_status(form))

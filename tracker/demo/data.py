@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from tracker.accounts.models import Council, User
 from tracker.accounts.service import create_user, get_or_create_council
-from tracker.committees.models import ReportCadence
+from tracker.committees.models import Committee, ReportCadence
 from tracker.committees.service import add_meeting, save_committee
 from tracker.demo import DemoAccount, DemoCredentials
 from tracker.demo.letters import Letter, letter_dates, newer_letter, older_letter
@@ -49,6 +49,7 @@ from tracker.inspections.models import Finding, Inspection
 from tracker.inspections.service import add_finding, create_inspection, mark_plan_submitted
 from tracker.items import service as items
 from tracker.items.models import Action, Item
+from tracker.questions.service import QuestionDetails, answer_question, record_question
 from tracker.reports.service import save_report_details, save_report_schedule
 from tracker.settings import settings
 from tracker.workingdays import add_working_days
@@ -268,6 +269,36 @@ def _partner_update(calendar: _Calendar, people: dict[str, User]) -> None:
         daily_posts=settings().partner_link_daily_posts)
 
 
+def _members_questions(people: dict[str, User], committee: Committee,
+                       tracked: list[Item]) -> None:
+    """At the committee's meeting a few weeks ago Councillor Finch asked about late screening,
+    which Daniel has answered, and another member asked about independent reviewing officers,
+    which Ruth is to answer at the next meeting."""
+    meeting = committee.meetings[0]
+    recorded = datetime.combine(meeting.meeting_date + timedelta(days=1), time(10), tzinfo=UK)
+    screening = next((item for item in tracked if item.lead_officer is people["daniel"]
+                      and "screening" in item.title.lower()), None)
+    asked = record_question(committee, QuestionDetails(
+        meeting=meeting, asked_by_name="", asked_by=people["margaret"], item=screening,
+        officer=people["daniel"],
+        question="How many contacts from the police were screened after the 24-hour target "
+                 "last month, and what is being done about Fridays?"),
+        actor=people["priya"], now=recorded)
+    answer_question(
+        asked, "In the last month 38 of 412 police contacts (9%) were screened after 24 "
+               "hours; 29 of them came in on a Friday. From next month a MASH social worker "
+               "joins the Friday late rota, and the force's staffing review reports in the "
+               "spring.",
+        actor=people["daniel"], now=recorded + timedelta(days=6, hours=5),
+        expected_version=None)
+    record_question(committee, QuestionDetails(
+        meeting=meeting, asked_by_name="Councillor David Price", asked_by=None, item=None,
+        officer=people["ruth"],
+        question="Do children in care know who their independent reviewing officer is, and "
+                 "how is that checked?"),
+        actor=people["priya"], now=recorded + timedelta(minutes=5))
+
+
 def load_demo_data(today: date, now: datetime) -> DemoCredentials | None:
     """Create the demo council in an empty database; return its sign-in details.
 
@@ -351,6 +382,7 @@ def load_demo_data(today: date, now: datetime) -> DemoCredentials | None:
     )
 
     _partner_update(calendar, people)
+    _members_questions(people, committee, tracked)
     action_count = sum(len(item.actions) for item in tracked)
     return DemoCredentials(
         accounts=accounts,

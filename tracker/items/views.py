@@ -75,6 +75,7 @@ from tracker.permissions import (
     can_withdraw_request,
     require,
 )
+from tracker.questions.queries import questions_about_item
 from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
@@ -198,6 +199,7 @@ def view_item(item_id: int):
         pending={a.id: service.pending_due_date_change(a) for a in item.actions},
         cancelling={a.id: service.pending_cancellation(a) for a in item.actions},
         completion=service.completion_check(item),
+        questions=questions_about_item(item, current_user.council_id, today),
     )
 
 

@@ -19,6 +19,13 @@ The design is plain, on the one queue (tracker.jobs.queue):
    between the server accepting a message and the commit of its outcome, that one message
    may arrive twice. Nothing else can go twice, and nothing is lost.
 
+Members' questions ride in the daily digest (`_question_lines`): a question waiting for its
+answer is listed in its officer's digest on the morning after it was assigned to them, every
+Monday, and every day in the REMINDER_UPCOMING_DAYS before the meeting its answer is due at;
+on those days a digest goes to the officer even with no action to remind them of. On other
+days it is listed in any digest that goes to them anyway. Nothing goes to an officer who has
+paused their reminders (an administrator reassigns the question instead).
+
 Emails other than reminders (report notices, partner links) go into the same log with
 `queue_email` and are sent by the same loop. The functions that commit say so.
 """
@@ -48,6 +55,7 @@ from tracker.items.status import ItemState
 from tracker.jobs import queue
 from tracker.jobs.models import JobLock, RunState
 from tracker.mail import Mailer, MailError, build_message, parse_message
+from tracker.questions.queries import WaitingQuestion, waiting_questions
 from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.settings import ReminderSettings, Settings
 from tracker.settings import settings as current_settings
@@ -117,6 +125,8 @@ class Reminder:
     recipient: Recipient
     kind: DeliveryKind
     key_day: date
+    # Members' questions waiting for this person's answer (digests only).
+    questions: list[QuestionLine] = field(default_factory=list)
     overdue: list[Line] = field(default_factory=list)
     coming_up: list[Line] = field(default_factory=list)
     # Actions of people whose reminders are paused, by owner name: (paused until, lines).
@@ -139,9 +149,12 @@ class Reminder:
         if self.kind is DeliveryKind.ESCALATION:
             return f"{plural(len(self.overdue), 'long-overdue action')} on items you lead"
         overdue = len(self.overdue) + sum(len(lines) for _, lines in self.covering.values())
-        if overdue:
-            return f"{plural(overdue, 'overdue action')} to update"
-        return f"{plural(len(self.coming_up), 'action')} due soon"
+        parts = [f"{plural(overdue, 'overdue action')} to update" if overdue
+                 else f"{plural(len(self.coming_up), 'action')} due soon"
+                 if self.coming_up or not self.questions else ""]
+        if self.questions:
+            parts.append(f"{plural(len(self.questions), 'question')} to answer")
+        return "; ".join(part for part in parts if part)
 
     def summary(self) -> str:
         if self.kind is DeliveryKind.PLANNING:
@@ -151,7 +164,8 @@ class Reminder:
         covering = sum(len(lines) for _, lines in self.covering.values())
         return (f"{self.recipient.name} <{self.recipient.email}>: {self.kind.label}, "
                 f"{len(self.overdue)} overdue, {len(self.coming_up)} coming up, "
-                f"{covering} covering for others")
+                f"{covering} covering for others, "
+                f"{plural(len(self.questions), 'question')} to answer")
 
 
 @dataclass
@@ -287,13 +301,19 @@ def plan_reminders(
     escalations: dict[int, Reminder] = {}
 
     escalation_day = week_start(day)
+    questions, asking = _question_lines(day, settings=settings, council_id=council_id)
 
     def reminder_for(person: Recipient, found: dict[int, Reminder], kind: DeliveryKind,
                      key_day: date) -> Reminder:
         reminder = found.get(person.id)
         if reminder is None:
             reminder = found[person.id] = Reminder(person, kind, key_day)
+            if kind is DeliveryKind.DIGEST:
+                reminder.questions = questions.get(person.id, [])
         return reminder
+
+    for officer in asking:
+        reminder_for(officer, digests, DeliveryKind.DIGEST, day)
 
     for action_id, description, due_date, item_title, owner_id, lead_id in rows:
         owner, lead = people.get(owner_id), people.get(lead_id)
@@ -351,6 +371,59 @@ def plan_planning(to_plan: list[ItemToPlan], people: dict[int, Recipient],
             if reminder is not None:
                 reminder.not_planned.append(line)
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class QuestionLine:
+    """A member's question waiting for the officer's answer, in their digest."""
+
+    question_id: int
+    question: str
+    asked_by: str
+    committee_name: str
+    asked_on: str  # the meeting's date written out ("9 January 2027")
+    due_on: str  # the date of the meeting the answer is due at; empty when none is set
+    item_title: str
+    link: str
+
+
+def question_reminder_due(question: WaitingQuestion, day: date, *,
+                          rules: ReminderSettings) -> bool:
+    """Whether a waiting question calls for a digest on `day`: on the morning after it was
+    assigned (assigned since the previous day's reminder time and before this day's), on a
+    Monday, or within REMINDER_UPCOMING_DAYS of the meeting its answer is due at."""
+    assigned_lately = (reminder_moment(day - timedelta(days=1), rules) <= question.assigned_at
+                       < reminder_moment(day, rules))
+    due_soon = (question.answer_due is not None
+                and 0 <= (question.answer_due - day).days <= rules.upcoming_days)
+    return assigned_lately or day.weekday() == 0 or due_soon
+
+
+def _question_lines(day: date, *, settings: Settings, council_id: int | None
+                    ) -> tuple[dict[int, list[QuestionLine]], list[Recipient]]:
+    """The waiting questions by officer, as digest lines; and the officers (reachable, not
+    paused) with a question that calls for a digest today. Two statements."""
+    waiting = waiting_questions(day, council_id=council_id)
+    public_url = settings.public_url.rstrip("/")
+    lines: dict[int, list[QuestionLine]] = {}
+    called: set[int] = set()
+    for question in waiting:
+        lines.setdefault(question.officer_id, []).append(QuestionLine(
+            question.id, question.question, question.asked_by, question.committee_name,
+            long_date(question.meeting_date), long_date(question.answer_due),
+            question.item_title or "", f"{public_url}/questions/{question.id}/answer"))
+        if question_reminder_due(question, day, rules=settings.reminders):
+            called.add(question.officer_id)
+    if not called:
+        return lines, []
+    rows = db.session.execute(
+        select(User.id, User.name, User.email, User.organisation, User.active,
+               User.reminders_paused_until, Council.name)
+        .join(Council, User.council_id == Council.id)
+        .where(User.id.in_(called)).order_by(User.id))
+    officers = [Recipient(*row) for row in rows]
+    return lines, [officer for officer in officers
+                   if officer.reachable and not officer.paused_on(day)]
 
 
 def render_reminder(reminder: Reminder, *, day: date, settings: Settings) -> tuple[str, str]:
