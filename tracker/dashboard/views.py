@@ -13,6 +13,7 @@ from tracker.items import queries
 from tracker.items.models import Priority
 from tracker.items.status import ShownStatus, status_rule_in_words
 from tracker.permissions import ALL_ROLES, allow
+from tracker.reports.service import latest_papers_of_member
 from tracker.settings import settings
 
 bp = Blueprint("dashboard", __name__)
@@ -50,6 +51,8 @@ def home():
         awaiting_sign_off=queries.items_awaiting_sign_off_by(current_user, limit=SHOWN)
         if staff else None,
         recent=queries.recently_updated_items(council_id),
+        # A councillor's committees, each with the latest paper it was sent.
+        papers=latest_papers_of_member(current_user) if not staff else [],
     )
 
 

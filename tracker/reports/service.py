@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, load_only, undefer
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.service import check_email_address
-from tracker.committees.models import Committee, ReportCadence
+from tracker.committees.models import Committee, ReportCadence, committee_member
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.items.export import action_plan_rows, plan_as_xlsx
@@ -200,6 +200,29 @@ def issued_reports(
                   IssuedReport.title, IssuedReport.meeting_date, IssuedReport.issued_at,
                   IssuedReport.issued_by_id),
         joinedload(IssuedReport.committee), joinedload(IssuedReport.issued_by)])
+
+
+def latest_papers_of_member(user: User) -> list[tuple[Committee, IssuedReport | None]]:
+    """Each committee the person sits on (by name), with its latest issued report, or None
+    when it has none yet. Two statements, whatever the number of committees; no file is read."""
+    committees = list(db.session.scalars(
+        select(Committee)
+        .join(committee_member, committee_member.c.committee_id == Committee.id)
+        .where(committee_member.c.user_id == user.id, Committee.council_id == user.council_id)
+        .order_by(Committee.name, Committee.id)))
+    if not committees:
+        return []
+    latest = (select(IssuedReport.committee_id, func.max(IssuedReport.version).label("version"))
+              .where(IssuedReport.committee_id.in_([c.id for c in committees]))
+              .group_by(IssuedReport.committee_id).subquery())
+    reports = {report.committee_id: report for report in db.session.scalars(
+        select(IssuedReport)
+        .join(latest, (latest.c.committee_id == IssuedReport.committee_id)
+              & (latest.c.version == IssuedReport.version))
+        .options(load_only(IssuedReport.id, IssuedReport.committee_id, IssuedReport.version,
+                           IssuedReport.title, IssuedReport.meeting_date,
+                           IssuedReport.issued_at)))}
+    return [(committee, reports.get(committee.id)) for committee in committees]
 
 
 def get_issued_report(council_id: int, report_id: int) -> IssuedReport | None:
