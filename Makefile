@@ -54,6 +54,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-liberation poppler-utils; }
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# The Word report's tests lay it out with LibreOffice (no GUI; Carlito and Caladea stand in for
+	@# Calibri and Cambria, as on a reader's computer) and read the PDF with poppler.
+	@dpkg -s libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea poppler-utils >/dev/null 2>&1 || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea poppler-utils; }
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.partners.views import bp as partners
     from tracker.plan_import.views import bp as plan_import
     from tracker.reminders.views import bp as reminders
+    from tracker.reports import template_views  # noqa: F401 (its routes join `reports`)
     from tracker.reports.views import bp as reports
 
     for blueprint in (accounts, dashboard, inspections, items, committees, reports, reminders,

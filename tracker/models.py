@@ -27,7 +27,7 @@ from tracker.jobs.models import JobLock, RunState
 from tracker.partners.models import PartnerLink
 from tracker.plan_import.models import PlanImport
 from tracker.reminders.models import Delivery, DeliveryKind
-from tracker.reports.models import IssuedReport
+from tracker.reports.models import IssuedReport, WordTemplate
 
 __all__ = [
     "AccessToken",
@@ -62,4 +62,5 @@ __all__ = [
     "RunState",
     "TokenPurpose",
     "User",
+    "WordTemplate",
 ]

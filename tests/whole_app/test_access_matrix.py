@@ -32,6 +32,7 @@ from tests.factories import (
 )
 from tests.partners.factories import matrix_link
 from tests.plan_import.factories import plan_import_for_world
+from tests.reports.word_templates import stored_template
 from tests.scenario import RULES
 from tracker.accounts.models import Role
 from tracker.extensions import db
@@ -98,6 +99,8 @@ class World:
         self.committee = CommitteeFactory(council_id=council.id)
         self.meeting = CommitteeMeetingFactory(committee=self.committee)
         self.user = UserFactory(council=council)
+        # The council's own Word template: its page offers to go back to the standard one.
+        stored_template(council)
         self.draft = ImportDraft(
             council_id=council.id, filename="letter.txt", sha256="0" * 64,
             source_text="Areas for development\n- Case records are not up to date.",

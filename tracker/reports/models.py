@@ -6,14 +6,14 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String, Text, event
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
 from tracker.extensions import db
 from tracker.jobs.models import Leased, RunState
 
-__all__ = ["IssuedReport", "ReportRun", "RunKind", "RunState"]
+__all__ = ["IssuedReport", "ReportRun", "RunKind", "RunState", "WordTemplate"]
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
@@ -110,3 +110,27 @@ class ReportRun(Leased, db.Model):
     issued_report: Mapped[IssuedReport | None] = relationship()
 
     __table_args__ = (db.UniqueConstraint("committee_id", "scheduled_for"),)
+
+
+class WordTemplate(db.Model):
+    """A council's own Word template for its progress reports: at most one per council.
+
+    The file exactly as uploaded (.docx or .dotx; downloaded back as it came), its SHA-256,
+    and what checking it found: for each part of the paper, the template's style it is
+    written in, or None where the tracker's own is used (`tracker.reports.word_template`).
+    Kept in the database, with the council's other data: a backup and a restore carry it,
+    every web process sees the same one, and replacing it is one transaction.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(4))  # "docx" or "dotx"
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    styles: Mapped[dict[str, str | None]] = mapped_column(JSON)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    uploaded_by: Mapped[User | None] = relationship()

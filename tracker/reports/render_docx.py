@@ -1,11 +1,22 @@
 """The report as a Word file that democratic services can drop into the agenda pack and edit.
 
-Real styles throughout: "Title", "Heading 1" for sections, "Heading 2" for each item,
-"List Bullet" for lists, "Table Grid" tables with a width on every column and every cell, and
-the charts as PNG pictures with their text alternative. Paragraph numbers ("5.1") are typed
-text with a hanging indent, so they survive any editing. All text goes in as runs, which Word
-reads literally: no user text can become a field code. The file's dates are the snapshot's,
-so the same snapshot always gives the same bytes.
+Built on a template (`word_template`): the tracker's plain council paper, or the council's
+own, whose page set-up, header, fonts and styles it then takes. Real styles throughout: the
+title, section headings ("Heading 1"), item headings ("Heading 2"), bulleted lists, captions
+and a table style with a header row, each the template's own where it has one. Section and
+item headings are numbered by the template's list when it numbers them exactly as the paper
+does (the standard one does: 1. and 5.1); otherwise their numbers are typed. Paragraph numbers
+("5.1") are typed text with a hanging indent, so they survive any editing.
+
+Layout: headings keep with the next paragraph, captions with their figure or table, the
+contact block stays together; table rows never split across pages and header rows repeat;
+columns are wide enough for their longest word; appendices start on a new page by a property
+of their heading, not an empty page break, and no empty paragraph ends a section. The footer
+reads "<title>  Page X of Y" (PAGE and NUMPAGES fields).
+
+All text goes in as runs, which Word reads literally: no user text can become a field code.
+The file's dates are the snapshot's, so the same snapshot and template always give the same
+bytes.
 """
 
 from __future__ import annotations
@@ -13,12 +24,11 @@ from __future__ import annotations
 import copy
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC
+from functools import cache
 
-from docx import Document
 from docx.document import Document as WordDocument
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -26,13 +36,14 @@ from docx.oxml.ns import qn
 from docx.oxml.table import CT_Row
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.text.run import CT_R
-from docx.shared import Cm, Length, Pt, RGBColor
+from docx.shared import Cm, Emu, Length, Pt
 from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
+from PIL import ImageFont
 
 from tracker.formatting import UK, long_date
-from tracker.reports import charts
+from tracker.reports import charts, word_template
 from tracker.reports.document import (
     Bullets,
     Chart,
@@ -44,68 +55,98 @@ from tracker.reports.document import (
     Table,
 )
 from tracker.reports.render_pdf import page_header
+from tracker.reports.word_template import PaperStyles
 
-TEXT_WIDTH = Cm(16.0)  # A4 less 2.5 cm margins
+A4_TEXT_WIDTH = Cm(16.0)  # A4 less 2.5 cm margins: for a template that sets no page
 INDENT = Cm(1.27)
 BULLET_INDENT = Cm(0.63)
-INK = RGBColor(0x0B, 0x0C, 0x0C)
+CHART_WIDTH = Cm(13)
 # Relative column widths by what a column holds (as report.css does for the HTML).
 ROLE_WIDTHS = {"ref": 7, "text": 39, "person": 18, "date": 20, "status": 16, "label": 19,
                "count": 9}
+CELL_POINTS = 9
+# A cell's left and right padding (the standard template's 85 twips each) and a little air.
+CELL_PADDING = Pt(8.5 + 3)
+WIDER_FONTS = 1.2
+FONT_FOLDER = charts.FONT_FOLDER
 
 
-def _plain_font(style_font: object, size: float, bold: bool | None = None) -> None:
-    style_font.name = "Arial"  # type: ignore[attr-defined]
-    style_font.size = Pt(size)  # type: ignore[attr-defined]
-    style_font.color.rgb = INK  # type: ignore[attr-defined]
-    if bold is not None:
-        style_font.bold = bold  # type: ignore[attr-defined]
-    style_font.italic = False  # type: ignore[attr-defined]
+def _text_width(document: WordDocument) -> Length:
+    section = document.sections[-1]
+    if section.page_width and section.left_margin is not None and section.right_margin is not None:
+        return Emu(section.page_width - section.left_margin - section.right_margin)
+    return A4_TEXT_WIDTH
 
 
-def _set_up_styles(document: WordDocument) -> None:
-    styles = document.styles
-    for name, size, bold in (("Normal", 11, None), ("Title", 18, True), ("Heading 1", 13, True),
-                             ("Heading 2", 11.5, True), ("Caption", 10, True),
-                             ("Header", 8, None), ("Footer", 8, None)):
-        style = styles[name]
-        _plain_font(style.font, size, bold)
-        # Heading styles name theme fonts, which win over a named font: drop them.
-        fonts = style.element.rPr.find(qn("w:rFonts")) if style.element.rPr is not None else None
-        if fonts is not None:
-            for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-                fonts.attrib.pop(qn(f"w:{attribute}"), None)
-    language = OxmlElement("w:lang")
-    language.set(qn("w:val"), "en-GB")
-    styles["Normal"].element.get_or_add_rPr().append(language)
-    styles["Normal"].paragraph_format.space_after = Pt(6)
-    styles["Heading 1"].paragraph_format.space_before = Pt(18)
-    styles["Heading 2"].paragraph_format.space_before = Pt(12)
-    styles["Title"].paragraph_format.space_after = Pt(6)
-
-
-def _set_up_page(document: WordDocument, snapshot: Snapshot) -> None:
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.5)
-    section.top_margin = section.bottom_margin = Cm(2.0)
-    header = section.header.paragraphs[0]
-    header.text = page_header(snapshot)
-    header.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    footer = section.footer.paragraphs[0]
-    footer.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    footer.add_run(snapshot.title)
-    footer.add_run("\tPage ")
-    # The page number is the one field in the file, and it is in the footer, not the text.
-    page = OxmlElement("w:fldSimple")
-    page.set(qn("w:instr"), "PAGE")
+def _field(instruction: str) -> CT_R:
+    """A field Word works out when it lays the page out (PAGE, NUMPAGES); only ever in the
+    footer, and only with these fixed instructions."""
+    element = OxmlElement("w:fldSimple")
+    element.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
     text = OxmlElement("w:t")
     text.text = "1"
     run.append(text)
-    page.append(run)
-    footer._p.append(page)
+    element.append(run)
+    return element
+
+
+def _has_content(part: object) -> bool:
+    element = part._element  # type: ignore[attr-defined]
+    return bool("".join(element.itertext()).strip()) or any(
+        True for _ in element.iter(qn("w:drawing"), qn("w:pict")))
+
+
+def _style_tab_positions(style: object) -> list[Length]:
+    """The tab stops a paragraph style sets, with those of the styles it is based on."""
+    positions: list[Length] = []
+    seen = 0
+    while style is not None and seen < 20:
+        positions += [stop.position for stop in style.paragraph_format.tab_stops  # type: ignore[attr-defined]
+                      if stop.alignment != WD_TAB_ALIGNMENT.CLEAR]
+        style = style.base_style  # type: ignore[attr-defined]
+        seen += 1
+    return positions
+
+
+def _set_up_page(document: WordDocument, snapshot: Snapshot, styles: PaperStyles) -> None:
+    """The footer ("<title>  Page X of Y") on every kind of page the template has; the
+    draft or version line in the header, after the template's own header if it has one (a
+    council's logo or name)."""
+    section = document.sections[-1]
+    width = _text_width(document)
+    headers, footers = [section.header], [section.footer]
+    if section.different_first_page_header_footer:
+        headers.append(section.first_page_header)
+        footers.append(section.first_page_footer)
+    if document.settings.odd_and_even_pages_header_footer:
+        headers.append(section.even_page_header)
+        footers.append(section.even_page_footer)
+    for header in headers:
+        kept = _has_content(header)
+        if not kept:
+            for paragraph in header.paragraphs:
+                paragraph._p.getparent().remove(paragraph._p)
+        line = header.add_paragraph(page_header(snapshot), style=styles.header)
+        line.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for footer in footers:
+        for paragraph in footer.paragraphs:
+            paragraph._p.getparent().remove(paragraph._p)
+        for table in footer.tables:
+            table._tbl.getparent().remove(table._tbl)
+        line = footer.add_paragraph(style=styles.footer)
+        stops = line.paragraph_format.tab_stops
+        # Only our right tab: a template's own (Word's Footer has a centre one) would catch
+        # the page number halfway along when a long title fills the first stretch.
+        for position in _style_tab_positions(line.style):
+            if position != width:
+                stops.add_tab_stop(position, WD_TAB_ALIGNMENT.CLEAR)
+        stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+        line.add_run(snapshot.title)
+        line.add_run("\tPage ")
+        line._p.append(_field("PAGE"))
+        line.add_run(" of ")
+        line._p.append(_field("NUMPAGES"))
 
 
 def _set_properties(document: WordDocument, snapshot: Snapshot) -> None:
@@ -140,25 +181,66 @@ class _Writer:
     table row is formatted once through python-docx as a prototype, then copied.
     """
 
-    def __init__(self, document: WordDocument) -> None:
+    def __init__(self, document: WordDocument, styles: PaperStyles, numbered: set[str]) -> None:
         self.document = document
+        self.styles = styles
+        self.numbered = numbered
+        self.width = _text_width(document)
         self.end = document.element.body.sectPr
+        # Set when a table was the last thing written: the next paragraph gets space above.
+        self.after_table = False
+        body, bullet = styles.body, styles.bullet
         self.paragraphs = {
-            "numbered": self._prototype(configure=_hanging),
-            "indented": self._prototype(configure=lambda p: _indent(p, INDENT)),
-            "plain": self._prototype(),
-            "label": self._prototype(configure=lambda p: _label(p, INDENT)),
-            "label-flush": self._prototype(configure=lambda p: _label(p, Cm(0))),
-            "bullet": self._prototype("List Bullet", lambda p: _bullet(p, INDENT)),
-            "bullet-flush": self._prototype("List Bullet", lambda p: _bullet(p, Cm(0))),
-            "item": self._prototype("Heading 2", _hanging),
-            "caption": self._prototype("Caption", lambda p: _indent(p, INDENT, keep=True)),
-            "caption-flush": self._prototype("Caption", lambda p: _indent(p, Cm(0), keep=True)),
-            "tight": self._prototype(configure=_tight),
+            "numbered": self._prototype(body, _hanging),
+            "indented": self._prototype(body, lambda p: _indent(p, INDENT)),
+            "plain": self._prototype(body),
+            "title": self._prototype(styles.title, _keep),
+            "label": self._prototype(body, lambda p: _label(p, INDENT)),
+            "label-flush": self._prototype(body, lambda p: _label(p, Cm(0))),
+            "bullet": self._prototype(bullet, lambda p: self._bullet(p, INDENT)),
+            "bullet-flush": self._prototype(bullet, lambda p: self._bullet(p, Cm(0))),
+            # Headings numbered by the template's list, or with their numbers typed (and
+            # the style's own numbering, if any, turned off so no number shows twice).
+            "section": self._prototype(styles.heading1, self._heading(1, numbered=True)),
+            "section-plain": self._prototype(styles.heading1, self._heading(1, numbered=False)),
+            "appendix": self._prototype(styles.heading1, self._heading(1, numbered=False,
+                                                                       new_page=True)),
+            "item": self._prototype(styles.heading2, self._heading(2, numbered=True)),
+            "item-plain": self._prototype(styles.heading2, self._heading(2, numbered=False)),
+            "caption": self._prototype(styles.caption, lambda p: _indent(p, INDENT, keep=True)),
+            "caption-flush": self._prototype(styles.caption,
+                                             lambda p: _indent(p, Cm(0), keep=True)),
+            "contact": self._prototype(body, _contact_line),
+            "tight": self._prototype(body, _tight),
+            "end": self._prototype(body, _vanishing),
         }
         self.runs = {"plain": self._run_prototype(), "bold": self._run_prototype(bold=True),
-                     "cell": self._run_prototype(size=9),
-                     "cell-bold": self._run_prototype(size=9, bold=True)}
+                     "cell": self._run_prototype(size=CELL_POINTS),
+                     "cell-bold": self._run_prototype(size=CELL_POINTS, bold=True)}
+
+    def _heading(self, level: int, *, numbered: bool,
+                 new_page: bool = False) -> Callable[[Paragraph], None]:
+        key = f"heading{level}"
+        by_template = numbered and key in self.numbered
+
+        def configure(paragraph: Paragraph) -> None:
+            paragraph.paragraph_format.keep_with_next = True
+            paragraph.paragraph_format.keep_together = True
+            if new_page:
+                paragraph.paragraph_format.page_break_before = True
+            if by_template:
+                return
+            if word_template.list_level(self.document, getattr(self.styles, key)) is not None:
+                _number(paragraph, "0")  # the style numbers its paragraphs: not this one
+            if level == 2 and numbered:
+                _hanging(paragraph)
+
+        return configure
+
+    def _bullet(self, paragraph: Paragraph, left: Length) -> None:
+        _bullet(paragraph, left)
+        if self.styles.bullet_list is not None:
+            _number(paragraph, self.styles.bullet_list)
 
     def _prototype(self, style: str | None = None,
                    configure: Callable[[Paragraph], None] | None = None) -> CT_P:
@@ -191,13 +273,54 @@ class _Writer:
         run.append(element)
         return run
 
-    def paragraph(self, kind: str, *runs: tuple[str, str]) -> CT_P:
+    def paragraph(self, kind: str, *runs: tuple[str, str]) -> CT_P | None:
+        """A paragraph of the given kind; none at all when it would be empty."""
+        if not any(text for text, _kind in runs):
+            return None
         element = copy.deepcopy(self.paragraphs[kind])
         for text, run_kind in runs:
             if text:
                 element.append(self.run(text, run_kind))
-        self.end.addprevious(element)
+        self.place(element)
+        if self.after_table and not kind.startswith(("section", "item", "appendix")):
+            element.get_or_add_pPr().get_or_add_spacing().set(qn("w:before"), "160")
+        self.after_table = False
         return element
+
+    def place(self, element: object) -> None:
+        self.end.addprevious(element)
+
+    def finish(self) -> None:
+        """The body ends with a paragraph (Word adds one after a final table otherwise, at
+        full size, which can spill onto an empty page): a one-point empty one there only."""
+        last = self.end.getprevious()
+        if last is not None and last.tag == qn("w:tbl"):
+            self.place(copy.deepcopy(self.paragraphs["end"]))
+
+
+def _number(paragraph: Paragraph, num_id: str, level: int = 0) -> None:
+    properties = paragraph._p.get_or_add_pPr()
+    numbering = OxmlElement("w:numPr")
+    ilvl = OxmlElement("w:ilvl")
+    ilvl.set(qn("w:val"), str(level))
+    num = OxmlElement("w:numId")
+    num.set(qn("w:val"), num_id)
+    numbering.append(ilvl)
+    numbering.append(num)
+    properties.append(numbering)
+    # pPr's children have a fixed order in the schema: put numPr where Word expects it.
+    properties.remove(numbering)
+    properties.insert_element_before(
+        numbering, "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+        "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+        "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+        "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+        "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+        "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _keep(paragraph: Paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
 
 
 def _indent(paragraph: Paragraph, left: Length, keep: bool = False) -> None:
@@ -222,6 +345,26 @@ def _tight(paragraph: Paragraph) -> None:
     paragraph.paragraph_format.space_after = Pt(0)
 
 
+def _contact_line(paragraph: Paragraph) -> None:
+    # The contact block stays together: each line keeps with the next (the last one's
+    # keep is taken off when it is written).
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.keep_together = True
+
+
+def _vanishing(paragraph: Paragraph) -> None:
+    paragraph.paragraph_format.space_before = Pt(0)
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.line_spacing = Pt(1)
+    # The paragraph mark's own size: one point (rPr comes last in pPr here).
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    mark.append(size)
+    paragraph._p.get_or_add_pPr().append(mark)
+
+
 def _para(writer: _Writer, block: Para, indented: bool) -> None:
     label = (f"{block.label} " if block.label else "", "bold")
     if block.number:
@@ -232,8 +375,12 @@ def _para(writer: _Writer, block: Para, indented: bool) -> None:
 
 
 def _heading(writer: _Writer, block: Heading) -> None:
-    writer.paragraph("item", (f"{block.number}\t{block.text}" if block.number else block.text,
-                              "plain"))
+    if block.number and "heading2" in writer.numbered:
+        writer.paragraph("item", (block.text, "plain"))
+    elif block.number:
+        writer.paragraph("item-plain", (f"{block.number}\t{block.text}", "plain"))
+    else:
+        writer.paragraph("item-plain", (block.text, "plain"))
     if block.flags:
         writer.paragraph("indented", (". ".join(block.flags) + ".", "bold"))
 
@@ -247,17 +394,63 @@ def _bullets(writer: _Writer, block: Bullets, indented: bool) -> None:
                          (bullet.text, "plain"))
 
 
+@cache
+def _font(bold: bool) -> ImageFont.FreeTypeFont | None:
+    name = "LiberationSans-Bold.ttf" if bold else "LiberationSans-Regular.ttf"
+    try:
+        return ImageFont.truetype(str(FONT_FOLDER / name), 100)
+    except OSError:
+        return None
+
+
+@cache
+def _word_points(word: str, bold: bool) -> float:
+    """How wide a word may be in a table cell, in points: as wide as in Arial (Liberation
+    Sans has its widths) and a fifth more, so that it still fits in a council's wider font
+    (Verdana) or in the font a reader's computer puts in place of one it lacks."""
+    font = _font(bold)
+    if font is None:
+        return len(word) * CELL_POINTS * 0.75
+    return font.getlength(word) * CELL_POINTS / 100 * WIDER_FONTS
+
+
+def _longest_word(texts: Iterable[str], bold: bool) -> float:
+    return max((_word_points(word, bold) for text in texts for word in text.split()),
+               default=0.0)
+
+
 def _widths(table: Table, available: Length) -> list[int]:
+    """Each column's width: shares by what the column holds, but never narrower than its
+    longest word (header included), so no word breaks across lines inside a cell. When even
+    that cannot fit (a word as wide as the page), the columns share the page by their needs."""
     shares = [ROLE_WIDTHS.get(column.role, 20) for column in table.columns]
-    total = sum(shares)
-    return [int(available * share / total) for share in shares]
+    least = [
+        int(Pt(max(_longest_word([column.title], True),
+                   _longest_word((row[index] for row in table.rows), False))) + CELL_PADDING)
+        for index, column in enumerate(table.columns)
+    ]
+    if sum(least) >= available:
+        return [int(available * need / sum(least)) for need in least]
+    fixed: dict[int, int] = {}
+    while True:
+        room = available - sum(fixed.values())
+        free = [i for i in range(len(shares)) if i not in fixed]
+        total = sum(shares[i] for i in free)
+        widths = {i: int(room * shares[i] / total) for i in free}
+        narrow = {i: least[i] for i in free if widths[i] < least[i]}
+        if not narrow:
+            return [fixed.get(i, widths.get(i, 0)) for i in range(len(shares))]
+        fixed.update(narrow)
 
 
-def _repeat_as_header(row_element: CT_Row) -> None:
+def _row_properties(row_element: CT_Row, *, header: bool) -> None:
+    """A row is never split across pages; a header row repeats at the top of each page."""
     properties = row_element.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    properties.append(repeat)
+    cant_split = OxmlElement("w:cantSplit")
+    properties.append(cant_split)
+    if header:
+        repeat = OxmlElement("w:tblHeader")
+        properties.append(repeat)
 
 
 def _format_cell(cell: _Cell, width: int, right: bool) -> None:
@@ -275,10 +468,10 @@ def _fill_row(writer: _Writer, row: CT_Row, texts: list[str], kind: str) -> None
 
 def _table(writer: _Writer, block: Table, indented: bool) -> None:
     writer.paragraph("caption" if indented else "caption-flush", (block.caption, "plain"))
-    available = TEXT_WIDTH - (INDENT if indented else 0)
+    available = writer.width - (INDENT if indented else 0)
     widths = _widths(block, available)
     table: WordTable = writer.document.add_table(rows=1, cols=len(block.columns))
-    table.style = "Table Grid"
+    table.style = writer.styles.table
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT if indented else WD_TABLE_ALIGNMENT.LEFT
     for column, width in zip(table.columns, widths, strict=True):
@@ -290,22 +483,32 @@ def _table(writer: _Writer, block: Table, indented: bool) -> None:
         _format_cell(_Cell(tc, table), width, right)
     blank.getparent().remove(blank)
     header = copy.deepcopy(blank)
-    _repeat_as_header(header)
+    _row_properties(header, header=True)
+    for p in header.iter(qn("w:p")):
+        # The header stays with the first row (and so with the caption above it).
+        Paragraph(p, table).paragraph_format.keep_with_next = True
     _fill_row(writer, header, [column.title for column in block.columns], "cell-bold")
     table._tbl.append(header)
+    _row_properties(blank, header=False)
     for texts in block.rows:
         row = copy.deepcopy(blank)
         _fill_row(writer, row, texts, "cell")
         table._tbl.append(row)
-    writer.paragraph("tight")
+    writer.after_table = True
 
 
 def _chart(writer: _Writer, block: Chart, indented: bool) -> None:
     document = writer.document
     picture = charts.to_png(charts.figure_for(block))
-    shape = document.add_picture(io.BytesIO(picture), width=Cm(13))
-    document.paragraphs[-1].paragraph_format.left_indent = INDENT if indented else Cm(0)
-    document.paragraphs[-1].paragraph_format.keep_with_next = True
+    indent = INDENT if indented else Cm(0)
+    shape = document.add_picture(io.BytesIO(picture),
+                                 width=min(CHART_WIDTH, Emu(writer.width - indent)))
+    paragraph = document.paragraphs[-1]
+    paragraph.style = writer.styles.body
+    paragraph.paragraph_format.left_indent = indent
+    # The figure keeps with its caption below it.
+    paragraph.paragraph_format.keep_with_next = True
+    writer.after_table = False
     properties = shape._inline.docPr
     properties.set("title", block.title)
     properties.set("descr", block.alt)
@@ -314,7 +517,12 @@ def _chart(writer: _Writer, block: Chart, indented: bool) -> None:
 
 
 def _section(writer: _Writer, section: Section, indented: bool = True) -> None:
-    writer.document.add_heading(section.heading, level=1)
+    if not section.number.isdigit():
+        writer.paragraph("appendix", (section.heading, "plain"))
+    elif "heading1" in writer.numbered:
+        writer.paragraph("section", (section.title, "plain"))
+    else:
+        writer.paragraph("section-plain", (section.heading, "plain"))
     for block in section.blocks:
         if isinstance(block, Para):
             _para(writer, block, indented)
@@ -330,7 +538,7 @@ def _section(writer: _Writer, section: Section, indented: bool = True) -> None:
 
 def _title_block(writer: _Writer, snapshot: Snapshot) -> None:
     writer.paragraph("plain", (snapshot.committee_name.upper(), "bold"))
-    writer.document.add_paragraph(snapshot.title, style="Title")
+    writer.paragraph("title", (snapshot.title, "plain"))
     if snapshot.report_of:
         writer.paragraph("plain", (snapshot.report_of, "bold"))
     meeting = long_date(snapshot.meeting_date) if snapshot.meeting_date else "not yet set"
@@ -339,7 +547,7 @@ def _title_block(writer: _Writer, snapshot: Snapshot) -> None:
 
 
 def _contact(writer: _Writer, contact: Contact | None) -> None:
-    writer.document.add_heading("Contact officer", level=1)
+    writer.paragraph("section-plain", ("Contact officer", "plain"))
     if contact is None:
         writer.paragraph("plain", ("No contact officer has been named for this report yet.",
                                    "plain"))
@@ -349,8 +557,23 @@ def _contact(writer: _Writer, contact: Contact | None) -> None:
         lines.append(f"Telephone: {contact.telephone}")
     if contact.email:
         lines.append(f"Email: {contact.email}")
-    for line in lines:
-        writer.paragraph("tight", (line, "plain"))
+    written = [writer.paragraph("contact", (line, "plain")) for line in lines]
+    last = next((p for p in reversed(written) if p is not None), None)
+    if last is not None:
+        keep = last.pPr.find(qn("w:keepNext"))
+        if keep is not None:
+            last.pPr.remove(keep)
+
+
+def _planned_headings(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """(part, number) of each numbered heading, in the order they are written."""
+    planned: list[tuple[str, str]] = []
+    for section in [*snapshot.sections, *snapshot.appendices]:
+        if section.number.isdigit():
+            planned.append(("heading1", section.number))
+        planned += [("heading2", block.number) for block in section.blocks
+                    if isinstance(block, Heading) and block.number]
+    return planned
 
 
 def _fixed_dates(docx: bytes, snapshot: Snapshot) -> bytes:
@@ -369,20 +592,22 @@ def _fixed_dates(docx: bytes, snapshot: Snapshot) -> bytes:
     return out.getvalue()
 
 
-def render_docx(snapshot: Snapshot) -> bytes:
-    """The Word file, as issued and downloaded."""
-    document = Document()
-    _set_up_styles(document)
-    _set_up_page(document, snapshot)
+def render_docx(snapshot: Snapshot, template: bytes | None = None) -> bytes:
+    """The Word file, as issued and downloaded, on the council's template (`template`, as
+    uploaded) or the standard one (None)."""
+    document = word_template.open_template(template)
+    styles = word_template.paper_styles(document)
+    numbered = word_template.numbered_headings(document, styles, _planned_headings(snapshot))
+    _set_up_page(document, snapshot, styles)
     _set_properties(document, snapshot)
-    writer = _Writer(document)
+    writer = _Writer(document, styles, numbered)
     _title_block(writer, snapshot)
     for section in snapshot.sections:
         _section(writer, section)
     _contact(writer, snapshot.contact)
     for appendix in snapshot.appendices:
-        document.add_page_break()
         _section(writer, appendix, indented=False)
+    writer.finish()
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_dates(buffer.getvalue(), snapshot)

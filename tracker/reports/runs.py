@@ -43,10 +43,9 @@ from tracker.reminders.models import DeliveryKind
 from tracker.reminders.service import queue_email
 from tracker.reports import cadence
 from tracker.reports.models import ReportRun, RunKind, RunState
-from tracker.reports.render_docx import render_docx
 from tracker.reports.render_html import render_html
 from tracker.reports.render_pdf import render_pdf
-from tracker.reports.service import draft_snapshot, issue_report
+from tracker.reports.service import council_docx, draft_snapshot, issue_report
 from tracker.settings import settings
 
 # Draft files are kept this long; the run page then says they have been cleared.
@@ -158,7 +157,8 @@ def _produce(run: ReportRun, *, rules: StatusRules, now: datetime) -> None:
         run.issued_report_id = report.id
         return
     snapshot = draft_snapshot(committee, today=local_day(now), now=now, rules=rules)
-    run.html, run.pdf, run.docx = render_html(snapshot), render_pdf(snapshot), render_docx(snapshot)
+    run.html, run.pdf, run.docx = (render_html(snapshot), render_pdf(snapshot),
+                                    council_docx(snapshot))
 
 
 def produce_queued_reports() -> QueueResult:

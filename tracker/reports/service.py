@@ -41,6 +41,7 @@ from tracker.reports.render_docx import render_docx
 from tracker.reports.render_html import render_html
 from tracker.reports.render_pdf import render_pdf
 from tracker.reports.snapshot import PreviousReport, build_snapshot
+from tracker.reports.template_settings import template_for_committee
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,14 @@ def sha256(data: bytes) -> str:
 
 
 def render(snapshot: Snapshot, fmt: str) -> bytes:
-    """One file of a snapshot: "html", "pdf" or "docx"."""
-    renderer = {"html": render_html, "pdf": render_pdf, "docx": render_docx}[fmt]
+    """One file of a snapshot: "html", "pdf" or "docx" (on the council's Word template)."""
+    renderer = {"html": render_html, "pdf": render_pdf, "docx": council_docx}[fmt]
     return renderer(snapshot)
+
+
+def council_docx(snapshot: Snapshot) -> bytes:
+    """The Word file on the Word template of the committee's council (or the standard one)."""
+    return render_docx(snapshot, template_for_committee(snapshot.committee_id))
 
 
 def last_issued_report(committee: Committee) -> IssuedReport | None:
@@ -139,7 +145,7 @@ def issue_report(
     version = last.version + 1 if last else 1
     snapshot = build_snapshot(committee, today=local_day(now), now=now, rules=rules,
                               version=version, previous=_previous(last))
-    html, pdf, docx = render_html(snapshot), render_pdf(snapshot), render_docx(snapshot)
+    html, pdf, docx = render_html(snapshot), render_pdf(snapshot), council_docx(snapshot)
     xlsx = background_paper(committee, version=version, today=local_day(now), rules=rules)
     report = IssuedReport(
         committee_id=committee.id,
