@@ -413,7 +413,11 @@ def test_an_issued_reports_files_download_byte_for_byte(client, seeded_with_repo
     details = api.get(f"/api/v1/reports/{report.id}").get_json()
     assert details["version"] == 1
     assert details["committee"]["name"] == "Children's Services Scrutiny Committee"
-    stored = {"html": report.html, "pdf": report.pdf, "docx": report.docx}
+    stored = {"html": report.html, "pdf": report.pdf, "docx": report.docx,
+              "xlsx": report.xlsx}
+    # The paper's three files and its background paper, the full action plan as Excel.
+    assert [entry["format"] for entry in details["files"]] == ["html", "pdf", "docx", "xlsx"]
+    assert details["links"]["xlsx"].endswith(f"/api/v1/reports/{report.id}/files/xlsx")
     for entry in details["files"]:
         fmt = entry["format"]
         response = api.get(entry["links"]["download"])
@@ -429,6 +433,7 @@ def test_an_issued_reports_files_download_byte_for_byte(client, seeded_with_repo
     other = seeded_with_reports.other_report
     assert api.get(f"/api/v1/reports/{other.id}").status_code == 404
     assert api.get(f"/api/v1/reports/{other.id}/files/pdf").status_code == 404
+    assert api.get(f"/api/v1/reports/{other.id}/files/xlsx").status_code == 404
     assert api.get(f"/api/v1/reports/{report.id}/files/txt").status_code == 404
 
 

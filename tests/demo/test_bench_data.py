@@ -71,6 +71,7 @@ def test_a_twentieth_of_a_county_has_its_share_of_everything_and_some_of_each_ki
     _has_its_share(council, output, sizes)
     _has_every_state(council)
     _has_real_issued_reports(council)
+    _has_a_committee_following_every_inspection(council)
     _accounts_sign_in(council)
     _new_rows_come_after(council)
 
@@ -132,6 +133,21 @@ def _has_real_issued_reports(council):
             assert hashlib.sha256(data).hexdigest() == getattr(report, f"{fmt}_sha256")
     committee = db.session.scalar(select(Committee).where(Committee.council_id == council.id))
     assert committee.members and committee.meetings and committee.inspections
+
+
+def _has_a_committee_following_every_inspection(council):
+    # So the paper can be timed and its pages counted at the whole plan's size.
+    inspections = set(db.session.scalars(
+        select(Inspection.id).where(Inspection.council_id == council.id)))
+    committees = list(db.session.scalars(
+        select(Committee).where(Committee.council_id == council.id)))
+    # (At this small scale the one other committee may follow every inspection too.)
+    whole = sorted((c for c in committees if {i.id for i in c.inspections} == inspections),
+                   key=lambda c: c.id)
+    assert whole and len(committees) >= 2
+    board = whole[-1]
+    assert board.members and board.meetings
+    assert issued_reports(council.id, board.id).total == 1
 
 
 def _accounts_sign_in(council):

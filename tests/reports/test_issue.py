@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date
 
+import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import sign_in_as
-from tests.factories import AdminFactory
+from tests.factories import ActionFactory, AdminFactory
 from tests.reports.conftest import RULES, at
 from tests.reports.helpers import pdf_text, word_text
 from tracker import clock
@@ -105,3 +107,60 @@ def test_only_an_administrator_of_the_council_can_issue(known):
     stranger = AdminFactory()  # of another council
     with pytest.raises(RuleBroken):
         issue_report(known.committee, actor=stranger, now=clock.now(), rules=RULES)
+
+
+def _sheet_rows(data: bytes) -> list[tuple]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return [tuple(row) for row in workbook["Action plan"].iter_rows(values_only=True)]
+
+
+def test_issuing_freezes_the_committees_full_action_plan_as_its_excel_background_paper(
+    known, council, client
+):
+    elsewhere = ActionFactory(
+        item__finding__inspection__council=council,
+        item__title="An item of an inspection the committee does not follow")
+    db.session.commit()
+    report = _issue(known)
+    assert report.xlsx_sha256 == hashlib.sha256(report.xlsx).hexdigest()
+    rows = _sheet_rows(report.xlsx)
+    items_listed = {row[3] for row in rows[1:]}
+    assert {"Variable quality of assessments", "Timeliness of contact screening"} <= items_listed
+    assert elsewhere.item.title not in items_listed
+    actions_listed = {row[12] for row in rows[1:]}
+    assert {known.rota.description, known.sample.description} <= actions_listed
+    stored = report.xlsx
+
+    # The plan changes after the paper went to the committee …
+    items.update_action(known.rota, actor=known.lead, now=clock.now(), expected_version=None,
+                        status=ActionStatus.COMPLETE, commentary="Rota running",
+                        evidence_link="")
+    known.rota.description = "Renamed after issue"
+    db.session.commit()
+
+    # … and the background paper is still the one issued, for every role that reads papers.
+    sign_in_as(client, known.member)
+    page = client.get(f"/reports/{report.id}")
+    assert "Full action plan (Excel background paper)" in page.get_data(as_text=True)
+    assert f'href="/reports/{report.id}.xlsx"' in page.get_data(as_text=True)
+    response = client.get(f"/reports/{report.id}.xlsx")
+    assert response.status_code == 200
+    assert response.data == stored
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert response.headers["ETag"] == f'"{hashlib.sha256(stored).hexdigest()}"'
+    assert "progress-report-version-1-action-plan.xlsx" in response.headers["Content-Disposition"]
+    assert "Renamed after issue" not in {row[12] for row in _sheet_rows(response.data)}
+
+
+def test_a_report_issued_before_background_papers_were_kept_offers_none(known, client):
+    report = _issue(known)
+    # As migration 0016 leaves an earlier report: no background paper.
+    db.session.execute(update(IssuedReport).where(IssuedReport.id == report.id)
+                       .values(xlsx=None, xlsx_sha256=None))
+    db.session.commit()
+    sign_in_as(client, known.member)
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "Excel background paper" not in page
+    assert f"/reports/{report.id}.docx" in page
+    assert client.get(f"/reports/{report.id}.xlsx").status_code == 404

@@ -18,7 +18,7 @@ from tracker.api.params import LARGEST_ID, LARGEST_PAGE, MOST_PER_PAGE, PER_PAGE
 from tracker.inspections.models import FindingCategory
 from tracker.items.models import ActionStatus, ItemStatus, Priority, Rag
 from tracker.items.status import ItemState
-from tracker.reports.service import FORMATS
+from tracker.reports.service import FORMATS, ISSUED_FORMATS
 
 VERSION = "1.1.0"
 
@@ -262,9 +262,12 @@ _REPORT_PROPERTIES: dict[str, Any] = {
 SCHEMAS["Report"] = _object(_REPORT_PROPERTIES, "An issued progress report.")
 SCHEMAS["ReportInFull"] = _object({
     **_REPORT_PROPERTIES,
+    # `xlsx` is the background paper: null for a report issued before they were kept.
+    "links": _links("self", *FORMATS, maybe=("xlsx",)),
     "files": {"type": "array", "items": _object({
-        "format": {"type": "string", "enum": list(FORMATS)},
-        "media_type": {"type": "string", "enum": [f.mimetype for f in FORMATS.values()]},
+        "format": {"type": "string", "enum": list(ISSUED_FORMATS)},
+        "media_type": {"type": "string",
+                       "enum": [f.mimetype for f in ISSUED_FORMATS.values()]},
         "size": {"type": "integer", "minimum": 0, "description": "In bytes."},
         "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
                    "description": "Of the file exactly as it was issued."},
@@ -475,13 +478,16 @@ def _build() -> dict[str, Any]:
                              "description": "The file's SHA-256, quoted."},
                 },
                 "content": {fmt.mimetype: {"schema": {"type": "string", "format": "binary"}}
-                            for fmt in FORMATS.values()},
+                            for fmt in ISSUED_FORMATS.values()},
             },
             parameters=[
                 _path_id("report_id", "issued report"),
                 {"name": "file_format", "in": "path", "required": True, "example": "pdf",
-                 "schema": {"type": "string", "enum": list(FORMATS)},
-                 "description": "Which of the report's three files."},
+                 "schema": {"type": "string", "enum": list(ISSUED_FORMATS)},
+                 "description": "Which of the report's files: the paper as `html`, `pdf` or "
+                                "`docx`, or its background paper, the full action plan of the "
+                                "committee's inspections as Excel, `xlsx` (404 for a report "
+                                "issued before background papers were kept)."},
             ],
             found=True),
         "/api/v1/questions": _get(

@@ -18,7 +18,7 @@ from tracker.items.models import Action, Item, ItemStatus
 from tracker.items.queries import ItemRow
 from tracker.items.status import StatusResult, days_overdue, is_overdue
 from tracker.reports.models import IssuedReport
-from tracker.reports.service import FORMATS
+from tracker.reports.service import FORMATS, ISSUED_FORMATS
 
 if TYPE_CHECKING:
     from tracker.questions.queries import Listed
@@ -248,8 +248,12 @@ def report(record: IssuedReport) -> dict[str, Any]:
 
 def report_in_full(record: IssuedReport, *, sizes: dict[str, int],
                    hashes: dict[str, str]) -> dict[str, Any]:
-    """An issued report with each stored file's size and SHA-256."""
+    """An issued report with each stored file's size and SHA-256, its background paper (the
+    full action plan as Excel) among them when it has one."""
     data = report(record)
+    has_paper = "xlsx" in hashes
+    data["links"]["xlsx"] = link("api.v1.report_file", report_id=record.id,
+                                 file_format="xlsx") if has_paper else None
     data["files"] = [
         {
             "format": fmt,
@@ -259,7 +263,7 @@ def report_in_full(record: IssuedReport, *, sizes: dict[str, int],
             "links": {"download": link("api.v1.report_file", report_id=record.id,
                                        file_format=fmt)},
         }
-        for fmt, spec in FORMATS.items()
+        for fmt, spec in ISSUED_FORMATS.items() if fmt in hashes
     ]
     return data
 

@@ -271,10 +271,10 @@ def get_report(report_id: int) -> Response:
     record = _issued_or_missing(report_id)
     return json_response(serialise.report_in_full(
         record, sizes=reports.file_sizes(record),
-        hashes={fmt: reports.stored_hash(record, fmt) for fmt in reports.FORMATS}))
+        hashes={fmt: reports.stored_hash(record, fmt) for fmt in reports.issued_formats(record)}))
 
 
-@v1.route("/reports/<int:report_id>/files/<any(html, pdf, docx):file_format>", **READ)
+@v1.route("/reports/<int:report_id>/files/<any(html, pdf, docx, xlsx):file_format>", **READ)
 @allow(API_TOKEN)
 def report_file(report_id: int, file_format: str) -> Response:
     _read().finish()
@@ -282,8 +282,10 @@ def report_file(report_id: int, file_format: str) -> Response:
     name = reports.file_name(record.committee.name, file_format, version=record.version,
                              as_at=record.issued_at.date())
     # The bytes stored when the report was issued, as the report's own download gives them.
-    response = Response(reports.stored_file(record, file_format),
-                        mimetype=reports.FORMATS[file_format].mimetype)
+    data = reports.stored_file(record, file_format)
+    if data is None:
+        raise problems.RecordMissing("background paper of issued report", report_id)
+    response = Response(data, mimetype=reports.ISSUED_FORMATS[file_format].mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=name)
     response.headers["Cache-Control"] = "private, no-store"
     if file_format == "html":

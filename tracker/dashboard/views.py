@@ -14,6 +14,7 @@ from tracker.items.models import Priority
 from tracker.items.status import ShownStatus, status_rule_in_words
 from tracker.permissions import ALL_ROLES, allow
 from tracker.questions.queries import waiting_for
+from tracker.reports.service import latest_papers_of_member
 from tracker.settings import settings
 
 bp = Blueprint("dashboard", __name__)
@@ -52,6 +53,8 @@ def home():
         if staff else None,
         recent=queries.recently_updated_items(council_id),
         questions=waiting_for(current_user, today, per_page=SHOWN) if staff else None,
+        # A councillor's committees, each with the latest paper it was sent.
+        papers=latest_papers_of_member(current_user) if not staff else [],
     )
 
 

@@ -4,8 +4,10 @@
 
 Scale 1 is a large county: 200 tracked items, 2,000 actions, 20,000 history entries, 50 users
 (administrators, managers, partners from other agencies, committee members), 3 committees with
-8 issued reports in all. Scale 10 is ten times that; scale 0.05 a twentieth (with at least two
-administrators, two managers, a partner and a councillor, one committee and one report).
+8 issued reports in all that split the plan between them, and a board that follows every
+inspection (its paper is the whole plan: 200 items at scale 1) with one issued report. Scale
+10 is ten times that; scale 0.05 a twentieth (with at least two administrators, two managers,
+a partner and a councillor, one committee and one report, and the board).
 
 The spread is meant to look like a real plan, not a grid:
 - inspections over six and a half years, each of one of five kinds (the older UCRA letters
@@ -675,12 +677,16 @@ class _Builder:
             names.append(base if c < len(vocab.COMMITTEE_NAMES) else f"{base} ({c // 2 + 1})")
         if panel:
             names.append(vocab.PANEL_NAME)
+        # The board follows every inspection: its paper is the whole plan (200 items at
+        # scale 1), the size the paper's speed and page targets are set for.
+        names.append(vocab.WHOLE_PLAN_NAME)
         followed: list[list[int]] = [[] for _ in range(count)]
         others = [i for i, *_ in inspections if i != self.focused_inspection]
         for n, inspection_id in enumerate(others):
             followed[n % main].append(inspection_id)
         if panel:
             followed[-1].append(self.focused_inspection)  # type: ignore[arg-type]
+        followed.append([i for i, *_ in inspections])
         contact = (self.admins + self.managers)[0]
         contact_row = next(r for r in self.rows.tables[User] if r["id"] == contact.id)
         ids = []
@@ -698,7 +704,8 @@ class _Builder:
                 "report_time": "09:00", "report_owner_id": None, "auto_issue": False,
                 "created_at": self.now - timedelta(days=6 * 365), "version": 1,
             })
-            members = self.councillors[c::count] or [self.councillors[c % len(self.councillors)]]
+            members = (self.councillors[c::count] if c < count else self.councillors[::2]) \
+                or [self.councillors[c % len(self.councillors)]]
             for member in members:
                 self.rows.add(committee_member, {"committee_id": committee_id,
                                                  "user_id": member.id})
@@ -795,7 +802,9 @@ def _issue_reports(builder: _Builder, committee_ids: list[int], rules: StatusRul
     PDF printed for the build (see the module's docstring)."""
     committees = {c.id: c for c in db.session.scalars(
         select(Committee).where(Committee.id.in_(committee_ids)))}
-    versions = share(builder.sizes.reports, [1.0] * len(committee_ids))
+    # The sizes' reports among the committees that split the plan; one version of the whole
+    # plan's board besides (the last committee), so its next paper has one to compare with.
+    versions = share(builder.sizes.reports, [1.0] * (len(committee_ids) - 1)) + [1]
     issuer = builder.admins[0].id
     made: list[tuple[dict[str, Any], Any]] = []
     for committee_id, count in zip(committee_ids, versions, strict=True):

@@ -178,3 +178,5 @@ JUDGEMENTS = ["Requires improvement to be good", "Adequate", "Inadequate", "Good
 COMMITTEE_NAMES = ["Children and Young People's Scrutiny Committee",
                    "Safeguarding Overview and Scrutiny Panel"]
 PANEL_NAME = "Corporate Parenting Panel"
+# The committee that follows every inspection: the whole plan in one paper.
+WHOLE_PLAN_NAME = "Children's Services Improvement Board"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -71,11 +72,18 @@ class PlanRow:
     values: tuple[Any, ...]
 
 
-def action_plan_rows(council_id: int, today: date, rules: StatusRules) -> list[PlanRow]:
+def action_plan_rows(council_id: int, today: date, rules: StatusRules, *,
+                     inspection_ids: Collection[int] | None = None) -> list[PlanRow]:
     """The council's action plan, item by item (newest inspection first, then the letter's
-    order), each item's actions by due date. Six statements, whatever the size."""
+    order), each item's actions by due date. Six statements, whatever the size.
+
+    `inspection_ids` limits it to those inspections (a committee's, for its paper's
+    background paper)."""
+    query = items_of_council(council_id)
+    if inspection_ids is not None:
+        query = query.where(Finding.inspection_id.in_(list(inspection_ids)))
     items = list(db.session.scalars(
-        items_of_council(council_id)
+        query
         .options(joinedload(Item.finding).joinedload(Finding.inspection),
                  joinedload(Item.lead_officer))
     ).unique())

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 class IssuedReport(db.Model):
     """One issued version of a committee's progress report.
 
-    It keeps the snapshot the report was rendered from (JSON) and the three files exactly as
-    they were issued, each with its SHA-256, so a download returns what the committee got
+    It keeps the snapshot the report was rendered from (JSON), the three files exactly as
+    they were issued and the full action plan as its Excel background paper, each with its
+    SHA-256, so a download returns what the committee got
     whatever happens to the actions later. Rows are never changed or deleted: reissuing adds
     the next version.
     """
@@ -45,6 +46,10 @@ class IssuedReport(db.Model):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     docx: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     docx_sha256: Mapped[str] = mapped_column(String(64))
+    # The background paper: the full action plan of the committee's inspections as Excel,
+    # frozen with the paper. Empty for reports issued before it was kept (migration 0016).
+    xlsx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    xlsx_sha256: Mapped[str | None] = mapped_column(String(64))
 
     committee: Mapped[Committee] = relationship()
     issued_by: Mapped[User | None] = relationship()

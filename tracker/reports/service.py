@@ -1,7 +1,8 @@
 """Progress reports: drafts from live data, issuing (freezing) a version, and reading them back.
 
 A draft is worked out afresh every time. Issuing builds the snapshot once, renders it three
-ways and stores the snapshot and the three files with their SHA-256: an issued report is never
+ways and stores the snapshot and the three files with their SHA-256, with the full action plan
+of the committee's inspections as the paper's Excel background paper: an issued report is never
 rendered again, so what the committee received is what every later download returns.
 """
 
@@ -20,9 +21,10 @@ from sqlalchemy.orm import joinedload, load_only, undefer
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.service import check_email_address
-from tracker.committees.models import Committee, ReportCadence
+from tracker.committees.models import Committee, ReportCadence, committee_member
 from tracker.errors import RuleBroken
 from tracker.extensions import db
+from tracker.items.export import action_plan_rows, plan_as_xlsx
 from tracker.items.service import local_day
 from tracker.items.status import StatusRules
 from tracker.pagination import Page, fetch_page
@@ -57,6 +59,15 @@ FORMATS = {
     "docx": Format(
         "docx", "Word",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+# An issued report's files: the paper's three and its background paper (drafts have none: the
+# action plan's own download is the live one).
+ISSUED_FORMATS = {
+    **FORMATS,
+    "xlsx": Format(
+        "xlsx", "Full action plan (Excel background paper)",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
 }
 
@@ -122,7 +133,8 @@ def draft_snapshot_after(
 def issue_report(
     committee: Committee, *, actor: User | None, now: datetime, rules: StatusRules
 ) -> IssuedReport:
-    """Freeze the committee's report as its next version: snapshot, HTML, PDF and Word.
+    """Freeze the committee's report as its next version: snapshot, HTML, PDF and Word, and
+    the full action plan as its Excel background paper.
 
     `actor` is the administrator issuing it (None from the command line without --by).
     """
@@ -134,6 +146,7 @@ def issue_report(
     snapshot = build_snapshot(committee, today=local_day(now), now=now, rules=rules,
                               version=version, previous=_previous(last))
     html, pdf, docx = render_html(snapshot), render_pdf(snapshot), council_docx(snapshot)
+    xlsx = background_paper(committee, version=version, today=local_day(now), rules=rules)
     report = IssuedReport(
         committee_id=committee.id,
         version=version,
@@ -148,6 +161,8 @@ def issue_report(
         pdf_sha256=sha256(pdf),
         docx=docx,
         docx_sha256=sha256(docx),
+        xlsx=xlsx,
+        xlsx_sha256=sha256(xlsx),
     )
     db.session.add(report)
     try:
@@ -160,6 +175,16 @@ def issue_report(
             f"reports before issuing again."
         ) from error
     return report
+
+
+def background_paper(committee: Committee, *, version: int, today: date,
+                     rules: StatusRules) -> bytes:
+    """The full action plan of the committee's inspections (every item and action, as the
+    action plan's download gives it) as Excel, statuses worked out on `today`."""
+    rows = action_plan_rows(committee.council_id, today, rules,
+                            inspection_ids=[i.id for i in committee.inspections])
+    return plan_as_xlsx(rows, title=f"{committee.name}: full action plan, background paper "
+                                    f"to progress report version {version}")
 
 
 def issued_reports(
@@ -183,6 +208,29 @@ def issued_reports(
         joinedload(IssuedReport.committee), joinedload(IssuedReport.issued_by)])
 
 
+def latest_papers_of_member(user: User) -> list[tuple[Committee, IssuedReport | None]]:
+    """Each committee the person sits on (by name), with its latest issued report, or None
+    when it has none yet. Two statements, whatever the number of committees; no file is read."""
+    committees = list(db.session.scalars(
+        select(Committee)
+        .join(committee_member, committee_member.c.committee_id == Committee.id)
+        .where(committee_member.c.user_id == user.id, Committee.council_id == user.council_id)
+        .order_by(Committee.name, Committee.id)))
+    if not committees:
+        return []
+    latest = (select(IssuedReport.committee_id, func.max(IssuedReport.version).label("version"))
+              .where(IssuedReport.committee_id.in_([c.id for c in committees]))
+              .group_by(IssuedReport.committee_id).subquery())
+    reports = {report.committee_id: report for report in db.session.scalars(
+        select(IssuedReport)
+        .join(latest, (latest.c.committee_id == IssuedReport.committee_id)
+              & (latest.c.version == IssuedReport.version))
+        .options(load_only(IssuedReport.id, IssuedReport.committee_id, IssuedReport.version,
+                           IssuedReport.title, IssuedReport.meeting_date,
+                           IssuedReport.issued_at)))}
+    return [(committee, reports.get(committee.id)) for committee in committees]
+
+
 def get_issued_report(council_id: int, report_id: int) -> IssuedReport | None:
     """One issued report of the council, or None."""
     return db.session.scalars(
@@ -193,14 +241,22 @@ def get_issued_report(council_id: int, report_id: int) -> IssuedReport | None:
     ).first()
 
 
-def stored_file(report: IssuedReport, fmt: str) -> bytes:
-    """The issued file exactly as it was stored."""
-    return {"html": report.html, "pdf": report.pdf, "docx": report.docx}[fmt]
+def stored_file(report: IssuedReport, fmt: str) -> bytes | None:
+    """The issued file exactly as it was stored (None for the background paper of a report
+    issued before background papers were kept)."""
+    return {"html": report.html, "pdf": report.pdf, "docx": report.docx,
+            "xlsx": report.xlsx}[fmt]
 
 
-def stored_hash(report: IssuedReport, fmt: str) -> str:
+def stored_hash(report: IssuedReport, fmt: str) -> str | None:
     return {"html": report.html_sha256, "pdf": report.pdf_sha256,
-            "docx": report.docx_sha256}[fmt]
+            "docx": report.docx_sha256, "xlsx": report.xlsx_sha256}[fmt]
+
+
+def issued_formats(report: IssuedReport) -> dict[str, Format]:
+    """The files the issued report has, in ISSUED_FORMATS' order."""
+    return {fmt: spec for fmt, spec in ISSUED_FORMATS.items()
+            if stored_hash(report, fmt) is not None}
 
 
 def _slug(text: str) -> str:
@@ -212,6 +268,8 @@ def _slug(text: str) -> str:
 def file_name(committee_name: str, fmt: str, *, version: int | None, as_at: date) -> str:
     """A safe download name: letters, digits and hyphens only."""
     which = f"version-{version}" if version else f"draft-{as_at.isoformat()}"
+    if fmt == "xlsx":
+        return f"{_slug(committee_name)}-progress-report-{which}-action-plan.xlsx"
     return f"{_slug(committee_name)}-progress-report-{which}.{FORMATS[fmt].name}"
 
 
@@ -251,12 +309,17 @@ def save_report_details(
 
 
 def file_sizes(report: IssuedReport) -> dict[str, int]:
-    """Each stored file's size in bytes, without loading the files."""
+    """Each stored file's size in bytes, without loading the files (no "xlsx" when the
+    report has no background paper)."""
     row = db.session.execute(
         select(func.length(IssuedReport.html), func.length(IssuedReport.pdf),
-               func.length(IssuedReport.docx)).where(IssuedReport.id == report.id)
+               func.length(IssuedReport.docx), func.length(IssuedReport.xlsx))
+        .where(IssuedReport.id == report.id)
     ).one()
-    return {"html": row[0], "pdf": row[1], "docx": row[2]}
+    sizes = {"html": row[0], "pdf": row[1], "docx": row[2]}
+    if row[3] is not None:
+        sizes["xlsx"] = row[3]
+    return sizes
 
 
 def save_report_schedule(

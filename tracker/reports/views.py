@@ -64,7 +64,7 @@ def _draft_page(committee: Committee, form: IssueForm, status: int = 200):
 
 
 def _download(data: bytes, fmt: str, name: str, etag: str | None = None) -> Response:
-    response = Response(data, mimetype=service.FORMATS[fmt].mimetype)
+    response = Response(data, mimetype=service.ISSUED_FORMATS[fmt].mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=name)
     response.headers["Cache-Control"] = "private, no-store"
     if fmt == "html":
@@ -86,10 +86,13 @@ def _draft_download(committee_id: int, fmt: str) -> Response:
 
 def _issued_download(report_id: int, fmt: str) -> Response:
     report = load_or_404(service.get_issued_report, report_id)
+    data = service.stored_file(report, fmt)
+    if data is None:
+        # Issued before background papers were kept.
+        abort(404)
     name = service.file_name(report.committee.name, fmt, version=report.version,
                              as_at=report.issued_at.date())
-    return _download(service.stored_file(report, fmt), fmt, name,
-                     etag=service.stored_hash(report, fmt))
+    return _download(data, fmt, name, etag=service.stored_hash(report, fmt))
 
 
 @bp.route("/reports/report.css")
@@ -266,8 +269,8 @@ def view_issued(report_id: int):
         issued=report,
         body=stored_body(report.html),
         sizes=service.file_sizes(report),
-        formats=service.FORMATS,
-        hashes={fmt: service.stored_hash(report, fmt) for fmt in service.FORMATS},
+        formats=service.issued_formats(report),
+        hashes={fmt: service.stored_hash(report, fmt) for fmt in service.issued_formats(report)},
     )
 
 
@@ -287,3 +290,9 @@ def issued_docx(report_id: int):
 @allow(ALL_ROLES)
 def issued_html(report_id: int):
     return _issued_download(report_id, "html")
+
+
+@bp.route("/reports/<int:report_id>.xlsx")
+@allow(ALL_ROLES)
+def issued_xlsx(report_id: int):
+    return _issued_download(report_id, "xlsx")
