@@ -92,7 +92,7 @@ def test_word_file_has_heading_styles_numbered_paragraphs_and_bullets(snapshot):
                             "Appendix B: Overdue actions",
                             "Appendix C: Changes since the last report"]
     items = [text for style, text in paragraphs if style == "Heading 2"]
-    assert items == ["5.1\tTimeliness of contact screening",
+    assert items == ["What is off track, and why", "5.1\tTimeliness of contact screening",
                      "5.2\tVariable quality of assessments"]
     assert ("Title", snapshot.title) in paragraphs
     assert _numbered(paragraphs, "1.1")[0].startswith("1.1\tThis report is presented to the "

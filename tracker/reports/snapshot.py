@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from tracker.accounts.models import Council
@@ -37,6 +37,7 @@ from tracker.items.status import (
     ShownStatus,
     StatusResult,
     StatusRules,
+    is_stale,
     status_rule_in_words,
     work_out_status,
 )
@@ -72,6 +73,10 @@ _IN_PROSE = {
 }
 # Without a later meeting on the calendar, "next steps" looks this far ahead.
 NEXT_STEPS_HORIZON = timedelta(weeks=12)
+# The body's table of what is off track lists at most this many items; appendix A has all.
+OFF_TRACK_LIMIT = 25
+# Commentary quoted in the body is cut at about this many characters.
+COMMENTARY_CUT = 300
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
@@ -91,6 +96,25 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
     """"no actions", "1 action", "3 actions"."""
     word = singular if number == 1 else (plural or singular + "s")
     return f"{'no' if number == 0 else number} {word}"
+
+
+_NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def number_words(number: int) -> str:
+    """A count as UK style writes it: words under ten, figures with thousands separators."""
+    return _NUMBER_WORDS[number] if 0 <= number < 10 else f"{number:,}"
+
+
+def count_words(number: int, singular: str, plural: str | None = None) -> str:
+    """"no actions", "one action", "12 actions", "1,200 actions"."""
+    word = singular if number == 1 else (plural or singular + "s")
+    return f"{number_words(number)} {word}"
+
+
+def sentence_start(text: str) -> str:
+    """A sentence with its first letter a capital ("no item" → "No item")."""
+    return text[:1].upper() + text[1:]
 
 
 def is_are(number: int) -> str:
@@ -174,6 +198,8 @@ class _Data:
     statuses: dict[int, StatusResult]
     # The history the report reads (KINDS_THE_REPORT_READS), oldest first: typed values only.
     updates: list[HistoryEntry]
+    # Each item's latest commentary (on the item or one of its actions), by item id.
+    commentary: dict[int, HistoryEntry]
     today: date
     now: datetime
     rules: StatusRules
@@ -204,6 +230,32 @@ KINDS_THE_REPORT_READS = (
 )
 # The values the report words (statuses, dates, RAGs) name no one.
 _NOBODY = People()
+# Officers' commentary: a progress note on its own, or the words saved with a change of an
+# action's status.
+KINDS_WITH_COMMENTARY = (HistoryKind.COMMENTARY, HistoryKind.STATUS_CHANGE)
+
+
+def latest_commentary(item_ids: list[int]) -> dict[int, HistoryEntry]:
+    """Each item's latest commentary, on the item or any of its actions, with its author:
+    one statement however many items (a window over the item's entries picks the latest)."""
+    if not item_ids:
+        return {}
+    ranked = (
+        select(HistoryEntry.id, func.row_number().over(
+            partition_by=HistoryEntry.item_id,
+            order_by=(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()),
+        ).label("n"))
+        .where(HistoryEntry.item_id.in_(item_ids),
+               HistoryEntry.kind.in_(KINDS_WITH_COMMENTARY),
+               HistoryEntry.text != "")
+        .subquery()
+    )
+    entries = db.session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.id.in_(select(ranked.c.id).where(ranked.c.n == 1)))
+        .options(joinedload(HistoryEntry.author))
+    )
+    return {entry.item_id: entry for entry in entries}
 
 
 def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) -> _Data:
@@ -258,8 +310,9 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
             .order_by(HistoryEntry.created_at, HistoryEntry.id)
         )
     ) if items else []
-    return _Data(committee, inspections, findings, items, refs, statuses, updates, today, now,
-                 rules)
+    commentary = latest_commentary([item.id for item in items])
+    return _Data(committee, inspections, findings, items, refs, statuses, updates, commentary,
+                 today, now, rules)
 
 
 # --- the sections -------------------------------------------------------------------------------
@@ -509,7 +562,7 @@ def _histories(data: _Data) -> list[ItemHistory]:
     return histories
 
 
-def _current_position(data: _Data) -> Section:
+def _current_position(data: _Data, previous: PreviousReport | None) -> Section:
     numbers = _Numbers("3")
     blocks = _outcomes(data, numbers)
     total = len(data.items)
@@ -573,7 +626,140 @@ def _current_position(data: _Data) -> Section:
                            "target date has passed or one of its actions is overdue.",
                            numbers.next()))
         blocks.extend(_trend_blocks(points))
+    if total:
+        blocks.extend(_off_track_blocks(data, previous, numbers))
     return Section("3", "Current position", blocks)
+
+
+def cut(text: str, limit: int = COMMENTARY_CUT) -> str:
+    """Text cut at a word boundary near `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = head.rfind(" ")
+    if space > limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:.") + "…"
+
+
+def _author(entry: HistoryEntry) -> str:
+    if entry.author is not None:
+        return clean(entry.author.display_name)
+    return "a partner" if entry.partner_link_id is not None else "author not recorded"
+
+
+def commentary_words(data: _Data, item: Item, limit: int | None = COMMENTARY_CUT) -> str:
+    """The item's latest commentary quoted with its author and date; a Red item whose latest
+    commentary is older than the stale limit says so first."""
+    entry = data.commentary.get(item.id)
+    red = data.statuses[item.id].shown is ShownStatus.RED
+    if entry is None:
+        return "No update recorded." if red else "No commentary recorded."
+    text = clean(entry.text)
+    if limit is not None:
+        text = cut(text, limit)
+    quoted = f"“{text}” ({_author(entry)}, {long_date(entry.created_at)})"
+    if red and is_stale(entry.created_at, data.now, data.rules):
+        return f"No update since {long_date(entry.created_at)}. Last update: {quoted}"
+    return quoted
+
+
+def _next_open_action(item: Item) -> Action | None:
+    open_actions = [a for a in item.actions if a.is_open]
+    return min(open_actions, key=lambda a: (a.due_date, a.id)) if open_actions else None
+
+
+def doing_now(data: _Data, item: Item) -> str:
+    """What is being done now: the open action due first, with its owner."""
+    action = _next_open_action(item)
+    if action is None:
+        return "No open action."
+    late = " (overdue)" if data.overdue(action) else ""
+    return (f"{clean(action.description)}, due {long_date(action.due_date)}{late}; "
+            f"{_person(action.owner)}")
+
+
+_RAG_RANK = {ShownStatus.GREEN.value: 0, ShownStatus.AMBER.value: 1, ShownStatus.RED.value: 2}
+_IN_DELIVERY_OR_NOT_PLANNED = {ShownStatus.RED, ShownStatus.AMBER, ShownStatus.GREEN,
+                               ShownStatus.NOT_PLANNED}
+
+
+@dataclass(frozen=True)
+class OffTrack:
+    """An item the Committee should look at, and why it is listed."""
+
+    item: Item
+    past_target: bool
+    worse_than: str  # the status the last issued paper gave, when it has got worse since
+    # How serious: Red first, then not planned, then the rest; the longest late first.
+    rank: tuple[int, int]
+
+
+def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
+    """Every item that is Red, not planned, past its target date or worse than the last issued
+    paper said, the most serious first (Red longest overdue, then not planned longest)."""
+    found = []
+    for item in data.items:
+        shown = data.statuses[item.id].shown
+        past_target = (shown in _IN_DELIVERY_OR_NOT_PLANNED and item.target_date is not None
+                       and item.target_date < data.today)
+        before = previous.item_rags.get(str(item.id), "") if previous else ""
+        worse = (before in _RAG_RANK and shown.value in _RAG_RANK
+                 and _RAG_RANK[shown.value] > _RAG_RANK[before])
+        if not (shown in (ShownStatus.RED, ShownStatus.NOT_PLANNED) or past_target or worse):
+            continue
+        late_since = [d for d in (item.target_date,) if d is not None and d < data.today]
+        action = _next_open_action(item)
+        if action is not None and action.due_date < data.today:
+            late_since.append(action.due_date)
+        days_late = (data.today - min(late_since)).days if late_since else 0
+        if shown is ShownStatus.RED:
+            rank = (0, -days_late)
+        elif shown is ShownStatus.NOT_PLANNED:
+            rank = (1, -(data.today - item.created_at.date()).days)
+        else:
+            rank = (2, -days_late)
+        found.append(OffTrack(item, past_target, _label_of(before) if worse else "", rank))
+    found.sort(key=lambda o: (o.rank, data.refs[o.item.id]))
+    return found
+
+
+def _state_words(data: _Data, entry: OffTrack) -> str:
+    words = data.statuses[entry.item.id].label
+    if entry.worse_than:
+        words += f", was {entry.worse_than}"
+    if entry.past_target:
+        words += f"; target date {long_date(entry.item.target_date)} passed"
+    return words
+
+
+def _off_track_blocks(data: _Data, previous: PreviousReport | None,
+                      numbers: _Numbers) -> list[Block]:
+    listed = off_track(data, previous)
+    blocks: list[Block] = [Heading("What is off track, and why")]
+    if not listed:
+        blocks.append(Para("No item is off track: none is Red, not planned or past its "
+                           "target date.", numbers.next()))
+        return blocks
+    shown = listed[:OFF_TRACK_LIMIT]
+    text = (f"{count_words(len(listed), 'item is', 'items are')} off track: Red, not planned, "
+            f"past the target date or worse than the last paper said. The table gives the "
+            f"latest commentary on each and what is being done now.")
+    if len(listed) > len(shown):
+        more = len(listed) - len(shown)
+        text += (f" It lists the {len(shown)} most serious; appendix A has the other "
+                 f"{count_words(more, 'item')}.")
+    blocks.append(Para(sentence_start(text), numbers.next()))
+    blocks.append(Table(
+        caption="What is off track, and why",
+        columns=[Column("Item", "ref"), Column("Title", "text"), Column("Lead officer", "person"),
+                 Column("State", "status"), Column("Why: latest commentary", "text"),
+                 Column("Being done now", "text")],
+        rows=[[data.refs[o.item.id], clean(o.item.title), _person(o.item.lead_officer),
+               _state_words(data, o), commentary_words(data, o.item), doing_now(data, o.item)]
+              for o in shown],
+    ))
+    return blocks
 
 
 def _areas_title(categories: list[FindingCategory]) -> str:
@@ -944,7 +1130,7 @@ def build_snapshot(
         sections=[
             _why(data, previous),
             _background(data),
-            _current_position(data),
+            _current_position(data, previous),
             _areas(data),
             _addressing(data),
             _next_steps(data, meeting_date, next_report),
