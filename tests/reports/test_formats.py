@@ -54,9 +54,9 @@ EXPECTED = [
     "6. Next steps",
     "Assessment sign-off arrangements reviewed (5.2), due 15 December 2026",
     "7. Conclusion",
-    "Recommendation: The Committee is asked to note the progress made on the actions set out "
-    "in this report and its appendices, and to receive a further progress report on 11 "
-    "February 2027.",
+    "Recommendation: The Committee is asked to note progress; to ask the lead officer for item "
+    "5.1, which is off track, to attend the next meeting; and to receive a further progress "
+    "report on 11 February 2027.",
     "Contact officer",
     "Meg Boustead, Head of Safeguarding",
     "Telephone: 0191 561 2356",
@@ -115,9 +115,9 @@ def test_word_file_has_the_recommendation_and_the_contact_officer(snapshot):
     paragraphs = word_paragraphs(render_docx(snapshot))
     recommendation = _numbered(paragraphs, "7.2")
     assert recommendation == [
-        "7.2\tRecommendation: The Committee is asked to note the progress made on the actions "
-        "set out in this report and its appendices, and to receive a further progress report "
-        "on 11 February 2027."
+        "7.2\tRecommendation: The Committee is asked to note progress; to ask the lead officer "
+        "for item 5.1, which is off track, to attend the next meeting; and to receive a further "
+        "progress report on 11 February 2027."
     ]
     contact = [text for _s, text in paragraphs[paragraphs.index(("Heading 1", "Contact officer")):]]
     assert contact[1:4] == ["Meg Boustead, Head of Safeguarding", "Telephone: 0191 561 2356",

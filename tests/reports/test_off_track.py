@@ -86,3 +86,17 @@ def _shown_by_ref(snapshot, committee) -> dict[str, str]:
     return {block.number: snapshot.item_rags[str(ids[block.text])]
             for block in snapshot.sections[4].blocks
             if getattr(block, "kind", "") == "heading" and block.number}
+
+
+def test_page_one_and_the_conclusion_say_what_the_committee_is_asked_to_do(app):
+    _committee, snapshot = _demo_paper()
+    asked = ("The Committee is asked to note progress; to ask the lead officers for items "
+             "5.1, 5.4, 5.10 and 5.16, which are off track, to attend the next meeting; and to "
+             "receive a further progress report on 18 February 2027.")
+    in_brief = [b for b in snapshot.sections[0].blocks if getattr(b, "label", "") == "In brief:"]
+    assert in_brief and in_brief[0].text.endswith(asked)
+    assert in_brief[0].text.startswith("Of the 16 items the Committee follows, four are off "
+                                       "track")
+    conclusion = [b for b in snapshot.sections[6].blocks
+                  if getattr(b, "label", "") == "Recommendation:"]
+    assert conclusion[0].text == asked

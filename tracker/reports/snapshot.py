@@ -327,7 +327,50 @@ def _inspection_phrase(inspection: Inspection) -> str:
     return phrase
 
 
-def _why(data: _Data, previous: PreviousReport | None) -> Section:
+def _to_attend(data: _Data, previous: PreviousReport | None) -> list[Item]:
+    """The items whose lead officers the Committee is asked to call: Red or not planned."""
+    chosen = {o.item.id for o in off_track(data, previous)
+              if data.statuses[o.item.id].shown in (ShownStatus.RED, ShownStatus.NOT_PLANNED)}
+    return [item for item in data.items if item.id in chosen]
+
+
+def recommendation(data: _Data, previous: PreviousReport | None,
+                   next_report: date | None) -> str:
+    """What the Committee is asked to do, from the data: note progress, call the lead
+    officers of the items off track, and when the next report comes."""
+    parts = ["to note progress"]
+    attend = _to_attend(data, previous)
+    if len(attend) == 1:
+        parts.append(f"to ask the lead officer for item {data.refs[attend[0].id]}, which is off "
+                     f"track, to attend the next meeting")
+    elif 1 < len(attend) <= 5:
+        refs = join_words([data.refs[item.id] for item in attend])
+        parts.append(f"to ask the lead officers for items {refs}, which are off track, to "
+                     f"attend the next meeting")
+    elif attend:
+        parts.append(f"to ask the lead officers for the {count_words(len(attend), 'item')} that "
+                     f"are Red or not planned (section 3) to attend the next meeting")
+    further = (f"on {long_date(next_report)}" if next_report is not None
+               else "at a future meeting")
+    parts.append(f"to receive a further progress report {further}")
+    if len(parts) == 2:
+        return f"The Committee is asked {parts[0]} and {parts[1]}."
+    return f"The Committee is asked {'; '.join(parts[:-1])}; and {parts[-1]}."
+
+
+def _position_in_brief(data: _Data, previous: PreviousReport | None) -> str:
+    """Page 1's one-sentence position: how many items are off track."""
+    total = len(data.items)
+    late = len(off_track(data, previous))
+    if late == 0:
+        return (f"None of the {count_words(total, 'item')} the Committee follows is off "
+                f"track.")
+    return (f"Of the {count_words(total, 'item')} the Committee follows, "
+            f"{number_words(late)} {is_are(late)} off track (section 3).")
+
+
+def _why(data: _Data, previous: PreviousReport | None,
+         next_report: date | None = None) -> Section:
     numbers = _Numbers("1")
     committee = clean(data.committee.name)
     if not data.inspections:
@@ -353,6 +396,10 @@ def _why(data: _Data, previous: PreviousReport | None) -> Section:
     blocks.append(Para(follow, numbers.next()))
     blocks.append(Para(f"The report sets out the position as at {long_date(data.today)}.",
                        numbers.next()))
+    if data.items:
+        blocks.append(Para(f"{_position_in_brief(data, previous)} "
+                           f"{recommendation(data, previous, next_report)}", numbers.next(),
+                           label="In brief:"))
     return Section("1", "Why has this report come to the Committee?", blocks)
 
 
@@ -917,7 +964,8 @@ def _next_steps(data: _Data, meeting_date: date | None, next_report: date | None
     return Section("6", "Next steps", blocks)
 
 
-def _conclusion(data: _Data, next_report: date | None) -> Section:
+def _conclusion(data: _Data, previous: PreviousReport | None,
+                next_report: date | None) -> Section:
     numbers = _Numbers("7")
     blocks: list[Block] = []
     total = len(data.items)
@@ -929,12 +977,8 @@ def _conclusion(data: _Data, next_report: date | None) -> Section:
             f"Of the {count(total, 'item')} the Committee follows, "
             f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. {overdue} of the "
             f"{count(actions, 'action')} {is_are(overdue)} overdue.", numbers.next()))
-    further = (f"on {long_date(next_report)}" if next_report is not None
-               else "at a future meeting")
-    blocks.append(Para(
-        f"The Committee is asked to note the progress made on the actions set out in this "
-        f"report and its appendices, and to receive a further progress report {further}.",
-        numbers.next(), label="Recommendation:"))
+    blocks.append(Para(recommendation(data, previous, next_report), numbers.next(),
+                       label="Recommendation:"))
     return Section("7", "Conclusion", blocks)
 
 
@@ -1128,13 +1172,13 @@ def build_snapshot(
         generated_at=now.astimezone(UK).replace(microsecond=0),
         version=version,
         sections=[
-            _why(data, previous),
+            _why(data, previous, next_report),
             _background(data),
             _current_position(data, previous),
             _areas(data),
             _addressing(data),
             _next_steps(data, meeting_date, next_report),
-            _conclusion(data, next_report),
+            _conclusion(data, previous, next_report),
         ],
         appendices=[_all_actions(data), _overdue_actions(data), _changes(data, previous)],
         contact=contact,
