@@ -137,8 +137,7 @@ def test_headings_are_real_headings_in_the_papers_order(snapshot):
                           + ["Contact officer"]
                           + [section.heading for section in snapshot.appendices])
     assert text["H3"] == ["What is off track, and why",
-                          "5.1 Timeliness of contact screening",
-                          "5.2 Variable quality of assessments"]
+                          "5.1 Timeliness of contact screening"]
 
 
 def test_tables_have_a_caption_and_a_header_row_and_charts_their_text_alternative(snapshot):

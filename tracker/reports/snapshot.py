@@ -235,17 +235,21 @@ _NOBODY = People()
 KINDS_WITH_COMMENTARY = (HistoryKind.COMMENTARY, HistoryKind.STATUS_CHANGE)
 
 
-def latest_commentary(item_ids: list[int]) -> dict[int, HistoryEntry]:
+def latest_commentary(item_ids: list[int], *, per_action: bool = False
+                      ) -> dict[int, HistoryEntry]:
     """Each item's latest commentary, on the item or any of its actions, with its author:
-    one statement however many items (a window over the item's entries picks the latest)."""
+    one statement however many items (a window over the item's entries picks the latest).
+    `per_action`: each action's latest instead, keyed by action id."""
     if not item_ids:
         return {}
+    key = HistoryEntry.action_id if per_action else HistoryEntry.item_id
     ranked = (
         select(HistoryEntry.id, func.row_number().over(
-            partition_by=HistoryEntry.item_id,
+            partition_by=key,
             order_by=(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()),
         ).label("n"))
         .where(HistoryEntry.item_id.in_(item_ids),
+               key.is_not(None),
                HistoryEntry.kind.in_(KINDS_WITH_COMMENTARY),
                HistoryEntry.text != "")
         .subquery()
@@ -255,6 +259,8 @@ def latest_commentary(item_ids: list[int]) -> dict[int, HistoryEntry]:
         .where(HistoryEntry.id.in_(select(ranked.c.id).where(ranked.c.n == 1)))
         .options(joinedload(HistoryEntry.author))
     )
+    if per_action:
+        return {entry.action_id: entry for entry in entries if entry.action_id is not None}
     return {entry.item_id: entry for entry in entries}
 
 
@@ -655,8 +661,7 @@ def _current_position(data: _Data, previous: PreviousReport | None) -> Section:
             blocks.append(Para(
                 f"{count(len(moved), 'action has', 'actions have')} had "
                 f"{'its' if len(moved) == 1 else 'their'} due date extended "
-                f"({count(max(moves, len(moved)), 'time')} in all). Appendix A shows "
-                f"each action's original and current due dates.", numbers.next()))
+                f"({count(max(moves, len(moved)), 'time')} in all).", numbers.next()))
         else:
             blocks.append(Para("No action has had its due date extended.", numbers.next()))
     elif total:
@@ -873,7 +878,24 @@ def _due_words(action: Action) -> str:
     return text
 
 
-def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> list[Block]:
+def _since(previous: PreviousReport | None) -> datetime | None:
+    return previous.issued_at if previous is not None else None
+
+
+def _completed_since(action: Action, since: datetime | None) -> bool:
+    if action.status is not ActionStatus.COMPLETE:
+        return False
+    if since is None:
+        return True
+    done = action.completed_on or action.due_date
+    # The day of issue counts as after it: better told twice than never.
+    return done >= since.astimezone(UK).date()
+
+
+def _item_blocks(data: _Data, item: Item, previous: PreviousReport | None, end: date,
+                 cancel_reasons: dict[int, str]) -> list[Block]:
+    """One item in section 5: what was done since the last paper, what is due before the
+    next meeting, its state with the reason and its latest commentary; the rest counted."""
     finding = item.finding
     flags = []
     if finding.category is FindingCategory.PRIORITY_ACTION:
@@ -885,20 +907,25 @@ def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> lis
     if item.target_date:
         details += f" Target date: {long_date(item.target_date)}."
     blocks.append(Para(details, label="Lead officer:"))
-    taken = [a for a in item.actions if a.status is ActionStatus.COMPLETE]
+    since = _since(previous)
+    taken = [a for a in item.actions if _completed_since(a, since)]
     taken.sort(key=lambda a: (a.completed_on or a.due_date, a.id))
     if taken:
         blocks.append(Bullets([Bullet(f"{clean(a.description)}, {_completed_month(a)}")
                                for a in taken], label="Action taken:"))
     else:
-        blocks.append(Para("No action has been completed yet.", label="Action taken:"))
-    planned = [a for a in item.actions if a.is_open]
+        none_yet = ("No action has been completed since the last paper." if since
+                    else "No action has been completed yet.")
+        blocks.append(Para(none_yet, label="Action taken:"))
+    planned = [a for a in item.actions if a.is_open and a.due_date <= end]
+    planned.sort(key=lambda a: (a.due_date, a.id))
     if planned:
         blocks.append(Bullets(
             [Bullet(f"{clean(a.description)}, {_due_words(a)}",
                     flag="Overdue" if data.overdue(a) else "") for a in planned],
             label="Action planned:"))
-    cancelled = [a for a in item.actions if a.status is ActionStatus.CANCELLED]
+    cancelled = [a for a in item.actions if a.status is ActionStatus.CANCELLED
+                 and a.id in cancel_reasons and _cancelled_since(data, a, since)]
     if cancelled:
         bullets = []
         for action in cancelled:
@@ -906,8 +933,21 @@ def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> lis
             bullets.append(Bullet(clean(action.description) + (f". Reason: {reason}"
                                                                if reason else "")))
         blocks.append(Bullets(bullets, label="Action cancelled:"))
+    rest = [a for a in item.actions if a not in taken and a not in planned
+            and a not in cancelled]
+    if rest:
+        still_open = sum(1 for a in rest if a.is_open)
+        done = sum(1 for a in rest if a.status is ActionStatus.COMPLETE)
+        parts = [f"{number_words(done)} complete" if done else "",
+                 f"{number_words(still_open)} due later" if still_open else "",
+                 f"{number_words(len(rest) - done - still_open)} cancelled"
+                 if len(rest) - done - still_open else ""]
+        blocks.append(Para(
+            f"{sentence_start(count_words(len(rest), 'other action'))}: "
+            f"{join_words([p for p in parts if p])}.", label="Other actions:"))
     result = data.statuses[item.id]
     blocks.append(Para(f"{result.label}. {clean(result.reason)}", label="Status:"))
+    blocks.append(Para(commentary_words(data, item), label="Latest commentary:"))
     if item.measure_of_success:
         blocks.append(Para(clean(item.measure_of_success), label="Measure of success:"))
     if item.outcome_evidence:
@@ -915,13 +955,77 @@ def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> lis
     return blocks
 
 
-def _addressing(data: _Data) -> Section:
+def _cancelled_since(data: _Data, action: Action, since: datetime | None) -> bool:
+    if since is None:
+        return True
+    return any(u.action_id == action.id and u.kind is HistoryKind.STATUS_CHANGE
+               and u.new is ActionStatus.CANCELLED and u.created_at > since
+               for u in data.updates)
+
+
+def _in_focus(data: _Data, previous: PreviousReport | None) -> list[Item]:
+    """The items section 5 and section 6 set out: areas for priority action and every item
+    off track, in the order of section 5."""
+    late = {o.item.id for o in off_track(data, previous)}
+    return [item for item in data.items
+            if item.finding.category is FindingCategory.PRIORITY_ACTION or item.id in late]
+
+
+def members_questions_blocks(data: _Data, previous: PreviousReport | None,
+                             numbers: _Numbers) -> list[Block]:
+    """MEMBERS' QUESTIONS GO HERE (issue 16, "Members' questions").
+
+    Section 5 ends with the questions members asked at previous meetings, each with its
+    answer or "answer awaited". The members' questions work supplies
+    `questions_for_paper`; call it here and turn what it gives into blocks. Until then the
+    paper prints nothing for them."""
+    return []
+
+
+def _completed_items(data: _Data, previous: PreviousReport | None,
+                     numbers: _Numbers) -> list[Block]:
+    """Items signed off since the last paper, one line each, with their outcome evidence."""
+    since = _since(previous)
+    done = [item for item in data.items if item.status is ItemStatus.COMPLETE
+            and (since is None or (item.signed_off_at is not None
+                                   and item.signed_off_at > since))]
+    if not done:
+        return []
+    bullets = []
+    for item in done:
+        text = f"{data.refs[item.id]} {clean(item.title)}"
+        if item.signed_off_at is not None:
+            text += f", signed off {long_date(item.signed_off_at)}"
+        if item.outcome_evidence:
+            text += f". Outcome evidence: {cut(clean(item.outcome_evidence))}"
+        bullets.append(Bullet(text))
+    heading = "Completed since the last paper" if since else "Completed so far"
+    return [Heading(heading), Bullets(bullets)]
+
+
+def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date | None,
+                next_report: date | None) -> Section:
+    numbers = _Numbers("5")
     blocks: list[Block] = []
+    if not data.items:
+        return Section("5", "How we are addressing them",
+                       [Para("No items are being tracked yet.", "5.1")])
     cancel_reasons = _cancel_reasons(data)
-    for item in data.items:
-        blocks.extend(_item_blocks(data, item, cancel_reasons))
-    if not blocks:
-        blocks.append(Para("No items are being tracked yet.", "5.1"))
+    end, _when = _horizon(data, meeting_date, next_report)
+    focus = _in_focus(data, previous)
+    others = len(data.items) - len(focus)
+    intro = ("This section sets out each area for priority action and each item off track: "
+             "what has been done since the last paper and what is due before the next "
+             "meeting.")
+    if others:
+        intro += (f" The other {count_words(others, 'item')} {is_are(others)} in appendix A "
+                  f"in brief.")
+    # Unnumbered: in this section 5.1, 5.2 … are the items' own numbers.
+    blocks.append(Para(intro))
+    for item in focus:
+        blocks.extend(_item_blocks(data, item, previous, end, cancel_reasons))
+    blocks.extend(_completed_items(data, previous, numbers))
+    blocks.extend(members_questions_blocks(data, previous, numbers))
     return Section("5", "How we are addressing them", blocks)
 
 
@@ -933,21 +1037,25 @@ def _horizon(data: _Data, meeting_date: date | None, next_report: date | None) -
     return end, f"In the next 12 weeks, up to {long_date(end)}"
 
 
-def _next_steps(data: _Data, meeting_date: date | None, next_report: date | None) -> Section:
+def _next_steps(data: _Data, previous: PreviousReport | None, meeting_date: date | None,
+                next_report: date | None) -> Section:
     numbers = _Numbers("6")
     end, when = _horizon(data, meeting_date, next_report)
+    focus = {item.id for item in _in_focus(data, previous)}
     due = [(item, a) for item, a in data.actions()
-           if a.is_open and data.today <= a.due_date <= end]
+           if item.id in focus and a.is_open and data.today <= a.due_date <= end]
     due.sort(key=lambda pair: (pair[1].due_date, data.refs[pair[0].id], pair[1].id))
     blocks: list[Block] = []
     if due:
-        blocks.append(Para(f"{when}, {count(len(due), 'action falls', 'actions fall')} due:",
+        blocks.append(Para(f"{when}, {count_words(len(due), 'action falls', 'actions fall')} "
+                           f"due for areas for priority action and items off track:",
                            numbers.next()))
         blocks.append(Bullets([
             Bullet(f"{clean(a.description)} ({data.refs[item.id]}), due {long_date(a.due_date)}"
                    f"; owner: {_person(a.owner)}") for item, a in due]))
     else:
-        blocks.append(Para(f"{when}, no actions fall due.", numbers.next()))
+        blocks.append(Para(f"{when}, no actions fall due for areas for priority action or "
+                           f"items off track.", numbers.next()))
     targets = [item for item in data.items if item.status is not ItemStatus.COMPLETE
                and item.target_date is not None and data.today <= item.target_date <= end]
     if targets:
@@ -1000,18 +1108,29 @@ def _due_cell(action: Action) -> str:
     return text
 
 
-def _all_actions(data: _Data) -> Section:
-    rows = [[data.refs[item.id], clean(a.description), _person(a.owner), _due_cell(a),
-             _status_words(data, a)] for item, a in data.actions()]
-    if not rows:
-        return Section("A", "All actions", [Para("No actions have been planned yet.")])
-    return Section("A", "All actions", [
-        Para("Every action, under the number of the item it belongs to (section 5). Where a "
-             "due date has moved, the date first agreed is shown too."),
-        Table(caption="All actions",
-              columns=[Column("Item", "ref"), Column("Action", "text"),
-                       Column("Owner", "person"), Column("Due date", "date"),
-                       Column("Status", "status")],
+def _open_items(data: _Data, previous: PreviousReport | None) -> Section:
+    """Appendix A: every open item in brief, off track first, with its commentary in full."""
+    late = off_track(data, previous)
+    late_ids = {o.item.id for o in late}
+    rest = [item for item in data.items if item.id not in late_ids
+            and item.status is not ItemStatus.COMPLETE]
+    ordered = [o.item for o in late] + rest
+    if not ordered:
+        return Section("A", "Open items in brief", [Para("No item is open.")])
+    rows = []
+    for item in ordered:
+        result = data.statuses[item.id]
+        rows.append([data.refs[item.id], clean(item.title), _person(item.lead_officer),
+                     f"{result.label}. {clean(result.reason)}",
+                     commentary_words(data, item, limit=None), doing_now(data, item)])
+    return Section("A", "Open items in brief", [
+        Para("Every item not yet signed off, those off track first, with the latest commentary "
+             "in full and the next action due. The full action plan is the paper's Excel "
+             "background paper."),
+        Table(caption="Open items in brief",
+              columns=[Column("Item", "ref"), Column("Title", "text"),
+                       Column("Lead officer", "person"), Column("State and reason", "text"),
+                       Column("Latest commentary", "text"), Column("Next action due", "text")],
               rows=rows),
     ])
 
@@ -1021,15 +1140,25 @@ def _overdue_actions(data: _Data) -> Section:
     late.sort(key=lambda pair: (pair[1].due_date, pair[1].id))
     if not late:
         return Section("B", "Overdue actions", [Para("No actions are overdue.")])
+    updates = latest_commentary(sorted({item.id for item, _a in late}), per_action=True)
+
+    def latest(action: Action) -> str:
+        entry = updates.get(action.id)
+        if entry is None:
+            return "No update recorded."
+        return (f"“{cut(clean(entry.text))}” ({_author(entry)}, "
+                f"{long_date(entry.created_at)})")
+
     rows = [[data.refs[item.id], clean(a.description), _person(a.owner), _due_cell(a),
-             str((data.today - a.due_date).days)] for item, a in late]
+             f"{(data.today - a.due_date).days:,}", latest(a)] for item, a in late]
     return Section("B", "Overdue actions", [
         Para(f"Actions not complete or cancelled whose due date has passed, as at "
-             f"{long_date(data.today)}, the longest overdue first."),
+             f"{long_date(data.today)}, the longest overdue first, with the latest update on "
+             f"each."),
         Table(caption="Overdue actions",
               columns=[Column("Item", "ref"), Column("Action", "text"),
                        Column("Owner", "person"), Column("Due date", "date"),
-                       Column("Days overdue", "count")],
+                       Column("Days overdue", "count"), Column("Latest update", "text")],
               rows=rows),
     ])
 
@@ -1176,11 +1305,12 @@ def build_snapshot(
             _background(data),
             _current_position(data, previous),
             _areas(data),
-            _addressing(data),
-            _next_steps(data, meeting_date, next_report),
+            _addressing(data, previous, meeting_date, next_report),
+            _next_steps(data, previous, meeting_date, next_report),
             _conclusion(data, previous, next_report),
         ],
-        appendices=[_all_actions(data), _overdue_actions(data), _changes(data, previous)],
+        appendices=[_open_items(data, previous), _overdue_actions(data),
+                    _changes(data, previous)],
         contact=contact,
         item_rags={str(item_id): result.shown.value
                    for item_id, result in data.statuses.items()},
