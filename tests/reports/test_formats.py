@@ -143,7 +143,7 @@ def test_word_charts_are_pictures_with_their_text_alternative(snapshot):
     assert len(document.inline_shapes) == 2
     descriptions = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
     assert descriptions[0] == (
-        "A bar chart of the 2 items by status: 0 Not planned, 1 Red, 0 Amber, 1 Green, 0 "
+        "A bar chart of the two items by status: 0 Not planned, 1 Red, 0 Amber, 1 Green, 0 "
         "Awaiting evidence, 0 Awaiting sign-off and 0 Complete.")
     assert descriptions[1].startswith("Two stacked bar charts, items and actions")
     with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -204,7 +204,7 @@ def test_html_file_reads_as_the_same_report(snapshot):
     assert html.count("<h1") == 1
     # Charts are inline SVG with a caption that says what they show.
     assert html.count("<svg") == 2
-    assert ("A bar chart of the 2 items by status: 0 Not planned, 1 Red, 0 Amber, 1 Green, 0 "
+    assert ("A bar chart of the two items by status: 0 Not planned, 1 Red, 0 Amber, 1 Green, 0 "
             "Awaiting evidence, 0 Awaiting sign-off and 0 Complete.") in text
     # Self-contained: its stylesheet is inside, nothing is fetched.
     assert "<link" not in html and "src=" not in html

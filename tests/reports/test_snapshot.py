@@ -97,10 +97,10 @@ def test_items_run_priority_action_first_with_their_status_and_the_reason(known)
 def test_current_position_counts_items_by_rag_and_actions_by_state(known):
     position = _section(_draft(known), "3")
     texts = [b.text for b in position.blocks if isinstance(b, Para)]
-    assert ("The Committee follows 2 tracked items. As at 22 November 2026, 1 is Red and 1 "
-            "Green. Figure 1 and the table below show them by status and priority.") in texts
-    assert "Of the 5 actions, 1 is complete, 3 are on track and 1 is overdue." in texts
-    assert "1 action has had its due date extended (1 time in all)." in texts
+    assert ("The Committee follows two tracked items. As at 22 November 2026, one is Red and "
+            "one Green. Figure 1 and the table below show them by status and priority.") in texts
+    assert "Of the five actions, one is complete, three are on track and one is overdue." in texts
+    assert "One action has had its due date extended (one time in all)." in texts
     table = next(b for b in position.blocks if isinstance(b, Table))
     assert [column.title for column in table.columns] == [
         "Priority", "Not planned", "Red", "Amber", "Green", "Awaiting evidence",

@@ -38,7 +38,6 @@ from tracker.items.status import (
     StatusResult,
     StatusRules,
     is_stale,
-    status_rule_in_words,
     work_out_status,
 )
 from tracker.reports.document import (
@@ -93,9 +92,8 @@ class PreviousReport:
 
 
 def count(number: int, singular: str, plural: str | None = None) -> str:
-    """"no actions", "1 action", "3 actions"."""
-    word = singular if number == 1 else (plural or singular + "s")
-    return f"{'no' if number == 0 else number} {word}"
+    """"no actions", "one action", "12 actions": counts under ten in words (UK style)."""
+    return count_words(number, singular, plural)
 
 
 _NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -383,8 +381,7 @@ def _why(data: _Data, previous: PreviousReport | None,
         what = ("the inspections it follows. No inspection has been chosen for the Committee "
                 "yet, so there is no progress to report")
     elif data.multiple:
-        what = (f"the {len(data.inspections)} inspections described in section 2: "
-                + join_words([_inspection_phrase(i) for i in data.inspections]))
+        what = f"the {number_words(len(data.inspections))} inspections described in section 2"
     else:
         what = _inspection_phrase(data.inspections[0])
     blocks: list[Block] = [
@@ -496,18 +493,23 @@ def _outcomes(data: _Data, numbers: _Numbers) -> list[Block]:
     for inspection in data.inspections:
         findings = _findings_of(data, inspection)
         by_category = Counter(f.category for f in findings)
-        parts = [count(by_category[c], *_FOUND_WORDS[c]) for c in
-                 (FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS,
-                  FindingCategory.AREA_FOR_DEVELOPMENT, FindingCategory.PRIORITY_ACTION)
-                 if by_category[c] or c is FindingCategory.PRIORITY_ACTION]
+        # Two sentences, what needs action first, so that neither runs over 40 words.
+        tracked = [count(by_category[c], *_FOUND_WORDS[c]) for c in
+                   (FindingCategory.AREA_FOR_DEVELOPMENT, FindingCategory.PRIORITY_ACTION)
+                   if by_category[c] or c is FindingCategory.PRIORITY_ACTION]
         if by_category[FindingCategory.AREA_FOR_IMPROVEMENT]:
-            parts.append(count(by_category[FindingCategory.AREA_FOR_IMPROVEMENT],
-                               *_FOUND_WORDS[FindingCategory.AREA_FOR_IMPROVEMENT]))
-        text = f"{_about(data, inspection)} identified {join_words(parts)}."
+            tracked.insert(0, count(by_category[FindingCategory.AREA_FOR_IMPROVEMENT],
+                                    *_FOUND_WORDS[FindingCategory.AREA_FOR_IMPROVEMENT]))
+        text = f"{_about(data, inspection)} identified {join_words(tracked)}."
+        found = [count(by_category[c], *_FOUND_WORDS[c]) for c in
+                 (FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS)
+                 if by_category[c]]
+        if found:
+            text += f" It also found {join_words(found)}."
         repeats = sum(1 for f in findings if f.category.is_tracked and f.is_repeat)
         if repeats:
-            text += (f" {count(repeats, 'of these was', 'of these were')} also raised at the "
-                     f"previous inspection.")
+            text += (f" {sentence_start(count(repeats, 'of these was', 'of these were'))} also "
+                     f"raised at the previous inspection.")
         blocks.append(Para(text, numbers.next()))
         strengths = [f for f in findings if f.category is FindingCategory.STRENGTH]
         if strengths:
@@ -537,11 +539,12 @@ def _status_chart(counts: Counter[ShownStatus], total: int) -> Chart:
 
 def _counted_statuses(counts: Counter[ShownStatus], order: list[ShownStatus]) -> str:
     """"4 are not planned, 2 Red and 1 complete": the statuses that some items are in."""
-    words = [f"{counts[shown]} {_IN_PROSE[shown]}" for shown in order if counts[shown]]
+    words = [f"{number_words(counts[shown])} {_IN_PROSE[shown]}" for shown in order
+             if counts[shown]]
     if not words:
         return "none"
     first = next(shown for shown in order if counts[shown])
-    words[0] = f"{counts[first]} {is_are(counts[first])} {_IN_PROSE[first]}"
+    words[0] = f"{number_words(counts[first])} {is_are(counts[first])} {_IN_PROSE[first]}"
     return join_words(words)
 
 
@@ -646,11 +649,11 @@ def _current_position(data: _Data, previous: PreviousReport | None) -> Section:
         overdue = sum(1 for a in actions if data.overdue(a))
         on_track = sum(1 for a in actions if a.is_open) - overdue
         cancelled = sum(1 for a in actions if a.status is ActionStatus.CANCELLED)
-        text = (f"Of the {count(len(actions), 'action')}, {complete} {is_are(complete)} "
-                f"complete, {on_track} {is_are(on_track)} on track and {overdue} "
-                f"{is_are(overdue)} overdue")
-        text += f"; {cancelled} {'was' if cancelled == 1 else 'were'} cancelled." if cancelled \
-            else "."
+        text = (f"Of the {count(len(actions), 'action')}, {number_words(complete)} "
+                f"{is_are(complete)} complete, {number_words(on_track)} {is_are(on_track)} on "
+                f"track and {number_words(overdue)} {is_are(overdue)} overdue")
+        text += (f"; {number_words(cancelled)} {'was' if cancelled == 1 else 'were'} cancelled."
+                 if cancelled else ".")
         blocks.append(Para(text, numbers.next()))
         moved = [a for a in actions if a.date_moved]
         moves = sum(
@@ -659,7 +662,7 @@ def _current_position(data: _Data, previous: PreviousReport | None) -> Section:
         )
         if moved:
             blocks.append(Para(
-                f"{count(len(moved), 'action has', 'actions have')} had "
+                f"{sentence_start(count(len(moved), 'action has', 'actions have'))} had "
                 f"{'its' if len(moved) == 1 else 'their'} due date extended "
                 f"({count(max(moves, len(moved)), 'time')} in all).", numbers.next()))
         else:
@@ -667,10 +670,9 @@ def _current_position(data: _Data, previous: PreviousReport | None) -> Section:
     elif total:
         blocks.append(Para("No actions have been planned yet.", numbers.next()))
     if total:
-        blocks.append(Para("Each item's status is worked out by a written rule. The first "
-                           "step that applies sets it:", numbers.next()))
-        blocks.append(Bullets([Bullet(text, flag=name)
-                               for name, text in status_rule_in_words(data.rules)]))
+        blocks.append(Para("Each item's status is worked out by a written rule, the same for "
+                           "every item; the tracker's page “How status is worked out” sets it "
+                           "out.", numbers.next()))
         points = trend(_histories(data), data.today)
         blocks.append(Para("Figure 2 shows how many items and actions were on time, overdue "
                            "and complete at the end of each month, worked out from the "
@@ -1064,7 +1066,8 @@ def _next_steps(data: _Data, previous: PreviousReport | None, meeting_date: date
                                       f"{long_date(i.target_date)}") for i in targets]))
     overdue = sum(1 for _item, a in data.actions() if data.overdue(a))
     if overdue:
-        blocks.append(Para(f"{count(overdue, 'action is', 'actions are')} overdue. Appendix B "
+        blocks.append(Para(f"{sentence_start(count(overdue, 'action is', 'actions are'))} "
+                           f"overdue. Appendix B "
                            f"lists them with their owners and how late each is.",
                            numbers.next()))
     elif data.items:
@@ -1083,8 +1086,9 @@ def _conclusion(data: _Data, previous: PreviousReport | None,
         actions = sum(1 for _ in data.actions())
         blocks.append(Para(
             f"Of the {count(total, 'item')} the Committee follows, "
-            f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. {overdue} of the "
-            f"{count(actions, 'action')} {is_are(overdue)} overdue.", numbers.next()))
+            f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. "
+            f"{sentence_start(number_words(overdue))} of the {count(actions, 'action')} "
+            f"{is_are(overdue)} overdue.", numbers.next()))
     blocks.append(Para(recommendation(data, previous, next_report), numbers.next(),
                        label="Recommendation:"))
     return Section("7", "Conclusion", blocks)
@@ -1220,9 +1224,14 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
             groups["Due dates moved:"].append(Bullet(
                 f"{action_name(update)}: from {old} to {new}. Reason: {clean(update.text)}"))
         elif kind is HistoryKind.RAG_OVERRIDE:
+            if update.old is None:
+                change = f"status set by hand to {new}"
+            elif update.new is None:
+                change = f"status no longer set by hand (it was {old})"
+            else:
+                change = f"status set by hand from {old} to {new}"
             groups["Status changes:"].append(Bullet(
-                f"{item_name(update)}: RAG set by hand from {old} to {new}. "
-                f"Reason: {clean(update.text)}"))
+                f"{item_name(update)}: {change}. Reason: {clean(update.text)}"))
         elif kind is HistoryKind.MARKED_COMPLETE:
             groups["Items completed:"].append(Bullet(
                 f"{item_name(update)}: marked complete, {long_date(update.created_at)}"))
