@@ -806,7 +806,7 @@ def _off_track_blocks(data: _Data, previous: PreviousReport | None,
     blocks.append(Para(sentence_start(text), numbers.next()))
     blocks.append(Table(
         caption="What is off track, and why",
-        columns=[Column("Item", "ref"), Column("Title", "text"), Column("Lead officer", "person"),
+        columns=[Column("No.", "ref"), Column("Title", "text"), Column("Lead officer", "person"),
                  Column("State", "status"), Column("Why: latest commentary", "text"),
                  Column("Being done now", "text")],
         rows=[[data.refs[o.item.id], clean(o.item.title), _person(o.item.lead_officer),
@@ -1132,7 +1132,7 @@ def _open_items(data: _Data, previous: PreviousReport | None) -> Section:
              "in full and the next action due. The full action plan is the paper's Excel "
              "background paper."),
         Table(caption="Open items in brief",
-              columns=[Column("Item", "ref"), Column("Title", "text"),
+              columns=[Column("No.", "ref"), Column("Title", "text"),
                        Column("Lead officer", "person"), Column("State and reason", "text"),
                        Column("Latest commentary", "text"), Column("Next action due", "text")],
               rows=rows),
