@@ -8,9 +8,13 @@ from datetime import UTC, date, datetime
 
 from tests.factories import CommitteeFactory, CommitteeMeetingFactory
 from tests.questions.conftest import LAST_MEETING, NEXT_MEETING, QUESTION
+from tests.reports.helpers import html_text
 from tracker.extensions import db
 from tracker.questions.queries import PaperQuestion, questions_for_paper
 from tracker.questions.service import answer_question
+from tracker.reports.render_html import render_html
+from tracker.reports.snapshot import build_snapshot
+from tracker.settings import default_settings
 
 ANSWER = "Cover on Fridays depends on the force's staffing review."
 # The paper to the January meeting; the one before it was issued on 20 October.
@@ -123,3 +127,23 @@ def test_another_committees_questions_are_not_printed(scene):
     other = CommitteeFactory(council_id=scene.council.id)
     scene.ask()
     assert questions_for_paper(other.id, since=None, until=NEXT_MEETING) == []
+
+
+def test_the_next_paper_prints_the_question_with_its_answer_and_an_awaited_one_as_awaited(
+    scene,
+):
+    answered = scene.ask()
+    scene.ask(question="How many Friday contacts waited over a day?", item=None)
+    answer_question(answered, ANSWER, actor=scene.officer,
+                    now=datetime(2026, 12, 2, 16, 30, tzinfo=UTC), expected_version=None)
+    db.session.commit()
+
+    paper = html_text(render_html(build_snapshot(
+        scene.committee, today=date(2026, 12, 3), now=datetime(2026, 12, 3, 9, 0, tzinfo=UTC),
+        rules=default_settings().status_rules)))
+
+    assert "Members' questions" in paper
+    assert (f"Asked by Councillor Ann Hughes at the meeting of 5 November 2026, about item "
+            f"5.1: “{QUESTION}” Answer from Meg Lead, 2 December 2026: “{ANSWER}”") in paper
+    assert ("“How many Friday contacts waited over a day?” Answer awaited from Meg Lead."
+            in paper)

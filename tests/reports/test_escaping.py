@@ -34,7 +34,8 @@ LITERALS = [SCRIPT, MARKUP, FIELD, DDE, LONG]
 def hostile(known):
     """The known report with hostile text wherever people type."""
     item = items.create_item(
-        inspection=known.inspection, category=FindingCategory.AREA_FOR_DEVELOPMENT,
+        # A priority action: the paper sets those out in full, with their actions.
+        inspection=known.inspection, category=FindingCategory.PRIORITY_ACTION,
         finding_text=f"Finding with a field code {FIELD} in it.",
         title=f"Item {SCRIPT}", lead_officer=known.lead, theme="", priority=Priority.LOW,
         target_date=date(2027, 6, 30),

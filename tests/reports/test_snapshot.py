@@ -81,24 +81,26 @@ def test_sections_are_numbered_and_paragraphs_carry_their_numbers(known):
 
 def test_items_run_priority_action_first_with_their_status_and_the_reason(known):
     addressing = _section(_draft(known), "5")
-    headings = [b for b in addressing.blocks if isinstance(b, Heading)]
+    headings = [b for b in addressing.blocks if isinstance(b, Heading) and b.number]
+    # Only areas for priority action and items off track are set out in section 5 …
     assert [(h.number, h.text, h.flags) for h in headings] == [
         ("5.1", "Timeliness of contact screening", ["Area for priority action", "Repeat finding"]),
-        ("5.2", "Variable quality of assessments", []),
     ]
     statuses = [b.text for b in addressing.blocks if isinstance(b, Para) and b.label == "Status:"]
-    assert statuses == ["Red. An action is 21 days overdue (more than 14 days).",
-                        "Green. All actions are on track."]
+    assert statuses == ["Red. An action is 21 days overdue (more than 14 days)."]
+    # … the rest are in appendix A in brief, with their state and its reason.
+    in_brief = next(b for b in _draft(known).appendices[0].blocks if isinstance(b, Table))
+    assert [row[0] for row in in_brief.rows] == ["5.1", "5.2"]
+    assert in_brief.rows[1][3] == "Green. All actions are on track."
 
 
 def test_current_position_counts_items_by_rag_and_actions_by_state(known):
     position = _section(_draft(known), "3")
     texts = [b.text for b in position.blocks if isinstance(b, Para)]
-    assert ("The Committee follows 2 tracked items. As at 22 November 2026, 1 is Red and 1 "
-            "Green. Figure 1 and the table below show them by status and priority.") in texts
-    assert "Of the 5 actions, 1 is complete, 3 are on track and 1 is overdue." in texts
-    assert ("1 action has had its due date extended (1 time in all). Appendix A shows each "
-            "action's original and current due dates.") in texts
+    assert ("The Committee follows two tracked items. As at 22 November 2026, one is Red and "
+            "one Green. Figure 1 and the table below show them by status and priority.") in texts
+    assert "Of the five actions, one is complete, three are on track and one is overdue." in texts
+    assert "One action has had its due date extended (one time in all)." in texts
     table = next(b for b in position.blocks if isinstance(b, Table))
     assert [column.title for column in table.columns] == [
         "Priority", "Not planned", "Red", "Amber", "Green", "Awaiting evidence",
@@ -125,8 +127,8 @@ def test_trend_counts_each_month_end_from_the_history(known):
 def test_next_steps_lists_what_falls_due_before_the_meeting_that_gets_the_next_report(known):
     steps = _section(_draft(known), "6")
     due = [b.text for block in steps.blocks if isinstance(block, Bullets) for b in block.items]
+    # Only for areas for priority action and items off track (5.2 is neither).
     assert due == [
-        "Assessment sign-off arrangements reviewed (5.2), due 15 December 2026; owner: Meg Lead",
         "Themed case file audit of children's views (5.1), due 15 January 2027; owner: Jo "
         "Partner (Northshire Police)",
     ]
@@ -180,7 +182,7 @@ def test_a_committee_with_no_inspections_still_gets_a_readable_report(app, counc
     snapshot = draft_snapshot(committee, today=clock.today(), now=clock.now(), rules=RULES)
     why = snapshot.sections[0].blocks[0].text
     assert "No inspection has been chosen for the Committee yet" in why
-    assert snapshot.appendices[0].blocks[0].text == "No actions have been planned yet."
+    assert snapshot.appendices[0].blocks[0].text == "No item is open."
     assert snapshot.contact is None
     assert snapshot.sections[-1].blocks[-1].label == "Recommendation:"
 

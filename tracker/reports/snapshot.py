@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from tracker.accounts.models import Council
@@ -37,9 +37,10 @@ from tracker.items.status import (
     ShownStatus,
     StatusResult,
     StatusRules,
-    status_rule_in_words,
+    is_stale,
     work_out_status,
 )
+from tracker.questions.queries import questions_for_paper
 from tracker.reports.document import (
     Block,
     Bullet,
@@ -72,6 +73,10 @@ _IN_PROSE = {
 }
 # Without a later meeting on the calendar, "next steps" looks this far ahead.
 NEXT_STEPS_HORIZON = timedelta(weeks=12)
+# The body's table of what is off track lists at most this many items; appendix A has all.
+OFF_TRACK_LIMIT = 25
+# Commentary quoted in the body is cut at about this many characters.
+COMMENTARY_CUT = 300
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
@@ -88,9 +93,27 @@ class PreviousReport:
 
 
 def count(number: int, singular: str, plural: str | None = None) -> str:
-    """"no actions", "1 action", "3 actions"."""
+    """"no actions", "one action", "12 actions": counts under ten in words (UK style)."""
+    return count_words(number, singular, plural)
+
+
+_NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def number_words(number: int) -> str:
+    """A count as UK style writes it: words under ten, figures with thousands separators."""
+    return _NUMBER_WORDS[number] if 0 <= number < 10 else f"{number:,}"
+
+
+def count_words(number: int, singular: str, plural: str | None = None) -> str:
+    """"no actions", "one action", "12 actions", "1,200 actions"."""
     word = singular if number == 1 else (plural or singular + "s")
-    return f"{'no' if number == 0 else number} {word}"
+    return f"{number_words(number)} {word}"
+
+
+def sentence_start(text: str) -> str:
+    """A sentence with its first letter a capital ("no item" → "No item")."""
+    return text[:1].upper() + text[1:]
 
 
 def is_are(number: int) -> str:
@@ -174,6 +197,8 @@ class _Data:
     statuses: dict[int, StatusResult]
     # The history the report reads (KINDS_THE_REPORT_READS), oldest first: typed values only.
     updates: list[HistoryEntry]
+    # Each item's latest commentary (on the item or one of its actions), by item id.
+    commentary: dict[int, HistoryEntry]
     today: date
     now: datetime
     rules: StatusRules
@@ -204,6 +229,38 @@ KINDS_THE_REPORT_READS = (
 )
 # The values the report words (statuses, dates, RAGs) name no one.
 _NOBODY = People()
+# Officers' commentary: a progress note on its own, or the words saved with a change of an
+# action's status.
+KINDS_WITH_COMMENTARY = (HistoryKind.COMMENTARY, HistoryKind.STATUS_CHANGE)
+
+
+def latest_commentary(item_ids: list[int], *, per_action: bool = False
+                      ) -> dict[int, HistoryEntry]:
+    """Each item's latest commentary, on the item or any of its actions, with its author:
+    one statement however many items (a window over the item's entries picks the latest).
+    `per_action`: each action's latest instead, keyed by action id."""
+    if not item_ids:
+        return {}
+    key = HistoryEntry.action_id if per_action else HistoryEntry.item_id
+    ranked = (
+        select(HistoryEntry.id, func.row_number().over(
+            partition_by=key,
+            order_by=(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()),
+        ).label("n"))
+        .where(HistoryEntry.item_id.in_(item_ids),
+               key.is_not(None),
+               HistoryEntry.kind.in_(KINDS_WITH_COMMENTARY),
+               HistoryEntry.text != "")
+        .subquery()
+    )
+    entries = db.session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.id.in_(select(ranked.c.id).where(ranked.c.n == 1)))
+        .options(joinedload(HistoryEntry.author))
+    )
+    if per_action:
+        return {entry.action_id: entry for entry in entries if entry.action_id is not None}
+    return {entry.item_id: entry for entry in entries}
 
 
 def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) -> _Data:
@@ -258,8 +315,9 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
             .order_by(HistoryEntry.created_at, HistoryEntry.id)
         )
     ) if items else []
-    return _Data(committee, inspections, findings, items, refs, statuses, updates, today, now,
-                 rules)
+    commentary = latest_commentary([item.id for item in items])
+    return _Data(committee, inspections, findings, items, refs, statuses, updates, commentary,
+                 today, now, rules)
 
 
 # --- the sections -------------------------------------------------------------------------------
@@ -274,15 +332,57 @@ def _inspection_phrase(inspection: Inspection) -> str:
     return phrase
 
 
-def _why(data: _Data, previous: PreviousReport | None) -> Section:
+def _to_attend(data: _Data, previous: PreviousReport | None) -> list[Item]:
+    """The items whose lead officers the Committee is asked to call: Red or not planned."""
+    chosen = {o.item.id for o in off_track(data, previous)
+              if data.statuses[o.item.id].shown in (ShownStatus.RED, ShownStatus.NOT_PLANNED)}
+    return [item for item in data.items if item.id in chosen]
+
+
+def recommendation(data: _Data, previous: PreviousReport | None,
+                   next_report: date | None) -> str:
+    """What the Committee is asked to do, from the data: note progress, call the lead
+    officers of the items off track, and when the next report comes."""
+    parts = ["to note progress"]
+    attend = _to_attend(data, previous)
+    if len(attend) == 1:
+        parts.append(f"to ask the lead officer for item {data.refs[attend[0].id]}, which is off "
+                     f"track, to attend the next meeting")
+    elif 1 < len(attend) <= 5:
+        refs = join_words([data.refs[item.id] for item in attend])
+        parts.append(f"to ask the lead officers for items {refs}, which are off track, to "
+                     f"attend the next meeting")
+    elif attend:
+        parts.append(f"to ask the lead officers for the {count_words(len(attend), 'item')} that "
+                     f"are Red or not planned (section 3) to attend the next meeting")
+    further = (f"on {long_date(next_report)}" if next_report is not None
+               else "at a future meeting")
+    parts.append(f"to receive a further progress report {further}")
+    if len(parts) == 2:
+        return f"The Committee is asked {parts[0]} and {parts[1]}."
+    return f"The Committee is asked {'; '.join(parts[:-1])}; and {parts[-1]}."
+
+
+def _position_in_brief(data: _Data, previous: PreviousReport | None) -> str:
+    """Page 1's one-sentence position: how many items are off track."""
+    total = len(data.items)
+    late = len(off_track(data, previous))
+    if late == 0:
+        return (f"None of the {count_words(total, 'item')} the Committee follows is off "
+                f"track.")
+    return (f"Of the {count_words(total, 'item')} the Committee follows, "
+            f"{number_words(late)} {is_are(late)} off track (section 3).")
+
+
+def _why(data: _Data, previous: PreviousReport | None,
+         next_report: date | None = None) -> Section:
     numbers = _Numbers("1")
     committee = clean(data.committee.name)
     if not data.inspections:
         what = ("the inspections it follows. No inspection has been chosen for the Committee "
                 "yet, so there is no progress to report")
     elif data.multiple:
-        what = (f"the {len(data.inspections)} inspections described in section 2: "
-                + join_words([_inspection_phrase(i) for i in data.inspections]))
+        what = f"the {number_words(len(data.inspections))} inspections described in section 2"
     else:
         what = _inspection_phrase(data.inspections[0])
     blocks: list[Block] = [
@@ -300,6 +400,10 @@ def _why(data: _Data, previous: PreviousReport | None) -> Section:
     blocks.append(Para(follow, numbers.next()))
     blocks.append(Para(f"The report sets out the position as at {long_date(data.today)}.",
                        numbers.next()))
+    if data.items:
+        blocks.append(Para(f"{_position_in_brief(data, previous)} "
+                           f"{recommendation(data, previous, next_report)}", numbers.next(),
+                           label="In brief:"))
     return Section("1", "Why has this report come to the Committee?", blocks)
 
 
@@ -390,18 +494,23 @@ def _outcomes(data: _Data, numbers: _Numbers) -> list[Block]:
     for inspection in data.inspections:
         findings = _findings_of(data, inspection)
         by_category = Counter(f.category for f in findings)
-        parts = [count(by_category[c], *_FOUND_WORDS[c]) for c in
-                 (FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS,
-                  FindingCategory.AREA_FOR_DEVELOPMENT, FindingCategory.PRIORITY_ACTION)
-                 if by_category[c] or c is FindingCategory.PRIORITY_ACTION]
+        # Two sentences, what needs action first, so that neither runs over 40 words.
+        tracked = [count(by_category[c], *_FOUND_WORDS[c]) for c in
+                   (FindingCategory.AREA_FOR_DEVELOPMENT, FindingCategory.PRIORITY_ACTION)
+                   if by_category[c] or c is FindingCategory.PRIORITY_ACTION]
         if by_category[FindingCategory.AREA_FOR_IMPROVEMENT]:
-            parts.append(count(by_category[FindingCategory.AREA_FOR_IMPROVEMENT],
-                               *_FOUND_WORDS[FindingCategory.AREA_FOR_IMPROVEMENT]))
-        text = f"{_about(data, inspection)} identified {join_words(parts)}."
+            tracked.insert(0, count(by_category[FindingCategory.AREA_FOR_IMPROVEMENT],
+                                    *_FOUND_WORDS[FindingCategory.AREA_FOR_IMPROVEMENT]))
+        text = f"{_about(data, inspection)} identified {join_words(tracked)}."
+        found = [count(by_category[c], *_FOUND_WORDS[c]) for c in
+                 (FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS)
+                 if by_category[c]]
+        if found:
+            text += f" It also found {join_words(found)}."
         repeats = sum(1 for f in findings if f.category.is_tracked and f.is_repeat)
         if repeats:
-            text += (f" {count(repeats, 'of these was', 'of these were')} also raised at the "
-                     f"previous inspection.")
+            text += (f" {sentence_start(count(repeats, 'of these was', 'of these were'))} also "
+                     f"raised at the previous inspection.")
         blocks.append(Para(text, numbers.next()))
         strengths = [f for f in findings if f.category is FindingCategory.STRENGTH]
         if strengths:
@@ -431,11 +540,12 @@ def _status_chart(counts: Counter[ShownStatus], total: int) -> Chart:
 
 def _counted_statuses(counts: Counter[ShownStatus], order: list[ShownStatus]) -> str:
     """"4 are not planned, 2 Red and 1 complete": the statuses that some items are in."""
-    words = [f"{counts[shown]} {_IN_PROSE[shown]}" for shown in order if counts[shown]]
+    words = [f"{number_words(counts[shown])} {_IN_PROSE[shown]}" for shown in order
+             if counts[shown]]
     if not words:
         return "none"
     first = next(shown for shown in order if counts[shown])
-    words[0] = f"{counts[first]} {is_are(counts[first])} {_IN_PROSE[first]}"
+    words[0] = f"{number_words(counts[first])} {is_are(counts[first])} {_IN_PROSE[first]}"
     return join_words(words)
 
 
@@ -509,7 +619,7 @@ def _histories(data: _Data) -> list[ItemHistory]:
     return histories
 
 
-def _current_position(data: _Data) -> Section:
+def _current_position(data: _Data, previous: PreviousReport | None) -> Section:
     numbers = _Numbers("3")
     blocks = _outcomes(data, numbers)
     total = len(data.items)
@@ -540,11 +650,11 @@ def _current_position(data: _Data) -> Section:
         overdue = sum(1 for a in actions if data.overdue(a))
         on_track = sum(1 for a in actions if a.is_open) - overdue
         cancelled = sum(1 for a in actions if a.status is ActionStatus.CANCELLED)
-        text = (f"Of the {count(len(actions), 'action')}, {complete} {is_are(complete)} "
-                f"complete, {on_track} {is_are(on_track)} on track and {overdue} "
-                f"{is_are(overdue)} overdue")
-        text += f"; {cancelled} {'was' if cancelled == 1 else 'were'} cancelled." if cancelled \
-            else "."
+        text = (f"Of the {count(len(actions), 'action')}, {number_words(complete)} "
+                f"{is_are(complete)} complete, {number_words(on_track)} {is_are(on_track)} on "
+                f"track and {number_words(overdue)} {is_are(overdue)} overdue")
+        text += (f"; {number_words(cancelled)} {'was' if cancelled == 1 else 'were'} cancelled."
+                 if cancelled else ".")
         blocks.append(Para(text, numbers.next()))
         moved = [a for a in actions if a.date_moved]
         moves = sum(
@@ -553,19 +663,17 @@ def _current_position(data: _Data) -> Section:
         )
         if moved:
             blocks.append(Para(
-                f"{count(len(moved), 'action has', 'actions have')} had "
+                f"{sentence_start(count(len(moved), 'action has', 'actions have'))} had "
                 f"{'its' if len(moved) == 1 else 'their'} due date extended "
-                f"({count(max(moves, len(moved)), 'time')} in all). Appendix A shows "
-                f"each action's original and current due dates.", numbers.next()))
+                f"({count(max(moves, len(moved)), 'time')} in all).", numbers.next()))
         else:
             blocks.append(Para("No action has had its due date extended.", numbers.next()))
     elif total:
         blocks.append(Para("No actions have been planned yet.", numbers.next()))
     if total:
-        blocks.append(Para("Each item's status is worked out by a written rule. The first "
-                           "step that applies sets it:", numbers.next()))
-        blocks.append(Bullets([Bullet(text, flag=name)
-                               for name, text in status_rule_in_words(data.rules)]))
+        blocks.append(Para("Each item's status is worked out by a written rule, the same for "
+                           "every item; the tracker's page “How status is worked out” sets it "
+                           "out.", numbers.next()))
         points = trend(_histories(data), data.today)
         blocks.append(Para("Figure 2 shows how many items and actions were on time, overdue "
                            "and complete at the end of each month, worked out from the "
@@ -573,7 +681,140 @@ def _current_position(data: _Data) -> Section:
                            "target date has passed or one of its actions is overdue.",
                            numbers.next()))
         blocks.extend(_trend_blocks(points))
+    if total:
+        blocks.extend(_off_track_blocks(data, previous, numbers))
     return Section("3", "Current position", blocks)
+
+
+def cut(text: str, limit: int = COMMENTARY_CUT) -> str:
+    """Text cut at a word boundary near `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = head.rfind(" ")
+    if space > limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:.") + "…"
+
+
+def _author(entry: HistoryEntry) -> str:
+    if entry.author is not None:
+        return clean(entry.author.display_name)
+    return "a partner" if entry.partner_link_id is not None else "author not recorded"
+
+
+def commentary_words(data: _Data, item: Item, limit: int | None = COMMENTARY_CUT) -> str:
+    """The item's latest commentary quoted with its author and date; a Red item whose latest
+    commentary is older than the stale limit says so first."""
+    entry = data.commentary.get(item.id)
+    red = data.statuses[item.id].shown is ShownStatus.RED
+    if entry is None:
+        return "No update recorded." if red else "No commentary recorded."
+    text = clean(entry.text)
+    if limit is not None:
+        text = cut(text, limit)
+    quoted = f"“{text}” ({_author(entry)}, {long_date(entry.created_at)})"
+    if red and is_stale(entry.created_at, data.now, data.rules):
+        return f"No update since {long_date(entry.created_at)}. Last update: {quoted}"
+    return quoted
+
+
+def _next_open_action(item: Item) -> Action | None:
+    open_actions = [a for a in item.actions if a.is_open]
+    return min(open_actions, key=lambda a: (a.due_date, a.id)) if open_actions else None
+
+
+def doing_now(data: _Data, item: Item) -> str:
+    """What is being done now: the open action due first, with its owner."""
+    action = _next_open_action(item)
+    if action is None:
+        return "No open action."
+    late = " (overdue)" if data.overdue(action) else ""
+    return (f"{clean(action.description)}, due {long_date(action.due_date)}{late}; "
+            f"{_person(action.owner)}")
+
+
+_RAG_RANK = {ShownStatus.GREEN.value: 0, ShownStatus.AMBER.value: 1, ShownStatus.RED.value: 2}
+_IN_DELIVERY_OR_NOT_PLANNED = {ShownStatus.RED, ShownStatus.AMBER, ShownStatus.GREEN,
+                               ShownStatus.NOT_PLANNED}
+
+
+@dataclass(frozen=True)
+class OffTrack:
+    """An item the Committee should look at, and why it is listed."""
+
+    item: Item
+    past_target: bool
+    worse_than: str  # the status the last issued paper gave, when it has got worse since
+    # How serious: Red first, then not planned, then the rest; the longest late first.
+    rank: tuple[int, int]
+
+
+def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
+    """Every item that is Red, not planned, past its target date or worse than the last issued
+    paper said, the most serious first (Red longest overdue, then not planned longest)."""
+    found = []
+    for item in data.items:
+        shown = data.statuses[item.id].shown
+        past_target = (shown in _IN_DELIVERY_OR_NOT_PLANNED and item.target_date is not None
+                       and item.target_date < data.today)
+        before = previous.item_rags.get(str(item.id), "") if previous else ""
+        worse = (before in _RAG_RANK and shown.value in _RAG_RANK
+                 and _RAG_RANK[shown.value] > _RAG_RANK[before])
+        if not (shown in (ShownStatus.RED, ShownStatus.NOT_PLANNED) or past_target or worse):
+            continue
+        late_since = [d for d in (item.target_date,) if d is not None and d < data.today]
+        action = _next_open_action(item)
+        if action is not None and action.due_date < data.today:
+            late_since.append(action.due_date)
+        days_late = (data.today - min(late_since)).days if late_since else 0
+        if shown is ShownStatus.RED:
+            rank = (0, -days_late)
+        elif shown is ShownStatus.NOT_PLANNED:
+            rank = (1, -(data.today - item.created_at.date()).days)
+        else:
+            rank = (2, -days_late)
+        found.append(OffTrack(item, past_target, _label_of(before) if worse else "", rank))
+    found.sort(key=lambda o: (o.rank, data.refs[o.item.id]))
+    return found
+
+
+def _state_words(data: _Data, entry: OffTrack) -> str:
+    words = data.statuses[entry.item.id].label
+    if entry.worse_than:
+        words += f", was {entry.worse_than}"
+    if entry.past_target:
+        words += f"; target date {long_date(entry.item.target_date)} passed"
+    return words
+
+
+def _off_track_blocks(data: _Data, previous: PreviousReport | None,
+                      numbers: _Numbers) -> list[Block]:
+    listed = off_track(data, previous)
+    blocks: list[Block] = [Heading("What is off track, and why")]
+    if not listed:
+        blocks.append(Para("No item is off track: none is Red, not planned or past its "
+                           "target date.", numbers.next()))
+        return blocks
+    shown = listed[:OFF_TRACK_LIMIT]
+    text = (f"{count_words(len(listed), 'item is', 'items are')} off track: Red, not planned, "
+            f"past the target date or worse than the last paper said. The table gives the "
+            f"latest commentary on each and what is being done now.")
+    if len(listed) > len(shown):
+        more = len(listed) - len(shown)
+        text += (f" It lists the {len(shown)} most serious; appendix A has the other "
+                 f"{count_words(more, 'item')}.")
+    blocks.append(Para(sentence_start(text), numbers.next()))
+    blocks.append(Table(
+        caption="What is off track, and why",
+        columns=[Column("No.", "ref"), Column("Title", "text"), Column("Lead officer", "person"),
+                 Column("State", "status"), Column("Why: latest commentary", "text"),
+                 Column("Being done now", "text")],
+        rows=[[data.refs[o.item.id], clean(o.item.title), _person(o.item.lead_officer),
+               _state_words(data, o), commentary_words(data, o.item), doing_now(data, o.item)]
+              for o in shown],
+    ))
+    return blocks
 
 
 def _areas_title(categories: list[FindingCategory]) -> str:
@@ -640,7 +881,24 @@ def _due_words(action: Action) -> str:
     return text
 
 
-def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> list[Block]:
+def _since(previous: PreviousReport | None) -> datetime | None:
+    return previous.issued_at if previous is not None else None
+
+
+def _completed_since(action: Action, since: datetime | None) -> bool:
+    if action.status is not ActionStatus.COMPLETE:
+        return False
+    if since is None:
+        return True
+    done = action.completed_on or action.due_date
+    # The day of issue counts as after it: better told twice than never.
+    return done >= since.astimezone(UK).date()
+
+
+def _item_blocks(data: _Data, item: Item, previous: PreviousReport | None, end: date,
+                 cancel_reasons: dict[int, str]) -> list[Block]:
+    """One item in section 5: what was done since the last paper, what is due before the
+    next meeting, its state with the reason and its latest commentary; the rest counted."""
     finding = item.finding
     flags = []
     if finding.category is FindingCategory.PRIORITY_ACTION:
@@ -652,20 +910,25 @@ def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> lis
     if item.target_date:
         details += f" Target date: {long_date(item.target_date)}."
     blocks.append(Para(details, label="Lead officer:"))
-    taken = [a for a in item.actions if a.status is ActionStatus.COMPLETE]
+    since = _since(previous)
+    taken = [a for a in item.actions if _completed_since(a, since)]
     taken.sort(key=lambda a: (a.completed_on or a.due_date, a.id))
     if taken:
         blocks.append(Bullets([Bullet(f"{clean(a.description)}, {_completed_month(a)}")
                                for a in taken], label="Action taken:"))
     else:
-        blocks.append(Para("No action has been completed yet.", label="Action taken:"))
-    planned = [a for a in item.actions if a.is_open]
+        none_yet = ("No action has been completed since the last paper." if since
+                    else "No action has been completed yet.")
+        blocks.append(Para(none_yet, label="Action taken:"))
+    planned = [a for a in item.actions if a.is_open and a.due_date <= end]
+    planned.sort(key=lambda a: (a.due_date, a.id))
     if planned:
         blocks.append(Bullets(
             [Bullet(f"{clean(a.description)}, {_due_words(a)}",
                     flag="Overdue" if data.overdue(a) else "") for a in planned],
             label="Action planned:"))
-    cancelled = [a for a in item.actions if a.status is ActionStatus.CANCELLED]
+    cancelled = [a for a in item.actions if a.status is ActionStatus.CANCELLED
+                 and a.id in cancel_reasons and _cancelled_since(data, a, since)]
     if cancelled:
         bullets = []
         for action in cancelled:
@@ -673,8 +936,21 @@ def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> lis
             bullets.append(Bullet(clean(action.description) + (f". Reason: {reason}"
                                                                if reason else "")))
         blocks.append(Bullets(bullets, label="Action cancelled:"))
+    rest = [a for a in item.actions if a not in taken and a not in planned
+            and a not in cancelled]
+    if rest:
+        still_open = sum(1 for a in rest if a.is_open)
+        done = sum(1 for a in rest if a.status is ActionStatus.COMPLETE)
+        parts = [f"{number_words(done)} complete" if done else "",
+                 f"{number_words(still_open)} due later" if still_open else "",
+                 f"{number_words(len(rest) - done - still_open)} cancelled"
+                 if len(rest) - done - still_open else ""]
+        blocks.append(Para(
+            f"{sentence_start(count_words(len(rest), 'other action'))}: "
+            f"{join_words([p for p in parts if p])}.", label="Other actions:"))
     result = data.statuses[item.id]
     blocks.append(Para(f"{result.label}. {clean(result.reason)}", label="Status:"))
+    blocks.append(Para(commentary_words(data, item), label="Latest commentary:"))
     if item.measure_of_success:
         blocks.append(Para(clean(item.measure_of_success), label="Measure of success:"))
     if item.outcome_evidence:
@@ -682,13 +958,92 @@ def _item_blocks(data: _Data, item: Item, cancel_reasons: dict[int, str]) -> lis
     return blocks
 
 
-def _addressing(data: _Data) -> Section:
+def _cancelled_since(data: _Data, action: Action, since: datetime | None) -> bool:
+    if since is None:
+        return True
+    return any(u.action_id == action.id and u.kind is HistoryKind.STATUS_CHANGE
+               and u.new is ActionStatus.CANCELLED and u.created_at > since
+               for u in data.updates)
+
+
+def _in_focus(data: _Data, previous: PreviousReport | None) -> list[Item]:
+    """The items section 5 and section 6 set out: areas for priority action and every item
+    off track, in the order of section 5."""
+    late = {o.item.id for o in off_track(data, previous)}
+    return [item for item in data.items
+            if item.finding.category is FindingCategory.PRIORITY_ACTION or item.id in late]
+
+
+def members_questions_blocks(data: _Data, previous: PreviousReport | None,
+                             until: date) -> list[Block]:
+    """The questions members asked at earlier meetings, each with its answer or "Answer
+    awaited" (tracker.questions.queries.questions_for_paper decides which are printed)."""
+    questions = questions_for_paper(data.committee.id, since=_since(previous), until=until)
+    if not questions:
+        return []
+    bullets = []
+    for question in questions:
+        about = ""
+        if question.item_id is not None and question.item_id in data.refs:
+            about = f", about item {data.refs[question.item_id]}"
+        text = (f"Asked by {clean(question.asked_by)} at the meeting of "
+                f"{long_date(question.meeting_date)}{about}: “{clean(question.question)}” ")
+        if question.answer is None:
+            text += f"Answer awaited from {clean(question.officer)}."
+        else:
+            answered = long_date(question.answered_on) if question.answered_on else ""
+            text += (f"Answer from {clean(question.answered_by or question.officer)}"
+                     f"{', ' + answered if answered else ''}: “{clean(question.answer)}”")
+            if question.corrected_on is not None:
+                text += f" (corrected {long_date(question.corrected_on)})"
+        bullets.append(Bullet(text))
+    return [Heading("Members' questions"), Bullets(bullets)]
+
+
+def _completed_items(data: _Data, previous: PreviousReport | None,
+                     numbers: _Numbers) -> list[Block]:
+    """Items signed off since the last paper, one line each, with their outcome evidence."""
+    since = _since(previous)
+    done = [item for item in data.items if item.status is ItemStatus.COMPLETE
+            and (since is None or (item.signed_off_at is not None
+                                   and item.signed_off_at > since))]
+    if not done:
+        return []
+    bullets = []
+    for item in done:
+        text = f"{data.refs[item.id]} {clean(item.title)}"
+        if item.signed_off_at is not None:
+            text += f", signed off {long_date(item.signed_off_at)}"
+        if item.outcome_evidence:
+            text += f". Outcome evidence: {cut(clean(item.outcome_evidence))}"
+        bullets.append(Bullet(text))
+    heading = "Completed since the last paper" if since else "Completed so far"
+    return [Heading(heading), Bullets(bullets)]
+
+
+def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date | None,
+                next_report: date | None) -> Section:
+    numbers = _Numbers("5")
     blocks: list[Block] = []
+    if not data.items:
+        return Section("5", "How we are addressing them",
+                       [Para("No items are being tracked yet.", "5.1")])
     cancel_reasons = _cancel_reasons(data)
-    for item in data.items:
-        blocks.extend(_item_blocks(data, item, cancel_reasons))
-    if not blocks:
-        blocks.append(Para("No items are being tracked yet.", "5.1"))
+    end, _when = _horizon(data, meeting_date, next_report)
+    focus = _in_focus(data, previous)
+    others = len(data.items) - len(focus)
+    intro = ("This section sets out each area for priority action and each item off track: "
+             "what has been done since the last paper and what is due before the next "
+             "meeting.")
+    if others:
+        intro += (f" The other {count_words(others, 'item')} {is_are(others)} in appendix A "
+                  f"in brief.")
+    # Unnumbered: in this section 5.1, 5.2 … are the items' own numbers.
+    blocks.append(Para(intro))
+    for item in focus:
+        blocks.extend(_item_blocks(data, item, previous, end, cancel_reasons))
+    blocks.extend(_completed_items(data, previous, numbers))
+    blocks.extend(members_questions_blocks(data, previous, meeting_date or data.today))
     return Section("5", "How we are addressing them", blocks)
 
 
@@ -700,21 +1055,25 @@ def _horizon(data: _Data, meeting_date: date | None, next_report: date | None) -
     return end, f"In the next 12 weeks, up to {long_date(end)}"
 
 
-def _next_steps(data: _Data, meeting_date: date | None, next_report: date | None) -> Section:
+def _next_steps(data: _Data, previous: PreviousReport | None, meeting_date: date | None,
+                next_report: date | None) -> Section:
     numbers = _Numbers("6")
     end, when = _horizon(data, meeting_date, next_report)
+    focus = {item.id for item in _in_focus(data, previous)}
     due = [(item, a) for item, a in data.actions()
-           if a.is_open and data.today <= a.due_date <= end]
+           if item.id in focus and a.is_open and data.today <= a.due_date <= end]
     due.sort(key=lambda pair: (pair[1].due_date, data.refs[pair[0].id], pair[1].id))
     blocks: list[Block] = []
     if due:
-        blocks.append(Para(f"{when}, {count(len(due), 'action falls', 'actions fall')} due:",
+        blocks.append(Para(f"{when}, {count_words(len(due), 'action falls', 'actions fall')} "
+                           f"due for areas for priority action and items off track:",
                            numbers.next()))
         blocks.append(Bullets([
             Bullet(f"{clean(a.description)} ({data.refs[item.id]}), due {long_date(a.due_date)}"
                    f"; owner: {_person(a.owner)}") for item, a in due]))
     else:
-        blocks.append(Para(f"{when}, no actions fall due.", numbers.next()))
+        blocks.append(Para(f"{when}, no actions fall due for areas for priority action or "
+                           f"items off track.", numbers.next()))
     targets = [item for item in data.items if item.status is not ItemStatus.COMPLETE
                and item.target_date is not None and data.today <= item.target_date <= end]
     if targets:
@@ -723,7 +1082,8 @@ def _next_steps(data: _Data, meeting_date: date | None, next_report: date | None
                                       f"{long_date(i.target_date)}") for i in targets]))
     overdue = sum(1 for _item, a in data.actions() if data.overdue(a))
     if overdue:
-        blocks.append(Para(f"{count(overdue, 'action is', 'actions are')} overdue. Appendix B "
+        blocks.append(Para(f"{sentence_start(count(overdue, 'action is', 'actions are'))} "
+                           f"overdue. Appendix B "
                            f"lists them with their owners and how late each is.",
                            numbers.next()))
     elif data.items:
@@ -731,7 +1091,8 @@ def _next_steps(data: _Data, meeting_date: date | None, next_report: date | None
     return Section("6", "Next steps", blocks)
 
 
-def _conclusion(data: _Data, next_report: date | None) -> Section:
+def _conclusion(data: _Data, previous: PreviousReport | None,
+                next_report: date | None) -> Section:
     numbers = _Numbers("7")
     blocks: list[Block] = []
     total = len(data.items)
@@ -741,14 +1102,11 @@ def _conclusion(data: _Data, next_report: date | None) -> Section:
         actions = sum(1 for _ in data.actions())
         blocks.append(Para(
             f"Of the {count(total, 'item')} the Committee follows, "
-            f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. {overdue} of the "
-            f"{count(actions, 'action')} {is_are(overdue)} overdue.", numbers.next()))
-    further = (f"on {long_date(next_report)}" if next_report is not None
-               else "at a future meeting")
-    blocks.append(Para(
-        f"The Committee is asked to note the progress made on the actions set out in this "
-        f"report and its appendices, and to receive a further progress report {further}.",
-        numbers.next(), label="Recommendation:"))
+            f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. "
+            f"{sentence_start(number_words(overdue))} of the {count(actions, 'action')} "
+            f"{is_are(overdue)} overdue.", numbers.next()))
+    blocks.append(Para(recommendation(data, previous, next_report), numbers.next(),
+                       label="Recommendation:"))
     return Section("7", "Conclusion", blocks)
 
 
@@ -770,18 +1128,29 @@ def _due_cell(action: Action) -> str:
     return text
 
 
-def _all_actions(data: _Data) -> Section:
-    rows = [[data.refs[item.id], clean(a.description), _person(a.owner), _due_cell(a),
-             _status_words(data, a)] for item, a in data.actions()]
-    if not rows:
-        return Section("A", "All actions", [Para("No actions have been planned yet.")])
-    return Section("A", "All actions", [
-        Para("Every action, under the number of the item it belongs to (section 5). Where a "
-             "due date has moved, the date first agreed is shown too."),
-        Table(caption="All actions",
-              columns=[Column("Item", "ref"), Column("Action", "text"),
-                       Column("Owner", "person"), Column("Due date", "date"),
-                       Column("Status", "status")],
+def _open_items(data: _Data, previous: PreviousReport | None) -> Section:
+    """Appendix A: every open item in brief, off track first, with its commentary in full."""
+    late = off_track(data, previous)
+    late_ids = {o.item.id for o in late}
+    rest = [item for item in data.items if item.id not in late_ids
+            and item.status is not ItemStatus.COMPLETE]
+    ordered = [o.item for o in late] + rest
+    if not ordered:
+        return Section("A", "Open items in brief", [Para("No item is open.")])
+    rows = []
+    for item in ordered:
+        result = data.statuses[item.id]
+        rows.append([data.refs[item.id], clean(item.title), _person(item.lead_officer),
+                     f"{result.label}. {clean(result.reason)}",
+                     commentary_words(data, item, limit=None), doing_now(data, item)])
+    return Section("A", "Open items in brief", [
+        Para("Every item not yet signed off, those off track first, with the latest commentary "
+             "in full and the next action due. The full action plan is the paper's Excel "
+             "background paper."),
+        Table(caption="Open items in brief",
+              columns=[Column("No.", "ref"), Column("Title", "text"),
+                       Column("Lead officer", "person"), Column("State and reason", "text"),
+                       Column("Latest commentary", "text"), Column("Next action due", "text")],
               rows=rows),
     ])
 
@@ -791,15 +1160,25 @@ def _overdue_actions(data: _Data) -> Section:
     late.sort(key=lambda pair: (pair[1].due_date, pair[1].id))
     if not late:
         return Section("B", "Overdue actions", [Para("No actions are overdue.")])
+    updates = latest_commentary(sorted({item.id for item, _a in late}), per_action=True)
+
+    def latest(action: Action) -> str:
+        entry = updates.get(action.id)
+        if entry is None:
+            return "No update recorded."
+        return (f"“{cut(clean(entry.text))}” ({_author(entry)}, "
+                f"{long_date(entry.created_at)})")
+
     rows = [[data.refs[item.id], clean(a.description), _person(a.owner), _due_cell(a),
-             str((data.today - a.due_date).days)] for item, a in late]
+             f"{(data.today - a.due_date).days:,}", latest(a)] for item, a in late]
     return Section("B", "Overdue actions", [
         Para(f"Actions not complete or cancelled whose due date has passed, as at "
-             f"{long_date(data.today)}, the longest overdue first."),
+             f"{long_date(data.today)}, the longest overdue first, with the latest update on "
+             f"each."),
         Table(caption="Overdue actions",
               columns=[Column("Item", "ref"), Column("Action", "text"),
                        Column("Owner", "person"), Column("Due date", "date"),
-                       Column("Days overdue", "count")],
+                       Column("Days overdue", "count"), Column("Latest update", "text")],
               rows=rows),
     ])
 
@@ -861,9 +1240,14 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
             groups["Due dates moved:"].append(Bullet(
                 f"{action_name(update)}: from {old} to {new}. Reason: {clean(update.text)}"))
         elif kind is HistoryKind.RAG_OVERRIDE:
+            if update.old is None:
+                change = f"status set by hand to {new}"
+            elif update.new is None:
+                change = f"status no longer set by hand (it was {old})"
+            else:
+                change = f"status set by hand from {old} to {new}"
             groups["Status changes:"].append(Bullet(
-                f"{item_name(update)}: RAG set by hand from {old} to {new}. "
-                f"Reason: {clean(update.text)}"))
+                f"{item_name(update)}: {change}. Reason: {clean(update.text)}"))
         elif kind is HistoryKind.MARKED_COMPLETE:
             groups["Items completed:"].append(Bullet(
                 f"{item_name(update)}: marked complete, {long_date(update.created_at)}"))
@@ -942,15 +1326,16 @@ def build_snapshot(
         generated_at=now.astimezone(UK).replace(microsecond=0),
         version=version,
         sections=[
-            _why(data, previous),
+            _why(data, previous, next_report),
             _background(data),
-            _current_position(data),
+            _current_position(data, previous),
             _areas(data),
-            _addressing(data),
-            _next_steps(data, meeting_date, next_report),
-            _conclusion(data, next_report),
+            _addressing(data, previous, meeting_date, next_report),
+            _next_steps(data, previous, meeting_date, next_report),
+            _conclusion(data, previous, next_report),
         ],
-        appendices=[_all_actions(data), _overdue_actions(data), _changes(data, previous)],
+        appendices=[_open_items(data, previous), _overdue_actions(data),
+                    _changes(data, previous)],
         contact=contact,
         item_rags={str(item_id): result.shown.value
                    for item_id, result in data.statuses.items()},

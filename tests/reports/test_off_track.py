@@ -1,0 +1,102 @@
+"""Section 3's "what is off track, and why": every Red, not planned or late item, with the
+officers' own latest words, read from the demo council's plan."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.committees.models import Committee
+from tracker.demo.data import load_demo_data
+from tracker.extensions import db
+from tracker.items.status import ShownStatus
+from tracker.reports.document import Table
+from tracker.reports.service import draft_snapshot
+from tracker.reports.snapshot import cut, latest_commentary
+from tracker.settings import settings
+
+
+def _demo_paper():
+    load_demo_data(clock.today(), clock.now())
+    db.session.commit()
+    committee = db.session.scalars(select(Committee).order_by(Committee.id)).first()
+    snapshot = draft_snapshot(committee, today=clock.today(), now=clock.now(),
+                              rules=settings().status_rules)
+    return committee, snapshot
+
+
+def _off_track_table(snapshot) -> Table:
+    section = snapshot.sections[2]
+    return next(b for b in section.blocks
+                if isinstance(b, Table) and b.caption == "What is off track, and why")
+
+
+def test_every_red_and_not_planned_item_is_listed_with_its_latest_commentary(app):
+    committee, snapshot = _demo_paper()
+    table = _off_track_table(snapshot)
+    listed = {row[0]: row for row in table.rows}
+    red_or_not_planned = {ref for ref, shown in _shown_by_ref(snapshot, committee).items()
+                          if shown in (ShownStatus.RED.value, ShownStatus.NOT_PLANNED.value)}
+    assert red_or_not_planned, "the demo has Red and not planned items"
+    assert red_or_not_planned <= set(listed)
+    # The officers' own words, quoted with their author and date.
+    assert any("“Police notifications for last month checked against the MASH log" in row[4]
+               and "Sarah Kaur" in row[4] and "20 November 2026" in row[4]
+               for row in table.rows)
+
+
+def test_a_red_item_not_updated_within_the_stale_limit_says_so_plainly(app):
+    _committee, snapshot = _demo_paper()
+    table = _off_track_table(snapshot)
+    stale = [row for row in table.rows if row[4].startswith("No update since ")]
+    assert stale and all(row[3].startswith("Red") for row in stale)
+    assert stale[0][4].startswith("No update since 13 October 2026. Last update: “")
+
+
+def test_red_items_come_first_then_not_planned(app):
+    _committee, snapshot = _demo_paper()
+    states = [row[3] for row in _off_track_table(snapshot).rows]
+    firsts = [s.split(";")[0].split(",")[0] for s in states]
+    reds = [n for n, s in enumerate(firsts) if s == "Red"]
+    not_planned = [n for n, s in enumerate(firsts) if s == "Not planned"]
+    assert reds and not_planned and max(reds) < min(not_planned)
+
+
+def test_latest_commentary_is_the_newest_note_on_the_item_or_its_actions(app):
+    committee, _snapshot = _demo_paper()
+    items = [f.item for i in committee.inspections for f in i.findings if f.item is not None]
+    latest = latest_commentary([item.id for item in items])
+    assert latest
+    for item_id, entry in latest.items():
+        assert entry.text.strip()
+        assert entry.item_id == item_id
+
+
+def test_commentary_is_cut_at_a_word_near_300_characters():
+    text = "word " * 100
+    short = cut(text.strip())
+    assert len(short) <= 300 and short.endswith("word…")
+    assert cut("Short enough.") == "Short enough."
+
+
+def _shown_by_ref(snapshot, committee) -> dict[str, str]:
+    """Each item's status as the snapshot stored it, by its number in section 5."""
+    ids = {f.item.title: f.item.id for i in committee.inspections for f in i.findings
+           if f.item is not None}
+    return {block.number: snapshot.item_rags[str(ids[block.text])]
+            for block in snapshot.sections[4].blocks
+            if getattr(block, "kind", "") == "heading" and block.number}
+
+
+def test_page_one_and_the_conclusion_say_what_the_committee_is_asked_to_do(app):
+    _committee, snapshot = _demo_paper()
+    asked = ("The Committee is asked to note progress; to ask the lead officers for items "
+             "5.1, 5.4, 5.10 and 5.16, which are off track, to attend the next meeting; and to "
+             "receive a further progress report on 18 February 2027.")
+    in_brief = [b for b in snapshot.sections[0].blocks if getattr(b, "label", "") == "In brief:"]
+    assert in_brief and in_brief[0].text.endswith(asked)
+    assert in_brief[0].text.startswith("Of the 16 items the Committee follows, four are off "
+                                       "track")
+    conclusion = [b for b in snapshot.sections[6].blocks
+                  if getattr(b, "label", "") == "Recommendation:"]
+    assert conclusion[0].text == asked
