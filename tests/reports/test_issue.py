@@ -161,6 +161,7 @@ def test_a_report_issued_before_background_papers_were_kept_offers_none(known, c
     db.session.commit()
     sign_in_as(client, known.member)
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
-    assert "Excel background paper" not in page
+    assert "Full action plan (Excel background paper)" not in page
+    assert f'href="/reports/{report.id}.xlsx"' not in page
     assert f"/reports/{report.id}.docx" in page
     assert client.get(f"/reports/{report.id}.xlsx").status_code == 404
