@@ -300,7 +300,7 @@ def upgrade():
             "BEGIN SELECT RAISE(ABORT, 'history entries are never changed or removed "
             "(DELETE refused)'); END")
 
-    print(f"0011: {converted:,} history entries converted to typed values in "
+    print(f"0013: {converted:,} history entries converted to typed values in "
           f"{time.perf_counter() - started:.1f} s; {reader.names_kept:,} names of people "
           f"matched no one person of their council and are kept as written.")
 
