@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.reminders.conftest import Inbox, SmtpServer, free_port
+from tracker.demo.letters import letter_dates, older_letter
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -240,3 +241,18 @@ def import_letter(page, letter_path: str) -> str:
     page.get_by_role("button", name="Create inspection and tracked items").click()
     page.wait_for_url(re.compile(r"/inspections/\d+$"))
     return page.url
+
+
+def import_a_recent_letter(page, folder: Path) -> str:
+    """`import_letter` with a Northshire letter of 20 days ago, written into `folder`."""
+    letter_date, visits = letter_dates(date.today(), 20)
+    letter = folder / "northshire-letter.txt"
+    letter.write_text(older_letter(letter_date, visits).text, encoding="utf-8")
+    return import_letter(page, str(letter))
+
+
+def fill_date(page, day: date) -> None:
+    """Type `day` into the page's one GOV.UK date input."""
+    page.get_by_label("Day").fill(str(day.day))
+    page.get_by_label("Month").fill(str(day.month))
+    page.get_by_label("Year").fill(str(day.year))

@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from tests.browser.conftest import Steps, import_letter, sign_in
+from tests.browser.conftest import Steps, fill_date, import_a_recent_letter, sign_in
 from tests.browser.test_keyboard_and_small_screens import PHONE
-from tracker.demo.letters import letter_dates, older_letter
 
 QUESTION = "Why are contacts from the police still screened late on Fridays?"
 ANSWER = ("Cover on Fridays depends on the force's staffing review, due in the spring. Until "
@@ -23,10 +22,7 @@ def test_a_question_is_recorded_reminded_answered_and_read(site, chromium, tmp_p
 
     # The clerk imports a letter, has the committee follow it, and adds last week's meeting.
     admin = sign_in(chromium, site, "admin")
-    letter_date, visits = letter_dates(date.today(), 20)
-    letter = tmp_path / "northshire-letter.txt"
-    letter.write_text(older_letter(letter_date, visits).text, encoding="utf-8")
-    import_letter(admin, str(letter))
+    import_a_recent_letter(admin, tmp_path)
     admin.goto("/committees")
     admin.get_by_role("link", name=site.committee_name).click()
     committee_url = admin.url
@@ -34,9 +30,7 @@ def test_a_question_is_recorded_reminded_answered_and_read(site, chromium, tmp_p
     admin.locator("input[name='inspections']").first.check()
     admin.get_by_role("button", name="Save").click()
     held = date.today() - timedelta(days=7)
-    admin.get_by_label("Day").fill(str(held.day))
-    admin.get_by_label("Month").fill(str(held.month))
-    admin.get_by_label("Year").fill(str(held.year))
+    fill_date(admin, held)
     admin.get_by_role("button", name="Add meeting date").click()
     admin.get_by_text("added").first.wait_for()
 

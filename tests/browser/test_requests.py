@@ -8,16 +8,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from tests.browser.conftest import Steps, import_letter, sign_in
-from tracker.demo.letters import letter_dates, older_letter
+from tests.browser.conftest import Steps, fill_date, import_a_recent_letter, sign_in
 
 ACTION = "Audit twenty assessments for recorded oversight"
-
-
-def _fill_date(page, day: date) -> None:
-    page.get_by_label("Day").fill(str(day.day))
-    page.get_by_label("Month").fill(str(day.month))
-    page.get_by_label("Year").fill(str(day.year))
 
 
 def test_an_owner_asks_and_the_administrator_decides(site, chromium, tmp_path):
@@ -26,16 +19,13 @@ def test_an_owner_asks_and_the_administrator_decides(site, chromium, tmp_path):
 
     # An administrator imports a letter and plans an action owned by Meg, a manager.
     admin = sign_in(chromium, site, "admin")
-    letter_date, visits = letter_dates(date.today(), 20)
-    letter = tmp_path / "northshire-letter.txt"
-    letter.write_text(older_letter(letter_date, visits).text, encoding="utf-8")
-    import_letter(admin, str(letter))
+    import_a_recent_letter(admin, tmp_path)
     admin.get_by_role("link", name=re.compile("^Tracked as")).first.click()
     item_url = admin.url
     admin.get_by_role("button", name="Add an action").click()
     admin.get_by_label("Action", exact=True).fill(ACTION)
     admin.get_by_label("Owner").select_option(label="Meg Lead")
-    _fill_date(admin, date.today() + timedelta(days=7))
+    fill_date(admin, date.today() + timedelta(days=7))
     admin.get_by_role("button", name="Add action").click()
     admin.get_by_text("Action added").wait_for()
     assert admin.get_by_role("button", name="Mark complete").count() == 0
@@ -52,12 +42,12 @@ def test_an_owner_asks_and_the_administrator_decides(site, chromium, tmp_path):
     manager.get_by_role("link", name=ACTION).first.click()
     action_url = manager.url
     manager.get_by_role("button", name="Ask to change due date").click()
-    _fill_date(manager, date.today() - timedelta(days=1))
+    fill_date(manager, date.today() - timedelta(days=1))
     manager.get_by_label("Reason for the change").fill("The audit team is short-staffed")
     manager.get_by_role("button", name="Send request").click()
     manager.get_by_text("A new due date cannot be in the past").first.wait_for()
     steps.check(manager, "ask-due-date-in-the-past")
-    _fill_date(manager, date.today() + timedelta(days=30))
+    fill_date(manager, date.today() + timedelta(days=30))
     manager.get_by_role("button", name="Send request").click()
     manager.wait_for_url(action_url)
     manager.get_by_role("button", name="Ask to cancel").click()
