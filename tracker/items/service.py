@@ -686,8 +686,8 @@ def change_due_date(
         db.session.add(change)
         _apply_due_date_change(change, decided_by=actor, now=now, note="")
     else:
+        # Both ways record the change and note the update (_apply_due_date_change, _ask).
         _ask(change, actor=actor, now=now)
-    note_updated(action.item, now, action)
     _flush(action)
     return change
 
