@@ -7,7 +7,17 @@ committee's issued reports.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -15,6 +25,7 @@ from tracker import clock
 from tracker.evidence import service
 from tracker.evidence.forms import PackForm
 from tracker.forms import page_status, rules_on_form
+from tracker.jobs.models import RunState
 from tracker.permissions import STAFF, allow
 from tracker.web import acting_user, load_or_404
 
@@ -68,10 +79,12 @@ def pack_progress(pack_id: int):
 @allow(STAFF)
 def download_pack(pack_id: int):
     pack = load_or_404(service.get_pack, pack_id)
-    data = service.pack_file(pack)
-    if data is None:
+    if pack.state is not RunState.DONE:
         abort(404)
-    response = Response(data, mimetype="application/zip")
+    # Piece by piece, as it is stored: a pack of many files is never whole in memory.
+    response = Response(stream_with_context(service.pack_chunks(pack)),
+                        mimetype="application/zip")
+    response.content_length = pack.zip_size
     response.headers.set("Content-Disposition", "attachment",
                          filename=service.download_name(pack))
     response.headers["Cache-Control"] = "private, no-store"
