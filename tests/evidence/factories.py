@@ -6,7 +6,7 @@ import hashlib
 from datetime import date
 
 from tracker import clock
-from tracker.evidence.models import EvidencePack
+from tracker.evidence.models import EvidencePack, EvidencePackChunk
 from tracker.evidence.render import build_zip
 from tracker.extensions import db
 from tracker.reports.models import RunState
@@ -17,8 +17,10 @@ def evidence_pack_for_world(world) -> int:
     data = build_zip({"000-index.csv": b"No.,File\r\n"}, date(2026, 9, 1))
     pack = EvidencePack(council_id=world.council.id, as_of=date(2026, 9, 1),
                         state=RunState.DONE, requested_at=clock.now(), finished_at=clock.now(),
-                        items_total=0, items_done=0, zip_file=data,
+                        items_total=0, items_done=0, attempts=1, zip_size=len(data),
                         zip_sha256=hashlib.sha256(data).hexdigest())
     db.session.add(pack)
+    db.session.flush()
+    db.session.add(EvidencePackChunk(pack_id=pack.id, attempt=1, number=0, data=data))
     db.session.commit()
     return pack.id

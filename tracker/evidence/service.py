@@ -33,7 +33,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
@@ -171,20 +171,26 @@ def recent_packs(council_id: int, limit: int = RECENT_PACKS) -> list[EvidencePac
 
 def pack_chunks(pack: EvidencePack) -> Iterator[bytes]:
     """A finished pack's zip, piece by piece in order, each read from the database only when
-    it is wanted; nothing until the pack is ready."""
+    it is wanted; nothing until the pack is ready. The pieces are read on a connection of
+    their own, so a download can stream them after its request has ended."""
     if pack.state is not RunState.DONE:
-        return
-    number = 0
-    while True:
-        piece = db.session.scalar(
-            select(EvidencePackChunk.data)
-            .where(EvidencePackChunk.pack_id == pack.id,
-                   EvidencePackChunk.attempt == pack.attempts,
-                   EvidencePackChunk.number == number))
-        if piece is None:
-            return
-        yield bytes(piece)
-        number += 1
+        return iter(())
+    return _pieces(db.engine, pack.id, pack.attempts)
+
+
+def _pieces(engine: Engine, pack_id: int, attempt: int) -> Iterator[bytes]:
+    table = EvidencePackChunk.__table__
+    with engine.connect() as connection:
+        number = 0
+        while True:
+            piece = connection.scalar(
+                select(table.c.data).where(table.c.pack_id == pack_id,
+                                           table.c.attempt == attempt,
+                                           table.c.number == number))
+            if piece is None:
+                return
+            yield bytes(piece)
+            number += 1
 
 
 def pack_size(pack: EvidencePack) -> int | None:

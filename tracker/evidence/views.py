@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -84,7 +83,7 @@ def download_pack(pack_id: int):
     if pack.state is not RunState.DONE:
         abort(404)
     # Piece by piece, as it is stored: a pack of many files is never whole in memory.
-    response = Response(stream_with_context(service.pack_chunks(pack)),
+    response = Response(service.pack_chunks(pack),
                         mimetype="application/zip")
     response.content_length = pack.zip_size
     response.headers.set("Content-Disposition", "attachment",
