@@ -74,8 +74,8 @@ def upgrade():
         sa.Column('attempt', sa.Integer(), nullable=False),
         sa.Column('number', sa.Integer(), nullable=False),
         sa.Column('data', sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(['pack_id'], ['evidence_pack.id'],
-                                name=op.f('fk_evidence_pack_chunk_pack_id_evidence_pack')),
+        # Its foreign key is added once the pack table is rebuilt below (SQLite rebuilds a
+        # table to drop a column, which it refuses while another table refers to it).
         sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence_pack_chunk')),
         sa.UniqueConstraint('pack_id', 'attempt', 'number',
                             name='uq_evidence_pack_chunk_pack_id_attempt_number'),
@@ -108,9 +108,16 @@ def upgrade():
 
     with op.batch_alter_table('evidence_pack', schema=None) as batch_op:
         batch_op.drop_column('zip_file')
+    with op.batch_alter_table('evidence_pack_chunk', schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            batch_op.f('fk_evidence_pack_chunk_pack_id_evidence_pack'), 'evidence_pack',
+            ['pack_id'], ['id'])
 
 
 def downgrade():
+    with op.batch_alter_table('evidence_pack_chunk', schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f('fk_evidence_pack_chunk_pack_id_evidence_pack'), type_='foreignkey')
     with op.batch_alter_table('evidence_pack', schema=None) as batch_op:
         batch_op.add_column(sa.Column('zip_file', sa.LargeBinary(), nullable=True))
 
