@@ -62,14 +62,17 @@ class CheckedUpload:
 
 def check_uploads(uploads: Sequence[Upload]) -> list[CheckedUpload]:
     """Check every upload before anything is written; raises RuleBroken on the `files` field,
-    naming the file and saying why, for the first that may not be kept."""
+    naming the file and saying why, for the first that may not be kept (and that none was
+    saved)."""
     checked = []
     for upload in uploads:
         size = max(upload.size or 0, len(upload.data))
         try:
             sniffed = sniff(upload.name, upload.data[:HEAD_BYTES], size)
         except FileRefused as refusal:
-            raise RuleBroken(refusal.message, field="files") from refusal
+            # A browser shows a form again without the files chosen: say so.
+            raise RuleBroken(f"{refusal.message}. Nothing was saved: choose your files again",
+                             field="files") from refusal
         checked.append(CheckedUpload(data=upload.data, sniffed=sniffed))
     return checked
 
