@@ -36,6 +36,16 @@ def test_an_owner_attaches_files_and_a_committee_member_sees_them_listed(site, c
     fill_date(admin, date.today() + timedelta(days=14))
     admin.get_by_role("button", name="Add action").click()
     admin.get_by_text("Action added").wait_for()
+    # Evidence of the item itself: a link and a file, after asking with neither.
+    admin.get_by_role("button", name="Add evidence").click()
+    admin.get_by_role("button", name="Add evidence").click()
+    admin.get_by_text("Choose a file or enter a link").first.wait_for()
+    steps.check(admin, "add-item-evidence-with-errors")
+    admin.get_by_label("Files").set_input_files([str(notes)])
+    admin.get_by_label("Link to evidence").fill("https://intranet.northshire.example/qa/board")
+    admin.get_by_role("button", name="Add evidence").click()
+    admin.get_by_text("Evidence added").wait_for()
+    assert admin.get_by_role("link", name="https://intranet.northshire.example/qa/board").count()
     admin.context.close()
 
     manager = sign_in(chromium, site, "manager")
