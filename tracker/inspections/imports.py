@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import untrusted
 from tracker.accounts.models import Role
 from tracker.errors import RuleBroken
 from tracker.extensions import db
@@ -66,6 +67,11 @@ NO_FINDINGS = (
 UNREADABLE = (
     "The tracker could not read this document. Check it opens on your computer, or paste its "
     "text instead"
+)
+# What to do with a document over one of the reader's limits (tracker.untrusted).
+OVER_A_LIMIT = (
+    "Save the letter or report on its own as a new PDF (in its viewer, Print, then Save as "
+    "PDF) or as a Word document, and upload that, or paste its text instead"
 )
 PASTED_TEXT_NAME = "Pasted text"
 SHORT_TITLE_LENGTH = 80
@@ -246,8 +252,9 @@ def start_import(
     from tracker.inspections import importer
 
     _check_importer(actor, council_id)
+    text = read_uploaded_document(data, filename, max_bytes=max_bytes)
     try:
-        text, extraction = importer.import_document(data, filename, max_bytes=max_bytes)
+        extraction = importer.parse_text(text)
     except ImportProblem as problem:
         raise RuleBroken(str(problem), field="document") from problem
     except Exception as error:
@@ -261,6 +268,25 @@ def start_import(
         )
     except RuleBroken as error:
         raise RuleBroken(error.message, field="document") from error
+
+
+def read_uploaded_document(data: bytes, filename: str, *, max_bytes: int) -> str:
+    """An uploaded document's text, read by the importer in a fresh child process within the
+    limits of `tracker.untrusted` (memory, time), never in this one.
+
+    Raises `RuleBroken` on the `document` field: the importer's own refusal (a scan, a
+    password, too much text …), or which limit the document passed and what to do."""
+    try:
+        return str(untrusted.read_untrusted("inspection-document", data, filename=filename,
+                                            max_bytes=max_bytes))
+    except untrusted.Refused as refused:
+        raise RuleBroken(refused.message, field="document") from refused
+    except untrusted.LimitReached as reached:
+        raise RuleBroken(reached.limit.words("This document", OVER_A_LIMIT),
+                         field="document") from reached
+    except untrusted.ReaderFailed as error:
+        logger.error("Importer failed on %r: %s", filename, error)
+        raise RuleBroken(UNREADABLE, field="document") from error
 
 
 def start_import_from_text(
