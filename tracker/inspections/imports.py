@@ -16,11 +16,11 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -73,6 +73,9 @@ OVER_A_LIMIT = (
     "Save the letter or report on its own as a new PDF (in its viewer, Print, then Save as "
     "PDF) or as a Word document, and upload that, or paste its text instead"
 )
+# An import waiting for review (a letter's draft, an action plan's sheets) that nobody
+# confirms is removed by the scheduler after this many days (tracker.jobs.run).
+UNCONFIRMED_KEPT_DAYS = 7
 PASTED_TEXT_NAME = "Pasted text"
 SHORT_TITLE_LENGTH = 80
 
@@ -733,6 +736,21 @@ def confirm_as_proposed(
         draft, actor=actor, now=now, details=proposed_details(draft), findings=findings,
         previous_inspection=previous, repeat_links=links, allow_duplicate=allow_duplicate,
     )
+
+
+def remove_unconfirmed_drafts(now: datetime) -> int:
+    """Delete the drafts uploaded more than UNCONFIRMED_KEPT_DAYS before `now` and never
+    confirmed (a confirmed draft is deleted at once): the letter's text is not kept for
+    good in a draft nobody finished. How many were deleted."""
+    result = db.session.execute(
+        delete(ImportDraft).where(ImportDraft.created_at < now - unconfirmed_kept()))
+    return result.rowcount or 0
+
+
+def unconfirmed_kept() -> timedelta:
+    """How long an import waiting for review (a letter's draft, an action plan's sheets)
+    is kept before the scheduler removes it."""
+    return timedelta(days=UNCONFIRMED_KEPT_DAYS)
 
 
 def cancel_import(draft: ImportDraft) -> None:

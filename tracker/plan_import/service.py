@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,7 +33,7 @@ from tracker.audit.models import HistoryKind
 from tracker.audit.service import record_history
 from tracker.errors import RuleBroken
 from tracker.extensions import db
-from tracker.inspections.imports import clean_filename
+from tracker.inspections.imports import clean_filename, unconfirmed_kept
 from tracker.inspections.models import Inspection
 from tracker.items.models import Action, ActionStatus, Item
 from tracker.items.service import (
@@ -340,6 +340,15 @@ def _import_action(item: Item, planned: PlannedAction, *, actor: User, now: date
         if planned.status is ActionStatus.COMPLETE:
             action.completed_on = planned.completed_on
     return action
+
+
+def remove_unconfirmed_plan_imports(now: datetime) -> int:
+    """Delete the spreadsheet imports uploaded more than `unconfirmed_kept()` (7 days) before
+    `now` and never confirmed: the plan's cells are not kept for good in an import nobody
+    finished. How many sheets were deleted."""
+    result = db.session.execute(
+        delete(PlanImport).where(PlanImport.created_at < now - unconfirmed_kept()))
+    return result.rowcount or 0
 
 
 def cancel_plan_import(plan: PlanImport, *, actor: User) -> None:
