@@ -14,27 +14,28 @@ from tests.inspections.importer.pdfs import serialise
 MEGABYTE = 1024 * 1024
 
 
-def _pdf_with_stream(stream: bytes, *, length: int) -> bytes:
-    """A one-page PDF whose page content is `stream` (already deflated), in Courier."""
-    return serialise([
+def _pdf_with_stream(stream: bytes, *, pages: int = 1) -> bytes:
+    """A PDF of `pages` pages whose content is each `stream` (already deflated), in Courier."""
+    objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+            b" ".join(b"%d 0 R" % (5 + page) for page in range(pages)), pages),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (length, stream),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 3 0 R >> >> >>",
-    ])
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages
+    return serialise(objects)
 
 
 @cache
-def pdf_with_millions_of_glyphs(glyphs: int = 5_000_000) -> bytes:
-    """A one-page PDF of a few kilobytes that draws `glyphs` characters (one line of them,
-    shown again and again at the same place)."""
+def pdf_with_millions_of_glyphs(glyphs: int = 5_000_000, *, pages: int = 1) -> bytes:
+    """A PDF of a few kilobytes whose every page draws `glyphs` characters (one line of
+    them, shown again and again at the same place)."""
     line = b"Areas for development " * 50  # 1,100 glyphs
     show = b"(" + line + b") Tj\n"
     content = b"BT /F1 1 Tf 72 700 Td\n" + show * (glyphs // len(line)) + b"ET\n"
-    packed = zlib.compress(content, 9)
-    return _pdf_with_stream(packed, length=len(packed))
+    return _pdf_with_stream(zlib.compress(content, 9), pages=pages)
 
 
 @cache
@@ -47,8 +48,7 @@ def pdf_inflating_to(size: int = 1024 * MEGABYTE) -> bytes:
     for _ in range(size // len(chunk)):
         parts.append(packer.compress(chunk))
     parts.append(packer.flush())
-    packed = b"".join(parts)
-    return _pdf_with_stream(packed, length=len(packed))
+    return _pdf_with_stream(b"".join(parts))
 
 
 def _docx_with_body(body: bytes | list[bytes]) -> bytes:
@@ -97,13 +97,20 @@ def xlsx_with_a_cell_of(characters: int = 40_000_000) -> bytes:
     sheet.append(["Records of visits are late", "HUGECELL", "Sam Owner", "31/03/2027"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    return with_long_text(buffer.getvalue(), "HUGECELL", characters)
+
+
+def with_long_text(package: bytes, placeholder: str, characters: int) -> bytes:
+    """An Office file (a zip) with `placeholder` written as `characters` letters x, written a
+    megabyte at a time. openpyxl itself cuts a cell's text at Excel's limit."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    marker = placeholder.encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
             content = source.read(entry.filename)
-            if b"HUGECELL" in content:
-                head, _, tail = content.partition(b"HUGECELL")
+            if marker in content:
+                head, _, tail = content.partition(marker)
                 with target.open(entry.filename, "w", force_zip64=True) as part:
                     part.write(head)
                     left = characters
@@ -118,7 +125,7 @@ def xlsx_with_a_cell_of(characters: int = 40_000_000) -> bytes:
 
 
 HOSTILE = {
-    "a 6 KB PDF of 5 million glyphs": (pdf_with_millions_of_glyphs, "letter.pdf"),
+    "a 17 KB PDF of 5 million glyphs": (pdf_with_millions_of_glyphs, "letter.pdf"),
     "a 1 MB PDF whose stream inflates to 1 GB": (pdf_inflating_to, "letter.pdf"),
     "a .docx of 95 MB of XML": (docx_with_xml_of, "letter.docx"),
     "an .xlsx with a cell of 40 million characters": (xlsx_with_a_cell_of, "plan.xlsx"),
