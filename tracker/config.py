@@ -84,7 +84,7 @@ class Defaults:
     WEB_WORKERS = 2
     # Threads of each worker (gunicorn's gthread): a request waiting on an upload's reader
     # (tracker.untrusted) holds one thread, not a whole worker.
-    WEB_THREADS = 4
+    WEB_THREADS = 8
     # Proxies in front of the app (nginx: 1): the visitor's address is then read from
     # X-Forwarded-For. 0 when nothing is in front.
     TRUSTED_PROXIES = 0

@@ -2,7 +2,7 @@
 
 The number of worker processes is the tracker's `WEB_WORKERS` setting (default 2), read like
 every other setting (instance/config.py, then `TRACKER_WEB_WORKERS`); each serves `WEB_THREADS`
-requests at once (default 4) in threads (gunicorn's gthread worker), so a request waiting on
+requests at once (default 8) in threads (gunicorn's gthread worker), so a request waiting on
 an upload's reader (a child process of its own, `tracker.untrusted`) or a slow client holds
 one thread, not a whole worker. The address comes from `--bind` on the command line."""
 
