@@ -244,3 +244,6 @@ def test_a_long_cell_on_a_later_sheet_is_found_there():
 def test_a_csv_cell_over_excels_limit_is_refused_naming_the_cell():
     message = refusal(csv_bytes([HEADINGS, [PLAN_ROW[0], "z" * 40_000]]), "plan.csv")
     assert message.startswith("Cell B2 holds more than 32,767 characters")
+    # Past the csv module's own limit the cell cannot be named, but the message is the same.
+    message = refusal(csv_bytes([HEADINGS, [PLAN_ROW[0], "z" * 200_000]]), "plan.csv")
+    assert message.startswith("A cell holds more than 32,767 characters")

@@ -513,4 +513,7 @@ def _read_csv(data: bytes) -> Sheet:
         reader = csv.reader(io.StringIO(text, newline=""), dialect)
         return sheet_from_rows("", _numbered(reader))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            # The csv module's own limit (131,072 characters) is far past Excel's.
+            raise SpreadsheetProblem(cell_too_long("", "")) from error
         raise SpreadsheetProblem(UNREADABLE_CSV) from error
