@@ -4,6 +4,7 @@ character count, choice lists, and turning the rules' refusals into errors on th
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -11,12 +12,15 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSelect
+from werkzeug.datastructures import FileStorage
 from wtforms import Field, PasswordField, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from tracker.accounts.models import User
 from tracker.errors import EditConflict, RuleBroken
+from tracker.evidence.files import Upload
+from tracker.evidence.sniff import HEAD_BYTES, MAX_FILE_BYTES
 from tracker.extensions import db
 
 
@@ -191,3 +195,20 @@ def page_status(form: FlaskForm) -> int:
     if refusal is not None:
         return refusal.status
     return 400 if form.errors or form.form_errors else 200
+
+
+def uploaded_files(field: Field) -> list[Upload]:
+    """The files a file field carries, for the service to check: each read whole only when it
+    is within the size allowed (a larger one only as far as its first bytes, with its size
+    known); the empty part a browser sends when no file is chosen is left out."""
+    uploads = []
+    for storage in field.data or []:
+        if not isinstance(storage, FileStorage) or not storage.filename:
+            continue
+        stream = storage.stream
+        stream.seek(0, os.SEEK_END)
+        size = stream.tell()
+        stream.seek(0)
+        data = stream.read(MAX_FILE_BYTES if size <= MAX_FILE_BYTES else HEAD_BYTES)
+        uploads.append(Upload(name=storage.filename, data=data, size=size))
+    return uploads

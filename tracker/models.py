@@ -4,7 +4,7 @@ from tracker.access.models import AccessToken, TokenPurpose
 from tracker.accounts.models import Council, Role, User
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.committees.models import Committee, CommitteeMeeting
-from tracker.evidence.models import EvidencePack
+from tracker.evidence.models import EvidenceFile, EvidencePack, EvidencePackChunk
 from tracker.inspections.models import (
     Finding,
     FindingCategory,
@@ -38,11 +38,14 @@ __all__ = [
     "Committee",
     "CommitteeMeeting",
     "Council",
+
     "Delivery",
     "DeliveryKind",
     "DueDateChange",
     "DueDateChangeState",
+    "EvidenceFile",
     "EvidencePack",
+    "EvidencePackChunk",
     "Finding",
     "FindingCategory",
     "HistoryEntry",

@@ -18,6 +18,7 @@ from tracker.accounts.models import Role
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
+    from tracker.evidence.models import EvidenceFile
     from tracker.items.models import Action, CancellationRequest, DueDateChange, Item
     from tracker.questions.models import MemberQuestion
 
@@ -240,3 +241,21 @@ def can_answer_question(user: User, question: MemberQuestion) -> bool:
     if user.role is Role.COMMITTEE_MEMBER:
         return False
     return is_admin(user) or question.officer_id == user.id
+
+
+def can_add_item_evidence(user: User, item: Item) -> bool:
+    """Files and links as evidence of an item itself come from its lead officer or an admin
+    (an action's come with its progress update: `can_update_action`)."""
+    return can_edit_item(user, item)
+
+
+def can_open_evidence_file(user: User, evidence: EvidenceFile) -> bool:
+    """Administrators and managers of the file's council open it; a partner signed in only a
+    file of an action they own or an item they lead. Committee members never do (they see
+    that it exists)."""
+    if user.council_id != evidence.council_id or user.role not in (Role.ADMIN, Role.MANAGER):
+        return False
+    if not user.is_partner:
+        return True
+    return ((evidence.action is not None and evidence.action.owner_id == user.id)
+            or evidence.item.lead_officer_id == user.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,12 +20,13 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from tracker import clock, formatting, permissions
 from tracker.accounts.models import SignInOutcome, User
 from tracker.accounts.signin import record
+from tracker.evidence.sniff import size_in_words
 from tracker.extensions import db
 from tracker.forms import error_list
 from tracker.settings import settings
@@ -63,6 +65,24 @@ def link(href: str, text: str, hidden: str = "") -> Markup:
             '<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>'
         ).format(href, text, hidden)
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+_WEB_LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def linked_text(text: str) -> Markup:
+    """Text people typed, escaped, with each web link in it (http or https) made a link that
+    opens it; a full stop or bracket closing a sentence is not taken as part of the link."""
+    parts = []
+    last = 0
+    for match in _WEB_LINK.finditer(text or ""):
+        url = match.group(0).rstrip(".,;:!?)")
+        end = match.start() + len(url)
+        parts.append(escape(text[last:match.start()]))
+        parts.append(link(url, url))
+        last = end
+    parts.append(escape((text or "")[last:]))
+    return Markup("").join(parts)
 
 
 # Everything from this site only; no inline script or style anywhere, no plugins, no framing.
@@ -181,6 +201,8 @@ def register_request_handling(app: Flask) -> None:
     app.add_template_filter(formatting.short_date, "short_date")
     app.add_template_filter(formatting.date_and_time, "date_and_time")
     app.add_template_filter(formatting.plural, "plural")
+    app.add_template_filter(linked_text, "linked")
+    app.add_template_filter(size_in_words, "file_size")
 
     app.add_url_rule("/health", "health", health)
 

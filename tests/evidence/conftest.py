@@ -99,6 +99,14 @@ def plan(app, council) -> Plan:
 # --- reading a pack back ------------------------------------------------------------------
 
 
+def zip_of(pack) -> bytes:
+    """A finished pack's zip, its stored pieces put together (the app serves them one by
+    one; a test reads the whole)."""
+    from tracker.evidence.service import pack_chunks
+
+    return b"".join(pack_chunks(pack))
+
+
 def unzip(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}

@@ -10,7 +10,7 @@ from datetime import date
 import pdfplumber
 import pytest
 
-from tests.evidence.conftest import at, index_column, pdf_text, squeeze, unzip
+from tests.evidence.conftest import at, index_column, pdf_text, squeeze, unzip, zip_of
 from tracker import clock
 from tracker.evidence.service import produce_queued_packs, request_pack
 from tracker.extensions import db
@@ -48,7 +48,7 @@ def hostile_pack(plan):
     db.session.commit()
     assert produce_queued_packs().done == 1
     db.session.refresh(pack)
-    return unzip(pack.zip_file)
+    return unzip(zip_of(pack))
 
 
 def hostile_pdf(files: dict[str, bytes]) -> bytes:

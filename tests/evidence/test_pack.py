@@ -20,6 +20,7 @@ from tests.evidence.conftest import (
     pdf_text,
     squeeze,
     unzip,
+    zip_of,
 )
 from tracker import clock
 from tracker.evidence.models import EvidencePack
@@ -29,6 +30,7 @@ from tracker.reports.models import RunState
 
 TODAY = date(2026, 11, 22)
 NAMES_TODAY = [
+    "000-evidence-files.csv",
     "000-index.csv",
     "000-index.pdf",
     "001-screening-contacts-within-one-working-day.pdf",
@@ -55,17 +57,17 @@ def index_rows(files: dict[str, bytes]) -> list[dict[str, str]]:
 def test_the_pack_holds_an_index_and_a_pdf_per_item_priority_actions_first(plan):
     pack = made(plan, TODAY)
 
-    files = unzip(pack.zip_file)
-    assert list(files) == NAMES_TODAY
+    files = unzip(zip_of(pack))
+    assert sorted(files) == NAMES_TODAY
     assert (pack.items_done, pack.items_total) == (3, 3)
-    with zipfile.ZipFile(io.BytesIO(pack.zip_file)) as archive:
+    with zipfile.ZipFile(io.BytesIO(zip_of(pack))) as archive:
         assert {info.date_time for info in archive.infolist()} == {(2026, 11, 22, 0, 0, 0)}
-    for name in NAMES_TODAY[1:]:
+    for name in NAMES_TODAY[2:]:
         assert files[name].startswith(b"%PDF")
 
 
 def test_an_items_pdf_shows_the_finding_actions_history_and_sign_off_as_of_the_day(plan):
-    files = unzip(made(plan, TODAY).zip_file)
+    files = unzip(zip_of(made(plan, TODAY)))
 
     screening = pdf_text(files["001-screening-contacts-within-one-working-day.pdf"])
     for words in [
@@ -120,7 +122,7 @@ def test_an_items_pdf_shows_the_finding_actions_history_and_sign_off_as_of_the_d
 
 
 def test_every_page_says_as_of_when_and_carries_the_items_title_and_page_number(plan):
-    files = unzip(made(plan, TODAY).zip_file)
+    files = unzip(zip_of(made(plan, TODAY)))
     pages = pdf_pages(files["001-screening-contacts-within-one-working-day.pdf"])
 
     assert len(pages) >= 2
@@ -132,10 +134,10 @@ def test_every_page_says_as_of_when_and_carries_the_items_title_and_page_number(
 
 
 def test_as_of_an_earlier_day_leaves_out_what_came_later_and_shows_the_old_status(plan):
-    files = unzip(made(plan, BEFORE).zip_file)
+    files = unzip(zip_of(made(plan, BEFORE)))
 
     # The item recorded on 15 November is left out; the renamed one has its old name.
-    assert list(files) == ["000-index.csv", "000-index.pdf",
+    assert sorted(files) == ["000-evidence-files.csv", "000-index.csv", "000-index.pdf",
                            "001-timeliness-of-contact-screening.pdf",
                            "002-variable-quality-of-assessments.pdf"]
     screening = pdf_text(files["001-timeliness-of-contact-screening.pdf"])
@@ -164,7 +166,7 @@ def test_as_of_an_earlier_day_leaves_out_what_came_later_and_shows_the_old_statu
 
 
 def test_before_a_due_date_moved_the_action_shows_the_date_it_had_then(plan):
-    files = unzip(made(plan, date(2026, 9, 30)).zip_file)
+    files = unzip(zip_of(made(plan, date(2026, 9, 30))))
     pdf = files["001-timeliness-of-contact-screening.pdf"]
     audit = action_row(pdf, "Themed case file audit")
     assert (audit["Due"], audit["First"], audit["Status"]) == (
@@ -176,7 +178,7 @@ def test_before_a_due_date_moved_the_action_shows_the_date_it_had_then(plan):
 
 
 def test_the_index_lists_each_item_with_its_file_rag_and_counts_as_of_the_day(plan):
-    files = unzip(made(plan, BEFORE).zip_file)
+    files = unzip(zip_of(made(plan, BEFORE)))
     rows = index_rows(files)
 
     assert [(r["No."], r["File"], r["Item"], r["Progress"], r["Status"]) for r in rows] == [
@@ -200,7 +202,7 @@ def test_the_index_lists_each_item_with_its_file_rag_and_counts_as_of_the_day(pl
 def test_an_inspections_pack_holds_only_its_items(plan):
     other = create_other_inspection(plan)
     pack = made(plan, TODAY, inspection=other)
-    assert [name for name in unzip(pack.zip_file) if not name.startswith("000")] == [
+    assert [name for name in unzip(zip_of(pack)) if not name.startswith("000")] == [
         "001-children-s-views-in-plans.pdf"]
 
 
@@ -229,14 +231,14 @@ def test_the_same_data_makes_the_same_bytes_and_the_hash_is_stored(plan):
         second = made(plan, BEFORE)
 
     assert first.id != second.id
-    assert first.zip_file == second.zip_file
-    assert first.zip_sha256 == hashlib.sha256(first.zip_file).hexdigest()
+    assert zip_of(first) == zip_of(second)
+    assert first.zip_sha256 == hashlib.sha256(zip_of(first)).hexdigest()
     assert second.zip_sha256 == first.zip_sha256
 
 
 def test_rag_and_overdue_are_worked_out_for_the_day_not_for_today(plan):
     # On 5 November the rota, due 1 November, was still in progress: four days overdue.
-    files = unzip(made(plan, date(2026, 11, 5)).zip_file)
+    files = unzip(zip_of(made(plan, date(2026, 11, 5))))
     first = index_rows(files)[0]
     assert (first["Item"], first["Status"], first["Reason for status"],
             first["Actions overdue"]) == (
@@ -248,7 +250,7 @@ def test_rag_and_overdue_are_worked_out_for_the_day_not_for_today(plan):
 
 
 def test_each_pdf_is_tagged_for_screen_readers_and_titled_and_dated_by_the_day(plan):
-    files = unzip(made(plan, BEFORE).zip_file)
+    files = unzip(zip_of(made(plan, BEFORE)))
     with pdfplumber.open(io.BytesIO(files["001-timeliness-of-contact-screening.pdf"])) as pdf:
         catalog = pdf.doc.catalog
         assert catalog["Lang"] == b"en-GB"

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import sign_in_as
-from tests.evidence.conftest import BEFORE, make_plan_with_changes
+from tests.evidence.conftest import BEFORE, make_plan_with_changes, zip_of
 from tests.factories import CouncilFactory
 from tracker import clock
 from tracker.evidence.models import EvidencePack
@@ -130,7 +130,7 @@ def test_a_ready_pack_downloads_as_the_stored_bytes_with_a_safe_name(client, pla
     response = client.get(f"/evidence-packs/{pack.id}/download")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
-    assert response.data == pack.zip_file
+    assert response.data == zip_of(pack)
     assert hashlib.sha256(response.data).hexdigest() == pack.zip_sha256
     assert response.headers["Content-Disposition"] == (
         "attachment; filename=evidence-pack-annual-unannounced-inspection-of-contact-"

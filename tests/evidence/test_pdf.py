@@ -11,7 +11,7 @@ from datetime import date
 import pdfplumber
 import pytest
 
-from tests.evidence.conftest import at, unzip
+from tests.evidence.conftest import at, unzip, zip_of
 from tests.factories import UserFactory
 from tests.typesetting.helpers import pdfinfo, pdftotext, squeeze, structure, tagged_text, xmp
 from tracker import clock
@@ -37,7 +37,7 @@ def make_pack(plan) -> dict[str, bytes]:
     db.session.commit()
     assert produce_queued_packs().done == 1
     db.session.refresh(pack)
-    return unzip(pack.zip_file)
+    return unzip(zip_of(pack))
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_typed_text_in_every_place_is_printed_literally_and_never_run(typed):
     assert "root:x:0" not in pdftotext(item_pdf) + pdftotext(index_pdf)
     headings = [tagged_text(item_pdf, e) for e in structure(item_pdf) if e["type"][:1] == "H"]
     assert headings == [places["title"].replace("\t", " "), "The finding", "Actions",
-                        "History", "Outcome and sign-off"]
+                        "History", "Outcome and sign-off", "Evidence files"]
     assert squeeze(places["title"]) in squeeze(pdftotext(index_pdf, *BODY))
 
 
@@ -103,7 +103,7 @@ def test_each_pdf_is_tagged_pdf_ua_1_with_headings_and_tables_with_header_rows(p
     elements = structure(item)
     assert [tagged_text(item, e) for e in elements if e["type"] in ("H1", "H2")] == [
         "Screening contacts within one working day", "The finding", "Actions", "History",
-        "Outcome and sign-off"]
+        "Outcome and sign-off", "Evidence files"]
     (table,) = [e for e in elements if e["type"] == "Table"]
     head = next(c for c in table["children"] if c["type"] == "THead")
     assert [tagged_text(item, c) for c in head["children"][0]["children"]] == [

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from tests.conftest import sign_in_as
-from tests.evidence.conftest import BEFORE
+from tests.evidence.conftest import BEFORE, zip_of
 from tracker import clock
 from tracker.evidence.models import EvidencePack
 from tracker.evidence.render import PackPrinter
@@ -37,13 +37,13 @@ def test_progress_is_committed_after_every_item_for_the_page_to_show(plan, monke
     seen = []
     print_item = PackPrinter.item_pdf
 
-    def watching(self, record, *, number, total):
+    def watching(self, record, *, number, total, files=None):
         # What another process (the web page) reads while this item is being printed.
         with db.engine.connect() as other:
             seen.append(other.execute(
                 text("SELECT items_done, items_total, state FROM evidence_pack WHERE id = :id"),
                 {"id": pack.id}).one())
-        return print_item(self, record, number=number, total=total)
+        return print_item(self, record, number=number, total=total, files=files)
 
     monkeypatch.setattr(PackPrinter, "item_pdf", watching)
     assert produce_queued_packs().done == 1
@@ -123,7 +123,7 @@ def test_a_failure_is_recorded_with_a_message_for_the_person_who_asked(client, p
                                                                       monkeypatch):
     pack = queued(plan)
 
-    def broken(self, record, *, number, total):
+    def broken(self, record, *, number, total, files=None):
         if number == 2:
             raise RuntimeError("printer on fire")
         return b"%PDF-1.7"
@@ -133,7 +133,7 @@ def test_a_failure_is_recorded_with_a_message_for_the_person_who_asked(client, p
 
     db.session.refresh(pack)
     assert pack.state is RunState.FAILED
-    assert pack.items_done == 1 and pack.zip_file is None and pack.zip_sha256 == ""
+    assert pack.items_done == 1 and zip_of(pack) == b"" and pack.zip_sha256 == ""
     assert pack.last_error == ("The evidence pack could not be made (RuntimeError). Ask for "
                                "it again; if it fails again, tell the tracker's support.")
     sign_in_as(client, plan.lead)
@@ -147,19 +147,19 @@ def test_a_producer_whose_pack_was_taken_back_stops_without_finishing_it(plan, m
     pack = queued(plan)
     print_item = PackPrinter.item_pdf
 
-    def taken_back_after_the_first(self, record, *, number, total):
+    def taken_back_after_the_first(self, record, *, number, total, files=None):
         if number == 2:
             # A second scheduler recovered it and is making it as attempt 2.
             with db.engine.begin() as other:
                 other.execute(text("UPDATE evidence_pack SET attempts = 2 WHERE id = :id"),
                               {"id": pack.id})
-        return print_item(self, record, number=number, total=total)
+        return print_item(self, record, number=number, total=total, files=files)
 
     monkeypatch.setattr(PackPrinter, "item_pdf", taken_back_after_the_first)
     assert str(produce_queued_packs()) == "0 made, 0 failed"
     db.session.refresh(pack)
     assert (pack.state, pack.attempts, pack.items_done) == (RunState.RUNNING, 2, 1)
-    assert pack.zip_file is None
+    assert zip_of(pack) == b""
 
 
 def test_the_scheduler_job_makes_waiting_packs_under_its_own_lock(plan):

@@ -20,7 +20,7 @@ import tests.questions.factories as question_makers
 from tests.api.factories import api_token_for_world
 from tests.calendar_feed.factories import feed_token
 from tests.conftest import sign_in_as
-from tests.evidence.factories import evidence_pack_for_world
+from tests.evidence.factories import evidence_file_for_world, evidence_pack_for_world
 from tests.factories import (
     ActionFactory,
     AdminFactory,
@@ -160,6 +160,7 @@ WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "draft_id": lambda world: world.draft.id,
     "name": outbox_message,
     "pack_id": evidence_pack_for_world,
+    "file_id": evidence_file_for_world,
     "link_id": lambda world: matrix_link(world).link.id,
     "link_token": lambda world: matrix_link(world).token,
     "feed_token": feed_token,

@@ -35,6 +35,8 @@ class HistoryKind(enum.Enum):
     STATUS_CHANGE = "status change"
     COMMENTARY = "commentary"
     EVIDENCE = "evidence"
+    # A file added as evidence: the entry's text is the file's name (tracker.evidence.files).
+    EVIDENCE_FILE = "evidence file added"
     DUE_DATE_REQUESTED = "due date change requested"
     DUE_DATE_CHANGE = "due date change"
     DUE_DATE_REFUSED = "due date change refused"

@@ -1,4 +1,6 @@
-"""The evidence pack's files: a PDF per item and the index (PDF and CSV), in one zip.
+"""The evidence pack's files: a PDF per item, the evidence files added to each item (in the
+item's folder), and the index (PDF and CSV, and a CSV of every evidence file with its name,
+size and SHA-256), in one zip, written entry by entry as the pack is made (`PackZip`).
 
 PDFs are typeset by Typst (tracker.typesetting) from the fixed templates evidence-item.typ
 and evidence-index.typ, which get the words worked out here as JSON data: text people typed
@@ -18,9 +20,10 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.evidence.asof import ItemRecord
+from tracker.evidence.sniff import size_in_words as size_words
 from tracker.formatting import date_and_time, long_date, plural, short_date
 from tracker.items.export import FORMULA_STARTS
 from tracker.items.models import ItemStatus
@@ -29,6 +32,7 @@ from tracker.typesetting import typeset
 
 INDEX_PDF = "000-index.pdf"
 INDEX_CSV = "000-index.csv"
+FILES_CSV = "000-evidence-files.csv"
 SLUG_LENGTH = 60
 
 
@@ -46,6 +50,35 @@ def slug(text: str, length: int = SLUG_LENGTH) -> str:
 def item_file_name(number: int, title: str) -> str:
     """"007-ensure-case-records-are-up-to-date.pdf": the item's place in the pack, its title."""
     return f"{number:03d}-{slug(title)}.pdf"
+
+
+def item_folder(file_name: str) -> str:
+    """The folder an item's evidence files are in: its PDF's name without ".pdf"."""
+    return file_name.removesuffix(".pdf")
+
+
+def evidence_file_name(folder: str, number: int, name: str, extension: str) -> str:
+    """"007-case-records/02-audit-summary.pdf": an evidence file's place in the pack, in the
+    item's folder, numbered in the order the files were added, in safe characters only (the
+    name it was uploaded under is in the index)."""
+    stem = name.rpartition(".")[0] or name
+    return f"{folder}/{number:02d}-{slug(stem, 40)}.{extension}"
+
+
+@dataclass(frozen=True)
+class PackFile:
+    """An evidence file as the pack lists it."""
+
+    item_number: int
+    item_title: str
+    path: str
+    name: str
+    kind: str
+    size: int
+    sha256: str
+    action: str
+    added_by: str
+    added_at: Any  # a datetime
 
 
 @dataclass(frozen=True)
@@ -100,7 +133,7 @@ def _page(title: str, *, council_name: str, as_of: date) -> dict[str, Any]:
 
 
 def item_data(record: ItemRecord, *, number: int, total: int, council_name: str,
-              as_of: date) -> dict[str, Any]:
+              as_of: date, files: list[PackFile] | None = None) -> dict[str, Any]:
     """Everything evidence-item.typ prints about one item, in words."""
     end_of = f"the end of {long_date(as_of)}"
     facts = [["Inspection", record.inspection_title
@@ -168,6 +201,16 @@ def item_data(record: ItemRecord, *, number: int, total: int, council_name: str,
         } for entry in record.entries],
         "outcome": outcome,
         "not-complete": f"Not marked complete by {end_of}.",
+        "files-note": (f"The files added as evidence by {end_of}, in this pack in the folder "
+                       f"{item_folder(item_file_name(number, record.title))}:"
+                       if files else f"No file had been added as evidence by {end_of}."),
+        "files": [{
+            "name": file.name, "path": file.path,
+            "details": (f"{file.kind}, {size_words(file.size)} · added by {file.added_by}, "
+                        f"{date_and_time(file.added_at)}"
+                        + (f" · Action: {file.action}" if file.action else "")),
+            "sha256": f"SHA-256: {file.sha256}",
+        } for file in files or []],
     }
 
 
@@ -200,7 +243,10 @@ def index_data(rows: list[IndexRow], *, council_name: str, as_of: date, scope: s
             f"evidence and sign-off. Everything is shown as it stood at the end of {day}: "
             f"items, actions and history entries recorded later are left out, and each "
             f"action's status and dates are those its history gives for that day. The same "
-            f"list is in the file {INDEX_CSV} for a spreadsheet."),
+            f"list is in the file {INDEX_CSV} for a spreadsheet. The files added to an item "
+            f"or its actions as evidence by then are in a folder named as the item's PDF; "
+            f"the file {FILES_CSV} lists every one with the name it was added under, its "
+            f"size and its SHA-256 (a fingerprint that shows the file is unchanged)."),
         "rows": [{
             "number": str(row.number), "title": row.title,
             "inspection": (row.inspection + (f", letter of {long_date(row.letter_date)}"
@@ -227,11 +273,13 @@ class PackPrinter:
         self.scope = scope
         self.rules = rules
 
-    def item_pdf(self, record: ItemRecord, *, number: int, total: int) -> bytes:
-        """One item's PDF."""
+    def item_pdf(self, record: ItemRecord, *, number: int, total: int,
+                 files: list[PackFile] | None = None) -> bytes:
+        """One item's PDF, listing its evidence files."""
         return typeset("evidence-item.typ",
                        item_data(record, number=number, total=total,
-                                 council_name=self.council_name, as_of=self.as_of))
+                                 council_name=self.council_name, as_of=self.as_of,
+                                 files=files))
 
     def index_pdf(self, rows: list[IndexRow]) -> bytes:
         """The index: every item with its file, kind, progress and status, and counts."""
@@ -269,16 +317,63 @@ def index_csv(rows: list[IndexRow]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+FILES_CSV_COLUMNS = [
+    "No.", "Item", "Action", "File in this pack", "Name as added", "Kind", "Size in bytes",
+    "SHA-256", "Added by", "Added at",
+]
+
+
+def files_csv(files: list[PackFile]) -> bytes:
+    """Every evidence file in the pack, with its name, size and SHA-256, as CSV (UTF-8 with
+    a byte order mark, as the index)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FILES_CSV_COLUMNS)
+    for file in files:
+        writer.writerow([_cell(value) for value in (
+            file.item_number, file.item_title, file.action, file.path, file.name, file.kind,
+            file.size, file.sha256, file.added_by, file.added_at.isoformat(),
+        )])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+class Sink(Protocol):
+    """Where a zip is written: anything with `write` (a file, a buffer, the pack's pieces)."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+class PackZip:
+    """The pack's zip, written entry by entry into `sink` as each file is made, so no more
+    than one entry is ever in memory. Each entry is dated at the start of the pack's day,
+    with fixed attributes and compression, so the same files in the same order always make
+    the same bytes. Files already compressed (PDFs, Office documents, images) are stored as
+    they are."""
+
+    def __init__(self, sink: Sink, as_of: date) -> None:
+        self._stamp = (max(as_of.year, 1980), as_of.month, as_of.day, 0, 0, 0)
+        self._archive = zipfile.ZipFile(sink, "w")  # type: ignore[arg-type]
+
+    def add(self, name: str, data: bytes, *, compress: bool = True) -> None:
+        info = zipfile.ZipInfo(name, date_time=self._stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        info.create_system = 3  # Unix, wherever it is made
+        info.external_attr = 0o644 << 16
+        self._archive.writestr(info, data, compresslevel=6 if compress else None)
+
+    def close(self) -> None:
+        """Write the zip's directory: the zip is whole once this returns."""
+        self._archive.close()
+
+
 def build_zip(files: dict[str, bytes], as_of: date) -> bytes:
-    """The zip: entries in name order, each dated at the start of the pack's day, with fixed
-    attributes and compression, so the same files always make the same bytes."""
+    """A zip of a few small files, in name order, made in memory (for tests and examples;
+    a pack is written with `PackZip` into its pieces)."""
     buffer = io.BytesIO()
-    stamp = (max(as_of.year, 1980), as_of.month, as_of.day, 0, 0, 0)
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, wherever it is made
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name], compresslevel=6)
+    archive = PackZip(buffer, as_of)
+    for name in sorted(files):
+        archive.add(name, files[name])
+    archive.close()
     return buffer.getvalue()

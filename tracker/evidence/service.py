@@ -15,6 +15,10 @@ tracker.reports.runs does for reports:
   MAX_ATTEMPTS times in all, then failed with a message;
 - a failure is recorded on the pack in words for the person who asked.
 
+The zip is written as it is made: each item's PDF and evidence files go into it as they are
+made or read, and its bytes are stored in pieces (`EvidencePackChunk`, CHUNK_BYTES each) with
+each item's progress; a finished pack is served piece by piece (`pack_chunks`). However many
+items and files a pack holds, no more than one entry and one piece are in memory at once.
 The zip is deterministic: the same data as of the same day gives the same bytes (and hash).
 The request functions flush; the producing functions commit (each claim, each item's
 progress and each outcome is its own transaction).
@@ -24,11 +28,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
@@ -38,7 +43,9 @@ from tracker.audit.service import LoadedHistory, load_history
 from tracker.errors import RuleBroken
 from tracker.evidence import render
 from tracker.evidence.asof import category_rank, end_of_day, item_as_of
-from tracker.evidence.models import EvidencePack
+from tracker.evidence.files import file_data, files_of_item
+from tracker.evidence.models import EvidenceFile, EvidencePack, EvidencePackChunk
+from tracker.evidence.sniff import FileType
 from tracker.extensions import db
 from tracker.formatting import long_date
 from tracker.inspections.models import Finding, Inspection
@@ -52,6 +59,9 @@ from tracker.jobs.queue import QueueResult
 from tracker.settings import settings
 
 RECENT_PACKS = 20
+CHUNK_BYTES = 1024 * 1024
+# Kinds of file already compressed: stored in the zip as they are.
+COMPRESSED_TYPES = frozenset(FileType) - {FileType.TEXT, FileType.CSV}
 
 
 
@@ -159,17 +169,33 @@ def recent_packs(council_id: int, limit: int = RECENT_PACKS) -> list[EvidencePac
     ))
 
 
-def pack_file(pack: EvidencePack) -> bytes | None:
-    """A finished pack's zip, as stored; None until it is ready."""
-    return pack.zip_file if pack.state is RunState.DONE else None
+def pack_chunks(pack: EvidencePack) -> Iterator[bytes]:
+    """A finished pack's zip, piece by piece in order, each read from the database only when
+    it is wanted; nothing until the pack is ready. The pieces are read on a connection of
+    their own, so a download can stream them after its request has ended."""
+    if pack.state is not RunState.DONE:
+        return iter(())
+    return _pieces(db.engine, pack.id, pack.attempts)
+
+
+def _pieces(engine: Engine, pack_id: int, attempt: int) -> Iterator[bytes]:
+    table = EvidencePackChunk.__table__
+    with engine.connect() as connection:
+        number = 0
+        while True:
+            piece = connection.scalar(
+                select(table.c.data).where(table.c.pack_id == pack_id,
+                                           table.c.attempt == attempt,
+                                           table.c.number == number))
+            if piece is None:
+                return
+            yield bytes(piece)
+            number += 1
 
 
 def pack_size(pack: EvidencePack) -> int | None:
-    """The finished zip's size in bytes, asked of the database (the file is not loaded)."""
-    if pack.state is not RunState.DONE:
-        return None
-    return db.session.scalar(
-        select(func.length(EvidencePack.zip_file)).where(EvidencePack.id == pack.id))
+    """The finished zip's size in bytes; None until it is ready."""
+    return pack.zip_size if pack.state is RunState.DONE else None
 
 
 def page_state(pack: EvidencePack, *, shown: int | None) -> str:
@@ -251,9 +277,70 @@ def _record(pack_id: int, attempt: int, **values: Any) -> None:
         raise PackTakenBack(pack_id)
 
 
+class ChunkWriter:
+    """Where a pack's zip is written as it is made: the bytes are kept as pieces of
+    CHUNK_BYTES, each inserted as a row of `evidence_pack_chunk` when full (and committed with
+    the next progress write), with the zip's size and SHA-256 worked out on the way."""
+
+    def __init__(self, pack_id: int, attempt: int) -> None:
+        self.pack_id = pack_id
+        self.attempt = attempt
+        self.size = 0
+        self._hash = hashlib.sha256()
+        self._buffer = bytearray()
+        self._number = 0
+
+    def write(self, data: bytes, /) -> int:
+        self._buffer += data
+        self.size += len(data)
+        self._hash.update(data)
+        while len(self._buffer) >= CHUNK_BYTES:
+            self._store(bytes(self._buffer[:CHUNK_BYTES]))
+            del self._buffer[:CHUNK_BYTES]
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing: a piece is stored once full, and the last one by `close`."""
+
+    def close(self) -> None:
+        """Store what is left as the last piece."""
+        if self._buffer or not self._number:
+            self._store(bytes(self._buffer))
+            self._buffer.clear()
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def _store(self, piece: bytes) -> None:
+        db.session.execute(insert(EvidencePackChunk).values(
+            pack_id=self.pack_id, attempt=self.attempt, number=self._number, data=piece))
+        self._number += 1
+
+
+def _drop_other_attempts(pack_id: int, attempt: int) -> None:
+    """Remove the pieces earlier attempts at the pack left (one taken back, say)."""
+    db.session.execute(delete(EvidencePackChunk).where(
+        EvidencePackChunk.pack_id == pack_id, EvidencePackChunk.attempt != attempt))
+
+
+def _pack_files(files: list[EvidenceFile], *, number: int, record_title: str,
+                file_name: str) -> list[render.PackFile]:
+    folder = render.item_folder(file_name)
+    return [render.PackFile(
+        item_number=number, item_title=record_title,
+        path=render.evidence_file_name(folder, n, f.name, f.file_type.extension),
+        name=f.name, kind=f.file_type.label, size=f.size, sha256=f.sha256,
+        action=f.action.description if f.action is not None else "",
+        added_by=f.added_by.display_name if f.added_by is not None else "The tracker",
+        added_at=f.added_at,
+    ) for n, f in enumerate(files, start=1)]
+
+
 def make_pack(pack_id: int, attempt: int, *, rules: StatusRules) -> None:
-    """Make the claimed pack: a PDF per item, committing progress after each, then the index
-    and the zip. Raises PackTakenBack if the claim stops being this attempt's."""
+    """Make the claimed pack: a PDF per item and the files added to it as evidence by the
+    pack's day, written into the zip's pieces and committing progress after each item, then
+    the index. Raises PackTakenBack if the claim stops being this attempt's."""
     pack = db.session.get(EvidencePack, pack_id)
     assert pack is not None
     as_of, council_name = pack.as_of, pack.council.name
@@ -263,30 +350,45 @@ def make_pack(pack_id: int, attempt: int, *, rules: StatusRules) -> None:
     if not total:
         raise RuleBroken(f"No item had been recorded by the end of {long_date(as_of)}: "
                          f"ask for a pack of a later date.")
+    _drop_other_attempts(pack_id, attempt)
     _record(pack_id, attempt, items_total=total, items_done=0)
     printer = render.PackPrinter(as_of=as_of, council_name=council_name, scope=scope,
                                  rules=rules)
-    files: dict[str, bytes] = {}
+    writer = ChunkWriter(pack_id, attempt)
+    archive = render.PackZip(writer, as_of)
     rows: list[render.IndexRow] = []
+    listed: list[render.PackFile] = []
     for number, item_id in enumerate(item_ids, start=1):
         item, history = load_item(item_id)
         record = item_as_of(item, history, as_of, rules)
         name = render.item_file_name(number, record.title)
-        files[name] = printer.item_pdf(record, number=number, total=total)
+        files = files_of_item(item_id, before=end_of_day(as_of))
+        in_pack = _pack_files(files, number=number, record_title=record.title, file_name=name)
+        archive.add(name, printer.item_pdf(record, number=number, total=total, files=in_pack))
+        for evidence, entry in zip(files, in_pack, strict=True):
+            archive.add(entry.path, file_data(evidence),
+                        compress=evidence.file_type not in COMPRESSED_TYPES)
         rows.append(render.IndexRow.of(record, number=number, file_name=name))
+        listed += in_pack
         # The session holds loaded rows weakly: once this item's are dropped here, the
         # memory goes with them, however many items the pack has.
-        del item, history, record
+        del item, history, record, files
         _record(pack_id, attempt, items_done=number)
-    files[render.INDEX_PDF] = printer.index_pdf(rows)
-    files[render.INDEX_CSV] = render.index_csv(rows)
-    data = render.build_zip(files, as_of)
+    archive.add(render.INDEX_PDF, printer.index_pdf(rows))
+    archive.add(render.INDEX_CSV, render.index_csv(rows))
+    archive.add(render.FILES_CSV, render.files_csv(listed))
+    archive.close()
+    writer.close()
+    _drop_other_attempts(pack_id, attempt)
     _record(pack_id, attempt, state=RunState.DONE, finished_at=clock.now(), last_error="",
-            lease_until=None, zip_file=data, zip_sha256=hashlib.sha256(data).hexdigest())
+            lease_until=None, zip_size=writer.size, zip_sha256=writer.sha256)
 
 
 def _fail(pack_id: int, attempt: int, message: str) -> None:
     db.session.rollback()
+    # The pieces written before the failure are of no use.
+    db.session.execute(delete(EvidencePackChunk).where(
+        EvidencePackChunk.pack_id == pack_id, EvidencePackChunk.attempt == attempt))
     # Taken back meanwhile: the newer attempt says how it went.
     with contextlib.suppress(PackTakenBack):
         _record(pack_id, attempt, state=RunState.FAILED, finished_at=clock.now(),

@@ -1,21 +1,33 @@
-"""Evidence packs for the next inspection: asked for here, made by the scheduler process.
+"""Evidence files, opened by the council's staff; evidence packs for the next inspection,
+asked for here and made by the scheduler process.
 
-Staff only: a pack is what the council hands the inspectorate, and each one takes the
-scheduler minutes to print. Committee members read the same items on their pages and the
-committee's issued reports.
+Staff only: a file may hold case detail, and a pack is what the council hands the
+inspectorate, each one taking the scheduler minutes to print. Committee members see on the
+items' pages that a file exists, and read the same items in the committee's issued reports.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
-from tracker.evidence import service
+from tracker.evidence import files, service
 from tracker.evidence.forms import PackForm
+from tracker.evidence.models import EvidenceFile
 from tracker.forms import page_status, rules_on_form
-from tracker.permissions import STAFF, allow
+from tracker.jobs.models import RunState
+from tracker.permissions import STAFF, allow, can_open_evidence_file
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("evidence", __name__)
@@ -68,12 +80,33 @@ def pack_progress(pack_id: int):
 @allow(STAFF)
 def download_pack(pack_id: int):
     pack = load_or_404(service.get_pack, pack_id)
-    data = service.pack_file(pack)
-    if data is None:
+    if pack.state is not RunState.DONE:
         abort(404)
-    response = Response(data, mimetype="application/zip")
+    # Piece by piece, as it is stored: a pack of many files is never whole in memory.
+    response = Response(service.pack_chunks(pack),
+                        mimetype="application/zip")
+    response.content_length = pack.zip_size
     response.headers.set("Content-Disposition", "attachment",
                          filename=service.download_name(pack))
     response.headers["Cache-Control"] = "private, no-store"
     response.set_etag(pack.zip_sha256)
     return response
+
+
+def file_response(evidence: EvidenceFile) -> Response:
+    """A kept file as a download: always an attachment, of the type its content showed, never
+    sniffed by the browser as anything else, never shown inline, never cached."""
+    response = Response(files.file_data(evidence), mimetype=evidence.file_type.media_type)
+    response.headers.set("Content-Disposition", "attachment", filename=evidence.name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.set_etag(evidence.sha256)
+    return response
+
+
+@bp.route("/evidence-files/<int:file_id>")
+@allow(STAFF)
+def download_file(file_id: int):
+    evidence = load_or_404(files.get_file, file_id, may=can_open_evidence_file)
+    return file_response(evidence)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from flask_wtf.file import MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovTextArea,
@@ -63,6 +65,17 @@ def evidence_link_field(description: str) -> StringField:
             Regexp(r"^https?://", flags=re.IGNORECASE,
                    message="Enter a link starting http:// or https://"),
         ],
+    )
+
+
+def evidence_files_field(label: str = "Files as evidence") -> MultipleFileField:
+    """Files attached as evidence, several at once. What each file is and its size are
+    checked by the service (tracker.evidence.files), by its content."""
+    return MultipleFileField(
+        label,
+        widget=GovFileInput(multiple=True),
+        description="Optional. PDF, Word, Excel, PowerPoint, an image or a text file, at most "
+                    "15 MB each. You can choose several.",
     )
 
 
@@ -165,6 +178,14 @@ class UpdateActionForm(TrackerForm):
     )
     evidence_link = evidence_link_field(
         "Optional. A link to the document or record, starting https://")
+    files = evidence_files_field()
+
+
+class ItemEvidenceForm(TrackerForm):
+    """Evidence of the item itself: files, a web link, or both."""
+
+    files = evidence_files_field("Files")
+    link = evidence_link_field("Optional. A link to the document or record, starting https://")
 
 
 class DueDateForm(TrackerForm):

@@ -20,6 +20,7 @@ from tracker.accounts.models import Role
 from tracker.audit.models import HistoryField, HistoryKind
 from tracker.audit.service import history_of_item, last_entry_of_action, record_history
 from tracker.errors import EditConflict, RuleBroken
+from tracker.evidence.files import Upload, add_link, attach_files, check_uploads
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, FindingCategory
@@ -36,6 +37,7 @@ from tracker.items.models import (
     RequestState,
 )
 from tracker.permissions import (
+    can_add_item_evidence,
     can_ask_to_cancel_action,
     can_cancel_action_directly,
     can_move_due_date_directly,
@@ -437,10 +439,13 @@ def update_action(
     status: ActionStatus,
     commentary: str,
     evidence_link: str,
+    files: Sequence[Upload] = (),
     partner_link: PartnerLink | None = None,
     flush: bool = True,
 ) -> None:
-    """A progress update: new status, a commentary and an evidence link, all in one save.
+    """A progress update: new status, a commentary, an evidence link and evidence files, all
+    in one save. Each file is checked by its content first (tracker.evidence.files): one
+    refused refuses the update, naming the file.
 
     `partner_link` is the link a partner posted it through: its entries are partner updates.
     `flush=False`: the caller flushes (see the module's docstring)."""
@@ -449,7 +454,8 @@ def update_action(
     evidence_link = evidence_link.strip()
     status_changes = status is not action.status
     evidence_changes = evidence_link != action.evidence_link
-    if not (status_changes or commentary or evidence_changes):
+    checked = check_uploads(files)
+    if not (status_changes or commentary or evidence_changes or checked):
         raise RuleBroken("Change the status, add a commentary or add evidence", field="status")
     cancelling = status is ActionStatus.CANCELLED and status_changes
     if cancelling and not can_cancel_action_directly(actor, action):
@@ -478,9 +484,33 @@ def update_action(
             new_value=evidence_link,
         )
         action.evidence_link = evidence_link
+    attach_files(checked, item=item, action=action, actor=actor, now=now,
+                 partner_link=partner_link)
     note_updated(item, now, action)
     if flush:
         _flush(action)
+
+
+def add_item_evidence(item: Item, *, actor: User, now: datetime, link: str,
+                      files: Sequence[Upload]) -> None:
+    """Evidence of the item itself (of its outcome, not of one action): a web link, files, or
+    both, each kept in the history. The lead officer or an administrator adds it, until the
+    item is signed off."""
+    if not can_add_item_evidence(actor, item):
+        raise RuleBroken("Only the item's lead officer or an administrator can add evidence "
+                         "to it")
+    if item.status is ItemStatus.COMPLETE:
+        raise RuleBroken("This item is complete and signed off: evidence can no longer be "
+                         "added")
+    link = link.strip()
+    checked = check_uploads(files)
+    if not (link or checked):
+        raise RuleBroken("Choose a file or enter a link", field="files")
+    if link:
+        add_link(link, item=item, actor=actor, now=now)
+    attach_files(checked, item=item, action=None, actor=actor, now=now)
+    note_updated(item, now)
+    _flush(item)
 
 
 def _set_status(

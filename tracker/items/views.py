@@ -22,7 +22,8 @@ from tracker.audit.service import (
     history_page_of_item,
     last_entry_of_action,
 )
-from tracker.forms import page_status, rules_on_form, user_choices
+from tracker.evidence.files import evidence_of
+from tracker.forms import page_status, rules_on_form, uploaded_files, user_choices
 from tracker.inspections.models import FindingCategory
 from tracker.inspections.queries import inspection_titles
 from tracker.inspections.service import get_inspection, inspections_of_council
@@ -36,6 +37,7 @@ from tracker.items.forms import (
     DecisionForm,
     DueDateForm,
     ItemDetailsForm,
+    ItemEvidenceForm,
     ItemFilterForm,
     MarkCompleteForm,
     RagOverrideForm,
@@ -60,6 +62,7 @@ from tracker.permissions import (
     STAFF,
     allow,
     can_add_action,
+    can_add_item_evidence,
     can_ask_to_cancel_action,
     can_cancel_action_directly,
     can_change_lead_officer,
@@ -200,7 +203,24 @@ def view_item(item_id: int):
         cancelling={a.id: service.pending_cancellation(a) for a in item.actions},
         completion=service.completion_check(item),
         questions=questions_about_item(item, current_user.council_id, today),
+        evidence=evidence_of(item),
     )
+
+
+@bp.route("/items/<int:item_id>/evidence", methods=["GET", "POST"])
+@allow(STAFF)
+def add_item_evidence(item_id: int):
+    item = load_or_404(queries.get_item, item_id, may=can_add_item_evidence)
+    form = ItemEvidenceForm()
+    if form.validate_on_submit():
+        with rules_on_form(form):
+            service.add_item_evidence(item, actor=acting_user(), now=clock.now(),
+                                      link=form.link.data or "",
+                                      files=uploaded_files(form.files))
+            flash("Evidence added", "success")
+            return redirect(url_for("items.view_item", item_id=item.id, _anchor="evidence"))
+    return render_template("items/add_evidence.html", form=form, item=item,
+                           evidence=evidence_of(item)), page_status(form)
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -312,6 +332,7 @@ def view_action(action_id: int):
         # Only those who send and revoke partner links see them.
         partner_links=(link_rows(action, clock.now())
                        if can_edit_action(current_user, action) else []),
+        evidence=evidence_of(action.item, action),
     )
 
 
@@ -366,6 +387,7 @@ def update_action(action_id: int):
                 status=ActionStatus(form.status.data),
                 commentary=form.commentary.data or "",
                 evidence_link=form.evidence_link.data or "",
+                files=uploaded_files(form.files),
             )
             flash("Update saved", "success")
             if request.args.get("back") == "my-actions":

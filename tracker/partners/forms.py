@@ -8,7 +8,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from tracker.forms import CharacterCount, TrackerForm
-from tracker.items.forms import TEXT_MAX, evidence_link_field, version_field
+from tracker.items.forms import (
+    TEXT_MAX,
+    evidence_files_field,
+    evidence_link_field,
+    version_field,
+)
 from tracker.partners.service import LONGEST_DAYS, PARTNER_STATUSES, SHORTEST_DAYS
 
 DAYS_MESSAGE = f"Enter a number of days from {SHORTEST_DAYS} to {LONGEST_DAYS}"
@@ -55,6 +60,7 @@ class PartnerUpdateForm(TrackerForm):
     )
     evidence_link = evidence_link_field(
         "Optional. A link to a document or record, starting https://")
+    files = evidence_files_field()
 
     @property
     def expected_version(self) -> int:

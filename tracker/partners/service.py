@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
@@ -30,6 +31,7 @@ from tracker.accounts.models import User
 from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.audit.service import record_history
 from tracker.errors import RuleBroken
+from tracker.evidence.files import Upload
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, Inspection
@@ -366,7 +368,7 @@ def _note_use(link: PartnerLink, now: datetime) -> None:
 
 def post_partner_update(
     link: PartnerLink, *, now: datetime, expected_version: int | None, status: ActionStatus,
-    commentary: str, evidence_link: str, daily_posts: int,
+    commentary: str, evidence_link: str, daily_posts: int, files: Sequence[Upload] = (),
 ) -> None:
     """The partner's progress update through a link: status, commentary and evidence, by the
     same rules as the owner's own update, written by the partner and marked as a partner
@@ -385,7 +387,8 @@ def post_partner_update(
             "You can send more tomorrow.")
     items.update_action(
         link.action, actor=link.recipient, now=now, expected_version=expected_version,
-        status=status, commentary=commentary, evidence_link=evidence_link, partner_link=link)
+        status=status, commentary=commentary, evidence_link=evidence_link, files=files,
+        partner_link=link)
     _note_use(link, now)
     db.session.flush()
 

@@ -18,8 +18,11 @@ from flask import (
 from flask_login import current_user
 
 from tracker import clock
+from tracker.evidence import files
+from tracker.evidence.files import evidence_of
+from tracker.evidence.views import file_response
 from tracker.formatting import long_date
-from tracker.forms import page_status, rules_on_form
+from tracker.forms import page_status, rules_on_form, uploaded_files
 from tracker.items import queries
 from tracker.items.models import ActionStatus
 from tracker.partners import service
@@ -97,6 +100,10 @@ def _council_name(link: PartnerLink) -> str:
     return link.action.item.finding.inspection.council.name
 
 
+def _council_id(link: PartnerLink) -> int:
+    return link.action.item.finding.inspection.council_id
+
+
 def _open(link_token: str) -> PartnerLink | Any:
     try:
         return service.open_partner_link(link_token, now=clock.now())
@@ -125,6 +132,7 @@ def partner_update(link_token: str):
                     status=ActionStatus(form.status.data),
                     commentary=form.commentary.data or "",
                     evidence_link=form.evidence_link.data or "",
+                    files=uploaded_files(form.files),
                     daily_posts=settings().partner_link_daily_posts)
             except service.LinkRefused as refusal:
                 return _refused(refusal)
@@ -134,7 +142,21 @@ def partner_update(link_token: str):
         "partners/update.html", form=form, link=link, action=action, item=action.item,
         contact=service.whom_to_ask(link), council_name=_council_name(link),
         conflict=form.conflict, last_day=service.last_day(link),
+        evidence=evidence_of(action.item, action), link_token=link_token,
     ), page_status(form)))
+
+
+@bp.route("/partner/<link_token>/evidence/<int:file_id>")
+@allow(PUBLIC)
+def partner_file(link_token: str, file_id: int):
+    """A file of the partner's own action, through their link; any other file is missing."""
+    link = _open(link_token)
+    if not isinstance(link, PartnerLink):
+        return link
+    evidence = files.get_file(_council_id(link), file_id)
+    if evidence is None or not files.partner_may_open(link, evidence):
+        abort(404)
+    return _private(file_response(evidence))
 
 
 @bp.route("/partner/<link_token>/sent")
