@@ -330,3 +330,12 @@ def _when(words: str) -> date | None:
         return date(int(parts[0]), 1, 1)
     except (ValueError, KeyError):
         return None
+
+
+_WORDED_PERIOD_RE = re.compile(rf"\b(?:in|of)\s+{_WHEN}", re.IGNORECASE)
+
+
+def worded_period(text: str) -> str | None:
+    """The first period a sentence names after "in" or "of" ("February 2020", "2018")."""
+    match = _WORDED_PERIOD_RE.search(text)
+    return collapse(match.group(1)) if match else None
