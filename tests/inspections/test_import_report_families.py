@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
-from tests.factories import FindingFactory, InspectionFactory, ItemFactory
-from tests.inspections.test_import_review import (  # noqa: F401 (fixtures)
-    admin,
+from tests.conftest import sign_in_as
+from tests.factories import AdminFactory, FindingFactory, InspectionFactory, ItemFactory
+from tests.inspections.test_import_review import (
     count,
     draft_id_of,
     form_fields,
     page_text,
     rows_of,
-    signed_in,
     upload,
 )
 from tracker.extensions import db
@@ -31,7 +31,7 @@ from tracker.items.models import Item, ItemStatus
 
 SIF_REPORT = """## Northshire
 
-## Inspection of services for children in need of help and protection, children looked after and care leavers
+## Inspection of services for children in need of help and protection
 
 ## Inspection date: 10 November 2025 - 4 December 2025
 
@@ -62,31 +62,29 @@ Management capacity and oversight
 137. Put in place ways for children to inform the work of the Board.
 """
 
-POINTING_BACK = """9 August 2026
+POINTING_BACK = "\n\n".join([
+    "9 August 2026",
+    "Dear Ms Hartley",
+    "## Focused visit to Northshire children's services",
+    "This letter summarises the findings of a focused visit to Northshire children's services "
+    "on 30 June 2026.",
+    "## Areas for priority action",
+    "The areas for priority action set at the last focused visit in February 2026 remain. "
+    "There are no additional priority actions.",
+    "## What needs to improve in this area of social work practice?",
+    "The areas for improvement set at the last focused visit in February 2026 remain. There "
+    "are no additional areas for improvement.",
+    "## Main findings",
+    "Staff are positive about working in Northshire.",
+    "Yours sincerely",
+    "Rachel Griffiths\nHis Majesty's Inspector\n",
+])
 
-Dear Ms Hartley
 
-## Focused visit to Northshire children's services
-
-This letter summarises the findings of a focused visit to Northshire children's services on 30 June 2026.
-
-## Areas for priority action
-
-The areas for priority action set at the last focused visit in February 2026 remain. There are no additional priority actions.
-
-## What needs to improve in this area of social work practice?
-
-The areas for improvement set at the last focused visit in February 2026 remain. There are no additional areas for improvement.
-
-## Main findings
-
-Staff are positive about working in Northshire.
-
-Yours sincerely
-
-Rachel Griffiths
-His Majesty's Inspector
-"""
+@pytest.fixture
+def signed_in(client, council):
+    sign_in_as(client, AdminFactory(council=council))
+    return client
 
 
 def test_the_lscbs_findings_are_shown_as_the_lscbs_and_kept_on_their_items(signed_in):

@@ -15,8 +15,7 @@ from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
-    from tracker.inspections.models import Inspection
-    from tracker.inspections.models import Finding
+    from tracker.inspections.models import Finding, Inspection
 
 
 class Priority(enum.Enum):
