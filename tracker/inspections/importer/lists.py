@@ -39,7 +39,7 @@ LSCB = "lscb"
 
 # Closing formulas of letters and summaries: the end of any list.
 _END_RE = re.compile(
-    r"(?:yours (?:sincerely|faithfully)|kind regards|the full (?:inspection )?report"
+    r"(?:yours? (?:sincerely|faithfully)|kind regards|the full (?:inspection )?report"
     r"|if you (?:would like|have any)|ofsted will take|any areas? for"
     r"|the areas? for [^.]{0,40}identified above|we have notified|in addition, the findings"
     r"|copy:|cc:)",
