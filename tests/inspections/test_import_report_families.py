@@ -200,7 +200,7 @@ def test_a_document_whose_list_came_out_empty_warns_and_points_at_the_place(sign
     heading_line = max(n for n, line in enumerate(lines) if line == "## Areas for improvement") + 1
 
     assert "This document may hold more findings than were found under “Areas for " \
-           "improvement”: nothing was read under it (areas for improvement), at line " \
+           "improvement”, the LSCB’s list: nothing was read under it, at line " \
            f"{heading_line} of the text." in page_text(response)
     assert f'href="#document-line-{heading_line}"' in html
     assert f'<mark id="document-line-{heading_line}" tabindex="-1">## Areas for improvement' \

@@ -207,15 +207,20 @@ def _shortfall_warnings(draft) -> list[dict[str, str]]:
     each with the anchor of its place in the document's text."""
     warnings = []
     for warning in imports.proposed_warnings(draft):
-        label = imports.LIST_CATEGORIES[warning.category].plural_label.lower()
+        label = imports.LIST_CATEGORIES[warning.category].plural_label
+        under = f"“{warning.heading}”"
+        if warning.heading.lower() != label.lower():
+            under += f" (read as {label.lower()})"
+        if warning.body == "lscb":
+            under += ", the LSCB’s list"
         if warning.kind == "gap":
             why = (f"its numbered paragraphs jump from {warning.after} to {warning.number}, "
                    f"at line {warning.line + 1} of the text")
         else:
-            why = f"nothing was read under it ({label}), at line {warning.line + 1} of the text"
+            why = f"nothing was read under it, at line {warning.line + 1} of the text"
         warnings.append({
-            "text": "This document may hold more findings than were found under "
-                    f"“{warning.heading}”: {why}.",
+            "text": f"This document may hold more findings than were found under {under}: "
+                    f"{why}.",
             "anchor": _line_anchor(warning.line),
         })
     return warnings

@@ -26,7 +26,9 @@ def shortfalls(blocks: list[Block], lists: Lists) -> list[ShortfallWarning]:
         heading = blocks[read.heading]
         if read.outcome == "empty":
             warnings.append(
-                ShortfallWarning("empty", read.category, heading.text, heading.line)
+                ShortfallWarning(
+                    "empty", read.category, heading.text, heading.line, body=read.body
+                )
             )
             continue
         numbered = [item for item in read.items if item.number.isdigit()]
@@ -35,7 +37,7 @@ def shortfalls(blocks: list[Block], lists: Lists) -> list[ShortfallWarning]:
                 warnings.append(
                     ShortfallWarning(
                         "gap", read.category, heading.text, blocks[item.blocks[0]].line,
-                        after=before.number, number=item.number,
+                        after=before.number, number=item.number, body=read.body,
                     )
                 )
     return warnings

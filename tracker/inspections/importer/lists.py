@@ -109,6 +109,7 @@ class ListRead:
     category: str
     outcome: str
     items: list[ListItem] = field(default_factory=list)
+    body: str = LOCAL_AUTHORITY
 
 
 @dataclass
@@ -136,6 +137,7 @@ def find_lists(blocks: list[Block]) -> Lists:
             index += 1
             continue
         read, index = _read_list(blocks, index + 1, category, found.notes)
+        read.body = body
         for item in read.items:
             item.body = body
         found.reads.append(read)

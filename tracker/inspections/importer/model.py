@@ -39,6 +39,7 @@ class ShortfallWarning:
     line: int
     after: str = ""
     number: str = ""
+    body: str = "local_authority"  # whom the heading's list is addressed to
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +49,7 @@ class ShortfallWarning:
             "line": self.line,
             "after": self.after,
             "number": self.number,
+            "body": self.body,
         }
 
 
