@@ -82,6 +82,9 @@ class Defaults:
     PARTNER_LINK_DAILY_POSTS = 10
     # gunicorn's worker processes under `make serve`.
     WEB_WORKERS = 2
+    # Threads of each worker (gunicorn's gthread): a request waiting on an upload's reader
+    # (tracker.untrusted) holds one thread, not a whole worker.
+    WEB_THREADS = 8
     # Proxies in front of the app (nginx: 1): the visitor's address is then read from
     # X-Forwarded-For. 0 when nothing is in front.
     TRUSTED_PROXIES = 0

@@ -82,6 +82,7 @@ class Settings:
     session_idle_minutes: int
     trusted_proxies: int
     web_workers: int
+    web_threads: int
     partner_link_daily_posts: int
     status_rules: StatusRules
     sign_in: SignInRules
@@ -169,6 +170,7 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
         session_idle_minutes=_whole(config, "SESSION_IDLE_MINUTES", least=1),
         trusted_proxies=_whole(config, "TRUSTED_PROXIES"),
         web_workers=_whole(config, "WEB_WORKERS", least=1),
+        web_threads=_whole(config, "WEB_THREADS", least=1),
         partner_link_daily_posts=_whole(config, "PARTNER_LINK_DAILY_POSTS", least=1),
         status_rules=StatusRules(
             red_overdue_days=_whole(config, "RAG_RED_OVERDUE_DAYS"),

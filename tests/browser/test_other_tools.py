@@ -10,6 +10,7 @@ import re
 import time
 from datetime import date, timedelta
 
+from tests import hostile_files
 from tests.browser.conftest import Steps, sign_in
 from tests.browser.test_journey import _letter_file
 
@@ -76,8 +77,15 @@ def test_account_tools_plan_import_partner_link_and_evidence_pack(site, chromium
     admin.goto("/account/api-tokens")
     assert secret not in admin.content()
 
-    # 2. An inspection to work on, from the demo-style letter.
+    # 2. An inspection to work on, from the demo-style letter, after a hostile PDF that its
+    # reader (a process of its own, limited to 256 MB) cannot read within the limits.
     admin.goto("/inspections/import")
+    hostile = tmp_path / "letter.pdf"
+    hostile.write_bytes(hostile_files.pdf_with_millions_of_glyphs())
+    admin.get_by_label("Upload the letter or report").set_input_files(str(hostile))
+    admin.get_by_role("button", name="Read the document").click()
+    admin.get_by_text("needs more than 256 MB of memory").first.wait_for()
+    steps.check(admin, "import-letter-over-the-memory-limit")
     admin.get_by_label("Upload the letter or report").set_input_files(_letter_file(tmp_path))
     admin.get_by_role("button", name="Read the document").click()
     admin.wait_for_url(re.compile(r"/inspections/import/\d+$"))
@@ -104,6 +112,12 @@ def test_account_tools_plan_import_partner_link_and_evidence_pack(site, chromium
     steps.check(admin, "plan-import-start")
     admin.get_by_role("button", name="Read the spreadsheet").click()
     steps.check(admin, "plan-import-start-with-error")
+    long_cell = tmp_path / "plan-with-a-long-cell.xlsx"
+    long_cell.write_bytes(hostile_files.xlsx_with_a_cell_of(40_000))
+    admin.get_by_label("Upload the action plan").set_input_files(str(long_cell))
+    admin.get_by_role("button", name="Read the spreadsheet").click()
+    admin.get_by_text("holds more than 32,767 characters").first.wait_for()
+    steps.check(admin, "plan-import-cell-over-excels-limit")
     admin.get_by_label("Upload the action plan").set_input_files(_plan_file(tmp_path))
     admin.get_by_role("button", name="Read the spreadsheet").click()
     admin.wait_for_url(re.compile(r"/plan-imports/\d+"))

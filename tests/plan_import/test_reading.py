@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from tests.hostile_files import with_long_text
 from tests.plan_import.factories import HEADINGS, TITLE, csv_bytes, xlsx
 from tracker.plan_import import reading
 from tracker.plan_import.reading import SpreadsheetProblem, read_spreadsheet
@@ -213,3 +214,36 @@ def test_a_workbook_that_unpacks_to_far_more_than_the_size_limit_is_refused_unre
     data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/sharedStrings.xml": b" " * 600_000})
     message = refusal(data, max_bytes=100_000)
     assert message.startswith("The workbook is too large once unpacked")
+
+
+# --- Excel's limit for a cell: 32,767 characters --------------------------------------------
+
+
+def test_a_cell_at_excels_limit_is_read():
+    data = with_long_text(xlsx([HEADINGS, [PLAN_ROW[0], "LONG"]]), "LONG",
+                          reading.MAX_CELL_CHARACTERS)
+    sheet = read(data).sheets[0]
+    assert sheet.rows == [(2, [PLAN_ROW[0], "x" * reading.MAX_CELL_CHARACTERS])]
+
+
+def test_a_cell_over_excels_limit_is_refused_naming_the_cell_and_its_sheet():
+    data = with_long_text(xlsx([HEADINGS, PLAN_ROW, [PLAN_ROW[0], "Audit", "LONG"]],
+                               title="Plan 2027"), "LONG", reading.MAX_CELL_CHARACTERS + 1)
+    assert refusal(data) == (
+        "Cell C3 on the sheet “Plan 2027” holds more than 32,767 characters, Excel's own "
+        "limit for a cell, so the file was not read. Shorten the text in that cell (or keep "
+        "it in a document of its own), save the spreadsheet and upload it again")
+
+
+def test_a_long_cell_on_a_later_sheet_is_found_there():
+    workbook = xlsx([HEADINGS, PLAN_ROW], more_sheets={"Notes": [["a", "b"], ["c", "LONG"]]})
+    message = refusal(with_long_text(workbook, "LONG", 40_000))
+    assert message.startswith("Cell B2 on the sheet “Notes” holds more than 32,767 characters")
+
+
+def test_a_csv_cell_over_excels_limit_is_refused_naming_the_cell():
+    message = refusal(csv_bytes([HEADINGS, [PLAN_ROW[0], "z" * 40_000]]), "plan.csv")
+    assert message.startswith("Cell B2 holds more than 32,767 characters")
+    # Past the csv module's own limit the cell cannot be named, but the message is the same.
+    message = refusal(csv_bytes([HEADINGS, [PLAN_ROW[0], "z" * 200_000]]), "plan.csv")
+    assert message.startswith("A cell holds more than 32,767 characters")

@@ -104,9 +104,13 @@ def import_command(
     max_bytes = settings().import_max_bytes
     if as_json:
         try:
-            _text, extraction = importer.import_document(
+            # Read in a bounded child process, as an upload is.
+            text = imports.read_uploaded_document(
                 _read(path, max_bytes), path.name, max_bytes=max_bytes
             )
+            extraction = importer.parse_text(text)
+        except RuleBroken as refused:
+            raise click.ClickException(refused.message) from refused
         except ImportProblem as problem:
             raise click.ClickException(str(problem)) from problem
         except Exception as error:

@@ -16,14 +16,15 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import untrusted
 from tracker.accounts.models import Role
 from tracker.errors import RuleBroken
 from tracker.extensions import db
@@ -81,6 +82,14 @@ UNREADABLE = (
     "The tracker could not read this document. Check it opens on your computer, or paste its "
     "text instead"
 )
+# What to do with a document over one of the reader's limits (tracker.untrusted).
+OVER_A_LIMIT = (
+    "Save the letter or report on its own as a new PDF (in its viewer, Print, then Save as "
+    "PDF) or as a Word document, and upload that, or paste its text instead"
+)
+# An import waiting for review (a letter's draft, an action plan's sheets) that nobody
+# confirms is removed by the scheduler after this many days (tracker.jobs.run).
+UNCONFIRMED_KEPT_DAYS = 7
 PASTED_TEXT_NAME = "Pasted text"
 SHORT_TITLE_LENGTH = 80
 
@@ -271,8 +280,9 @@ def start_import(
     from tracker.inspections import importer
 
     _check_importer(actor, council_id)
+    text = read_uploaded_document(data, filename, max_bytes=max_bytes)
     try:
-        text, extraction = importer.import_document(data, filename, max_bytes=max_bytes)
+        extraction = importer.parse_text(text)
     except ImportProblem as problem:
         raise RuleBroken(str(problem), field="document") from problem
     except Exception as error:
@@ -286,6 +296,25 @@ def start_import(
         )
     except RuleBroken as error:
         raise RuleBroken(error.message, field="document") from error
+
+
+def read_uploaded_document(data: bytes, filename: str, *, max_bytes: int) -> str:
+    """An uploaded document's text, read by the importer in a fresh child process within the
+    limits of `tracker.untrusted` (memory, time), never in this one.
+
+    Raises `RuleBroken` on the `document` field: the importer's own refusal (a scan, a
+    password, too much text …), or which limit the document passed and what to do."""
+    try:
+        return str(untrusted.read_untrusted("inspection-document", data, filename=filename,
+                                            max_bytes=max_bytes))
+    except untrusted.Refused as refused:
+        raise RuleBroken(refused.message, field="document") from refused
+    except untrusted.LimitReached as reached:
+        raise RuleBroken(reached.limit.words("This document", OVER_A_LIMIT),
+                         field="document") from reached
+    except untrusted.ReaderFailed as error:
+        logger.error("Importer failed on %r: %s", filename, error)
+        raise RuleBroken(UNREADABLE, field="document") from error
 
 
 def start_import_from_text(
@@ -781,6 +810,21 @@ def confirm_as_proposed(
         draft, actor=actor, now=now, details=proposed_details(draft), findings=findings,
         previous_inspection=previous, repeat_links=links, allow_duplicate=allow_duplicate,
     )
+
+
+def remove_unconfirmed_drafts(now: datetime) -> int:
+    """Delete the drafts uploaded more than UNCONFIRMED_KEPT_DAYS before `now` and never
+    confirmed (a confirmed draft is deleted at once): the letter's text is not kept for
+    good in a draft nobody finished. How many were deleted."""
+    result = db.session.execute(
+        delete(ImportDraft).where(ImportDraft.created_at < now - unconfirmed_kept()))
+    return result.rowcount or 0
+
+
+def unconfirmed_kept() -> timedelta:
+    """How long an import waiting for review (a letter's draft, an action plan's sheets)
+    is kept before the scheduler removes it."""
+    return timedelta(days=UNCONFIRMED_KEPT_DAYS)
 
 
 def cancel_import(draft: ImportDraft) -> None:

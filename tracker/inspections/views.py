@@ -110,6 +110,7 @@ def start_import():
         "inspections/import_start.html",
         form=form,
         drafts=imports.drafts_of_council(current_user.council_id),
+        unconfirmed_kept_days=imports.UNCONFIRMED_KEPT_DAYS,
     ), page_status(form)
 
 

@@ -136,3 +136,18 @@ def queued_evidence_packs() -> str | None:
         return str(produce_queued_packs())
 
     return run_job("evidence-packs", work)
+
+
+def unconfirmed_imports() -> str | None:
+    """Remove the imports nobody confirmed within 7 days: letters' drafts and action plans'
+    sheets waiting for review."""
+
+    def work() -> str:
+        from tracker.inspections.imports import remove_unconfirmed_drafts
+        from tracker.plan_import.service import remove_unconfirmed_plan_imports
+
+        drafts = remove_unconfirmed_drafts(clock.now())
+        sheets = remove_unconfirmed_plan_imports(clock.now())
+        return f"{drafts} letter drafts and {sheets} action plan sheets removed"
+
+    return run_job("unconfirmed-imports", work)

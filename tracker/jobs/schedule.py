@@ -22,6 +22,9 @@ for a PDF or issues a report waits seconds, not minutes, and no web request does
 "evidence-packs" makes the evidence packs asked for in the app on the same cadence, under its
 own lock, so a pack that takes minutes to print never holds up a report.
 
+"unconfirmed-imports" removes, every hour, the letters' drafts and action plans' sheets that
+were uploaded more than 7 days ago and never confirmed.
+
 "deliveries" sends, every minute (DELIVERY_QUEUE_SECONDS), the emails waiting in the delivery
 log (the day's reminders, report notices, a partner's link) and the failed emails whose
 retry wait is over. It is the only job that sends.
@@ -95,6 +98,13 @@ def scheduled_jobs(settings: Settings) -> list[ScheduledJob]:
             trigger=IntervalTrigger(seconds=queue_seconds, timezone=UK),
             name="Evidence packs asked for in the tracker (a PDF per item, in a zip)",
             runs=f"Every {queue_seconds} seconds",
+        ),
+        ScheduledJob(
+            id="unconfirmed-imports",
+            func="tracker.jobs.run:unconfirmed_imports",
+            trigger=CronTrigger(minute=40, timezone=UK),
+            name="Imports not confirmed within 7 days removed (letters and action plans)",
+            runs="Every hour",
         ),
     ]
 

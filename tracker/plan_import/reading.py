@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from xml.parsers import expat
 
 from openpyxl.utils import get_column_letter
 
+# Excel's own limit for the text of one cell.
+MAX_CELL_CHARACTERS = 32_767
 MAX_DATA_ROWS = 2_000
 MAX_COLUMNS = 50
 # Rows read before giving up on a sheet: formatting copied down a whole column leaves empty
@@ -82,6 +86,10 @@ UNREADABLE_CSV = (
     "The tracker could not read this CSV file. Check it opens in Excel, then save it again "
     "as “CSV UTF-8” and upload that"
 )
+
+# What the readers say when their library fails on a file: in a reader that came near its
+# memory limit (tracker.untrusted), the memory ran out.
+DAMAGED_MESSAGES = (DAMAGED,)
 
 # Control characters no one types (tab and new line are kept); PostgreSQL cannot store NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -183,6 +191,9 @@ def sheet_from_rows(name: str, rows: Iterable[tuple[int, Iterable[Any]]]) -> She
             cells.pop()
         if not cells:
             continue
+        for column, cell in enumerate(cells):
+            if len(cell) > MAX_CELL_CHARACTERS:
+                raise SpreadsheetProblem(cell_too_long(f"{column_letter(column)}{number}", name))
         filled = True
         if len(cells) > MAX_COLUMNS:
             raise SpreadsheetProblem(
@@ -217,6 +228,32 @@ def sheet_from_rows(name: str, rows: Iterable[tuple[int, Iterable[Any]]]) -> She
     width = max(width, len(headers))
     return Sheet(name=name, header_row=header_row, headers=headers + [""] * (width - len(headers)),
                  rows=data)
+
+
+def cell_too_long(cell: str, sheet: str) -> str:
+    """The refusal of a cell over Excel's own limit; `cell` is "B2" or "" when unknown."""
+    where = f"Cell {cell}" if cell else "A cell"
+    if sheet:
+        where += f" on the sheet “{sheet}”"
+    return (f"{where} holds more than {MAX_CELL_CHARACTERS:,} characters, Excel's own limit "
+            "for a cell, so the file was not read. Shorten the text in that cell (or keep it in "
+            "a document of its own), save the spreadsheet and upload it again")
+
+
+def read_spreadsheet_as_data(data: bytes, filename: str, *, max_bytes: int) -> dict[str, Any]:
+    """`read_spreadsheet` as plain data (JSON), for the child process that reads an upload
+    (tracker.untrusted); `spreadsheet_from_data` makes it a Spreadsheet again."""
+    return asdict(read_spreadsheet(data, filename, max_bytes=max_bytes))
+
+
+def spreadsheet_from_data(data: dict[str, Any]) -> Spreadsheet:
+    """The Spreadsheet that `read_spreadsheet_as_data` answered."""
+    return Spreadsheet(
+        sheets=[Sheet(name=sheet["name"], header_row=sheet["header_row"],
+                      headers=sheet["headers"],
+                      rows=[(number, cells) for number, cells in sheet["rows"]])
+                for sheet in data["sheets"]],
+        notes=data["notes"])
 
 
 def read_spreadsheet(data: bytes, filename: str, *, max_bytes: int) -> Spreadsheet:
@@ -276,7 +313,122 @@ def _read_zip(data: bytes, max_bytes: int) -> Spreadsheet:
             f"The workbook is too large once unpacked (over {limit}): copy the action plan "
             "into a new workbook, save it and upload that"
         )
+    _check_cell_lengths(archive, names)
     return _read_workbook(data)
+
+
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_CHUNK = 64 * 1024
+
+
+class _LongCell(Exception):
+    """A cell's text (or a shared string, by its index) over MAX_CELL_CHARACTERS."""
+
+    def __init__(self, cell: str = "", index: int = -1) -> None:
+        super().__init__(cell or index)
+        self.cell = cell
+        self.index = index
+
+
+def _check_cell_lengths(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Read the shared strings and each sheet as they unpack, counting each cell's
+    characters, and stop at the first over Excel's limit, before openpyxl holds the whole
+    text in memory. The refusal names the cell when it can be found."""
+    sheets = _sheet_names(archive)
+    try:
+        if "xl/sharedStrings.xml" in names:
+            _scan(archive, "xl/sharedStrings.xml", shared=True)
+        for part, name in sheets:
+            if part in names:
+                try:
+                    _scan(archive, part, shared=False)
+                except _LongCell as long_cell:
+                    raise SpreadsheetProblem(cell_too_long(long_cell.cell, name)) from None
+    except _LongCell as long_cell:
+        for part, name in sheets:  # the cells that show the long shared string
+            if part in names:
+                try:
+                    _scan(archive, part, shared=False, looking_for=long_cell.index)
+                except _LongCell as found:
+                    raise SpreadsheetProblem(cell_too_long(found.cell, name)) from None
+        raise SpreadsheetProblem(cell_too_long("", "")) from None
+    except SpreadsheetProblem:
+        raise
+    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        raise SpreadsheetProblem(DAMAGED) from error
+
+
+def _scan(archive: zipfile.ZipFile, part: str, *, shared: bool, looking_for: int = -1) -> None:
+    """Raise _LongCell at the first text over the limit (or, `looking_for` a shared string's
+    index, at the first cell showing it)."""
+    length = -1  # of the text element being read, or -1 outside one
+    strings = -1  # the index of the shared string being read
+    cell = ""  # the reference of the cell being read ("B2")
+    shows_shared = False  # whether that cell shows a shared string
+    index_text: list[str] = []
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal length, strings, cell, shows_shared
+        name = tag.rsplit(" ", 1)[-1]
+        if name == "si":
+            strings += 1
+        elif name == "c":
+            cell, shows_shared = attributes.get("r", ""), attributes.get("t") == "s"
+        elif name in ("t", "v"):
+            length = 0
+            index_text.clear()
+
+    def end(tag: str) -> None:
+        nonlocal length
+        if (looking_for >= 0 and shows_shared and tag.endswith(" v")
+                and "".join(index_text).strip() == str(looking_for)):
+            raise _LongCell(cell=cell)
+        length = -1
+
+    def text(data: str) -> None:
+        nonlocal length
+        if length < 0:
+            return
+        length += len(data)
+        if looking_for >= 0:
+            if shows_shared and length < 20:
+                index_text.append(data)
+        elif length > MAX_CELL_CHARACTERS:
+            raise _LongCell(cell="" if shared else cell, index=strings)
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+
+def _refuse_doctype(*_args: Any) -> None:
+    raise SpreadsheetProblem(DAMAGED)  # Excel never writes a DTD
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(part, name) of each sheet, in the workbook's order."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        workbook = etree.fromstring(archive.read("xl/workbook.xml"), parser)
+        relationships = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), parser)
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SpreadsheetProblem(DAMAGED) from error
+    targets = {r.get("Id"): r.get("Target", "") for r in relationships}
+    found = []
+    for sheet in workbook.iter(f"{{{_SHEET_NS}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_RELATIONSHIP_NS}}}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join("xl", target))
+        found.append((part, sheet.get("name", "")))
+    return found
 
 
 def _read_workbook(data: bytes) -> Spreadsheet:
@@ -361,4 +513,7 @@ def _read_csv(data: bytes) -> Sheet:
         reader = csv.reader(io.StringIO(text, newline=""), dialect)
         return sheet_from_rows("", _numbered(reader))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            # The csv module's own limit (131,072 characters) is far past Excel's.
+            raise SpreadsheetProblem(cell_too_long("", "")) from error
         raise SpreadsheetProblem(UNREADABLE_CSV) from error

@@ -23,16 +23,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import untrusted
 from tracker.accounts.models import Role, User
 from tracker.audit.models import HistoryKind
 from tracker.audit.service import record_history
 from tracker.errors import RuleBroken
 from tracker.extensions import db
-from tracker.inspections.imports import clean_filename
+from tracker.inspections.imports import clean_filename, unconfirmed_kept
 from tracker.inspections.models import Inspection
 from tracker.items.models import Action, ActionStatus, Item
 from tracker.items.service import (
@@ -75,6 +76,34 @@ def _check_administrator(actor: User, council_id: int) -> None:
         raise RuleBroken("Only an administrator of the council can import an action plan")
 
 
+# What to do with a workbook over one of the reader's limits (tracker.untrusted).
+OVER_A_LIMIT = ("Copy the action plan's rows into a new workbook, save it as “Excel Workbook "
+                "(.xlsx)” or “CSV UTF-8”, and upload that")
+
+
+def read_uploaded_spreadsheet(data: bytes, filename: str, *, max_bytes: int
+                              ) -> reading.Spreadsheet:
+    """An uploaded spreadsheet's sheets, read in a fresh child process within the limits of
+    `tracker.untrusted` (memory, time), never in this one.
+
+    Raises `RuleBroken` on the `spreadsheet` field: the reader's own refusal (not a
+    spreadsheet, a password, a cell over Excel's limit …), or which limit the file passed and
+    what to do."""
+    try:
+        answer = untrusted.read_untrusted("plan-spreadsheet", data, filename=filename,
+                                          max_bytes=max_bytes)
+    except untrusted.Refused as refused:
+        raise RuleBroken(refused.message, field="spreadsheet") from refused
+    except untrusted.LimitReached as reached:
+        raise RuleBroken(reached.limit.words("This spreadsheet", OVER_A_LIMIT),
+                         field="spreadsheet") from reached
+    except untrusted.ReaderFailed as error:
+        # Uploaded files are untrusted: a library tripping over one is a message, not a 500.
+        logger.error("Reading the action plan %r failed: %s", filename, error)
+        raise RuleBroken(reading.DAMAGED, field="spreadsheet") from error
+    return reading.spreadsheet_from_data(answer)
+
+
 def start_plan_import(
     inspection: Inspection,
     *,
@@ -92,14 +121,7 @@ def start_plan_import(
     password, no header row, too many rows or columns) is refused with `RuleBroken` on the
     `spreadsheet` field, saying what to fix; nothing is kept."""
     _check_administrator(actor, inspection.council_id)
-    try:
-        spreadsheet = reading.read_spreadsheet(data, filename, max_bytes=max_bytes)
-    except reading.SpreadsheetProblem as problem:
-        raise RuleBroken(problem.message, field="spreadsheet") from problem
-    except Exception as error:
-        # Uploaded files are untrusted: a library tripping over one is a message, not a 500.
-        logger.exception("Reading the action plan %r failed", filename)
-        raise RuleBroken(reading.DAMAGED, field="spreadsheet") from error
+    spreadsheet = read_uploaded_spreadsheet(data, filename, max_bytes=max_bytes)
     imports = []
     for sheet in spreadsheet.sheets:
         plan = PlanImport(
@@ -318,6 +340,15 @@ def _import_action(item: Item, planned: PlannedAction, *, actor: User, now: date
         if planned.status is ActionStatus.COMPLETE:
             action.completed_on = planned.completed_on
     return action
+
+
+def remove_unconfirmed_plan_imports(now: datetime) -> int:
+    """Delete the spreadsheet imports uploaded more than `unconfirmed_kept()` (7 days) before
+    `now` and never confirmed: the plan's cells are not kept for good in an import nobody
+    finished. How many sheets were deleted."""
+    result = db.session.execute(
+        delete(PlanImport).where(PlanImport.created_at < now - unconfirmed_kept()))
+    return result.rowcount or 0
 
 
 def cancel_plan_import(plan: PlanImport, *, actor: User) -> None:

@@ -16,7 +16,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.formatting import plural
 from tracker.forms import page_status, rules_on_form, show_rule_broken
-from tracker.inspections.imports import size_words
+from tracker.inspections.imports import UNCONFIRMED_KEPT_DAYS, size_words
 from tracker.inspections.service import get_inspection
 from tracker.permissions import ADMIN_ONLY, allow
 from tracker.plan_import import preview, service
@@ -79,6 +79,7 @@ def _render_mapping(plan, form: MappingForm, status: int = 200):
         letters=[column_letter(n) for n in range(len(plan.headers))],
         sample=[(number, cells + [""] * (len(plan.headers) - len(cells)))
                 for number, cells in rows[:SAMPLE_ROWS]],
+        unconfirmed_kept_days=UNCONFIRMED_KEPT_DAYS,
     ), status
 
 

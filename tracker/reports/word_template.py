@@ -13,7 +13,7 @@ template's own table style (the first one it adds), else "Table Grid".
 
 An uploaded file is untrusted. `check_template` refuses an empty or oversized file and one
 that is not a Word package by its first bytes, then reads the rest in a fresh child process
-(`python -m tracker.reports.word_template`) with a memory and a time limit: the zip's
+(`tracker.untrusted`) with a memory and a time limit: the zip's
 structure and unpacked size, its content type (a macro-enabled .docm or .dotm is refused, as
 is any file carrying a macro project or ActiveX controls), links to files elsewhere, and a
 trial paper made from it. A stored template is opened with `open_template`, which rewrites a
@@ -28,15 +28,10 @@ from __future__ import annotations
 import copy
 import io
 import itertools
-import json
-import os
 import re
-import subprocess  # noqa: S404 (the child is our own module, run with our own interpreter)
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -45,6 +40,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from lxml import etree
 
+from tracker import untrusted
 from tracker.reports.standard_template import PATH as STANDARD_PATH
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -52,8 +48,7 @@ MAX_BYTES = 5 * 1024 * 1024
 # before anything in it is unpacked.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_PARTS = 2_000
-CHECK_SECONDS = 10
-CHECK_MEMORY_BYTES = 256 * 1024 * 1024
+CHECK_SECONDS = untrusted.SECONDS
 
 STANDARD_NAME = "Standard council paper"
 STANDARD_FILENAME = "standard-template.docx"
@@ -139,7 +134,7 @@ def check_template(data: bytes, filename: str) -> TemplateCheck:
     Raises TemplateProblem, whose message says what to do, for an empty file, a file over
     MAX_BYTES, anything that is not a Word document or template (an older .doc, a PDF, a
     spreadsheet), a macro-enabled file, a damaged one, and one that cannot be read within
-    CHECK_MEMORY_BYTES and CHECK_SECONDS."""
+    `tracker.untrusted`'s memory limit and CHECK_SECONDS."""
     name = (filename or "").lower()
     if not data:
         raise TemplateProblem("The file is empty. Choose the council's Word template and "
@@ -164,33 +159,35 @@ def check_template(data: bytes, filename: str) -> TemplateCheck:
 
 
 def _check_in_child(data: bytes) -> TemplateCheck:
-    # A fresh interpreter, not a fork of the web worker: it holds nothing of the app's, and
-    # its limits (set by itself before it reads anything) end it, not the web process.
-    root = Path(__file__).resolve().parents[2]
-    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-                   "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    # A fresh interpreter, not a fork of the web worker (tracker.untrusted): it holds nothing
+    # of the app's, and its limits end it, not the web process.
     try:
-        finished = subprocess.run(  # noqa: S603 (our interpreter, our module, no shell)
-            [sys.executable, "-m", "tracker.reports.word_template"], input=data,
-            capture_output=True, timeout=CHECK_SECONDS, env=environment, cwd=root,
-            check=False)
-    except subprocess.TimeoutExpired as error:
-        raise TemplateProblem(_TOO_COMPLEX) from error
-    try:
-        answer = json.loads(finished.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise TemplateProblem(_TOO_COMPLEX) from error
-    if "problem" in answer:
-        raise TemplateProblem(answer["problem"])
+        answer = untrusted.read_untrusted("word-template", data, seconds=CHECK_SECONDS)
+    except untrusted.Refused as refused:
+        raise TemplateProblem(refused.message) from refused
+    except untrusted.LimitReached as reached:
+        raise TemplateProblem(reached.limit.words("This Word file", _OVER_A_LIMIT)) from reached
+    except untrusted.ReaderFailed as error:
+        raise TemplateProblem(_DAMAGED) from error
     return TemplateCheck(kind=answer["kind"], styles=answer["styles"])
 
 
-_TOO_COMPLEX = (
-    "This Word file could not be read within the tracker's limits (it may be damaged, or "
-    "hold far more than a template does). Open it in Word, remove everything but the "
-    "council's styles, header and footer, save it as a Word Template (.dotx), and upload that.")
+_OVER_A_LIMIT = (
+    "Open it in Word, remove everything but the council's styles, header and footer, save it "
+    "as a Word Template (.dotx), and upload that.")
 _DAMAGED = ("This file looks like a Word document but is damaged, so it cannot be used. Open "
             "it in Word, save it again as a Word Template (.dotx), and upload the new file.")
+
+
+# What the reader says when its library fails on a file: in a reader that came near its memory
+# limit (tracker.untrusted), the memory ran out.
+DAMAGED_MESSAGES = (_DAMAGED,)
+
+
+def inspect_package_as_data(data: bytes) -> dict[str, Any]:
+    """`inspect_package` as plain data (JSON), for the child process that reads an upload."""
+    check = inspect_package(data)
+    return {"kind": check.kind, "styles": check.styles}
 
 
 def inspect_package(data: bytes) -> TemplateCheck:
@@ -622,40 +619,3 @@ def _add_bullet_list(document: WordDocument) -> str:
         numbering.append(abstract)
     numbering.append(num)
     return str(num_id)
-
-
-# --- The child process ----------------------------------------------------------------------
-
-
-def _child_main() -> None:
-    """Read a template from standard input within the limits; answer in JSON."""
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (CHECK_MEMORY_BYTES, CHECK_MEMORY_BYTES))
-    resource.setrlimit(resource.RLIMIT_CPU, (CHECK_SECONDS, CHECK_SECONDS))
-    data = sys.stdin.buffer.read(MAX_BYTES + 1)
-    try:
-        check = inspect_package(data)
-        answer: dict[str, Any] = {"kind": check.kind, "styles": check.styles}
-    except TemplateProblem as problem:
-        # Out of memory, lxml says only "unknown error": a file that failed to read after
-        # reaching three quarters of the limit is too big for it, not damaged.
-        answer = {"problem": _TOO_COMPLEX if problem.message == _DAMAGED
-                  and _peak_memory() > CHECK_MEMORY_BYTES * 3 // 4 else problem.message}
-    except MemoryError:
-        answer = {"problem": _TOO_COMPLEX}
-    sys.stdout.write(json.dumps(answer))
-
-
-def _peak_memory() -> int:
-    """The most address space this process has used, in bytes (Linux; 0 elsewhere)."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return 0
-    found = re.search(r"^VmPeak:\s+(\d+) kB", status, re.M)
-    return int(found[1]) * 1024 if found else 0
-
-
-if __name__ == "__main__":
-    _child_main()

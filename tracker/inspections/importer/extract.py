@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from tracker.inspections.importer import docx, pdf
 from tracker.inspections.importer.model import ImportProblem
 from tracker.inspections.importer.pdf import MAX_PAGES, pdf_text
 
@@ -25,6 +26,15 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls: Microsoft's olde
 # does not contain them, so a file with many of them is not text.
 _CONTROL = frozenset(range(32)) - {9, 10, 12, 13}
 _MAX_CONTROL_SHARE = 0.01
+
+
+_DAMAGED_ZIP = (
+    "This file looks like a Word document but is damaged, so it cannot be read. Open it in "
+    "Word, save it again, and upload the new file."
+)
+# What the readers say when their library fails on a file: in a reader that came near its
+# memory limit (tracker.untrusted), the memory ran out.
+DAMAGED_MESSAGES = (_DAMAGED_ZIP, docx.DAMAGED, pdf.DAMAGED)
 
 
 def read_document(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> str:
@@ -47,7 +57,8 @@ def read_document(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> 
     # The PDF header may follow a little junk (the format allows 1024 bytes of it).
     header = data.find(b"%PDF-", 0, 1024)
     if header == 0 or (header > 0 and (name.endswith(".pdf") or not data[:header].strip())):
-        return check_text_length(pdf_text(data, max_pages=MAX_PAGES))
+        text = pdf_text(data, max_pages=MAX_PAGES, max_characters=MAX_TEXT_CHARACTERS)
+        return check_text_length(text)
     if data[:4] == b"PK\x03\x04":
         return check_text_length(_zip_text(data, name))
     if data[:8] == _OLE_MAGIC:
@@ -91,10 +102,7 @@ def _zip_text(data: bytes, name: str) -> str:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportProblem(
-            "This file looks like a Word document but is damaged, so it cannot be read. Open "
-            "it in Word, save it again, and upload the new file."
-        ) from error
+        raise ImportProblem(_DAMAGED_ZIP) from error
     if sum(entry.file_size for entry in archive.infolist()) > MAX_UNPACKED_BYTES:
         raise ImportProblem(
             "This Word document unpacks to more than 100 MB, far more than any letter, so "
@@ -106,9 +114,8 @@ def _zip_text(data: bytes, name: str) -> str:
             f"This is {kind} but not a Word document, so it cannot be read. Upload the "
             "letter or report itself as PDF, .docx or .txt."
         )
-    from tracker.inspections.importer.docx import docx_text
-
-    return docx_text(data)
+    docx.count_document(data, max_characters=MAX_TEXT_CHARACTERS)
+    return docx.docx_text(data)
 
 
 def _decoded(data: bytes) -> str | None:

@@ -165,3 +165,13 @@ class Extraction:
 
 class ImportProblem(ValueError):
     """A document that cannot be read, with a message that says what to do about it."""
+
+
+def too_much_text(limit: int) -> ImportProblem:
+    """The refusal of a document whose text, counted as it is read, passes `limit`
+    characters: reading stops there."""
+    return ImportProblem(
+        f"This document has more than {limit:,} characters of text, far more than any "
+        "inspection letter or report, so reading it was stopped there. Upload the letter "
+        "or report on its own, without other documents joined to it."
+    )

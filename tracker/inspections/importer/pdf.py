@@ -34,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tracker.inspections.importer import pdfchars
-from tracker.inspections.importer.model import ImportProblem
+from tracker.inspections.importer.model import ImportProblem, too_much_text
 from tracker.inspections.importer.pdfchars import (
     BLANK,
     BOTTOM,
@@ -104,10 +104,15 @@ class Paragraph:
         return self.first.text_x0
 
 
-def pdf_text(data: bytes, *, max_pages: int = MAX_PAGES) -> str:
+def pdf_text(
+    data: bytes, *, max_pages: int = MAX_PAGES, max_characters: int | None = None
+) -> str:
     """The text of a PDF: paragraphs separated by blank lines, bullets as "• ", headings as
-    "## ". Reads at most `max_pages` pages, so that reading is bounded in time."""
+    "## ". Reads at most `max_pages` pages, so that reading is bounded in time, and stops
+    with ImportProblem (`too_much_text`) once its pages hold more than `max_characters`
+    characters, counted page by page before each page's characters are read."""
     pages: list[list[Line]] = []
+    left = max_characters
     heights: list[float] = []
     give_up_at = time.monotonic() + READ_SECONDS
     try:
@@ -115,20 +120,24 @@ def pdf_text(data: bytes, *, max_pages: int = MAX_PAGES) -> str:
             for number in range(min(pdfchars.page_count(document), max_pages)):
                 if time.monotonic() > give_up_at:
                     raise ImportProblem(_TOO_SLOW)
-                chars, height = pdfchars.page_chars(document, number)
+                chars, height = pdfchars.page_chars(document, number, limit=left)
+                if left is not None:
+                    left -= len(chars)
                 pages.append(_page_lines(chars, number))
                 heights.append(height)
+    except pdfchars.TooManyCharacters as error:
+        raise too_much_text(max_characters or 0) from error
     except pdfchars.PdfError as error:
         if error.password:
             raise ImportProblem(
                 "This PDF is protected by a password, so it cannot be read. Save a copy "
                 "without the password and upload that."
             ) from error
-        raise ImportProblem(_DAMAGED) from error
+        raise ImportProblem(DAMAGED) from error
     except ImportProblem:
         raise
     except Exception as error:
-        raise ImportProblem(_DAMAGED) from error
+        raise ImportProblem(DAMAGED) from error
     characters = sum(len(line.text.replace(" ", "")) for lines in pages for line in lines)
     if characters < _MIN_TEXT_CHARACTERS:
         raise ImportProblem(
@@ -144,7 +153,7 @@ _TOO_SLOW = (
     "new PDF (Print to PDF), or upload it as a Word document, or paste its text."
 )
 
-_DAMAGED = (
+DAMAGED = (
     "This PDF cannot be read: it may be damaged or incomplete. Download it again, or save "
     "the document as a new PDF, and upload that."
 )

@@ -41,6 +41,10 @@ _MARKED_HYPHEN = 0x02  # PDFium's mark for a hyphen that ends a line
 _NO_UNICODE = 0xFFFE  # in PDFium's text of a page: a marked hyphen, or no Unicode
 
 
+class TooManyCharacters(Exception):
+    """A page holds more characters than are left to read (`page_chars`' `limit`)."""
+
+
 class PdfError(Exception):
     """The PDF cannot be opened or read; `password` when it is protected by one."""
 
@@ -70,9 +74,12 @@ def page_count(document: Any) -> int:
         return len(document)
 
 
-def page_chars(document: Any, number: int) -> tuple[list[Char], float]:
+def page_chars(
+    document: Any, number: int, *, limit: int | None = None
+) -> tuple[list[Char], float]:
     """The characters of page `number` (from 0), in PDFium's order, and the page's height.
-    Raises PdfError when the page cannot be read."""
+    Raises PdfError when the page cannot be read, and TooManyCharacters when PDFium counts
+    more than `limit` characters on it (before any is read)."""
     pdfium = _pdfium()
     with _LOCK:
         try:
@@ -80,6 +87,8 @@ def page_chars(document: Any, number: int) -> tuple[list[Char], float]:
             try:
                 textpage = page.get_textpage()
                 try:
+                    if limit is not None and textpage.count_chars() > limit:
+                        raise TooManyCharacters
                     return _PageReader(pdfium, page, textpage).chars()
                 finally:
                     textpage.close()
