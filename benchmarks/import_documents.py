@@ -1,9 +1,11 @@
 """The importer over any folder of documents: what it reads from each, and how fast.
 
-Run with `.venv/bin/python benchmarks/import_documents.py [FOLDER ...] [--runs N]`. Each
-FOLDER's PDFs (and .docx and .txt files) go through the whole pipeline, `read_document` then
-`parse_text`, as an upload does; with no folder, the seed texts in ../shared/seeds and the
-PDFs in ../shared/documents and ../shared/documents/more (beside the repository).
+Run with `.venv/bin/python benchmarks/import_documents.py [FOLDER ...] [--runs N]
+[--in-process]`. Each FOLDER's PDFs (and .docx and .txt files) go through the whole pipeline
+as an upload does: read in a fresh bounded process (`tracker.untrusted`, its start included),
+then `parse_text`; `--in-process` calls `read_document` in this process instead, to time the
+reading alone. With no folder, the seed texts in ../shared/seeds and the PDFs in
+../shared/documents and ../shared/documents/more (beside the repository).
 
 For each document it prints its pages, the kind read, the findings per category (S
 strengths, M meets requirements, D areas for development, P priority actions, I areas for
@@ -82,7 +84,22 @@ def cpu_seconds() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
-def run_one(path: Path, runs: int):
+def bounded_import(data: bytes, name: str):
+    """The upload's way: the text read in a fresh bounded process, then parsed here."""
+    from tracker import untrusted
+    from tracker.inspections.importer import MAX_BYTES, ImportProblem, parse_text
+
+    try:
+        text = untrusted.read_untrusted("inspection-document", data, filename=name,
+                                        max_bytes=MAX_BYTES)
+    except untrusted.Refused as refused:
+        raise ImportProblem(refused.message) from refused
+    except untrusted.LimitReached as reached:
+        raise ImportProblem(f"over a limit: {reached}") from reached
+    return text, parse_text(str(text))
+
+
+def run_one(path: Path, runs: int, in_process: bool):
     """(outcome, median seconds, median CPU seconds, extraction or message): outcome is read,
     refused or crashed."""
     from tracker.inspections.importer import ImportProblem, import_document
@@ -93,7 +110,10 @@ def run_one(path: Path, runs: int):
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), cpu_seconds()
         try:
-            _text, extraction = import_document(data, path.name)
+            if in_process:
+                _text, extraction = import_document(data, path.name)
+            else:
+                _text, extraction = bounded_import(data, path.name)
         except ImportProblem as problem:
             return "refused", time.perf_counter() - started, 0.0, str(problem)
         except Exception as error:  # the benchmark's job is to count these, not stop at one
@@ -108,6 +128,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="*", type=Path, help="folders of documents")
     parser.add_argument("--runs", type=int, default=3, help="runs per document (median)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="read in this process, without the bounded reader's start")
     args = parser.parse_args()
     folders = args.folders or [f for f in DEFAULT_FOLDERS if f.is_dir()]
     paths = documents(folders)
@@ -122,7 +144,7 @@ def main() -> None:
     over_target = []
     problems = []
     for path in paths:
-        outcome, seconds, cpu, result = run_one(path, args.runs)
+        outcome, seconds, cpu, result = run_one(path, args.runs, args.in_process)
         outcomes[outcome] += 1
         count = pages(path)
         name = path.name if len(path.name) <= 52 else path.name[:51] + "…"
@@ -142,8 +164,9 @@ def main() -> None:
               f"{findings_words(result)}; "
               f"{warnings or 'no'} warning{'s' if warnings != 1 else ''}{note}")
     print()
-    print(f"{len(paths)} documents: {outcomes['read']} read, {outcomes['refused']} refused, "
-          f"{outcomes['crashed']} crashed")
+    how = "in this process" if args.in_process else "in a fresh bounded process each"
+    print(f"{len(paths)} documents, read {how}: {outcomes['read']} read, "
+          f"{outcomes['refused']} refused, {outcomes['crashed']} crashed")
     for problem in problems:
         print(f"  {problem}")
     if times:
