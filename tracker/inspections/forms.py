@@ -30,11 +30,12 @@ from tracker.inspections.imports import (
     FINDING_TEXT_MAX,
     GROUP_MAX,
     LIST_CATEGORIES,
+    NOTE_MAX,
     REPEAT_EVIDENCE_MAX,
     ReviewedDetails,
     ReviewedFinding,
 )
-from tracker.inspections.models import CATEGORY_ORDER, FindingCategory
+from tracker.inspections.models import CATEGORY_ORDER, FindingBody, FindingCategory
 
 
 class PlanSubmittedForm(TrackerForm):
@@ -161,6 +162,13 @@ class FindingRowForm(Form):
         widget=GovTextArea(),
         validators=[Optional(), _max("The finding", FINDING_TEXT_MAX)],
     )
+    body = ChoiceSelectField(
+        "Addressed to",
+        choices=[SelectChoice(b.value, b.label) for b in FindingBody],
+        description="A finding of the Local Safeguarding Children Board is a partner’s item: "
+        "give it a lead from the safeguarding partners",
+        validators=[Optional()],
+    )
     group = StringField(
         "Sub-heading",
         widget=GovTextInput(),
@@ -244,6 +252,13 @@ class ImportReviewForm(TrackerForm):
         "good”",
         validators=[Optional(), _max("Overall judgement", 60)],
     )
+    note = TextAreaField(
+        "Note",
+        widget=GovTextArea(),
+        description="Optional. The letter's own words where it points back to an earlier "
+        "inspection's findings instead of setting new ones",
+        validators=[Optional(), _max("The note", NOTE_MAX)],
+    )
     findings = FieldList(FormField(FindingRowForm), max_entries=500)
     allow_duplicate = BooleanField("Import it again anyway", widget=GovCheckboxInput())
 
@@ -264,7 +279,7 @@ class ImportReviewForm(TrackerForm):
                     *row.form.category.errors, f"Choose the category of finding {number}"
                 ]
                 valid = False
-        if kept == 0:
+        if kept == 0 and not (self.note.data or "").strip():
             self.form_errors.append("Keep at least one finding, or cancel the import")
             valid = False
         return valid
@@ -280,6 +295,7 @@ class ImportReviewForm(TrackerForm):
             recipient=self.recipient.data or "",
             previous_inspection_text=self.previous_inspection_text.data or "",
             overall_judgement=self.overall_judgement.data or "",
+            note=self.note.data or "",
         )
 
     def reviewed_findings(self) -> tuple[list[ReviewedFinding], dict[int, int]]:
@@ -299,6 +315,7 @@ class ImportReviewForm(TrackerForm):
                     group=row.form.group.data or "",
                     repeat_evidence=row.form.repeat_evidence.data or "",
                     source=row.form.source.data or "",
+                    body=FindingBody(row.form.body.data or FindingBody.LOCAL_AUTHORITY.value),
                 )
             )
         return findings, links

@@ -36,11 +36,19 @@ from tracker.inspections.importer.model import (
     ImportProblem,
     ProposedAction,
     ProposedFinding,
+    ShortfallWarning,
 )
 from tracker.inspections.matching import best_previous_match, falls_in_worded_period
-from tracker.inspections.models import Finding, FindingCategory, ImportDraft, Inspection
+from tracker.inspections.models import (
+    Finding,
+    FindingBody,
+    FindingCategory,
+    ImportDraft,
+    Inspection,
+    StillOpenItem,
+)
 from tracker.inspections.service import add_finding, create_inspection
-from tracker.items.models import Item
+from tracker.items.models import Item, ItemStatus
 from tracker.items.service import add_action, local_day, record_action_taken, track_finding
 
 if TYPE_CHECKING:
@@ -53,6 +61,12 @@ LIST_CATEGORIES: dict[str, FindingCategory] = {
     "areas_for_development": FindingCategory.AREA_FOR_DEVELOPMENT,
     "priority_actions": FindingCategory.PRIORITY_ACTION,
     "areas_for_improvement": FindingCategory.AREA_FOR_IMPROVEMENT,
+}
+
+# Whom a finding is addressed to, as the importer names them.
+BODY_VALUES: dict[str, FindingBody] = {
+    "local_authority": FindingBody.LOCAL_AUTHORITY,
+    "lscb": FindingBody.LSCB,
 }
 
 # A committee report's actions answer its areas for development, by position in that list.
@@ -91,6 +105,7 @@ DETAIL_LIMITS = {
     "overall_judgement": ("Overall judgement", 60),
 }
 GROUP_MAX = 200
+NOTE_MAX = 2_000
 FINDING_TEXT_MAX = 10_000
 REPEAT_EVIDENCE_MAX = 2_000
 
@@ -115,6 +130,7 @@ class ReviewedDetails:
     recipient: str = ""
     previous_inspection_text: str = ""
     overall_judgement: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -128,6 +144,7 @@ class ReviewedFinding:
     group: str = ""
     repeat_evidence: str = ""
     source: str = ""
+    body: FindingBody = FindingBody.LOCAL_AUTHORITY
 
 
 # --- Reading a document into a draft -----------------------------------------------------
@@ -161,15 +178,19 @@ def extraction_from_proposal(proposal: Mapping[str, Any]) -> Extraction:
         for entry in proposal.get("repeat_findings") or []
     }
     groups = proposal.get("groups") or {}
+    bodies = proposal.get("bodies") or {}
     for name in FINDING_LISTS:
         names_groups = groups.get(name) or []
+        names_bodies = bodies.get(name) or []
         for index, text in enumerate(proposal.get(name) or []):
+            body = names_bodies[index] if index < len(names_bodies) else ""
             findings.append(
                 ProposedFinding(
                     category=name,
                     text=text,
                     group=names_groups[index] if index < len(names_groups) else "",
                     repeat_evidence=repeats.get((name, index), ""),
+                    body=body if body in BODY_VALUES else "local_authority",
                 )
             )
     contact = proposal.get("contact_officer")
@@ -198,6 +219,9 @@ def extraction_from_proposal(proposal: Mapping[str, Any]) -> Extraction:
             for action in proposal.get("actions") or []
         ],
         contact_officer=ContactOfficer(**contact) if contact else None,
+        note=proposal.get("note"),
+        refers_back_to=proposal.get("refers_back_to"),
+        warnings=[ShortfallWarning(**warning) for warning in proposal.get("warnings") or []],
     )
 
 
@@ -220,9 +244,10 @@ def record_draft(
     text: str,
     extraction: Extraction,
 ) -> ImportDraft:
-    """Keep a document's extraction as a draft for review; refused if it has no findings."""
+    """Keep a document's extraction as a draft for review; refused if it has no findings,
+    unless it points back to an earlier inspection's (a letter that sets no new ones)."""
     _check_importer(actor, council_id)
-    if not extraction.findings:
+    if not extraction.findings and not extraction.note:
         raise RuleBroken(NO_FINDINGS)
     draft = ImportDraft(
         council_id=council_id,
@@ -378,6 +403,7 @@ def proposed_details(draft: ImportDraft) -> ReviewedDetails:
         recipient=proposal.get("recipient") or "",
         previous_inspection_text=proposal.get("previous_inspection") or "",
         overall_judgement=proposal.get("overall_judgement") or "",
+        note=proposal.get("note") or "",
     )
 
 
@@ -396,9 +422,42 @@ def proposed_findings(draft: ImportDraft) -> list[ReviewedFinding]:
                 group=found.group,
                 repeat_evidence=found.repeat_evidence,
                 source=f"{found.category}:{index}",
+                body=BODY_VALUES[found.body],
             )
         )
     return findings
+
+
+def proposed_warnings(draft: ImportDraft) -> list[ShortfallWarning]:
+    """The places where the document may hold more findings than were read, in order."""
+    return extraction_from_proposal(draft.proposal).warnings
+
+
+def inspection_referred_back_to(draft: ImportDraft) -> Inspection | None:
+    """The earlier inspection whose findings the document says still stand, when it is in
+    the tracker: the latest of the council's inspections before this letter whose visit or
+    letter falls in the period the document names ("February 2020")."""
+    worded = draft.proposal.get("refers_back_to") or ""
+    if not worded:
+        return None
+    for inspection in earlier_inspections(draft.council_id, proposed_details(draft).letter_date):
+        days = [*inspection.visit_dates]
+        if inspection.letter_date:
+            days.append(inspection.letter_date)
+        if falls_in_worded_period(worded, days):
+            return inspection
+    return None
+
+
+def still_open_items(inspection: Inspection | None) -> list[Item]:
+    """The tracked items of an inspection that are not complete, in the letter's order."""
+    if inspection is None:
+        return []
+    return [
+        finding.item
+        for finding in inspection.findings
+        if finding.item is not None and finding.item.status is not ItemStatus.COMPLETE
+    ]
 
 
 def proposed_actions(draft: ImportDraft) -> dict[str, list[ProposedAction]]:
@@ -526,14 +585,18 @@ class ImportSummary:
     findings: int
     items: int
     actions: int
+    still_open: int = 0
 
     @classmethod
     def of(cls, inspection: Inspection) -> ImportSummary:
         items = [f.item for f in inspection.findings if f.item is not None]
-        return cls(len(inspection.findings), len(items), sum(len(i.actions) for i in items))
+        return cls(len(inspection.findings), len(items), sum(len(i.actions) for i in items),
+                   len(inspection.still_open_items))
 
     @property
     def counts(self) -> str:
+        if not self.findings and self.still_open:
+            return f"no new findings, {plural(self.still_open, 'earlier item')} still open"
         text = f"{plural(self.findings, 'finding')}, {plural(self.items, 'tracked item')}"
         if self.actions:
             text += f", {plural(self.actions, 'action')}"
@@ -560,8 +623,10 @@ def _check_details(details: ReviewedDetails, today: date) -> None:
         raise RuleBroken("The visit must be on or before the letter's date", field="visit_dates")
 
 
-def _check_findings(findings: Sequence[ReviewedFinding]) -> None:
-    if not findings:
+def _check_findings(findings: Sequence[ReviewedFinding], note: str) -> None:
+    if len(note.strip()) > NOTE_MAX:
+        raise RuleBroken(f"The note must be {NOTE_MAX:,} characters or fewer", field="note")
+    if not findings and not note.strip():
         raise RuleBroken("Keep at least one finding, or cancel the import")
     for number, finding in enumerate(findings, start=1):
         if not finding.text.strip():
@@ -650,12 +715,16 @@ def confirm_import(
     report's actions go to the item of the finding they answer, owned by the importing
     administrator: those it dates in the past (or does not date) are recorded as complete,
     those still to come as planned. `repeat_links` maps a finding's position in `findings`
-    to the id of the previous inspection's finding it repeats. Everything is checked before
-    anything is written, and everything is written in the caller's transaction.
+    to the id of the previous inspection's finding it repeats. A document that points back
+    to an earlier inspection's findings keeps those words as the inspection's note, and may
+    have no findings of its own; when that inspection is in the tracker, its items not yet
+    complete are linked to the new inspection as still open (no item is made for them, so
+    nothing is counted twice). Everything is checked before anything is written, and
+    everything is written in the caller's transaction.
     """
     _check_importer(actor, draft.council_id)
     _check_details(details, local_day(now))
-    _check_findings(findings)
+    _check_findings(findings, details.note)
     if previous_inspection is not None and previous_inspection.council_id != draft.council_id:
         raise RuleBroken("The previous inspection must be one of this council's",
                          field="previous_inspection")
@@ -670,6 +739,7 @@ def confirm_import(
                 field="allow_duplicate",
             )
     actions = proposed_actions(draft)
+    still_open = still_open_items(inspection_referred_back_to(draft)) if details.note else []
     council_id = draft.council_id
     filename, sha256, source_text = draft.filename, draft.sha256, draft.source_text
 
@@ -696,6 +766,9 @@ def confirm_import(
         source_text=source_text,
     )
     inspection.source_sha256 = sha256
+    inspection.note = " ".join(details.note.split())
+    for item in still_open:
+        db.session.add(StillOpenItem(inspection_id=inspection.id, item_id=item.id))
     for index, reviewed in enumerate(findings):
         finding = add_finding(
             inspection,
@@ -704,6 +777,7 @@ def confirm_import(
             group=reviewed.group.strip(),
             repeat_evidence=" ".join(reviewed.repeat_evidence.split()),
             repeat_of=targets.get(index),
+            body=reviewed.body,
         )
         if not reviewed.category.is_tracked:
             continue

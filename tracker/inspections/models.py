@@ -52,6 +52,26 @@ class FindingCategory(enum.Enum):
         return self in TRACKED_CATEGORIES
 
 
+class FindingBody(enum.Enum):
+    """Whom a finding is addressed to. Single inspection framework reports (2013-2018) also
+    reviewed the Local Safeguarding Children Board, now the safeguarding partners: its
+    findings are a partner's to lead, not the council's alone."""
+
+    LOCAL_AUTHORITY = "local authority"
+    LSCB = "lscb"
+
+    @property
+    def label(self) -> str:
+        return {
+            "local authority": "The local authority",
+            "lscb": "The Local Safeguarding Children Board (now the safeguarding partners)",
+        }[self.value]
+
+    @property
+    def short_label(self) -> str:
+        return {"local authority": "Local authority", "lscb": "LSCB"}[self.value]
+
+
 TRACKED_CATEGORIES = frozenset(
     {
         FindingCategory.PRIORITY_ACTION,
@@ -92,6 +112,9 @@ class Inspection(db.Model):
     # The SHA-256 of the imported document's bytes: how importing it twice is noticed.
     source_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     plan_submitted_on: Mapped[date | None] = mapped_column(Date)
+    # The letter's own words where it sets no new findings and points back to an earlier
+    # inspection's ("The areas for improvement set at the last focused visit … remain.").
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     council: Mapped[Council] = relationship()
@@ -101,6 +124,11 @@ class Inspection(db.Model):
     )
     findings: Mapped[list[Finding]] = relationship(
         back_populates="inspection", order_by="Finding.position", cascade="all, delete-orphan"
+    )
+    # Items of an earlier inspection that this one found still open, as its letter says: they
+    # stay that inspection's items (nothing new is created, nothing is counted twice).
+    still_open_items: Mapped[list[Item]] = relationship(
+        secondary="still_open_item", order_by="Item.id", viewonly=True
     )
 
     @property
@@ -131,6 +159,11 @@ class Finding(db.Model):
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
     # The sentence that says this was raised before ("This was an area for development…").
     repeat_evidence: Mapped[str] = mapped_column(Text, default="")
+    # Whom it is addressed to: the local authority unless the document says otherwise.
+    body: Mapped[FindingBody] = mapped_column(
+        enum_type(FindingBody), default=FindingBody.LOCAL_AUTHORITY,
+        server_default=FindingBody.LOCAL_AUTHORITY.value,
+    )
 
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
     repeat_of: Mapped[Finding | None] = relationship(remote_side=[id])
@@ -140,6 +173,13 @@ class Finding(db.Model):
     def is_repeat(self) -> bool:
         """Raised at the previous inspection too: scrutiny members look for these first."""
         return self.repeat_of_id is not None or bool(self.repeat_evidence)
+
+
+class StillOpenItem(db.Model):
+    """An earlier inspection's item that a later inspection's letter found still open."""
+
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True, index=True)
 
 
 class ImportDraft(db.Model):

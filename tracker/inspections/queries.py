@@ -12,6 +12,7 @@ from tracker.inspections.models import (
     FindingCategory,
     Inspection,
 )
+from tracker.items.models import Item
 from tracker.pagination import Page, fetch_page
 
 
@@ -49,7 +50,8 @@ def tracked_counts(inspections: list[Inspection]) -> dict[int, int]:
 
 def inspection_for_page(council_id: int, inspection_id: int) -> Inspection | None:
     """One inspection of the council with everything its page shows: the previous
-    inspection, the visit days, and each finding with its tracked item (three statements)."""
+    inspection, the visit days, each finding with its tracked item, and the earlier items it
+    found still open with their inspections (four statements)."""
     return db.session.scalars(
         select(Inspection)
         .where(Inspection.council_id == council_id, Inspection.id == inspection_id)
@@ -57,6 +59,9 @@ def inspection_for_page(council_id: int, inspection_id: int) -> Inspection | Non
             joinedload(Inspection.previous_inspection),
             selectinload(Inspection.visit_days),
             selectinload(Inspection.findings).joinedload(Finding.item),
+            selectinload(Inspection.still_open_items)
+            .joinedload(Item.finding)
+            .joinedload(Finding.inspection),
         )
     ).first()
 

@@ -14,6 +14,7 @@ from tracker.formatting import long_date
 from tracker.inspections.models import (
     CATEGORY_ORDER,
     Finding,
+    FindingBody,
     FindingCategory,
     Inspection,
     InspectionDay,
@@ -158,6 +159,7 @@ def add_finding(
     group: str = "",
     repeat_evidence: str = "",
     repeat_of: Finding | None = None,
+    body: FindingBody = FindingBody.LOCAL_AUTHORITY,
     flush: bool = True,
 ) -> Finding:
     """Add a finding at the end of the inspection's list.
@@ -172,6 +174,7 @@ def add_finding(
         group=group,
         repeat_evidence=repeat_evidence,
         repeat_of=repeat_of,
+        body=body,
     )
     db.session.add(finding)
     if flush:

@@ -178,6 +178,7 @@ def _initial_review_data(draft, previous) -> dict:
             "text": finding.text,
             "group": finding.group,
             "repeat_evidence": finding.repeat_evidence,
+            "body": finding.body.value,
         }
         for finding in imports.proposed_findings(draft)
     ]
@@ -193,8 +194,54 @@ def _initial_review_data(draft, previous) -> dict:
         "previous_inspection_text": details.previous_inspection_text,
         "previous_inspection": str(previous.id) if previous is not None else "",
         "overall_judgement": details.overall_judgement,
+        "note": details.note,
         "findings": rows,
     }
+
+
+def _line_anchor(line: int) -> str:
+    return f"document-line-{line + 1}"
+
+
+def _shortfall_warnings(draft) -> list[dict[str, str]]:
+    """The review page's warnings that the document may hold more findings than were read,
+    each with the anchor of its place in the document's text."""
+    warnings = []
+    for warning in imports.proposed_warnings(draft):
+        label = imports.LIST_CATEGORIES[warning.category].plural_label
+        under = f"“{warning.heading}”"
+        if warning.heading.lower() != label.lower():
+            under += f" (read as {label.lower()})"
+        if warning.body == "lscb":
+            under += ", the LSCB’s list"
+        if warning.kind == "gap":
+            why = (f"its numbered paragraphs jump from {warning.after} to {warning.number}, "
+                   f"at line {warning.line + 1} of the text")
+        else:
+            why = f"nothing was read under it, at line {warning.line + 1} of the text"
+        warnings.append({
+            "text": f"This document may hold more findings than were found under {under}: "
+                    f"{why}.",
+            "anchor": _line_anchor(warning.line),
+        })
+    return warnings
+
+
+def _marked_text(text: str, lines: set[int]) -> list[tuple[str, str | None]]:
+    """The document's text in pieces: the lines a warning points at each a piece with its
+    anchor, the text between them pieces without one."""
+    pieces: list[tuple[str, str | None]] = []
+    plain: list[str] = []
+    for number, line in enumerate(text.split("\n")):
+        ending = "\n" if number else ""
+        if number in lines:
+            pieces.append(("".join(plain) + ending, None))
+            plain = []
+            pieces.append((line, _line_anchor(number)))
+        else:
+            plain.append(ending + line)
+    pieces.append(("".join(plain), None))
+    return [piece for piece in pieces if piece[0] or piece[1]]
 
 
 @bp.route("/inspections/import/<int:draft_id>", methods=["GET", "POST"])
@@ -250,6 +297,7 @@ def review_import(draft_id: int):
                 )
     errors = form.error_entries()
     details = form.reviewed_details()
+    referred_to = imports.inspection_referred_back_to(draft)
     return render_template(
         "inspections/import_review.html",
         form=form,
@@ -262,6 +310,13 @@ def review_import(draft_id: int):
                                        letter_date=details.letter_date)
         if request.method == "POST" else imports.duplicate_of(draft),
         named_council=imports.council_named_elsewhere(draft),
+        warnings=_shortfall_warnings(draft),
+        document_text=_marked_text(
+            draft.source_text, {w.line for w in imports.proposed_warnings(draft)}
+        ),
+        referred_to=referred_to,
+        referred_to_worded=draft.proposal.get("refers_back_to") or "",
+        still_open=imports.still_open_items(referred_to),
         list_labels={name: c.plural_label for name, c in imports.LIST_CATEGORIES.items()},
     ), (400 if errors else 200)
 

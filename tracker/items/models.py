@@ -15,7 +15,7 @@ from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
-    from tracker.inspections.models import Finding
+    from tracker.inspections.models import Finding, Inspection
 
 
 class Priority(enum.Enum):
@@ -107,6 +107,10 @@ class Item(db.Model):
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
     actions: Mapped[list[Action]] = relationship(
         back_populates="item", order_by=lambda: (Action.due_date, Action.id)
+    )
+    # Later inspections whose letters found it still open (`StillOpenItem`).
+    still_open_at: Mapped[list[Inspection]] = relationship(
+        secondary="still_open_item", order_by="Inspection.id", viewonly=True
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -12,7 +12,7 @@ from tracker.inspections.importer.text import Block, collapse
 
 _DATE_LINE_RE = re.compile(rf"[0-3]?\d(?:st|nd|rd|th)?\s+{MONTH}\s+{YEAR}")
 _SALUTATION_RE = re.compile(r"dear\s+\S", re.IGNORECASE)
-_SIGN_OFF_RE = re.compile(r"(?:yours\s+(?:sincerely|faithfully)|kind regards)\b", re.IGNORECASE)
+_SIGN_OFF_RE = re.compile(r"(?:yours?\s+(?:sincerely|faithfully)|kind regards)\b", re.IGNORECASE)
 _DATES_LABEL_RE = re.compile(r"inspection dates?\s*:", re.IGNORECASE)
 _INSPECTOR_LABEL_RE = re.compile(
     r"(lead inspector|reporting inspector|lead social care inspector)\s*:?\s+(.+)", re.IGNORECASE
@@ -330,3 +330,12 @@ def _when(words: str) -> date | None:
         return date(int(parts[0]), 1, 1)
     except (ValueError, KeyError):
         return None
+
+
+_WORDED_PERIOD_RE = re.compile(rf"\b(?:in|of)\s+{_WHEN}", re.IGNORECASE)
+
+
+def worded_period(text: str) -> str | None:
+    """The first period a sentence names after "in" or "of" ("February 2020", "2018")."""
+    match = _WORDED_PERIOD_RE.search(text)
+    return collapse(match.group(1)) if match else None

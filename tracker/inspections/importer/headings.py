@@ -26,9 +26,22 @@ IMPROVEMENT = "areas_for_improvement"
 
 # A heading that is only the category's name (after markup, numbering and a closing ":" or
 # "?" are removed), matched case-insensitively against the whole heading.
+# Who a finding is addressed to, as SIF reports name them in their headings: "the local
+# authority", "the LSCB", "the Local Safeguarding Children Board", "the Board".
+_BODY = (
+    r"(?:the\s+)?(?:local\s+authority|council|lscb|board|safeguarding\s+partners"
+    r"|local\s+safeguarding\s+children\s+board)"
+)
 _HEADINGS = [
     (PRIORITY, r"(?:the )?areas?\s*(?:\(s\))?\s+for\s+priority\s+actions?"),
+    # SIF reports of 2014-15: "Priority and immediate action".
+    (PRIORITY, r"(?:areas?\s+for\s+)?priority\s+and\s+immediate\s+actions?"),
     (IMPROVEMENT, r"what needs to improve(?:\s[^.:;]{0,80})?"),
+    # "What does the local authority need to improve?", "What does the LSCB need to improve?"
+    (IMPROVEMENT, rf"what\s+does\s+{_BODY}\s+need\s+to\s+improve"),
+    # "The local authority's strengths", "The LSCB's strengths", "The Local Authority has the
+    # following strengths".
+    (STRENGTHS, rf"{_BODY}(?:'s|\s+has\s+the\s+following)\s+(?:key\s+)?strengths"),
     (IMPROVEMENT, r"(?:key )?areas?\s*(?:\(s\))?\s+for\s+improvement"),
     (IMPROVEMENT, r"recommendations?"),
     (STRENGTHS, r"(?:key |areas of )?strengths?"),

@@ -13,7 +13,17 @@ heading, a closing formula ("Yours sincerely", "Any areas for development identi
   rest of that item, cut by a page break or a table's end, and is joined with one space;
   so is a plain line straight under a bullet or numbered item (text wrapped at the end of
   each line, as copied from a PDF viewer);
-- bullets nested in a numbered item (or indented under a bullet) belong to that item.
+- bullets nested in a numbered item (or indented under a bullet) belong to that item;
+- a plain thematic sub-heading between numbered items ("Management capacity and
+  oversight", a short line without a closing full stop, followed by the next paragraph
+  number) names the group of the items after it and does not end the list;
+- a paragraph that says the findings are those of an earlier inspection ("The areas for
+  improvement continue to be those identified at the inspection in …") is no finding: it is
+  kept as a note and ends the list.
+
+Each finding also keeps the body it is addressed to: the local authority, or (in the SIF
+reports that review it beside the council) the Local Safeguarding Children Board, known from
+the last heading before the list that names one of them.
 """
 
 from __future__ import annotations
@@ -24,9 +34,12 @@ from dataclasses import dataclass, field
 from tracker.inspections.importer.headings import category_of
 from tracker.inspections.importer.text import Block, collapse, is_terminated
 
+LOCAL_AUTHORITY = "local_authority"
+LSCB = "lscb"
+
 # Closing formulas of letters and summaries: the end of any list.
 _END_RE = re.compile(
-    r"(?:yours (?:sincerely|faithfully)|kind regards|the full (?:inspection )?report"
+    r"(?:yours? (?:sincerely|faithfully)|kind regards|the full (?:inspection )?report"
     r"|if you (?:would like|have any)|ofsted will take|any areas? for"
     r"|the areas? for [^.]{0,40}identified above|we have notified|in addition, the findings"
     r"|copy:|cc:)",
@@ -38,6 +51,26 @@ _NONE_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_LABEL_WORDS = 6
+# A thematic sub-heading: a short line, capitalised, that does not end a sentence.
+_MAX_SUBHEADING_WORDS = 10
+# A paragraph that points back to the findings of an earlier inspection or visit.
+_REFERS_BACK_RE = re.compile(
+    r"\b(?:identified|set|raised|made|given|found)\s+(?:at|during|following|after|in)\s+"
+    r"(?:the|our|that)\s+(?:[\w-]+\s+){0,3}?(?:inspection|visit)\b",
+    re.IGNORECASE,
+)
+_STILL_RE = re.compile(
+    r"\b(?:remains?|continues?\s+to\s+(?:be|apply)|still\s+apply|are\s+unchanged)\b",
+    re.IGNORECASE,
+)
+_LSCB_RE = re.compile(
+    r"\blscbs?\b|local\s+safeguarding\s+children\s+board|\bsafeguarding\s+partners\b"
+    r"|^(?:the\s+)?board'?s?\b",
+    re.IGNORECASE,
+)
+_LOCAL_AUTHORITY_RE = re.compile(r"\blocal\s+authority\b|\bcouncil\b", re.IGNORECASE)
+_PAGE_REFERENCE_RE = re.compile(r"\s\d{1,3}$")  # a contents line: "The LSCB 37"
+_MAX_BODY_HEADING_WORDS = 14
 
 
 @dataclass
@@ -49,6 +82,8 @@ class ListItem:
     group: str = ""
     indent: int = 0
     blocks: list[int] = field(default_factory=list)
+    body: str = LOCAL_AUTHORITY
+    number: str = ""  # the paragraph number it is printed with ("7"), if any
 
     @property
     def text(self) -> str:
@@ -61,18 +96,68 @@ class ListItem:
         self.blocks.append(index)
 
 
-def find_lists(blocks: list[Block]) -> list[ListItem]:
-    """Every finding under a finding heading, in document order."""
-    items: list[ListItem] = []
+@dataclass
+class ListRead:
+    """What one finding heading gave: how many items, and why none when it gave none.
+
+    `outcome` is "items", "none" (the document says there are none), "refers_back" (it
+    points back to an earlier inspection's findings), "parent" (another finding heading
+    follows at once: "What does the local authority need to improve?" over "Priority and
+    immediate action") or "empty" (nothing was read under it)."""
+
+    heading: int  # the heading's block
+    category: str
+    outcome: str
+    items: list[ListItem] = field(default_factory=list)
+    body: str = LOCAL_AUTHORITY
+
+
+@dataclass
+class Lists:
+    """Every list of findings of a document, and the notes that point back."""
+
+    reads: list[ListRead] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[ListItem]:
+        """Every finding, in document order."""
+        return [item for read in self.reads for item in read.items]
+
+
+def find_lists(blocks: list[Block]) -> Lists:
+    """Every finding under a finding heading, in document order, with its body."""
+    found = Lists()
+    body = LOCAL_AUTHORITY
     index = 0
     while index < len(blocks):
+        body = _body_named(blocks[index]) or body
         category = category_of(blocks[index])
         if category is None:
             index += 1
             continue
-        found, index = _read_list(blocks, index + 1, category)
-        items += found
-    return items
+        read, index = _read_list(blocks, index + 1, category, found.notes)
+        read.body = body
+        for item in read.items:
+            item.body = body
+        found.reads.append(read)
+    return found
+
+
+def _body_named(block: Block) -> str | None:
+    """The body a heading names ("The LSCB requires improvement because:", "What does the
+    local authority need to improve?"), or None: a contents line ("The LSCB 37"), a
+    paragraph or a bullet names none."""
+    text = block.text.replace("’", "'")
+    if block.kind != "heading" and category_of(block) is None:
+        return None
+    if len(text.split()) > _MAX_BODY_HEADING_WORDS or _PAGE_REFERENCE_RE.search(text):
+        return None
+    if _LSCB_RE.search(text):
+        return LSCB
+    if _LOCAL_AUTHORITY_RE.search(text):
+        return LOCAL_AUTHORITY
+    return None
 
 
 def group_label(block: Block) -> str | None:
@@ -93,8 +178,11 @@ def is_end(block: Block) -> bool:
     return bool(_END_RE.match(block.text))
 
 
-def _read_list(blocks: list[Block], start: int, category: str) -> tuple[list[ListItem], int]:
-    items: list[ListItem] = []
+def _read_list(
+    blocks: list[Block], start: int, category: str, notes: list[str]
+) -> tuple[ListRead, int]:
+    read = ListRead(start - 1, category, "empty")
+    items = read.items
     mode = ""  # "bullet", "numbered" or "para" once the first item is read
     group = ""
     index = start
@@ -106,16 +194,31 @@ def _read_list(blocks: list[Block], start: int, category: str) -> tuple[list[Lis
             last.add(index, block.text)
             index += 1
             continue
-        if category_of(block) is not None or is_end(block):
+        if category_of(block) is not None:
+            if not items and index == start:
+                read.outcome = "parent"
+            break
+        if is_end(block):
             break
         label = group_label(block)
         if label is not None:
             group = label
             index += 1
             continue
+        if _is_subheading(blocks, index, mode, items):
+            group = block.text
+            index += 1
+            continue
+        if not items and block.kind == "para" and _refers_back(block.text):
+            notes.append(block.text)
+            read.outcome = "refers_back"
+            index += 1
+            break
         if block.kind == "heading" or (
             not items and block.kind == "para" and _NONE_RE.match(block.text)
         ):
+            if block.kind == "para":
+                read.outcome = "none"
             break
         if (
             last
@@ -138,21 +241,61 @@ def _read_list(blocks: list[Block], start: int, category: str) -> tuple[list[Lis
                     last.add(index, block.text)  # a bullet indented under the last one
                 else:
                     mode = "bullet"
-                    items.append(ListItem(category, [block.text], group, block.indent, [index]))
+                    items.append(_item(category, block, group, index))
             else:
                 break
         elif mode == "" and _introduces_list(blocks, index):
             pass  # an introductory sentence ("… should take the following action.")
         elif block.kind == "numbered" and mode in ("", "numbered"):
             mode = "numbered"
-            items.append(ListItem(category, [block.text], group, block.indent, [index]))
+            items.append(_item(category, block, group, index))
         elif block.kind == "para" and mode in ("", "para"):
             mode = "para"
-            items.append(ListItem(category, [block.text], group, block.indent, [index]))
+            items.append(_item(category, block, group, index))
         else:
             break
         index += 1
-    return items, index
+    if items:
+        read.outcome = "items"
+    return read, index
+
+
+def _item(category: str, block: Block, group: str, index: int) -> ListItem:
+    item = ListItem(category, [block.text], group, block.indent, [index])
+    item.number = block.number
+    return item
+
+
+def _is_subheading(blocks: list[Block], index: int, mode: str, items: list[ListItem]) -> bool:
+    """A plain thematic sub-heading between numbered items ("Care leavers"): a short
+    capitalised line, not a sentence, followed at once by the next paragraph number (or by
+    the first numbered item). In a bulleted list such a line ("Findings") starts another
+    section, as bullets carry no number to show the list goes on."""
+    block = blocks[index]
+    text = block.text
+    if (
+        block.kind != "para"
+        or mode not in ("", "numbered")
+        or not text[:1].isupper()
+        or len(text.split()) > _MAX_SUBHEADING_WORDS
+        or is_terminated(text)
+        or index + 1 >= len(blocks)
+    ):
+        return False
+    following = blocks[index + 1]
+    if following.kind != "numbered":
+        return False
+    return mode == "" or _follows(items[-1].number, following.number)
+
+
+def _follows(number: str, following: str) -> bool:
+    """Whether paragraph number `following` comes straight after `number` ("7", "8")."""
+    return number.isdigit() and following.isdigit() and int(following) == int(number) + 1
+
+
+def _refers_back(text: str) -> bool:
+    """Whether a paragraph says the findings are still those of an earlier inspection."""
+    return bool(_REFERS_BACK_RE.search(text) and _STILL_RE.search(text))
 
 
 def _continues(item: ListItem, block: Block) -> bool:

@@ -20,6 +20,39 @@ FINDING_LISTS = (
 )
 
 
+# Whom a finding is addressed to: the local authority, or the Local Safeguarding Children
+# Board (now the safeguarding partners), which SIF reports reviewed beside the council.
+BODIES = ("local_authority", "lscb")
+
+
+@dataclass
+class ShortfallWarning:
+    """A place where the document may hold findings the importer did not read.
+
+    `kind` is "empty" (a finding heading with nothing read under it) or "gap" (a numbered
+    list whose numbers jump, from `after` to `number`); `line` is the line of the document's
+    text where it is (counted from 0), `heading` the finding heading's words."""
+
+    kind: str
+    category: str
+    heading: str
+    line: int
+    after: str = ""
+    number: str = ""
+    body: str = "local_authority"  # whom the heading's list is addressed to
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "category": self.category,
+            "heading": self.heading,
+            "line": self.line,
+            "after": self.after,
+            "number": self.number,
+            "body": self.body,
+        }
+
+
 @dataclass
 class ProposedFinding:
     """One finding, in the document's words, under the heading it was found under."""
@@ -28,6 +61,7 @@ class ProposedFinding:
     text: str
     group: str = ""  # the sub-heading it sits under ("Within three months"), if any
     repeat_evidence: str = ""  # the sentence saying it was raised at the previous inspection
+    body: str = "local_authority"  # one of BODIES: whom the finding is addressed to
 
 
 @dataclass
@@ -66,13 +100,20 @@ class Extraction:
     findings: list[ProposedFinding] = field(default_factory=list)
     actions: list[ProposedAction] = field(default_factory=list)
     contact_officer: ContactOfficer | None = None
+    # The document's own words pointing back to an earlier inspection's findings ("The areas
+    # for improvement set at the last focused visit in February 2020 remain."), and that
+    # inspection as worded there ("February 2020").
+    note: str | None = None
+    refers_back_to: str | None = None
+    warnings: list[ShortfallWarning] = field(default_factory=list)
 
     def in_list(self, name: str) -> list[ProposedFinding]:
         """The findings of one list (for example "areas_for_development"), in order."""
         return [f for f in self.findings if f.category == name]
 
     def to_json(self) -> dict[str, Any]:
-        """The extraction with the keys and value types of the expected files."""
+        """The extraction with the keys and value types of the expected files, and ours
+        beside them (`bodies`, `note`, `refers_back_to`, `warnings`)."""
         result: dict[str, Any] = {
             "council": self.council,
             "document_kind": self.document_kind,
@@ -95,6 +136,10 @@ class Extraction:
                 if f.repeat_evidence
             ]
         result["repeat_findings"] = repeats
+        result["bodies"] = {name: [f.body for f in self.in_list(name)] for name in FINDING_LISTS}
+        result["note"] = self.note
+        result["refers_back_to"] = self.refers_back_to
+        result["warnings"] = [warning.to_json() for warning in self.warnings]
         result["actions"] = [
             {
                 "area_index": a.area_index,

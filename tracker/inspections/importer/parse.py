@@ -4,6 +4,7 @@ actions and contact officer."""
 from __future__ import annotations
 
 from tracker.inspections.importer import committee, details
+from tracker.inspections.importer.consistency import shortfalls
 from tracker.inspections.importer.lists import find_lists
 from tracker.inspections.importer.model import Extraction, ProposedFinding
 from tracker.inspections.importer.repeats import mark_repeats
@@ -21,7 +22,8 @@ def parse_text(text: str) -> Extraction:
     visit = details.visit_dates(blocks, flat)
     title = details.title(blocks, kind)
     year = visit[0].year if visit else None
-    items = find_lists(blocks)
+    lists = find_lists(blocks)
+    items = lists.items
     evidence = mark_repeats(items, flat, " ".join(item.text for item in items))
     findings = [
         ProposedFinding(
@@ -29,10 +31,12 @@ def parse_text(text: str) -> Extraction:
             text=item.text,
             group=item.group,
             repeat_evidence=evidence.get(index, ""),
+            body=item.body,
         )
         for index, item in enumerate(items)
         if item.text
     ]
+    note = " ".join(lists.notes) or None
     inspector, role = details.inspector(blocks, kind)
     extraction = Extraction(
         council=details.council(blocks, flat, title, year),
@@ -47,6 +51,9 @@ def parse_text(text: str) -> Extraction:
         overall_judgement=details.overall_judgement(flat),
         findings=findings,
         contact_officer=committee.find_contact_officer(blocks),
+        note=note,
+        refers_back_to=details.worded_period(note) if note else None,
+        warnings=shortfalls(blocks, lists),
     )
     areas = [f.text for f in extraction.in_list("areas_for_development")]
     extraction.actions = committee.find_actions(blocks, areas, visit[0] if visit else None)

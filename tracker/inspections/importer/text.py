@@ -26,8 +26,9 @@ _HEADING_MARK_RE = re.compile(r"#{1,6}\s+")
 _BULLET_MARK_RE = re.compile(rf"[-*{BULLET_GLYPHS}]\s+")
 _INLINE_BULLET_RE = re.compile(rf"(?:^|\s)[{BULLET_GLYPHS}](?=\s|$)")
 # "7. Ensure …", "114. The LSCB …", "4. Areas for development", and section numbers with
-# or without a closing dot: "2.1 Unannounced …", "5.3 ICS …".
-_NUMBER_RE = re.compile(r"(\d{1,3}(?:\.\d{1,3})+|\d{1,3})\.?\s+(?=\S)")
+# or without a closing dot: "2.1 Unannounced …", "5.3 ICS …"; a paragraph number may be set
+# tight against a capital ("10.Ensure …", as some reports print two-digit numbers).
+_NUMBER_RE = re.compile(r"(\d{1,3}(?:\.\d{1,3})+|\d{1,3})(?:\.?\s+(?=\S)|\.(?=[A-Z‘“\"']))")
 _TABLE_RULE_RE = re.compile(r":?-{2,}:?")
 _TERMINAL = ".!?:;"
 _CLOSERS = " )]\"'’”"
@@ -42,6 +43,7 @@ class Block:
     number: str = ""  # the paragraph or section number of a "numbered" block (or heading)
     indent: int = 0  # leading spaces of the line, for bullets nested in bullets
     blank_before: bool = False  # a blank line (or a table cell's edge) precedes it
+    line: int = 0  # the line of the text it starts on, counted from 0
 
     @property
     def full_text(self) -> str:
@@ -77,7 +79,7 @@ def to_blocks(text: str) -> list[Block]:
     """Split a document's text into blocks, in reading order."""
     blocks: list[Block] = []
     blank = True
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
         line = raw.replace("\t", " ").replace("\u00a0", " ").replace("\x0c", " ")
         if not line.strip():
             blank = True
@@ -85,6 +87,7 @@ def to_blocks(text: str) -> list[Block]:
         indent = len(line) - len(line.lstrip(" "))
         for block in _line_blocks(line.strip(), indent):
             block.blank_before = block.blank_before or blank
+            block.line = number
             blocks.append(block)
             blank = False  # the other pieces of the line (inline bullets) follow directly
     return blocks
