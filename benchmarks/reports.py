@@ -80,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--out", help="a folder to keep the paper in (paper.html, .pdf, .docx)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         os.environ["TRACKER_INSTANCE_PATH"] = folder
@@ -126,6 +127,10 @@ def main() -> None:
             sizes = {"html": len(html), "docx": len(docx), "pdf": len(pdf)}
             pages, body, info = pdf_pages(pdf, folder)
             items = len(report.item_rags)
+            if options.out:
+                Path(options.out).mkdir(parents=True, exist_ok=True)
+                for suffix, data in (("html", html), ("pdf", pdf), ("docx", docx)):
+                    Path(options.out, f"paper.{suffix}").write_bytes(data)
         print(f"Bench data at scale {options.scale:g} built in {built:.0f} s; "
               f"{WHOLE_PLAN_NAME}: {items} items, {summary.counts['actions']:,} actions")
         print(f"{'step':<10}{'seconds':>9}{'target':>9}{'size':>12}")

@@ -86,7 +86,8 @@ class Table:
 class Chart:
     """A chart's numbers and its text alternative; `tracker.reports.charts` draws it."""
 
-    chart: str  # "rag" or "trend"
+    # "percent" (a share at each month end); "rag" and "trend" in reports issued before it.
+    chart: str
     title: str
     alt: str
     labels: list[str]
@@ -146,6 +147,10 @@ class Snapshot:
     # Each item's RAG when this snapshot was taken, keyed by item id: the next report
     # compares with it to say which items changed status.
     item_rags: dict[str, str] = field(default_factory=dict)
+    # The figures of section 3 as numbers, for the next paper to compare with (see
+    # `tracker.reports.snapshot.figures`): each inspection's items by state and its actions,
+    # now ("inspections") and as the earlier issued papers told members ("papers").
+    figures: dict[str, Any] = field(default_factory=dict)
     schema: int = SCHEMA_VERSION
 
     @property
@@ -176,6 +181,7 @@ class Snapshot:
             appendices=[_section(s) for s in data["appendices"]],
             contact=Contact(**data["contact"]) if data["contact"] else None,
             item_rags=data["item_rags"],
+            figures=data.get("figures", {}),
             schema=data["schema"],
         )
 

@@ -63,7 +63,7 @@ BULLET_INDENT = Cm(0.63)
 CHART_WIDTH = Cm(13)
 # Relative column widths by what a column holds (as report.css does for the HTML).
 ROLE_WIDTHS = {"ref": 7, "text": 39, "person": 18, "date": 20, "status": 16, "label": 19,
-               "count": 9}
+               "count": 9, "wide": 60}
 CELL_POINTS = 9
 # A cell's left and right padding (the standard template's 85 twips each) and a little air.
 CELL_PADDING = Pt(8.5 + 3)
