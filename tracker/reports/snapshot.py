@@ -518,8 +518,8 @@ def _found(data: _Data, inspection: Inspection) -> str:
     text = f"It identified {join_words(tracked)}."
     repeats = sum(1 for f in findings if f.category.is_tracked and f.is_repeat)
     if repeats:
-        text += (f" {sentence_start(count(repeats, 'of these was', 'of these were'))} also "
-                 f"raised at the previous inspection.")
+        text += (f" Of these, {number_words(repeats)} {'was' if repeats == 1 else 'were'} "
+                 f"also raised at the previous inspection.")
     found = [count(by_category[c], *_FOUND_WORDS[c]) for c in
              (FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS) if by_category[c]]
     if found and data.multiple:
@@ -904,8 +904,9 @@ def _off_track_blocks(data: _Data, previous: PreviousReport | None,
                            "target date.", numbers.next()))
         return blocks
     shown = listed[:OFF_TRACK_LIMIT]
-    text = (f"{count_words(len(listed), 'item is', 'items are')} off track: Red, not planned, "
-            f"past the target date or worse than the last paper said. The table gives the "
+    text = (f"There {is_are(len(listed))} {count_words(len(listed), 'item')} off track: Red, "
+            f"not planned, past the target date or worse than the last paper said. The table "
+            f"gives the "
             f"latest commentary on each and what is being done now.")
     if len(listed) > len(shown):
         more = len(listed) - len(shown)
@@ -1107,7 +1108,7 @@ def _item_row(data: _Data, item: Item, previous: PreviousReport | None, end: dat
                       else "No action has been completed yet.")
     planned = [a for a in item.actions if a.is_open and a.due_date <= end]
     planned.sort(key=lambda a: (a.due_date, a.id))
-    planned_text = (_named([f"{clean(a.description)}, {_due_words(a)}"
+    planned_text = (_named([f"{clean(a.description)}, due {long_date(a.due_date)}"
                             + (" (overdue)" if data.overdue(a) else "") for a in planned])
                     if planned else "None due before the next meeting.")
     cancelled = [a for a in item.actions if a.status is ActionStatus.CANCELLED
@@ -1125,8 +1126,8 @@ def _item_row(data: _Data, item: Item, previous: PreviousReport | None, end: dat
                  f"{number_words(still_open)} due later" if still_open else "",
                  f"{number_words(len(rest) - done - still_open)} cancelled"
                  if len(rest) - done - still_open else ""]
-        planned_text += (f" {sentence_start(count_words(len(rest), 'other action'))}: "
-                         f"{join_words([p for p in parts if p])}.")
+        planned_text += (f" Other actions: {number_words(len(rest))} "
+                         f"({join_words([p for p in parts if p])}).")
     if item.outcome_evidence:
         taken_text += f" Outcome evidence: {cut(clean(item.outcome_evidence), FOCUS_CUT)}"
     return [data.refs[item.id], about, taken_text, planned_text]
@@ -1140,13 +1141,28 @@ def _cancelled_since(data: _Data, action: Action, since: datetime | None) -> boo
                for u in data.updates)
 
 
+# Section 5 sets out at most this many items (open areas for priority action first, then
+# the most serious items off track); the others are counted and are in appendix A.
+FOCUS_LIMIT = 25
+
+
+def _wanted(data: _Data, previous: PreviousReport | None) -> list[Item]:
+    """Every item section 5 would set out, before its limit: the open areas for priority
+    action, then the items off track that section 3 lists, the most serious first."""
+    priority = [item for item in data.items
+                if item.finding.category is FindingCategory.PRIORITY_ACTION
+                and item.status is not ItemStatus.COMPLETE]
+    chosen = {item.id for item in priority}
+    late = [o.item for o in off_track(data, previous)[:OFF_TRACK_LIMIT]
+            if o.item.id not in chosen]
+    return priority + late
+
+
 def _in_focus(data: _Data, previous: PreviousReport | None) -> list[Item]:
-    """The items section 5 and section 6 set out: the open areas for priority action and the
-    items off track that section 3 lists, in the order of section 5."""
-    late = {o.item.id for o in off_track(data, previous)[:OFF_TRACK_LIMIT]}
-    return [item for item in data.items if item.id in late or (
-        item.finding.category is FindingCategory.PRIORITY_ACTION
-        and item.status is not ItemStatus.COMPLETE)]
+    """The items section 5 and section 6 set out, in the order of section 5: at most
+    FOCUS_LIMIT of `_wanted`, shown in the order of their numbers."""
+    kept = {item.id for item in _wanted(data, previous)[:FOCUS_LIMIT]}
+    return [item for item in data.items if item.id in kept]
 
 
 def members_questions_blocks(data: _Data, previous: PreviousReport | None,
@@ -1206,18 +1222,22 @@ def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date
     cancel_reasons = _cancel_reasons(data)
     end, _when = _horizon(data, meeting_date, next_report)
     focus = _in_focus(data, previous)
+    wanted = len(_wanted(data, previous))
     in_table = {o.item.id for o in off_track(data, previous)[:OFF_TRACK_LIMIT]}
-    others = len(data.items) - len(focus)
-    if focus:
-        intro = ("The table sets out each open area for priority action and each item off "
-                 "track listed in section 3: what has been done since the last paper and what "
-                 "is due before the next meeting. Appendix A gives each item's latest "
-                 "commentary in full.")
-    else:
+    if not focus:
         intro = "No area for priority action is open and no item is off track."
-    if others:
-        intro += (f" The other {count_words(others, 'item')} {is_are(others)} in appendix A "
-                  f"in brief, if open.")
+    elif wanted > len(focus):
+        intro = (f"The table sets out {number_words(len(focus))} of the "
+                 f"{count_words(wanted, 'item')} that are open areas for priority action or "
+                 f"off track in section 3, priority actions first. It gives what has been done "
+                 f"since the last paper and what is due before the next meeting. The other "
+                 f"{number_words(wanted - len(focus))} are in appendix A.")
+    else:
+        intro = ("The table sets out each open area for priority action and each item off "
+                 "track listed in section 3. It gives what has been done since the last paper "
+                 "and what is due before the next meeting.")
+    if focus:
+        intro += " Appendix A gives each open item's latest commentary in full."
     # Unnumbered: in this section 5.1, 5.2 … are the items' own numbers.
     blocks.append(Para(intro))
     if focus:
@@ -1225,7 +1245,7 @@ def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date
             caption="How we are addressing them",
             columns=[Column("No.", "ref"), Column("Item, lead officer and state", "text"),
                      Column("Action taken since the last paper", "text"),
-                     Column("Action planned before the next meeting", "text")],
+                     Column("Action planned before the next meeting", "wide")],
             rows=[_item_row(data, item, previous, end, cancel_reasons, in_table)
                   for item in focus]))
     blocks.extend(_completed_items(data, previous, numbers))
@@ -1274,9 +1294,8 @@ def _next_steps(data: _Data, previous: PreviousReport | None, meeting_date: date
                            numbers.next()))
     overdue = sum(1 for _item, a in data.actions() if data.overdue(a))
     if overdue:
-        blocks.append(Para(f"{sentence_start(count(overdue, 'action is', 'actions are'))} "
-                           f"overdue. Appendix B "
-                           f"lists them with their owners and how late each is.",
+        blocks.append(Para(f"There {is_are(overdue)} {count(overdue, 'overdue action')}. "
+                           f"Appendix B lists them with their owners and how late each is.",
                            numbers.next()))
     elif data.items:
         blocks.append(Para("No actions are overdue.", numbers.next()))
@@ -1295,8 +1314,8 @@ def _conclusion(data: _Data, previous: PreviousReport | None,
         blocks.append(Para(
             f"Of the {count(total, 'item')} the Committee follows, "
             f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. "
-            f"{sentence_start(number_words(overdue))} of the {count(actions, 'action')} "
-            f"{is_are(overdue)} overdue.", numbers.next()))
+            f"Of the {count(actions, 'action')}, {number_words(overdue)} {is_are(overdue)} "
+            f"overdue.", numbers.next()))
     blocks.append(Para(recommendation(data, previous, next_report), numbers.next(),
                        label="Recommendation:"))
     return Section("7", "Conclusion", blocks)
@@ -1332,7 +1351,8 @@ def _open_items(data: _Data, previous: PreviousReport | None) -> Section:
     rows = []
     for item in ordered:
         result = data.statuses[item.id]
-        rows.append([data.refs[item.id], clean(item.title), _person(item.lead_officer),
+        rows.append([data.refs[item.id],
+                     f"{clean(item.title)}. {_person(item.lead_officer)}.",
                      f"{result.label}. {clean(result.reason)}",
                      commentary_words(data, item, limit=None), doing_now(data, item)])
     return Section("A", "Open items in brief", [
@@ -1340,8 +1360,8 @@ def _open_items(data: _Data, previous: PreviousReport | None) -> Section:
              "in full and the next action due. The full action plan is the paper's Excel "
              "background paper."),
         Table(caption="Open items in brief",
-              columns=[Column("No.", "ref"), Column("Title", "text"),
-                       Column("Lead officer", "person"), Column("State and reason", "status"),
+              columns=[Column("No.", "ref"), Column("Title and lead officer", "text"),
+                       Column("State and reason", "status"),
                        Column("Latest commentary", "wide"), Column("Next action due", "text")],
               rows=rows),
     ])
@@ -1448,7 +1468,7 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
             continue
         other = list(row.other)
         if row.added_actions:
-            other.append(sentence_start(count_words(row.added_actions, "action") + " added"))
+            other.append(f"Added: {count_words(row.added_actions, 'action')}")
         rows.append([data.refs[item.id], clean(item.title), " ".join(row.state) or "–",
                      f"{row.moved:,}", f"{row.completed:,}", "; ".join(other) or "–"])
     since = (f"Between the issue of version {previous.version} on "
