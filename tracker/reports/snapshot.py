@@ -418,8 +418,10 @@ def _why(data: _Data, previous: PreviousReport | None,
     return Section("1", "Why has this report come to the Committee?", blocks)
 
 
-def _previous_sentence(inspection: Inspection) -> str:
+def _previous_sentence(inspection: Inspection, shown: list[Inspection] | None = None) -> str:
     previous = inspection.previous_inspection
+    if previous is not None and shown and previous in shown:
+        return f"The previous inspection was the one in 2.{shown.index(previous) + 1}."
     if previous is not None:
         when = (days_text(previous.visit_dates) if previous.visit_dates
                 else long_date(previous.letter_date) if previous.letter_date else "")
@@ -440,12 +442,13 @@ def _statutory_dates(data: _Data, inspection: Inspection) -> str:
         return ""
     plan_due = add_working_days(inspection.letter_date, ACTION_PLAN_WORKING_DAYS)
     verb = "was" if plan_due < data.today else "is"
-    text = f"The action plan {verb} due by {long_date(plan_due)}"
+    text = f"The action plan {verb} due by {long_date(plan_due)}."
     if any(f.category is FindingCategory.PRIORITY_ACTION for f in _findings_of(data, inspection)):
         draft_due = add_working_days(inspection.letter_date, PRIORITY_DRAFT_WORKING_DAYS)
-        text += (f", and a draft plan for the areas for priority action by "
-                 f"{long_date(draft_due)}")
-    return text + "."
+        verb = "was" if draft_due < data.today else "is"
+        text += (f" A draft plan for the areas for priority action {verb} due by "
+                 f"{long_date(draft_due)}.")
+    return text
 
 
 def _background(data: _Data) -> Section:
@@ -459,12 +462,12 @@ def _background(data: _Data) -> Section:
         if inspection.visit_dates:
             sentence += f" on {days_text(inspection.visit_dates)}"
         if inspection.letter_date:
-            sentence += f"; its letter is dated {long_date(inspection.letter_date)}"
+            sentence += f" (letter of {long_date(inspection.letter_date)})"
         sentence += "."
         if inspection.overall_judgement:
             sentence += f" The overall judgement was {clean(inspection.overall_judgement)}."
         sentence += f" {_found(data, inspection)}"
-        previous = _previous_sentence(inspection)
+        previous = _previous_sentence(inspection, data.inspections)
         if previous:
             sentence += f" {previous}"
         statutory = _statutory_dates(data, inspection)
@@ -515,16 +518,12 @@ def _found(data: _Data, inspection: Inspection) -> str:
                (FindingCategory.AREA_FOR_IMPROVEMENT, FindingCategory.AREA_FOR_DEVELOPMENT,
                 FindingCategory.PRIORITY_ACTION)
                if by_category[c] or c is FindingCategory.PRIORITY_ACTION]
-    text = f"It identified {join_words(tracked)}."
+    text = f"It identified {join_words(tracked)}"
     repeats = sum(1 for f in findings if f.category.is_tracked and f.is_repeat)
     if repeats:
-        text += (f" Of these, {number_words(repeats)} {'was' if repeats == 1 else 'were'} "
-                 f"also raised at the previous inspection.")
-    found = [count(by_category[c], *_FOUND_WORDS[c]) for c in
-             (FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS) if by_category[c]]
-    if found and data.multiple:
-        text += f" It also found {join_words(found)}."
-    return text
+        text += (f"; {number_words(repeats)} of these {'was' if repeats == 1 else 'were'} "
+                 f"also raised at the previous inspection")
+    return text + "."
 
 
 def _strengths(data: _Data, inspection: Inspection, numbers: _Numbers) -> list[Block]:
@@ -915,10 +914,10 @@ def _off_track_blocks(data: _Data, previous: PreviousReport | None,
     blocks.append(Para(sentence_start(text), numbers.next()))
     blocks.append(Table(
         caption="What is off track, and why",
-        columns=[Column("No.", "ref"), Column("Title", "text"), Column("Lead officer", "person"),
+        columns=[Column("No.", "ref"), Column("Title and lead officer", "text"),
                  Column("State", "status"), Column("Why: latest commentary", "wide"),
                  Column("Being done now; date changes", "text")],
-        rows=[[data.refs[o.item.id], clean(o.item.title), _person(o.item.lead_officer),
+        rows=[[data.refs[o.item.id], f"{clean(o.item.title)}. {_person(o.item.lead_officer)}.",
                _state_words(data, o), commentary_words(data, o.item),
                " ".join(filter(None, [doing_now(data, o.item),
                                       date_changes(data, o.item, _since(previous))]))]
@@ -986,17 +985,25 @@ def _areas(data: _Data) -> Section:
     blocks: list[Block] = []
     priority = [f for f in data.findings if f.category is FindingCategory.PRIORITY_ACTION]
     if priority:
-        blocks.append(Para("The areas for priority action, each with the inspectors' finding "
-                           "in full and the item that tracks it:", numbers.next()))
-        bullets = []
+        blocks.append(Para("The table gives each area for priority action with the inspectors' "
+                           "finding in full, the item that tracks it and its state.",
+                           numbers.next()))
+        columns = [Column("No.", "ref"), Column("Area for priority action", "wide")]
+        if data.multiple:
+            columns.append(Column("Letter", "date"))
+        columns.append(Column("State", "status"))
+        rows = []
         for finding in priority:
             text = clean(finding.text)
-            if data.multiple and finding.inspection.letter_date:
-                text += f" (letter of {long_date(finding.inspection.letter_date)})"
-            if finding.item is not None and finding.item.id in data.refs:
-                text += f" Item {data.refs[finding.item.id]}: {_state_of(data, finding)}."
-            bullets.append(Bullet(text, flag="Repeat finding" if finding.is_repeat else ""))
-        blocks.append(Bullets(bullets))
+            if finding.is_repeat:
+                text = f"Repeat finding: {text}"
+            row = [data.refs.get(finding.item.id, "") if finding.item is not None else "", text]
+            if data.multiple:
+                letter = finding.inspection.letter_date
+                row.append(month(letter) if letter else "")
+            row.append(_state_of(data, finding))
+            rows.append(row)
+        blocks.append(Table(caption="Areas for priority action", columns=columns, rows=rows))
     elif data.findings:
         blocks.append(Para("There were no areas for priority action.", numbers.next()))
     developing = [c for c in _DEVELOPMENT if c in present]
@@ -1142,8 +1149,9 @@ def _cancelled_since(data: _Data, action: Action, since: datetime | None) -> boo
 
 
 # Section 5 sets out at most this many items (open areas for priority action first, then
-# the most serious items off track); the others are counted and are in appendix A.
-FOCUS_LIMIT = 25
+# the most serious items off track); the others are counted and are in appendix A. Fifteen
+# keep the body within eight pages at 200 items in the Word file as LibreOffice sets it.
+FOCUS_LIMIT = 15
 
 
 def _wanted(data: _Data, previous: PreviousReport | None) -> list[Item]:
@@ -1244,7 +1252,7 @@ def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date
         blocks.append(Table(
             caption="How we are addressing them",
             columns=[Column("No.", "ref"), Column("Item, lead officer and state", "text"),
-                     Column("Action taken since the last paper", "text"),
+                     Column("Action taken since the last paper", "status"),
                      Column("Action planned before the next meeting", "wide")],
             rows=[_item_row(data, item, previous, end, cancel_reasons, in_table)
                   for item in focus]))
