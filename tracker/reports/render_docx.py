@@ -60,7 +60,7 @@ from tracker.reports.word_template import PaperStyles
 A4_TEXT_WIDTH = Cm(16.0)  # A4 less 2.5 cm margins: for a template that sets no page
 INDENT = Cm(1.27)
 BULLET_INDENT = Cm(0.63)
-CHART_WIDTH = Cm(11)
+CHART_WIDTH = Cm(10)
 # A table of this many columns or more is set across the whole width, not indented.
 WIDE_TABLE = 5
 # Relative column widths by what a column holds (as report.css does for the HTML).
@@ -68,8 +68,10 @@ ROLE_WIDTHS = {"ref": 7, "text": 39, "person": 18, "date": 20, "status": 16, "la
                "count": 9, "wide": 60}
 # Table text in points, as the PDF's (8 pt).
 CELL_POINTS = 8
-# A cell's left and right padding (the standard template's 85 twips each) and a little air.
-CELL_PADDING = Pt(8.5 + 3)
+# A cell's left and right margin, set on every table (57 twips, 0.1 cm), and what a word in a
+# cell needs besides its own width: both margins and a little air.
+CELL_SIDE_TWIPS = 57
+CELL_PADDING = Pt(2 * CELL_SIDE_TWIPS / 20 + 3)
 WIDER_FONTS = 1.2
 FONT_FOLDER = charts.FONT_FOLDER
 
@@ -450,6 +452,18 @@ def _widths(table: Table, available: Length) -> list[int]:
         fixed.update(narrow)
 
 
+def _cell_margins(table: WordTable) -> None:
+    """Narrow side margins in every cell (0.1 cm, about the PDF's), so that the text has the
+    room of the columns; top and bottom as the template's style has them."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_SIDE_TWIPS))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
+
+
 def _row_properties(row_element: CT_Row, *, header: bool) -> None:
     """A row is never split across pages; a header row repeats at the top of each page."""
     properties = row_element.get_or_add_trPr()
@@ -486,6 +500,7 @@ def _table(writer: _Writer, block: Table, indented: bool) -> None:
     table: WordTable = writer.document.add_table(rows=1, cols=len(block.columns))
     table.style = writer.styles.table
     table.autofit = False
+    _cell_margins(table)
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT if indented else WD_TABLE_ALIGNMENT.LEFT
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width

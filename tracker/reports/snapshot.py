@@ -78,7 +78,7 @@ NEXT_STEPS_HORIZON = timedelta(weeks=12)
 # The body's table of what is off track lists at most this many items; appendix A has all.
 OFF_TRACK_LIMIT = 25
 # Commentary quoted in the body is cut at about this many characters.
-COMMENTARY_CUT = 300
+COMMENTARY_CUT = 280
 # Section 4 lists the areas for development one a line when there are at most this many;
 # a longer list goes to appendix D, so that the body stays within eight pages.
 DEVELOPMENT_LIMIT = 30
@@ -758,9 +758,8 @@ def _current_position(data: _Data, previous: PreviousReport | None,
         told = f" now and as the papers issued before told members ({versions})"
     else:
         told = " now; later papers will compare with this one"
-    blocks.append(Para(f"{tables} the items by state and the actions{told}.", numbers.next()))
-    blocks.append(Para("The tracker's page “How status is worked out” sets out the rule that "
-                       "gives each item its state.", numbers.next()))
+    blocks.append(Para(f"{tables} the items by state and the actions{told}. The tracker's "
+                       f"page “How status is worked out” gives the rule.", numbers.next()))
     blocks.extend(_position_tables(data, shown))
     points = trend(_histories(data), data.today)
     if points:
@@ -1122,8 +1121,8 @@ def _item_row(data: _Data, item: Item, previous: PreviousReport | None, end: dat
                  and a.id in cancel_reasons and _cancelled_since(data, a, since)]
     for action in cancelled:
         reason = cancel_reasons.get(action.id, "")
-        planned_text += (f" Cancelled: {clean(action.description)}"
-                         f"{'. Reason: ' + cut(reason, FOCUS_CUT) if reason else ''}.")
+        because = f". Reason: {cut(reason, FOCUS_CUT).rstrip('.')}" if reason else ""
+        planned_text += f" Cancelled: {clean(action.description)}{because}."
     rest = [a for a in item.actions if a not in taken and a not in planned
             and a not in cancelled]
     if rest:
@@ -1149,28 +1148,27 @@ def _cancelled_since(data: _Data, action: Action, since: datetime | None) -> boo
 
 
 # Section 5 sets out at most this many items (open areas for priority action first, then
-# the most serious items off track); the others are counted and are in appendix A. Fifteen
+# the most serious items off track); the others are counted and are in appendix A. Eight
 # keep the body within eight pages at 200 items in the Word file as LibreOffice sets it.
-FOCUS_LIMIT = 15
+FOCUS_LIMIT = 8
 
 
 def _wanted(data: _Data, previous: PreviousReport | None) -> list[Item]:
-    """Every item section 5 would set out, before its limit: the open areas for priority
-    action, then the items off track that section 3 lists, the most serious first."""
+    """Every item section 5 would set out, before its limit, the most serious first: the
+    items off track that section 3 lists, in its order, then the open areas for priority
+    action that are on track."""
+    late = [o.item for o in off_track(data, previous)[:OFF_TRACK_LIMIT]]
+    chosen = {item.id for item in late}
     priority = [item for item in data.items
                 if item.finding.category is FindingCategory.PRIORITY_ACTION
-                and item.status is not ItemStatus.COMPLETE]
-    chosen = {item.id for item in priority}
-    late = [o.item for o in off_track(data, previous)[:OFF_TRACK_LIMIT]
-            if o.item.id not in chosen]
-    return priority + late
+                and item.status is not ItemStatus.COMPLETE and item.id not in chosen]
+    return late + priority
 
 
 def _in_focus(data: _Data, previous: PreviousReport | None) -> list[Item]:
-    """The items section 5 and section 6 set out, in the order of section 5: at most
-    FOCUS_LIMIT of `_wanted`, shown in the order of their numbers."""
-    kept = {item.id for item in _wanted(data, previous)[:FOCUS_LIMIT]}
-    return [item for item in data.items if item.id in kept]
+    """The items section 5 and section 6 set out, the most serious first: at most
+    FOCUS_LIMIT of `_wanted`."""
+    return _wanted(data, previous)[:FOCUS_LIMIT]
 
 
 def members_questions_blocks(data: _Data, previous: PreviousReport | None,
@@ -1236,8 +1234,8 @@ def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date
         intro = "No area for priority action is open and no item is off track."
     elif wanted > len(focus):
         intro = (f"The table sets out {number_words(len(focus))} of the "
-                 f"{count_words(wanted, 'item')} that are open areas for priority action or "
-                 f"off track in section 3, priority actions first. It gives what has been done "
+                 f"{count_words(wanted, 'item')} that are off track in section 3 or open areas "
+                 f"for priority action, the most serious first. It gives what has been done "
                  f"since the last paper and what is due before the next meeting. The other "
                  f"{number_words(wanted - len(focus))} are in appendix A.")
     else:
@@ -1252,7 +1250,7 @@ def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date
         blocks.append(Table(
             caption="How we are addressing them",
             columns=[Column("No.", "ref"), Column("Item, lead officer and state", "text"),
-                     Column("Action taken since the last paper", "status"),
+                     Column("Action taken since the last paper", "text"),
                      Column("Action planned before the next meeting", "wide")],
             rows=[_item_row(data, item, previous, end, cancel_reasons, in_table)
                   for item in focus]))
