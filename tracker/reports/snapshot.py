@@ -1286,7 +1286,7 @@ def _next_steps(data: _Data, previous: PreviousReport | None, meeting_date: date
         items = len({item.id for item, _a in due})
         blocks.append(Para(f"{when}, {count_words(len(due), 'action falls', 'actions fall')} "
                            f"due for {count_words(items, 'item')} in section 5, which names "
-                           f"them.", numbers.next()))
+                           f"{'it' if len(due) == 1 else 'them'}.", numbers.next()))
     else:
         blocks.append(Para(f"{when}, no actions fall due for areas for priority action or "
                            f"items off track.", numbers.next()))
@@ -1300,8 +1300,10 @@ def _next_steps(data: _Data, previous: PreviousReport | None, meeting_date: date
                            numbers.next()))
     overdue = sum(1 for _item, a in data.actions() if data.overdue(a))
     if overdue:
+        them = "it with its owner and how late it is" if overdue == 1 else (
+            "them with their owners and how late each is")
         blocks.append(Para(f"There {is_are(overdue)} {count(overdue, 'overdue action')}. "
-                           f"Appendix B lists them with their owners and how late each is.",
+                           f"Appendix B lists {them}.",
                            numbers.next()))
     elif data.items:
         blocks.append(Para("No actions are overdue.", numbers.next()))
