@@ -80,6 +80,9 @@ class Table:
     columns: list[Column]
     rows: list[list[str]]
     kind: str = "table"
+    # A small table that may sit beside the next one (section 3's table of each inspection):
+    # the PDF and the Word file set such tables two to a row.
+    paired: bool = False
 
 
 @dataclass
@@ -202,7 +205,7 @@ def _block(data: dict[str, Any]) -> Block:
         return Bullets(items=[Bullet(**b) for b in data["items"]], label=data["label"])
     if block_type is Table:
         return Table(caption=data["caption"], columns=[Column(**c) for c in data["columns"]],
-                     rows=data["rows"])
+                     rows=data["rows"], paired=data.get("paired", False))
     return block_type(**data)
 
 

@@ -545,8 +545,8 @@ def _chart(writer: _Writer, block: Chart, indented: bool) -> None:
 
 
 def _is_small(block: object) -> bool:
-    """A table of four columns or fewer (section 3's table of each inspection)."""
-    return isinstance(block, Table) and len(block.columns) <= 4
+    """A table that may sit beside the next (section 3's table of each inspection)."""
+    return isinstance(block, Table) and block.paired
 
 
 def _section_break(writer: _Writer, columns: int) -> None:

@@ -692,7 +692,7 @@ def _position_tables(data: _Data, shown: dict[str, Any]) -> list[Block]:
             caption=caption,
             columns=[Column("Measure", "label"), Column("Now", "count")]
             + [Column(f"Version {paper['version']}", "count") for paper in papers],
-            rows=rows))
+            rows=rows, paired=True))
     return blocks
 
 
