@@ -28,7 +28,8 @@ def _demo_paper():
 def _off_track_table(snapshot) -> Table:
     section = snapshot.sections[2]
     return next(b for b in section.blocks
-                if isinstance(b, Table) and b.caption == "What is off track, and why")
+                if isinstance(b, Table)
+                and b.caption == "Items off track: why, and what is being done")
 
 
 def test_every_red_and_not_planned_item_is_listed_with_its_latest_commentary(app):

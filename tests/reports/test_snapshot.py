@@ -83,7 +83,7 @@ def test_items_off_track_and_priority_actions_are_set_out_with_what_was_done_and
     addressing = _section(_draft(known), "5")
     table = next(b for b in addressing.blocks if isinstance(b, Table))
     assert [c.title for c in table.columns] == [
-        "No.", "Item, lead officer and state", "Action taken since the last paper",
+        "No.", "Item, lead officer and state", "Action taken",
         "Action planned before the next meeting"]
     # Only areas for priority action and items off track are set out in section 5 …
     assert table.rows == [[

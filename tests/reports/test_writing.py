@@ -115,7 +115,8 @@ def test_the_200_item_paper_follows_the_writing_rules_within_its_pages(app):
     texts = " ".join(_generated_paragraphs(snapshot))
     assert "2,000 actions" in texts
     off_track = next(b for b in snapshot.sections[2].blocks
-                     if isinstance(b, Table) and b.caption == "What is off track, and why")
+                     if isinstance(b, Table)
+                     and b.caption == "Items off track: why, and what is being done")
     assert len(off_track.rows) == OFF_TRACK_LIMIT
     assert re.search(rf"It lists the {OFF_TRACK_LIMIT} most serious; appendix A has the other "
                      rf"\d+ items\.", texts)

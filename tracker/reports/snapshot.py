@@ -912,7 +912,7 @@ def _off_track_blocks(data: _Data, previous: PreviousReport | None,
                  f"{count_words(more, 'item')}.")
     blocks.append(Para(sentence_start(text), numbers.next()))
     blocks.append(Table(
-        caption="What is off track, and why",
+        caption="Items off track: why, and what is being done",
         columns=[Column("No.", "ref"), Column("Title and lead officer", "text"),
                  Column("State", "status"), Column("Why: latest commentary", "wide"),
                  Column("Being done now; date changes", "text")],
@@ -1248,9 +1248,10 @@ def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date
     blocks.append(Para(intro))
     if focus:
         blocks.append(Table(
-            caption="How we are addressing them",
+            caption="Action taken and planned",
             columns=[Column("No.", "ref"), Column("Item, lead officer and state", "text"),
-                     Column("Action taken since the last paper", "text"),
+                     Column("Action taken since the last paper" if previous is not None
+                            else "Action taken", "text"),
                      Column("Action planned before the next meeting", "wide")],
             rows=[_item_row(data, item, previous, end, cancel_reasons, in_table)
                   for item in focus]))
