@@ -15,7 +15,7 @@ from tracker.items import service as items
 from tracker.items.models import ActionStatus
 from tracker.reports.document import Bullets, Chart, Heading, Para, Snapshot, Table, clean
 from tracker.reports.service import draft_snapshot, issue_report
-from tracker.reports.snapshot import days_text, in_sentence
+from tracker.reports.snapshot import PreviousReport, build_snapshot, days_text, in_sentence
 
 
 def _draft(known, now=None):
@@ -140,6 +140,18 @@ def test_the_paper_reads_the_last_papers_figures_as_stored_not_worked_out_again(
     stored = json.loads(report.snapshot_json)["figures"]["inspections"]
     told = stored[str(known.inspection.id)]
     assert told["states"]["green"] == 2 and told["complete"] == 1
+
+
+def test_a_paper_issued_before_figures_were_kept_gives_its_items_states_only(known):
+    # An issued paper of before: its stored snapshot has each item's state, no figures.
+    stored = {str(known.screening.id): "green", str(known.assessments.id): "green"}
+    previous = PreviousReport(1, at(2026, 11, 1), stored)
+    snapshot = build_snapshot(known.committee, today=clock.today(), now=clock.now(),
+                              rules=RULES, previous=previous)
+    table = next(b for b in _section(snapshot, "3").blocks if isinstance(b, Table))
+    rows = {row[0]: row[1:] for row in table.rows}
+    assert rows["Items Green"] == ["1", "2"]
+    assert rows["% of actions complete"] == ["20%", "–"]
 
 
 def test_trend_gives_the_percentage_of_actions_complete_at_each_month_end(known):
