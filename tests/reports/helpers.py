@@ -94,6 +94,18 @@ def pdf_pages(data: bytes) -> list[str]:
         return [page.extract_text(x_tolerance=1.5) or "" for page in pdf.pages]
 
 
+def pdf_cell_texts(data: bytes) -> list[str]:
+    """The text of every table cell of the PDF, each on its own (a cell's lines read in
+    order, not mixed with the lines of the cells beside it)."""
+    texts = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            for table in page.find_tables():
+                for cell in (c for row in table.rows for c in row.cells if c is not None):
+                    texts.append(page.crop(cell).extract_text(x_tolerance=1.5) or "")
+    return texts
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(pdf_pages(data))
 

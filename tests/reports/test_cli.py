@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.reports.helpers import pdf_text, word_paragraphs
+from tests.reports.helpers import pdf_text, word_paragraphs, word_text
 from tracker.extensions import db
 from tracker.reports.models import IssuedReport
 
@@ -14,8 +14,8 @@ def test_report_command_writes_a_draft_by_committee_name_or_id(runner, known, tm
     result = runner.invoke(args=["report", "--committee", known.committee.name,
                                  "--format", "docx", "--output", str(output)])
     assert result.exit_code == 0, result.output
-    assert ("Heading 2", "5.1\tTimeliness of contact screening") in word_paragraphs(
-        output.read_bytes())
+    assert ("Heading 1", "3. Current position") in word_paragraphs(output.read_bytes())
+    assert "Timeliness of contact screening. Meg Lead." in word_text(output.read_bytes())
     by_id = tmp_path / "draft.pdf"
     result = runner.invoke(args=["report", "--committee", str(known.committee.id),
                                  "--format", "pdf", "--output", str(by_id)])

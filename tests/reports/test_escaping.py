@@ -11,7 +11,14 @@ import pdfplumber
 import pytest
 
 from tests.reports.conftest import RULES, at
-from tests.reports.helpers import html_text, pdf_text, squeeze, word_part, word_text
+from tests.reports.helpers import (
+    html_text,
+    pdf_cell_texts,
+    pdf_text,
+    squeeze,
+    word_part,
+    word_text,
+)
 from tracker import clock
 from tracker.extensions import db
 from tracker.inspections.models import FindingCategory
@@ -41,6 +48,9 @@ def hostile(known):
         target_date=date(2027, 6, 30),
         measure_of_success=f"Measure {DDE}", actor=known.admin, now=at(2026, 8, 2),
     )
+    # The paper prints an item's outcome evidence (its measure of success is in the Excel
+    # background paper).
+    item.outcome_evidence = f"Evidence {DDE}"
     items.add_action(item, actor=known.lead, now=at(2026, 8, 2),
                      description=f"Action {MARKUP} then {LONG} and a\x0bcontrol character",
                      owner=known.lead, due_date=date(2026, 12, 20))
@@ -66,9 +76,10 @@ def test_html_shows_hostile_text_literally_and_runs_none_of_it(hostile):
 
 def test_pdf_shows_hostile_text_literally_and_long_words_stay_on_the_page(hostile):
     data = render_pdf(hostile)
-    text = squeeze(pdf_text(data))
+    # Text in a table cell reads on its own (its lines are not those of the page).
+    texts = [squeeze(pdf_text(data))] + [squeeze(t) for t in pdf_cell_texts(data)]
     for literal in LITERALS:
-        assert squeeze(literal) in text
+        assert any(squeeze(literal) in text for text in texts), literal
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         assert all(char["x1"] <= page.width - 30 for page in pdf.pages for char in page.chars)
         assert not any(page.annots for page in pdf.pages)  # no links were made

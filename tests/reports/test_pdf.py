@@ -14,6 +14,7 @@ import pytest
 
 from tests.factories import UserFactory
 from tests.reports.conftest import RULES, at
+from tests.reports.helpers import pdf_cell_texts
 from tests.typesetting.helpers import (
     pdfinfo,
     pdftotext,
@@ -79,9 +80,10 @@ def typed(known, council):
         "report of": committee.report_of, "contact": committee.contact_name,
         "contact's job": committee.contact_job_title,
         "telephone": committee.contact_telephone, "email": committee.contact_email,
-        "item": item.title, "finding": item.finding.text, "measure": item.measure_of_success,
+        # The measure of success and the inspector's name are in the Excel background
+        # paper and the inspection's page, not in the paper's brief background.
+        "item": item.title, "finding": item.finding.text,
         "action": item.actions[0].description, "lead officer": lead.name,
-        "inspector": known.inspection.inspector,
     }
     report = draft_snapshot(committee, today=clock.today(), now=clock.now(), rules=RULES)
     return report, places
@@ -91,14 +93,18 @@ def test_typed_text_in_every_place_is_printed_literally_and_never_run(typed):
     report, places = typed
     data = render_pdf(report)
     body = pdftotext(data, *BODY)
+    # Text in a table cell reads on its own (its lines are not those of the page).
+    cells = [squeeze(t) for t in pdf_cell_texts(data)]
+    # A cell of 10,000 characters runs on over pages: its parts, one a page, read in order.
+    long_cells = "".join(c for c in cells if "Supercalifragilistic" in c)
+    texts = [squeeze(body), long_cells, *cells]
     for place, words in places.items():
-        assert squeeze(words) in squeeze(body), place
+        assert any(squeeze(words) in text for text in texts), place
     # Nothing was read, looped or made into a heading, maths or strong text.
     assert "root:x:0" not in pdftotext(data)
     assert re.search(r"a\s+tab", body)
     headings = [tagged_text(data, e) for e in structure(data) if e["type"][:1] == "H"]
     assert not [h for h in headings if squeeze(h) == "heading"]
-    assert [h for h in headings if squeeze(h).endswith(squeeze(f"Item {TYPED}"))]
 
 
 def test_a_long_word_wraps_and_a_long_table_row_runs_on_to_the_next_page(typed):
@@ -136,8 +142,7 @@ def test_headings_are_real_headings_in_the_papers_order(snapshot):
     assert text["H2"] == ([section.heading for section in snapshot.sections]
                           + ["Contact officer"]
                           + [section.heading for section in snapshot.appendices])
-    assert text["H3"] == ["What is off track, and why",
-                          "5.1 Timeliness of contact screening"]
+    assert text["H3"] == ["What is off track, and why"]
 
 
 def test_tables_have_a_caption_and_a_header_row_and_charts_their_text_alternative(snapshot):
@@ -156,7 +161,7 @@ def test_tables_have_a_caption_and_a_header_row_and_charts_their_text_alternativ
         assert [tagged_text(data, c) for c in row["children"]] == [
             column.title for column in table.columns]
     charts = [block.alt for block in blocks if isinstance(block, Chart)]
-    assert len(charts) == 2
+    assert len(charts) == 1
     assert [e["alt_text"] for e in elements if e["type"] == "Figure"] == charts
 
 

@@ -15,7 +15,7 @@ from tracker.items import service as items
 from tracker.items.models import ActionStatus
 from tracker.reports.document import Bullets, Chart, Heading, Para, Snapshot, Table, clean
 from tracker.reports.service import draft_snapshot, issue_report
-from tracker.reports.snapshot import days_text, in_sentence
+from tracker.reports.snapshot import PreviousReport, build_snapshot, days_text, in_sentence
 
 
 def _draft(known, now=None):
@@ -79,59 +79,99 @@ def test_sections_are_numbered_and_paragraphs_carry_their_numbers(known):
         assert numbers == [f"{section.number}.{n}" for n in range(1, len(numbers) + 1)]
 
 
-def test_items_run_priority_action_first_with_their_status_and_the_reason(known):
+def test_items_off_track_and_priority_actions_are_set_out_with_what_was_done_and_is_due(known):
     addressing = _section(_draft(known), "5")
-    headings = [b for b in addressing.blocks if isinstance(b, Heading) and b.number]
+    table = next(b for b in addressing.blocks if isinstance(b, Table))
+    assert [c.title for c in table.columns] == [
+        "No.", "Item, lead officer and state", "Action taken",
+        "Action planned before the next meeting"]
     # Only areas for priority action and items off track are set out in section 5 …
-    assert [(h.number, h.text, h.flags) for h in headings] == [
-        ("5.1", "Timeliness of contact screening", ["Area for priority action", "Repeat finding"]),
-    ]
-    statuses = [b.text for b in addressing.blocks if isinstance(b, Para) and b.label == "Status:"]
-    assert statuses == ["Red. An action is 21 days overdue (more than 14 days)."]
+    assert table.rows == [[
+        "5.1",
+        "Timeliness of contact screening. Meg Lead. Red. Area for priority action and repeat "
+        "finding.",
+        "Analysis workshop held, September 2026.",
+        "Daily screening rota in place, due 1 November 2026 (overdue); Themed case file audit "
+        "of children's views, due 15 January 2027.",
+    ]]
     # … the rest are in appendix A in brief, with their state and its reason.
     in_brief = next(b for b in _draft(known).appendices[0].blocks if isinstance(b, Table))
     assert [row[0] for row in in_brief.rows] == ["5.1", "5.2"]
-    assert in_brief.rows[1][3] == "Green. All actions are on track."
+    assert in_brief.rows[1][2] == "Green. All actions are on track."
 
 
-def test_current_position_counts_items_by_rag_and_actions_by_state(known):
+def test_current_position_gives_a_small_table_of_the_inspection_now(known):
     position = _section(_draft(known), "3")
     texts = [b.text for b in position.blocks if isinstance(b, Para)]
-    assert ("The Committee follows two tracked items. As at 22 November 2026, one is Red and "
-            "one Green. Figure 1 and the table below show them by status and priority.") in texts
-    assert "Of the five actions, one is complete, three are on track and one is overdue." in texts
-    assert "One action has had its due date extended (one time in all)." in texts
+    assert ("The Committee follows two items with five actions. Of the five actions not "
+            "cancelled, one (20%) is complete, three on track and one overdue.") in texts
     table = next(b for b in position.blocks if isinstance(b, Table))
-    assert [column.title for column in table.columns] == [
-        "Priority", "Not planned", "Red", "Amber", "Green", "Awaiting evidence",
-        "Awaiting sign-off", "Complete", "Total"]
-    assert table.rows == [["High", "0", "1", "0", "0", "0", "0", "0", "1"],
-                          ["Medium", "0", "0", "0", "1", "0", "0", "0", "1"],
-                          ["Low", "0", "0", "0", "0", "0", "0", "0", "0"],
-                          ["All items", "0", "1", "0", "1", "0", "0", "0", "2"]]
+    assert table.caption == ("Annual unannounced inspection of contact, referral and "
+                             "assessment arrangements (letter of 27 July 2026)")
+    # The first paper: now only; states no item is in are left out.
+    assert [column.title for column in table.columns] == ["Measure", "Now"]
+    assert table.rows == [["Items Red", "1"], ["Items Green", "1"], ["Actions complete", "1"],
+                          ["Actions on track", "3"], ["Actions overdue", "1"],
+                          ["% of actions complete", "20%"], ["Date extensions granted", "1"]]
+    # No chart of items by status repeats the table.
+    assert [b.chart for b in position.blocks if isinstance(b, Chart)] == ["percent"]
 
 
-def test_trend_counts_each_month_end_from_the_history(known):
+def test_the_next_paper_compares_with_what_the_last_issued_paper_stored(known):
+    issue_report(known.committee, actor=known.admin, now=at(2026, 11, 1), rules=RULES)
+    db.session.commit()
+    items.update_action(known.sign_off, actor=known.lead, now=at(2026, 11, 10),
+                        expected_version=None, status=ActionStatus.COMPLETE,
+                        commentary="Done early", evidence_link="")
+    db.session.commit()
+    table = next(b for b in _section(_draft(known), "3").blocks if isinstance(b, Table))
+    assert [column.title for column in table.columns] == ["Measure", "Now", "Version 1"]
+    rows = {row[0]: row[1:] for row in table.rows}
+    # On 1 November item 5.1 was Green (the rota was not yet overdue): as the paper said.
+    assert rows["Items Red"] == ["1", "0"]
+    assert rows["Items Green"] == ["1", "2"]
+    assert rows["Actions complete"] == ["2", "1"]
+    assert rows["% of actions complete"] == ["40%", "20%"]
+
+
+def test_the_paper_reads_the_last_papers_figures_as_stored_not_worked_out_again(known):
+    report = issue_report(known.committee, actor=known.admin, now=at(2026, 11, 1), rules=RULES)
+    db.session.commit()
+    stored = json.loads(report.snapshot_json)["figures"]["inspections"]
+    told = stored[str(known.inspection.id)]
+    assert told["states"]["green"] == 2 and told["complete"] == 1
+
+
+def test_a_paper_issued_before_figures_were_kept_gives_its_items_states_only(known):
+    # An issued paper of before: its stored snapshot has each item's state, no figures.
+    stored = {str(known.screening.id): "green", str(known.assessments.id): "green"}
+    previous = PreviousReport(1, at(2026, 11, 1), stored)
+    snapshot = build_snapshot(known.committee, today=clock.today(), now=clock.now(),
+                              rules=RULES, previous=previous)
+    table = next(b for b in _section(snapshot, "3").blocks if isinstance(b, Table))
+    rows = {row[0]: row[1:] for row in table.rows}
+    assert rows["Items Green"] == ["1", "2"]
+    assert rows["% of actions complete"] == ["20%", "–"]
+
+
+def test_trend_gives_the_percentage_of_actions_complete_at_each_month_end(known):
     position = _section(_draft(known), "3")
-    trend = next(b for b in position.blocks if isinstance(b, Chart) and b.chart == "trend")
+    trend = next(b for b in position.blocks if isinstance(b, Chart) and b.chart == "percent")
     assert trend.labels == ["Aug 2026", "Sep 2026", "Oct 2026", "Today"]
-    # 31 August: nothing done; 30 September: the workshop complete; 22 November: the rota is
-    # overdue (due 1 November), so its item is too.
-    assert trend.series["actions_complete"] == [0, 1, 1, 1]
-    assert trend.series["actions_overdue"] == [0, 0, 0, 1]
-    assert trend.series["actions_on_time"] == [5, 4, 4, 3]
-    assert trend.series["items_overdue"] == [0, 0, 0, 1]
-    assert trend.series["items_on_time"] == [2, 2, 2, 1]
+    # 31 August: nothing done; 30 September: the workshop complete, one of five.
+    assert trend.series["complete"] == [0, 1, 1, 1]
+    assert trend.series["actions"] == [5, 5, 5, 5]
+    assert trend.series["percent"] == [0, 20, 20, 20]
+    assert trend.alt.endswith("The bars read: August 2026, 0%; September 2026, 20%; October "
+                              "2026, 20%; today, 20%.")
 
 
-def test_next_steps_lists_what_falls_due_before_the_meeting_that_gets_the_next_report(known):
+def test_next_steps_counts_what_falls_due_before_the_meeting_that_gets_the_next_report(known):
     steps = _section(_draft(known), "6")
-    due = [b.text for block in steps.blocks if isinstance(block, Bullets) for b in block.items]
     # Only for areas for priority action and items off track (5.2 is neither).
-    assert due == [
-        "Themed case file audit of children's views (5.1), due 15 January 2027; owner: Jo "
-        "Partner (Northshire Police)",
-    ]
+    assert steps.blocks[0].text == (
+        "Before the Committee's meeting on 11 February 2027, when the next progress report is "
+        "due, one action falls due for one item in section 5, which names it.")
 
 
 def test_changes_since_the_last_issued_report_come_from_the_history(known):
@@ -148,27 +188,32 @@ def test_changes_since_the_last_issued_report_come_from_the_history(known):
     db.session.commit()
     changes = _section(_draft(known), "C")
     assert changes.blocks[0].text.startswith(
-        f"What has changed between the issue of version {first.version} on 1 November 2026 "
-        f"and 22 November 2026")
-    assert _bullets(changes, "Actions completed:") == [
-        "Assessment sign-off arrangements reviewed (5.2), 10 November 2026"]
-    assert _bullets(changes, "Due dates moved:") == [
-        "Audit of 30 assessments (5.2): from 1 March 2027 to 1 April 2027. Reason: Waiting "
-        "for the new system"]
-    assert _bullets(changes, "New actions:") == [
-        "Practice week on assessments (5.2), due 20 January 2027"]
+        f"Between the issue of version {first.version} on 1 November 2026 and 22 November "
+        f"2026, ")
+    assert "one action was completed and one due date was moved" in changes.blocks[0].text
+    table = next(b for b in changes.blocks if isinstance(b, Table))
+    assert [c.title for c in table.columns] == [
+        "No.", "Title", "Change of state and why", "Due dates moved", "Actions completed",
+        "Signed off, added or cancelled"]
+    rows = {row[0]: row for row in table.rows}
+    assert rows["5.2"][3:] == ["1", "1", "Added: one action"]
     # Nothing from before the last report is repeated.
     assert "Analysis workshop held" not in json.dumps(dataclasses.asdict(changes))
 
 
-def test_an_item_whose_rag_changed_since_the_last_report_is_listed(known):
+def test_an_item_whose_state_changed_since_the_last_report_is_listed_with_the_reason(known):
     with_time = datetime(2026, 10, 25, 12, 0, tzinfo=UTC)
     issue_report(known.committee, actor=known.admin, now=with_time, rules=RULES)
     db.session.commit()
     # On 25 October the rota (due 1 November) was not overdue: item 5.1 was Green then.
     changes = _section(_draft(known), "C")
-    assert _bullets(changes, "Status changes:") == [
-        "5.1 Timeliness of contact screening: from Green to Red"]
+    table = next(b for b in changes.blocks if isinstance(b, Table))
+    assert [row[:3] for row in table.rows] == [[
+        "5.1", "Timeliness of contact screening",
+        "From Green to Red: An action is 21 days overdue (more than 14 days)."]]
+    assert changes.blocks[0].text.startswith(
+        "Between the issue of version 1 on 25 October 2026 and 22 November 2026, one item "
+        "changed state")
 
 
 def test_first_report_says_there_is_nothing_to_compare_with(known):
@@ -218,22 +263,17 @@ def test_renaming_a_label_or_the_date_format_changes_no_figure_of_the_trend_or_t
 
     def trend_of(snapshot):
         chart = next(b for b in _section(snapshot, "3").blocks
-                     if isinstance(b, Chart) and b.chart == "trend")
+                     if isinstance(b, Chart) and b.chart == "percent")
         return chart.labels, chart.series
 
     assert trend_of(after) == trend_of(before)
-    assert trend_of(after)[1]["actions_complete"] == [0, 1, 1, 2]
+    assert trend_of(after)[1]["complete"] == [0, 1, 1, 2]
 
     def changes_of(snapshot):
-        return {block.label: len(block.items) for block in _section(snapshot, "C").blocks
-                if isinstance(block, Bullets)}
+        table = next(b for b in _section(snapshot, "C").blocks if isinstance(b, Table))
+        return [[row[0], *row[3:5]] for row in table.rows]
 
-    assert changes_of(after) == changes_of(before) == {
-        "Actions completed:": 1, "Other changes of status:": 1, "Due dates moved:": 1,
-        "Status changes:": 1}
+    assert changes_of(after) == changes_of(before)
     # The words follow the new labels and date format.
-    assert _bullets(_section(after, "C"), "Due dates moved:") == [
-        "Audit of 30 assessments (5.2): from 2027/03/01 to 2027/04/01. Reason: Waiting for "
-        "the new system"]
-    assert _bullets(_section(after, "C"), "Other changes of status:") == [
-        "Audit of 30 assessments (5.2): from [not started] to [in progress]. Sample chosen"]
+    summary = _section(after, "C").blocks[0].text
+    assert "version 1 on 2026/11/01 and 2026/11/22" in summary

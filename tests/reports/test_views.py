@@ -45,7 +45,7 @@ def test_committee_member_reads_and_downloads_issued_reports_of_their_council(cl
     page = client.get(f"/reports/{report.id}")
     assert page.status_code == 200
     text = html_text(page.data)
-    assert "5.1 Timeliness of contact screening" in re.sub(r"\s+", " ", text)
+    assert "Timeliness of contact screening. Meg Lead." in re.sub(r"\s+", " ", text)
     assert report.pdf_sha256 in text
     for fmt, mimetype in (("pdf", "application/pdf"), ("docx", DOCX),
                           ("html", "text/html; charset=utf-8")):

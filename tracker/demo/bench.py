@@ -826,7 +826,7 @@ def _issue_reports(builder: _Builder, committee_ids: list[int], rules: StatusRul
                 "html_sha256": sha256(html), "docx": docx, "docx_sha256": sha256(docx),
             }
             made.append((row, snapshot))
-            previous = PreviousReport(version, issued_at, snapshot.item_rags)
+            previous = PreviousReport(version, issued_at, snapshot.item_rags, snapshot.figures)
     # The one PDF: the latest report of the committee with the fewest items.
     smallest = min((len(snapshot.item_rags), -row["version"], n)
                    for n, (row, snapshot) in enumerate(made))[2]

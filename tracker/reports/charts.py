@@ -157,8 +157,42 @@ def trend_figure(chart: Chart) -> Figure:
     return figure
 
 
+PERCENT_COLOUR = "#1d70b8"
+
+
+def percent_figure(chart: Chart) -> Figure:
+    """One bar per month end (and today), its height the percentage, labelled with it."""
+    values = chart.series["percent"]
+    figure = Figure(480, 190, chart.title, chart.alt)
+    left, right = 44, figure.width - 8
+    plot_top, plot_bottom = 18, 150
+    height = plot_bottom - plot_top
+    for tick in range(0, 101, 25):
+        y = plot_bottom - height * tick / 100
+        figure.shapes.append(Line(left, y, right, y, GRID if tick else INK))
+        figure.shapes.append(Text(left - 6, y + 4, f"{tick}%", size=11, anchor="end"))
+    slot = (right - left) / max(len(values), 1)
+    bar = min(28.0, slot * 0.7)
+    for n, (label, value) in enumerate(zip(chart.labels, values, strict=True)):
+        x = left + slot * n + (slot - bar) / 2
+        top = plot_bottom - height * value / 100
+        if value:
+            figure.shapes.append(Rect(x, top, bar, plot_bottom - top, PERCENT_COLOUR))
+        centre = x + bar / 2
+        figure.shapes.append(Text(centre, top - 4, f"{value}%", size=10, anchor="middle"))
+        line1, line2 = _split_label(label, n == 0)
+        figure.shapes.append(Text(centre, plot_bottom + 15, line1, size=11, anchor="middle"))
+        if line2:
+            figure.shapes.append(Text(centre, plot_bottom + 28, line2, size=11,
+                                      anchor="middle"))
+    return figure
+
+
 def figure_for(chart: Chart) -> Figure:
-    """The figure that draws a snapshot's chart."""
+    """The figure that draws a snapshot's chart ("rag" and "trend" in reports issued before
+    "percent" replaced them)."""
+    if chart.chart == "percent":
+        return percent_figure(chart)
     return rag_figure(chart) if chart.chart == "rag" else trend_figure(chart)
 
 

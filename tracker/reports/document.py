@@ -80,13 +80,17 @@ class Table:
     columns: list[Column]
     rows: list[list[str]]
     kind: str = "table"
+    # A small table that may sit beside the next one (section 3's table of each inspection):
+    # the PDF and the Word file set such tables two to a row.
+    paired: bool = False
 
 
 @dataclass
 class Chart:
     """A chart's numbers and its text alternative; `tracker.reports.charts` draws it."""
 
-    chart: str  # "rag" or "trend"
+    # "percent" (a share at each month end); "rag" and "trend" in reports issued before it.
+    chart: str
     title: str
     alt: str
     labels: list[str]
@@ -146,6 +150,10 @@ class Snapshot:
     # Each item's RAG when this snapshot was taken, keyed by item id: the next report
     # compares with it to say which items changed status.
     item_rags: dict[str, str] = field(default_factory=dict)
+    # The figures of section 3 as numbers, for the next paper to compare with (see
+    # `tracker.reports.snapshot.figures`): each inspection's items by state and its actions,
+    # now ("inspections") and as the earlier issued papers told members ("papers").
+    figures: dict[str, Any] = field(default_factory=dict)
     schema: int = SCHEMA_VERSION
 
     @property
@@ -176,6 +184,7 @@ class Snapshot:
             appendices=[_section(s) for s in data["appendices"]],
             contact=Contact(**data["contact"]) if data["contact"] else None,
             item_rags=data["item_rags"],
+            figures=data.get("figures", {}),
             schema=data["schema"],
         )
 
@@ -196,7 +205,7 @@ def _block(data: dict[str, Any]) -> Block:
         return Bullets(items=[Bullet(**b) for b in data["items"]], label=data["label"])
     if block_type is Table:
         return Table(caption=data["caption"], columns=[Column(**c) for c in data["columns"]],
-                     rows=data["rows"])
+                     rows=data["rows"], paired=data.get("paired", False))
     return block_type(**data)
 
 

@@ -60,13 +60,18 @@ from tracker.reports.word_template import PaperStyles
 A4_TEXT_WIDTH = Cm(16.0)  # A4 less 2.5 cm margins: for a template that sets no page
 INDENT = Cm(1.27)
 BULLET_INDENT = Cm(0.63)
-CHART_WIDTH = Cm(13)
+CHART_WIDTH = Cm(10)
+# A table of this many columns or more is set across the whole width, not indented.
+WIDE_TABLE = 5
 # Relative column widths by what a column holds (as report.css does for the HTML).
 ROLE_WIDTHS = {"ref": 7, "text": 39, "person": 18, "date": 20, "status": 16, "label": 19,
-               "count": 9}
-CELL_POINTS = 9
-# A cell's left and right padding (the standard template's 85 twips each) and a little air.
-CELL_PADDING = Pt(8.5 + 3)
+               "count": 9, "wide": 60}
+# Table text in points, as the PDF's (8 pt).
+CELL_POINTS = 8
+# A cell's left and right margin, set on every table (57 twips, 0.1 cm), and what a word in a
+# cell needs besides its own width: both margins and a little air.
+CELL_SIDE_TWIPS = 57
+CELL_PADDING = Pt(2 * CELL_SIDE_TWIPS / 20 + 3)
 WIDER_FONTS = 1.2
 FONT_FOLDER = charts.FONT_FOLDER
 
@@ -189,6 +194,10 @@ class _Writer:
         self.end = document.element.body.sectPr
         # Set when a table was the last thing written: the next paragraph gets space above.
         self.after_table = False
+        # How many section breaks the paper has put in (to set tables two to a row).
+        self.breaks = 0
+        # True between the breaks that set small tables in two columns.
+        self.in_columns = False
         body, bullet = styles.body, styles.bullet
         self.paragraphs = {
             "numbered": self._prototype(body, _hanging),
@@ -443,6 +452,18 @@ def _widths(table: Table, available: Length) -> list[int]:
         fixed.update(narrow)
 
 
+def _cell_margins(table: WordTable) -> None:
+    """Narrow side margins in every cell (0.1 cm, about the PDF's), so that the text has the
+    room of the columns; top and bottom as the template's style has them."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_SIDE_TWIPS))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
+
+
 def _row_properties(row_element: CT_Row, *, header: bool) -> None:
     """A row is never split across pages; a header row repeats at the top of each page."""
     properties = row_element.get_or_add_trPr()
@@ -467,12 +488,19 @@ def _fill_row(writer: _Writer, row: CT_Row, texts: list[str], kind: str) -> None
 
 
 def _table(writer: _Writer, block: Table, indented: bool) -> None:
+    if writer.in_columns:
+        indented = False
+        available = Emu(int((writer.width - Cm(1)) / 2))
+    else:
+        # A table of five columns or more takes the page's whole width, as in the PDF.
+        indented = indented and len(block.columns) < WIDE_TABLE
+        available = writer.width - (INDENT if indented else 0)
     writer.paragraph("caption" if indented else "caption-flush", (block.caption, "plain"))
-    available = writer.width - (INDENT if indented else 0)
     widths = _widths(block, available)
     table: WordTable = writer.document.add_table(rows=1, cols=len(block.columns))
     table.style = writer.styles.table
     table.autofit = False
+    _cell_margins(table)
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT if indented else WD_TABLE_ALIGNMENT.LEFT
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
@@ -512,8 +540,49 @@ def _chart(writer: _Writer, block: Chart, indented: bool) -> None:
     properties = shape._inline.docPr
     properties.set("title", block.title)
     properties.set("descr", block.alt)
+    # The bars carry their figures; the text alternative is the picture's own (descr).
     writer.paragraph("caption" if indented else "caption-flush", (block.title, "plain"))
-    writer.paragraph("indented" if indented else "plain", (block.alt, "plain"))
+
+
+def _is_small(block: object) -> bool:
+    """A table that may sit beside the next (section 3's table of each inspection)."""
+    return isinstance(block, Table) and block.paired
+
+
+def _section_break(writer: _Writer, columns: int) -> None:
+    """End the Word section here with a continuous break: what came since the last break is
+    set in `columns` columns. The first break keeps the page's settings as they are (its
+    section starts the paper); the later sections, and the last, start on the same page and
+    keep counting pages."""
+    end = writer.end
+    properties = copy.deepcopy(end)
+    if writer.breaks:
+        _continuous(properties)
+    cols = properties.find(qn("w:cols"))
+    if cols is None:
+        cols = OxmlElement("w:cols")
+        properties.append(cols)
+    cols.set(qn("w:num"), str(columns))
+    cols.set(qn("w:space"), "567")
+    paragraph = copy.deepcopy(writer.paragraphs["end"])
+    paragraph.get_or_add_pPr().append(properties)
+    writer.place(paragraph)
+    if not writer.breaks:
+        _continuous(end)
+    writer.breaks += 1
+    writer.after_table = False
+    # The first break ends what came before; the tables up to the next are in columns.
+    writer.in_columns = columns == 1
+
+
+def _continuous(properties: object) -> None:
+    """A section's properties made those of a section that follows on the same page."""
+    for name in ("w:type", "w:titlePg", "w:pgNumType"):
+        for found in properties.findall(qn(name)):  # type: ignore[attr-defined]
+            properties.remove(found)  # type: ignore[attr-defined]
+    kind = OxmlElement("w:type")
+    kind.set(qn("w:val"), "continuous")
+    properties.insert(0, kind)  # type: ignore[attr-defined]
 
 
 def _section(writer: _Writer, section: Section, indented: bool = True) -> None:
@@ -523,7 +592,13 @@ def _section(writer: _Writer, section: Section, indented: bool = True) -> None:
         writer.paragraph("section", (section.title, "plain"))
     else:
         writer.paragraph("section-plain", (section.heading, "plain"))
-    for block in section.blocks:
+    blocks = section.blocks
+    for n, block in enumerate(blocks):
+        # Two or more small tables in a row are set two to a row, as the PDF sets them.
+        starts_run = (_is_small(block) and (n == 0 or not _is_small(blocks[n - 1]))
+                      and n + 1 < len(blocks) and _is_small(blocks[n + 1]))
+        if starts_run:
+            _section_break(writer, 1)
         if isinstance(block, Para):
             _para(writer, block, indented)
         elif isinstance(block, Heading):
@@ -534,6 +609,10 @@ def _section(writer: _Writer, section: Section, indented: bool = True) -> None:
             _table(writer, block, indented)
         elif isinstance(block, Chart):
             _chart(writer, block, indented)
+        ends_run = (_is_small(block) and n > 0 and _is_small(blocks[n - 1])
+                    and (n + 1 == len(blocks) or not _is_small(blocks[n + 1])))
+        if ends_run:
+            _section_break(writer, 2)
 
 
 def _title_block(writer: _Writer, snapshot: Snapshot) -> None:

@@ -111,7 +111,8 @@ def _previous(report: IssuedReport | None) -> PreviousReport | None:
     if report is None:
         return None
     stored = json.loads(report.snapshot_json)
-    return PreviousReport(report.version, report.issued_at, stored.get("item_rags", {}))
+    return PreviousReport(report.version, report.issued_at, stored.get("item_rags", {}),
+                          stored.get("figures", {}))
 
 
 def draft_snapshot(

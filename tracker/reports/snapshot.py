@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload, subqueryload
@@ -24,13 +25,13 @@ from tracker.committees.models import Committee, committee_inspection
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import CATEGORY_ORDER, Finding, FindingCategory, Inspection
+from tracker.inspections.service import ACTION_PLAN_WORKING_DAYS, PRIORITY_DRAFT_WORKING_DAYS
 from tracker.items.models import (
     Action,
     ActionStatus,
     DueDateChangeState,
     Item,
     ItemStatus,
-    Priority,
 )
 from tracker.items.queries import item_facts
 from tracker.items.status import (
@@ -56,6 +57,7 @@ from tracker.reports.document import (
     clean,
 )
 from tracker.reports.trend import ActionHistory, ItemHistory, Point, trend
+from tracker.workingdays import add_working_days
 
 TRACKED_ORDER = [c for c in CATEGORY_ORDER if c.is_tracked]
 # Most urgent first, as the items list: not planned, Red, Amber, Green, delivered, awaiting
@@ -76,7 +78,14 @@ NEXT_STEPS_HORIZON = timedelta(weeks=12)
 # The body's table of what is off track lists at most this many items; appendix A has all.
 OFF_TRACK_LIMIT = 25
 # Commentary quoted in the body is cut at about this many characters.
-COMMENTARY_CUT = 300
+COMMENTARY_CUT = 280
+# Section 4 lists the areas for development one a line when there are at most this many;
+# a longer list goes to appendix D, so that the body stays within eight pages.
+DEVELOPMENT_LIMIT = 30
+# Section 3's table of each inspection shows now and at most this many issued papers before.
+PAPERS_SHOWN = 3
+# The issued papers a snapshot remembers (for the trend across papers).
+PAPERS_KEPT = 12
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
@@ -87,6 +96,8 @@ class PreviousReport:
     version: int
     issued_at: datetime
     item_rags: dict[str, str]
+    # Its section 3 as numbers (`figures`); empty for a paper issued before they were kept.
+    figures: dict[str, Any] = field(default_factory=dict)
 
 
 # --- small wording helpers -------------------------------------------------------------------
@@ -407,8 +418,10 @@ def _why(data: _Data, previous: PreviousReport | None,
     return Section("1", "Why has this report come to the Committee?", blocks)
 
 
-def _previous_sentence(inspection: Inspection) -> str:
+def _previous_sentence(inspection: Inspection, shown: list[Inspection] | None = None) -> str:
     previous = inspection.previous_inspection
+    if previous is not None and shown and previous in shown:
+        return f"The previous inspection was the one in 2.{shown.index(previous) + 1}."
     if previous is not None:
         when = (days_text(previous.visit_dates) if previous.visit_dates
                 else long_date(previous.letter_date) if previous.letter_date else "")
@@ -422,7 +435,25 @@ def _previous_sentence(inspection: Inspection) -> str:
     return f"The previous inspection was {text}."
 
 
+def _statutory_dates(data: _Data, inspection: Inspection) -> str:
+    """The statutory dates while they run (a letter, no plan sent yet): the action plan 70
+    working days after the letter, and a draft for areas for priority action after 20."""
+    if inspection.letter_date is None or inspection.plan_submitted_on is not None:
+        return ""
+    plan_due = add_working_days(inspection.letter_date, ACTION_PLAN_WORKING_DAYS)
+    verb = "was" if plan_due < data.today else "is"
+    text = f"The action plan {verb} due by {long_date(plan_due)}."
+    if any(f.category is FindingCategory.PRIORITY_ACTION for f in _findings_of(data, inspection)):
+        draft_due = add_working_days(inspection.letter_date, PRIORITY_DRAFT_WORKING_DAYS)
+        verb = "was" if draft_due < data.today else "is"
+        text += (f" A draft plan for the areas for priority action {verb} due by "
+                 f"{long_date(draft_due)}.")
+    return text
+
+
 def _background(data: _Data) -> Section:
+    """Each inspection in a few sentences: when, what kind, what it found, the previous one,
+    and the statutory dates while they run."""
     numbers = _Numbers("2")
     blocks: list[Block] = []
     for inspection in data.inspections:
@@ -430,36 +461,25 @@ def _background(data: _Data) -> Section:
         sentence = f"{inspectorate} carried out the {in_sentence(inspection.title)}"
         if inspection.visit_dates:
             sentence += f" on {days_text(inspection.visit_dates)}"
-        sentence += "."
         if inspection.letter_date:
-            author = clean(inspection.inspector)
-            if author and inspection.inspector_role:
-                author += f", {clean(inspection.inspector_role)}"
-            source = f", from {author}," if author else ""
-            sentence += (f" The letter confirming the outcome{source} is dated "
-                         f"{long_date(inspection.letter_date)}.")
+            sentence += f" (letter of {long_date(inspection.letter_date)})"
+        sentence += "."
         if inspection.overall_judgement:
             sentence += f" The overall judgement was {clean(inspection.overall_judgement)}."
-        previous = _previous_sentence(inspection)
+        sentence += f" {_found(data, inspection)}"
+        previous = _previous_sentence(inspection, data.inspections)
         if previous:
             sentence += f" {previous}"
-        if inspection.plan_submitted_on:
-            sentence += (f" The action plan was sent to {inspectorate} on "
-                         f"{long_date(inspection.plan_submitted_on)}.")
+        statutory = _statutory_dates(data, inspection)
+        if statutory:
+            sentence += f" {statutory}"
         blocks.append(Para(sentence, numbers.next()))
-    categories = {f.category for f in data.findings}
-    if categories & {FindingCategory.AREA_FOR_DEVELOPMENT, FindingCategory.PRIORITY_ACTION,
-                     FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS}:
+        if not data.multiple:
+            blocks.extend(_strengths(data, inspection, numbers))
+    if any(f.category is FindingCategory.PRIORITY_ACTION for f in data.findings):
         blocks.append(Para(
-            "These inspections do not grade the service. They identify areas of particular "
-            "strength, where the council meets the requirements of statutory guidance, areas "
-            "for development and any areas for priority action: serious weaknesses that place "
-            "children at risk of inadequate protection from significant harm.",
-            numbers.next()))
-    if FindingCategory.AREA_FOR_IMPROVEMENT in categories:
-        blocks.append(Para(
-            "Graded inspections set out areas for improvement, which the council tracks in "
-            "the same way.", numbers.next()))
+            "Areas for priority action are serious weaknesses that place children at risk of "
+            "inadequate protection from significant harm.", numbers.next()))
     if not blocks:
         blocks.append(Para("No inspection has been chosen for the Committee yet.",
                            numbers.next()))
@@ -489,53 +509,39 @@ def _about(data: _Data, inspection: Inspection) -> str:
     return f"The {in_sentence(inspection.title)}{when}"
 
 
-def _outcomes(data: _Data, numbers: _Numbers) -> list[Block]:
+def _found(data: _Data, inspection: Inspection) -> str:
+    """"It identified 18 areas for development and two areas for priority action …"."""
+    findings = _findings_of(data, inspection)
+    by_category = Counter(f.category for f in findings)
+    # What needs action first, then what was found besides, so that no sentence runs long.
+    tracked = [count(by_category[c], *_FOUND_WORDS[c]) for c in
+               (FindingCategory.AREA_FOR_IMPROVEMENT, FindingCategory.AREA_FOR_DEVELOPMENT,
+                FindingCategory.PRIORITY_ACTION)
+               if by_category[c] or c is FindingCategory.PRIORITY_ACTION]
+    text = f"It identified {join_words(tracked)}"
+    repeats = sum(1 for f in findings if f.category.is_tracked and f.is_repeat)
+    if repeats:
+        text += (f"; {number_words(repeats)} of these {'was' if repeats == 1 else 'were'} "
+                 f"also raised at the previous inspection")
+    return text + "."
+
+
+def _strengths(data: _Data, inspection: Inspection, numbers: _Numbers) -> list[Block]:
+    """The strengths and what met requirements, listed (for a paper on one inspection)."""
     blocks: list[Block] = []
-    for inspection in data.inspections:
-        findings = _findings_of(data, inspection)
-        by_category = Counter(f.category for f in findings)
-        # Two sentences, what needs action first, so that neither runs over 40 words.
-        tracked = [count(by_category[c], *_FOUND_WORDS[c]) for c in
-                   (FindingCategory.AREA_FOR_DEVELOPMENT, FindingCategory.PRIORITY_ACTION)
-                   if by_category[c] or c is FindingCategory.PRIORITY_ACTION]
-        if by_category[FindingCategory.AREA_FOR_IMPROVEMENT]:
-            tracked.insert(0, count(by_category[FindingCategory.AREA_FOR_IMPROVEMENT],
-                                    *_FOUND_WORDS[FindingCategory.AREA_FOR_IMPROVEMENT]))
-        text = f"{_about(data, inspection)} identified {join_words(tracked)}."
-        found = [count(by_category[c], *_FOUND_WORDS[c]) for c in
-                 (FindingCategory.STRENGTH, FindingCategory.MEETS_REQUIREMENTS)
-                 if by_category[c]]
-        if found:
-            text += f" It also found {join_words(found)}."
-        repeats = sum(1 for f in findings if f.category.is_tracked and f.is_repeat)
-        if repeats:
-            text += (f" {sentence_start(count(repeats, 'of these was', 'of these were'))} also "
-                     f"raised at the previous inspection.")
-        blocks.append(Para(text, numbers.next()))
-        strengths = [f for f in findings if f.category is FindingCategory.STRENGTH]
-        if strengths:
-            noun = "strength" if len(strengths) == 1 else "strengths"
-            blocks.append(Para(f"The inspectors recognised the following {noun}:",
-                               numbers.next()))
-            blocks.append(Bullets([Bullet(clean(f.text)) for f in strengths]))
-        meets = [f for f in findings if f.category is FindingCategory.MEETS_REQUIREMENTS]
-        if meets:
-            blocks.append(Para("The inspection also found that the following met the "
-                               "requirements of statutory guidance:", numbers.next()))
-            blocks.append(Bullets([Bullet(clean(f.text)) for f in meets]))
+    findings = _findings_of(data, inspection)
+    strengths = [f for f in findings if f.category is FindingCategory.STRENGTH]
+    if strengths:
+        noun = "strength" if len(strengths) == 1 else "strengths"
+        blocks.append(Para(f"The inspectors recognised the following {noun}:",
+                           numbers.next()))
+        blocks.append(Bullets([Bullet(clean(f.text)) for f in strengths]))
+    meets = [f for f in findings if f.category is FindingCategory.MEETS_REQUIREMENTS]
+    if meets:
+        blocks.append(Para("The inspection also found that the following met the "
+                           "requirements of statutory guidance:", numbers.next()))
+        blocks.append(Bullets([Bullet(clean(f.text)) for f in meets]))
     return blocks
-
-
-def _status_chart(counts: Counter[ShownStatus], total: int) -> Chart:
-    words = [f"{counts[shown]} {shown.short_label}" for shown in STATUS_ORDER]
-    return Chart(
-        # "rag": the kind of chart, as issued reports have stored it since the first.
-        chart="rag",
-        title="Figure 1: items by status",
-        alt=f"A bar chart of the {count(total, 'item')} by status: {join_words(words)}.",
-        labels=[shown.short_label for shown in STATUS_ORDER],
-        series={"items": [counts[shown] for shown in STATUS_ORDER]},
-    )
 
 
 def _counted_statuses(counts: Counter[ShownStatus], order: list[ShownStatus]) -> str:
@@ -549,39 +555,145 @@ def _counted_statuses(counts: Counter[ShownStatus], order: list[ShownStatus]) ->
     return join_words(words)
 
 
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def _percent_words(value: int | None) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def _percent_chart(points: list[Point]) -> Chart:
+    """Figure 1: the percentage of actions complete at each month end and today."""
+    totals = [p.actions_on_time + p.actions_overdue + p.actions_complete for p in points]
+    percents = [_percent(p.actions_complete, total) or 0 for p, total in zip(points, totals,
+                                                                             strict=True)]
+    first, last = points[0], points[-1]
+    since = (f"at the end of each month from {month(first.day)} to {month(points[-2].day)} and "
+             f"on {long_date(last.day)}" if len(points) > 1 else f"on {long_date(last.day)}")
+    bars = "; ".join(f"{'today' if p.is_today else month(p.day)}, {value}%"
+                     for p, value in zip(points, percents, strict=True))
+    alt = (f"A bar chart of the percentage of actions complete {since}, worked out from the "
+           f"history of every change. It went from {percents[0]}% to {percents[-1]}%. The bars "
+           f"read: {bars}.")
+    return Chart(
+        chart="percent",
+        title="Figure 1: percentage of actions complete at each month end",
+        alt=alt,
+        labels=[_trend_label(p) for p in points],
+        series={"percent": percents, "complete": [p.actions_complete for p in points],
+                "actions": totals},
+    )
+
+
 def _trend_label(point: Point) -> str:
     return "Today" if point.is_today else f"{point.day:%b %Y}"
 
 
-def _trend_blocks(points: list[Point]) -> list[Block]:
-    first, last = points[0], points[-1]
-    since = (f"at the end of each month from {month(first.day)} to {month(points[-2].day)} and "
-             f"on {long_date(last.day)}" if len(points) > 1 else f"on {long_date(last.day)}")
-    alt = (f"Two stacked bar charts, items and actions, {since}. Items complete went from "
-           f"{first.items_complete} to {last.items_complete} and items overdue from "
-           f"{first.items_overdue} to {last.items_overdue}; actions complete went from "
-           f"{first.actions_complete} to {last.actions_complete} and actions overdue from "
-           f"{first.actions_overdue} to {last.actions_overdue}. The table after the chart "
-           f"gives every figure.")
-    fields = ["items_on_time", "items_overdue", "items_complete",
-              "actions_on_time", "actions_overdue", "actions_complete"]
-    chart = Chart(
-        chart="trend",
-        title="Figure 2: items and actions at each month end",
-        alt=alt,
-        labels=[_trend_label(p) for p in points],
-        series={name: [getattr(p, name) for p in points] for name in fields},
-    )
-    table = Table(
-        caption="Figure 2 in figures: items and actions at each month end",
-        columns=[Column("Month end", "label"),
-                 Column("Items on time", "count"), Column("Items overdue", "count"),
-                 Column("Items complete", "count"), Column("Actions on time", "count"),
-                 Column("Actions overdue", "count"), Column("Actions complete", "count")],
-        rows=[[long_date(p.day) + (" (today)" if p.is_today else "")]
-              + [str(getattr(p, name)) for name in fields] for p in points],
-    )
-    return [chart, table]
+def _action_figures(data: _Data, actions: list[Action]) -> dict[str, int]:
+    complete = sum(1 for a in actions if a.status is ActionStatus.COMPLETE)
+    overdue = sum(1 for a in actions if data.overdue(a))
+    still_open = sum(1 for a in actions if a.is_open)
+    return {
+        "actions": len(actions),
+        "complete": complete,
+        "on_track": still_open - overdue,
+        "overdue": overdue,
+        "cancelled": sum(1 for a in actions if a.status is ActionStatus.CANCELLED),
+        "extensions": sum(1 for a in actions for c in a.due_date_changes
+                          if c.state is DueDateChangeState.APPROVED),
+    }
+
+
+def _items_of(data: _Data, inspection: Inspection) -> list[Item]:
+    return [f.item for f in _findings_of(data, inspection)
+            if f.item is not None and f.category.is_tracked]
+
+
+def figures(data: _Data, previous: PreviousReport | None) -> dict[str, Any]:
+    """Section 3's figures as plain numbers: each inspection's items by state and its actions
+    now ("inspections"), and as each issued paper before told members ("papers", oldest
+    first), read from the last issued paper's stored figures, never worked out again."""
+    now: dict[str, Any] = {}
+    for inspection in data.inspections:
+        items = _items_of(data, inspection)
+        states = Counter(data.statuses[item.id].shown for item in items)
+        now[str(inspection.id)] = {
+            "states": {shown.value: states[shown] for shown in STATUS_ORDER},
+            **_action_figures(data, [a for item in items for a in item.actions]),
+        }
+    papers: list[dict[str, Any]] = []
+    if previous is not None:
+        papers = list(previous.figures.get("papers", []))
+        told = previous.figures.get("inspections")
+        if told is None:
+            # A paper issued before its figures were kept: its items' states, from its store.
+            told = {}
+            for inspection in data.inspections:
+                states = Counter(previous.item_rags[str(item.id)]
+                                 for item in _items_of(data, inspection)
+                                 if str(item.id) in previous.item_rags)
+                told[str(inspection.id)] = {"states": dict(states)}
+        papers.append({"version": previous.version,
+                       "issued_on": previous.issued_at.astimezone(UK).date().isoformat(),
+                       "inspections": told})
+    return {"inspections": now, "papers": papers[-PAPERS_KEPT:]}
+
+
+_STATE_ROWS = [(f"Items {shown.label.lower()}" if shown in (ShownStatus.NOT_PLANNED,
+                                                          ShownStatus.COMPLETE)
+                else f"Items {shown.short_label}" if shown in (ShownStatus.RED,
+                                                               ShownStatus.AMBER,
+                                                               ShownStatus.GREEN)
+                else f"Items {shown.short_label.lower()}", shown) for shown in STATUS_ORDER]
+_ACTION_ROWS = [("Actions complete", "complete"), ("Actions on track", "on_track"),
+                ("Actions overdue", "overdue")]
+
+
+def _figure_cells(told: dict[str, Any] | None) -> dict[str, str]:
+    """One column of an inspection's table: what a paper (or now) told, by row."""
+    cells: dict[str, str] = {}
+    if told is None:
+        return cells
+    states = told.get("states", {})
+    for label, shown in _STATE_ROWS:
+        cells[label] = f"{states.get(shown.value, 0):,}"
+    if "actions" in told:
+        for label, key in _ACTION_ROWS:
+            cells[label] = f"{told[key]:,}"
+        live = told["actions"] - told.get("cancelled", 0)
+        cells["% of actions complete"] = _percent_words(_percent(told["complete"], live))
+        cells["Date extensions granted"] = f"{told['extensions']:,}"
+    return cells
+
+
+def _position_tables(data: _Data, shown: dict[str, Any]) -> list[Block]:
+    """One small table per inspection: its items by state and its actions, now and as the
+    last issued papers told members (newest first). A state no item is in, now or then, is
+    left out."""
+    papers = list(reversed(shown["papers"]))[:PAPERS_SHOWN]
+    blocks: list[Block] = []
+    labels = [label for label, _shown in _STATE_ROWS] + [label for label, _k in _ACTION_ROWS] + [
+        "% of actions complete", "Date extensions granted"]
+    for inspection in data.inspections:
+        key = str(inspection.id)
+        columns = [_figure_cells(shown["inspections"][key])] + [
+            _figure_cells(paper["inspections"].get(key)) for paper in papers]
+        rows = []
+        for label in labels:
+            values = [column.get(label, "–") for column in columns]
+            if label.startswith("Items ") and all(v in ("0", "–") for v in values):
+                continue
+            rows.append([label] + values)
+        caption = sentence_start(in_sentence(inspection.title))
+        if inspection.letter_date:
+            caption += f" (letter of {long_date(inspection.letter_date)})"
+        blocks.append(Table(
+            caption=caption,
+            columns=[Column("Measure", "label"), Column("Now", "count")]
+            + [Column(f"Version {paper['version']}", "count") for paper in papers],
+            rows=rows, paired=True))
+    return blocks
 
 
 def _histories(data: _Data) -> list[ItemHistory]:
@@ -619,70 +731,42 @@ def _histories(data: _Data) -> list[ItemHistory]:
     return histories
 
 
-def _current_position(data: _Data, previous: PreviousReport | None) -> Section:
+def _current_position(data: _Data, previous: PreviousReport | None,
+                      shown: dict[str, Any]) -> Section:
     numbers = _Numbers("3")
-    blocks = _outcomes(data, numbers)
+    blocks: list[Block] = []
     total = len(data.items)
-    counts = Counter(result.shown for result in data.statuses.values())
-    if total:
-        blocks.append(Para(
-            f"The Committee follows {count(total, 'tracked item')}. As at "
-            f"{long_date(data.today)}, {_counted_statuses(counts, STATUS_ORDER)}. Figure 1 and the "
-            f"table below show them by status and priority.", numbers.next()))
-        blocks.append(_status_chart(counts, total))
-        by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
-        for item in data.items:
-            by_priority[item.priority][data.statuses[item.id].shown] += 1
-        rows = [[p.label] + [str(by_priority[p][s]) for s in STATUS_ORDER]
-                + [str(sum(by_priority[p].values()))] for p in Priority]
-        rows.append(["All items"] + [str(counts[s]) for s in STATUS_ORDER] + [str(total)])
-        blocks.append(Table(
-            caption="Items by priority and status",
-            columns=[Column("Priority", "label")]
-            + [Column(s.short_label, "count") for s in STATUS_ORDER] + [Column("Total", "count")],
-            rows=rows,
-        ))
-    else:
+    if not total:
         blocks.append(Para("No items are being tracked for the Committee yet.", numbers.next()))
+        return Section("3", "Current position", blocks)
     actions = [action for _item, action in data.actions()]
-    if actions:
-        complete = sum(1 for a in actions if a.status is ActionStatus.COMPLETE)
-        overdue = sum(1 for a in actions if data.overdue(a))
-        on_track = sum(1 for a in actions if a.is_open) - overdue
-        cancelled = sum(1 for a in actions if a.status is ActionStatus.CANCELLED)
-        text = (f"Of the {count(len(actions), 'action')}, {number_words(complete)} "
-                f"{is_are(complete)} complete, {number_words(on_track)} {is_are(on_track)} on "
-                f"track and {number_words(overdue)} {is_are(overdue)} overdue")
-        text += (f"; {number_words(cancelled)} {'was' if cancelled == 1 else 'were'} cancelled."
-                 if cancelled else ".")
-        blocks.append(Para(text, numbers.next()))
-        moved = [a for a in actions if a.date_moved]
-        moves = sum(
-            1 for a in actions for c in a.due_date_changes
-            if c.state is DueDateChangeState.APPROVED
-        )
-        if moved:
-            blocks.append(Para(
-                f"{sentence_start(count(len(moved), 'action has', 'actions have'))} had "
-                f"{'its' if len(moved) == 1 else 'their'} due date extended "
-                f"({count(max(moves, len(moved)), 'time')} in all).", numbers.next()))
-        else:
-            blocks.append(Para("No action has had its due date extended.", numbers.next()))
-    elif total:
-        blocks.append(Para("No actions have been planned yet.", numbers.next()))
-    if total:
-        blocks.append(Para("Each item's status is worked out by a written rule, the same for "
-                           "every item; the tracker's page “How status is worked out” sets it "
-                           "out.", numbers.next()))
-        points = trend(_histories(data), data.today)
-        blocks.append(Para("Figure 2 shows how many items and actions were on time, overdue "
-                           "and complete at the end of each month, worked out from the "
-                           "history of every change. An item counts as overdue when its "
-                           "target date has passed or one of its actions is overdue.",
-                           numbers.next()))
-        blocks.extend(_trend_blocks(points))
-    if total:
-        blocks.extend(_off_track_blocks(data, previous, numbers))
+    counted = _action_figures(data, actions)
+    live = counted["actions"] - counted["cancelled"]
+    share = _percent_words(_percent(counted["complete"], live))
+    text = (f"The Committee follows {count(total, 'item')} with "
+            f"{count(len(actions), 'action')}. Of the {count(live, 'action')} not cancelled, "
+            f"{number_words(counted['complete'])} ({share}) "
+            f"{is_are(counted['complete'])} complete, {number_words(counted['on_track'])} on "
+            f"track and {number_words(counted['overdue'])} overdue.")
+    blocks.append(Para(text, numbers.next()))
+    tables = ("The table below shows" if not data.multiple
+              else "The tables below show, for each inspection,")
+    if shown["papers"]:
+        versions = join_words([
+            f"version {p['version']} on {long_date(date.fromisoformat(p['issued_on']))}"
+            for p in list(reversed(shown["papers"]))[:PAPERS_SHOWN]])
+        told = f" now and as the papers issued before told members ({versions})"
+    else:
+        told = " now; later papers will compare with this one"
+    blocks.append(Para(f"{tables} the items by state and the actions{told}. The tracker's "
+                       f"page “How status is worked out” gives the rule.", numbers.next()))
+    blocks.extend(_position_tables(data, shown))
+    points = trend(_histories(data), data.today)
+    if points:
+        blocks.append(Para("Figure 1 shows the percentage of actions complete at the end of "
+                           "each month.", numbers.next()))
+        blocks.append(_percent_chart(points))
+    blocks.extend(_off_track_blocks(data, previous, numbers))
     return Section("3", "Current position", blocks)
 
 
@@ -731,7 +815,7 @@ def doing_now(data: _Data, item: Item) -> str:
         return "No open action."
     late = " (overdue)" if data.overdue(action) else ""
     return (f"{clean(action.description)}, due {long_date(action.due_date)}{late}; "
-            f"{_person(action.owner)}")
+            f"{_person(action.owner)}.")
 
 
 _RAG_RANK = {ShownStatus.GREEN.value: 0, ShownStatus.AMBER.value: 1, ShownStatus.RED.value: 2}
@@ -779,6 +863,27 @@ def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
     return found
 
 
+def date_changes(data: _Data, item: Item, since: datetime | None) -> str:
+    """Any date change of the item's actions waiting for the lead officer, or granted since
+    the last paper: "Date change waiting: to 3 March 2027 (from 1 February 2027)"."""
+    waiting, granted = [], []
+    for action in item.actions:
+        for change in action.due_date_changes:
+            moved = f"{long_date(change.to_date)} (was {long_date(change.from_date)})"
+            if change.state is DueDateChangeState.PENDING:
+                waiting.append(moved)
+            elif (change.state is DueDateChangeState.APPROVED and change.decided_at is not None
+                  and (since is None or change.decided_at > since)):
+                granted.append(moved)
+    parts = []
+    if waiting:
+        parts.append(f"New date asked for: {'; '.join(waiting)}.")
+    if granted:
+        noun = "New date granted" if len(granted) == 1 else "New dates granted"
+        parts.append(f"{noun}: {'; '.join(granted)}.")
+    return " ".join(parts)
+
+
 def _state_words(data: _Data, entry: OffTrack) -> str:
     words = data.statuses[entry.item.id].label
     if entry.worse_than:
@@ -797,8 +902,9 @@ def _off_track_blocks(data: _Data, previous: PreviousReport | None,
                            "target date.", numbers.next()))
         return blocks
     shown = listed[:OFF_TRACK_LIMIT]
-    text = (f"{count_words(len(listed), 'item is', 'items are')} off track: Red, not planned, "
-            f"past the target date or worse than the last paper said. The table gives the "
+    text = (f"There {is_are(len(listed))} {count_words(len(listed), 'item')} off track: Red, "
+            f"not planned, past the target date or worse than the last paper said. The table "
+            f"gives the "
             f"latest commentary on each and what is being done now.")
     if len(listed) > len(shown):
         more = len(listed) - len(shown)
@@ -806,12 +912,14 @@ def _off_track_blocks(data: _Data, previous: PreviousReport | None,
                  f"{count_words(more, 'item')}.")
     blocks.append(Para(sentence_start(text), numbers.next()))
     blocks.append(Table(
-        caption="What is off track, and why",
-        columns=[Column("No.", "ref"), Column("Title", "text"), Column("Lead officer", "person"),
-                 Column("State", "status"), Column("Why: latest commentary", "text"),
-                 Column("Being done now", "text")],
-        rows=[[data.refs[o.item.id], clean(o.item.title), _person(o.item.lead_officer),
-               _state_words(data, o), commentary_words(data, o.item), doing_now(data, o.item)]
+        caption="Items off track: why, and what is being done",
+        columns=[Column("No.", "ref"), Column("Title and lead officer", "text"),
+                 Column("State", "status"), Column("Why: latest commentary", "wide"),
+                 Column("Being done now; date changes", "text")],
+        rows=[[data.refs[o.item.id], f"{clean(o.item.title)}. {_person(o.item.lead_officer)}.",
+               _state_words(data, o), commentary_words(data, o.item),
+               " ".join(filter(None, [doing_now(data, o.item),
+                                      date_changes(data, o.item, _since(previous))]))]
               for o in shown],
     ))
     return blocks
@@ -825,39 +933,110 @@ def _areas_title(categories: list[FindingCategory]) -> str:
     return title[0].upper() + title[1:]
 
 
+_DEVELOPMENT = (FindingCategory.AREA_FOR_IMPROVEMENT, FindingCategory.AREA_FOR_DEVELOPMENT)
+
+
+def _one_line(data: _Data, finding: Finding) -> str:
+    """An area for development in one line: the title of the item that tracks it, or the
+    finding's words cut short."""
+    text = clean(finding.item.title) if finding.item is not None else cut(clean(finding.text),
+                                                                           90)
+    if finding.is_repeat:
+        text += " (repeat finding)"
+    return text
+
+
+def _state_of(data: _Data, finding: Finding) -> str:
+    item = finding.item
+    if item is None or item.id not in data.statuses:
+        return "Not tracked"
+    return data.statuses[item.id].label
+
+
+def development_table(data: _Data, category: FindingCategory, caption: str) -> Table:
+    """The areas for development (or improvement), one a line, with their items' states."""
+    findings = [f for f in data.findings if f.category is category]
+    columns = [Column("No.", "ref"), Column(category.label, "wide")]
+    if data.multiple:
+        columns.append(Column("Letter", "date"))
+    columns.append(Column("State", "status"))
+    rows = []
+    for finding in findings:
+        row = [data.refs.get(finding.item.id, "") if finding.item is not None else "",
+               _one_line(data, finding)]
+        if data.multiple:
+            letter = finding.inspection.letter_date
+            row.append(month(letter) if letter else "")
+        row.append(_state_of(data, finding))
+        rows.append(row)
+    return Table(caption=caption, columns=columns, rows=rows)
+
+
+def _development_in_appendix(data: _Data) -> bool:
+    return sum(1 for f in data.findings if f.category in _DEVELOPMENT) > DEVELOPMENT_LIMIT
+
+
 def _areas(data: _Data) -> Section:
+    """Areas for priority action each with the inspectors' finding in full; areas for
+    development one a line (in appendix D when the list is long)."""
     numbers = _Numbers("4")
     present = [c for c in TRACKED_ORDER if any(f.category is c for f in data.findings)]
     blocks: list[Block] = []
-    lead_in = {
-        FindingCategory.PRIORITY_ACTION: "The following areas for priority action were "
-                                         "identified:",
-        FindingCategory.AREA_FOR_DEVELOPMENT: "The following areas were identified for "
-                                              "development:",
-        FindingCategory.AREA_FOR_IMPROVEMENT: "The following areas for improvement were "
-                                              "identified:",
-    }
-    item_refs = {item.finding_id: data.refs[item.id] for item in data.items}
-    for category in present:
-        bullets = []
-        for finding in (f for f in data.findings if f.category is category):
+    priority = [f for f in data.findings if f.category is FindingCategory.PRIORITY_ACTION]
+    if priority:
+        blocks.append(Para("The table gives each area for priority action with the inspectors' "
+                           "finding in full, the item that tracks it and its state.",
+                           numbers.next()))
+        columns = [Column("No.", "ref"), Column("Area for priority action", "wide")]
+        if data.multiple:
+            columns.append(Column("Letter", "date"))
+        columns.append(Column("State", "status"))
+        rows = []
+        for finding in priority:
             text = clean(finding.text)
-            if data.multiple and finding.inspection.letter_date:
-                text += f" (letter of {long_date(finding.inspection.letter_date)})"
-            if finding.id in item_refs:
-                text += f" See {item_refs[finding.id]}."
-            bullets.append(Bullet(text, flag="Repeat finding" if finding.is_repeat else ""))
-        blocks.append(Para(lead_in[category], numbers.next()))
-        blocks.append(Bullets(bullets))
-    if any(f.is_repeat for f in data.findings if f.category.is_tracked):
-        blocks.append(Para("Findings marked “Repeat finding” were also raised at the previous "
-                           "inspection.", numbers.next()))
-    if data.findings and FindingCategory.PRIORITY_ACTION not in present:
+            if finding.is_repeat:
+                text = f"Repeat finding: {text}"
+            row = [data.refs.get(finding.item.id, "") if finding.item is not None else "", text]
+            if data.multiple:
+                letter = finding.inspection.letter_date
+                row.append(month(letter) if letter else "")
+            row.append(_state_of(data, finding))
+            rows.append(row)
+        blocks.append(Table(caption="Areas for priority action", columns=columns, rows=rows))
+    elif data.findings:
         blocks.append(Para("There were no areas for priority action.", numbers.next()))
+    developing = [c for c in _DEVELOPMENT if c in present]
+    for category in developing:
+        found = [f for f in data.findings if f.category is category]
+        plural = category.plural_label.lower()
+        if _development_in_appendix(data):
+            states = Counter(data.statuses[f.item.id].shown for f in found
+                             if f.item is not None and f.item.id in data.statuses)
+            blocks.append(Para(
+                f"There are {count(len(found), category.label.lower(), plural)}: "
+                f"{_counted_statuses(states, STATUS_ORDER)}. Appendix D lists them one a "
+                f"line with the state of each.", numbers.next()))
+        else:
+            blocks.append(Para(f"The {plural}, one a line, with the state of each:",
+                               numbers.next()))
+            blocks.append(development_table(data, category, category.plural_label))
+    if any(f.is_repeat for f in data.findings if f.category.is_tracked):
+        blocks.append(Para("A repeat finding was also raised at the previous inspection.",
+                           numbers.next()))
     if not present:
         blocks.append(Para("No areas for development or priority action have been recorded.",
                            numbers.next()))
     return Section("4", _areas_title(present), blocks)
+
+
+def _development_appendix(data: _Data) -> Section:
+    """Appendix D: the areas for development one a line, when section 4 cannot hold them."""
+    blocks: list[Block] = [Para("Every area for development or improvement, one a line, with "
+                                "the number of the item that tracks it and its state.")]
+    for category in _DEVELOPMENT:
+        if any(f.category is category for f in data.findings):
+            blocks.append(development_table(data, category, category.plural_label))
+    return Section("D", "Areas for development", blocks)
 
 
 def _cancel_reasons(data: _Data) -> dict[int, str]:
@@ -895,47 +1074,55 @@ def _completed_since(action: Action, since: datetime | None) -> bool:
     return done >= since.astimezone(UK).date()
 
 
-def _item_blocks(data: _Data, item: Item, previous: PreviousReport | None, end: date,
-                 cancel_reasons: dict[int, str]) -> list[Block]:
-    """One item in section 5: what was done since the last paper, what is due before the
-    next meeting, its state with the reason and its latest commentary; the rest counted."""
+# Section 5 names at most this many actions taken, and as many planned, for each item.
+ACTIONS_NAMED = 2
+# Section 5 cuts what it quotes (commentary, outcome evidence) at about this many characters.
+FOCUS_CUT = 200
+
+
+def _named(texts: list[str]) -> str:
+    """Up to ACTIONS_NAMED of the texts, joined, the rest counted."""
+    shown = "; ".join(texts[:ACTIONS_NAMED])
+    more = len(texts) - ACTIONS_NAMED
+    return f"{shown}; and {number_words(more)} more." if more > 0 else f"{shown}."
+
+
+def _item_row(data: _Data, item: Item, previous: PreviousReport | None, end: date,
+              cancel_reasons: dict[int, str], in_table: set[int]) -> list[str]:
+    """One item in section 5's table: the item, what was done since the last paper, what is
+    due before the next meeting (the rest of its actions counted), its state with the reason
+    and its latest commentary (for an item off track, that is in section 3)."""
     finding = item.finding
     flags = []
     if finding.category is FindingCategory.PRIORITY_ACTION:
-        flags.append("Area for priority action")
+        flags.append("area for priority action")
     if finding.is_repeat:
-        flags.append("Repeat finding")
-    blocks: list[Block] = [Heading(clean(item.title), data.refs[item.id], flags)]
-    details = f"{_person_with_title(item.lead_officer)}. Priority: {item.priority.label.lower()}."
-    if item.target_date:
-        details += f" Target date: {long_date(item.target_date)}."
-    blocks.append(Para(details, label="Lead officer:"))
+        flags.append("repeat finding")
+    result = data.statuses[item.id]
+    about = f"{clean(item.title)}. {_person(item.lead_officer)}. {result.label}."
+    if flags:
+        about += f" {sentence_start(join_words(flags))}."
+    if item.id not in in_table:
+        about += f" {clean(result.reason)}"
     since = _since(previous)
     taken = [a for a in item.actions if _completed_since(a, since)]
     taken.sort(key=lambda a: (a.completed_on or a.due_date, a.id))
     if taken:
-        blocks.append(Bullets([Bullet(f"{clean(a.description)}, {_completed_month(a)}")
-                               for a in taken], label="Action taken:"))
+        taken_text = _named([f"{clean(a.description)}, {_completed_month(a)}" for a in taken])
     else:
-        none_yet = ("No action has been completed since the last paper." if since
-                    else "No action has been completed yet.")
-        blocks.append(Para(none_yet, label="Action taken:"))
+        taken_text = ("None since the last paper." if since
+                      else "No action has been completed yet.")
     planned = [a for a in item.actions if a.is_open and a.due_date <= end]
     planned.sort(key=lambda a: (a.due_date, a.id))
-    if planned:
-        blocks.append(Bullets(
-            [Bullet(f"{clean(a.description)}, {_due_words(a)}",
-                    flag="Overdue" if data.overdue(a) else "") for a in planned],
-            label="Action planned:"))
+    planned_text = (_named([f"{clean(a.description)}, due {long_date(a.due_date)}"
+                            + (" (overdue)" if data.overdue(a) else "") for a in planned])
+                    if planned else "None due before the next meeting.")
     cancelled = [a for a in item.actions if a.status is ActionStatus.CANCELLED
                  and a.id in cancel_reasons and _cancelled_since(data, a, since)]
-    if cancelled:
-        bullets = []
-        for action in cancelled:
-            reason = cancel_reasons.get(action.id, "")
-            bullets.append(Bullet(clean(action.description) + (f". Reason: {reason}"
-                                                               if reason else "")))
-        blocks.append(Bullets(bullets, label="Action cancelled:"))
+    for action in cancelled:
+        reason = cancel_reasons.get(action.id, "")
+        because = f". Reason: {cut(reason, FOCUS_CUT).rstrip('.')}" if reason else ""
+        planned_text += f" Cancelled: {clean(action.description)}{because}."
     rest = [a for a in item.actions if a not in taken and a not in planned
             and a not in cancelled]
     if rest:
@@ -945,17 +1132,11 @@ def _item_blocks(data: _Data, item: Item, previous: PreviousReport | None, end: 
                  f"{number_words(still_open)} due later" if still_open else "",
                  f"{number_words(len(rest) - done - still_open)} cancelled"
                  if len(rest) - done - still_open else ""]
-        blocks.append(Para(
-            f"{sentence_start(count_words(len(rest), 'other action'))}: "
-            f"{join_words([p for p in parts if p])}.", label="Other actions:"))
-    result = data.statuses[item.id]
-    blocks.append(Para(f"{result.label}. {clean(result.reason)}", label="Status:"))
-    blocks.append(Para(commentary_words(data, item), label="Latest commentary:"))
-    if item.measure_of_success:
-        blocks.append(Para(clean(item.measure_of_success), label="Measure of success:"))
+        planned_text += (f" Other actions: {number_words(len(rest))} "
+                         f"({join_words([p for p in parts if p])}).")
     if item.outcome_evidence:
-        blocks.append(Para(clean(item.outcome_evidence), label="Outcome evidence:"))
-    return blocks
+        taken_text += f" Outcome evidence: {cut(clean(item.outcome_evidence), FOCUS_CUT)}"
+    return [data.refs[item.id], about, taken_text, planned_text]
 
 
 def _cancelled_since(data: _Data, action: Action, since: datetime | None) -> bool:
@@ -966,12 +1147,28 @@ def _cancelled_since(data: _Data, action: Action, since: datetime | None) -> boo
                for u in data.updates)
 
 
+# Section 5 sets out at most this many items (open areas for priority action first, then
+# the most serious items off track); the others are counted and are in appendix A. Eight
+# keep the body within eight pages at 200 items in the Word file as LibreOffice sets it.
+FOCUS_LIMIT = 8
+
+
+def _wanted(data: _Data, previous: PreviousReport | None) -> list[Item]:
+    """Every item section 5 would set out, before its limit, the most serious first: the
+    items off track that section 3 lists, in its order, then the open areas for priority
+    action that are on track."""
+    late = [o.item for o in off_track(data, previous)[:OFF_TRACK_LIMIT]]
+    chosen = {item.id for item in late}
+    priority = [item for item in data.items
+                if item.finding.category is FindingCategory.PRIORITY_ACTION
+                and item.status is not ItemStatus.COMPLETE and item.id not in chosen]
+    return late + priority
+
+
 def _in_focus(data: _Data, previous: PreviousReport | None) -> list[Item]:
-    """The items section 5 and section 6 set out: areas for priority action and every item
-    off track, in the order of section 5."""
-    late = {o.item.id for o in off_track(data, previous)}
-    return [item for item in data.items
-            if item.finding.category is FindingCategory.PRIORITY_ACTION or item.id in late]
+    """The items section 5 and section 6 set out, the most serious first: at most
+    FOCUS_LIMIT of `_wanted`."""
+    return _wanted(data, previous)[:FOCUS_LIMIT]
 
 
 def members_questions_blocks(data: _Data, previous: PreviousReport | None,
@@ -1031,17 +1228,33 @@ def _addressing(data: _Data, previous: PreviousReport | None, meeting_date: date
     cancel_reasons = _cancel_reasons(data)
     end, _when = _horizon(data, meeting_date, next_report)
     focus = _in_focus(data, previous)
-    others = len(data.items) - len(focus)
-    intro = ("This section sets out each area for priority action and each item off track: "
-             "what has been done since the last paper and what is due before the next "
-             "meeting.")
-    if others:
-        intro += (f" The other {count_words(others, 'item')} {is_are(others)} in appendix A "
-                  f"in brief.")
+    wanted = len(_wanted(data, previous))
+    in_table = {o.item.id for o in off_track(data, previous)[:OFF_TRACK_LIMIT]}
+    if not focus:
+        intro = "No area for priority action is open and no item is off track."
+    elif wanted > len(focus):
+        intro = (f"The table sets out {number_words(len(focus))} of the "
+                 f"{count_words(wanted, 'item')} that are off track in section 3 or open areas "
+                 f"for priority action, the most serious first. It gives what has been done "
+                 f"since the last paper and what is due before the next meeting. The other "
+                 f"{number_words(wanted - len(focus))} are in appendix A.")
+    else:
+        intro = ("The table sets out each open area for priority action and each item off "
+                 "track listed in section 3. It gives what has been done since the last paper "
+                 "and what is due before the next meeting.")
+    if focus:
+        intro += " Appendix A gives each open item's latest commentary in full."
     # Unnumbered: in this section 5.1, 5.2 … are the items' own numbers.
     blocks.append(Para(intro))
-    for item in focus:
-        blocks.extend(_item_blocks(data, item, previous, end, cancel_reasons))
+    if focus:
+        blocks.append(Table(
+            caption="Action taken and planned",
+            columns=[Column("No.", "ref"), Column("Item, lead officer and state", "text"),
+                     Column("Action taken since the last paper" if previous is not None
+                            else "Action taken", "text"),
+                     Column("Action planned before the next meeting", "wide")],
+            rows=[_item_row(data, item, previous, end, cancel_reasons, in_table)
+                  for item in focus]))
     blocks.extend(_completed_items(data, previous, numbers))
     blocks.extend(members_questions_blocks(data, previous, meeting_date or data.today))
     return Section("5", "How we are addressing them", blocks)
@@ -1055,6 +1268,13 @@ def _horizon(data: _Data, meeting_date: date | None, next_report: date | None) -
     return end, f"In the next 12 weeks, up to {long_date(end)}"
 
 
+def _refs_words(refs: list[str], most: int = 12) -> str:
+    """"5.1, 5.4 and 5.9", or the first `most` and how many more."""
+    if len(refs) <= most:
+        return join_words(refs)
+    return f"{', '.join(refs[:most])} and {number_words(len(refs) - most)} more"
+
+
 def _next_steps(data: _Data, previous: PreviousReport | None, meeting_date: date | None,
                 next_report: date | None) -> Section:
     numbers = _Numbers("6")
@@ -1062,29 +1282,29 @@ def _next_steps(data: _Data, previous: PreviousReport | None, meeting_date: date
     focus = {item.id for item in _in_focus(data, previous)}
     due = [(item, a) for item, a in data.actions()
            if item.id in focus and a.is_open and data.today <= a.due_date <= end]
-    due.sort(key=lambda pair: (pair[1].due_date, data.refs[pair[0].id], pair[1].id))
     blocks: list[Block] = []
     if due:
+        items = len({item.id for item, _a in due})
         blocks.append(Para(f"{when}, {count_words(len(due), 'action falls', 'actions fall')} "
-                           f"due for areas for priority action and items off track:",
-                           numbers.next()))
-        blocks.append(Bullets([
-            Bullet(f"{clean(a.description)} ({data.refs[item.id]}), due {long_date(a.due_date)}"
-                   f"; owner: {_person(a.owner)}") for item, a in due]))
+                           f"due for {count_words(items, 'item')} in section 5, which names "
+                           f"{'it' if len(due) == 1 else 'them'}.", numbers.next()))
     else:
         blocks.append(Para(f"{when}, no actions fall due for areas for priority action or "
                            f"items off track.", numbers.next()))
     targets = [item for item in data.items if item.status is not ItemStatus.COMPLETE
                and item.target_date is not None and data.today <= item.target_date <= end]
     if targets:
-        blocks.append(Para("These items are due to be completed by then:", numbers.next()))
-        blocks.append(Bullets([Bullet(f"{data.refs[i.id]} {clean(i.title)}, target date "
-                                      f"{long_date(i.target_date)}") for i in targets]))
+        targets.sort(key=lambda i: (i.target_date, data.refs[i.id]))
+        noun = "Item" if len(targets) == 1 else "Items"
+        blocks.append(Para(f"{noun} {_refs_words([data.refs[i.id] for i in targets])} "
+                           f"{is_are(len(targets))} due to be completed by then.",
+                           numbers.next()))
     overdue = sum(1 for _item, a in data.actions() if data.overdue(a))
     if overdue:
-        blocks.append(Para(f"{sentence_start(count(overdue, 'action is', 'actions are'))} "
-                           f"overdue. Appendix B "
-                           f"lists them with their owners and how late each is.",
+        them = "it with its owner and how late it is" if overdue == 1 else (
+            "them with their owners and how late each is")
+        blocks.append(Para(f"There {is_are(overdue)} {count(overdue, 'overdue action')}. "
+                           f"Appendix B lists {them}.",
                            numbers.next()))
     elif data.items:
         blocks.append(Para("No actions are overdue.", numbers.next()))
@@ -1103,8 +1323,8 @@ def _conclusion(data: _Data, previous: PreviousReport | None,
         blocks.append(Para(
             f"Of the {count(total, 'item')} the Committee follows, "
             f"{_counted_statuses(counts, list(reversed(STATUS_ORDER)))}. "
-            f"{sentence_start(number_words(overdue))} of the {count(actions, 'action')} "
-            f"{is_are(overdue)} overdue.", numbers.next()))
+            f"Of the {count(actions, 'action')}, {number_words(overdue)} {is_are(overdue)} "
+            f"overdue.", numbers.next()))
     blocks.append(Para(recommendation(data, previous, next_report), numbers.next(),
                        label="Recommendation:"))
     return Section("7", "Conclusion", blocks)
@@ -1140,7 +1360,8 @@ def _open_items(data: _Data, previous: PreviousReport | None) -> Section:
     rows = []
     for item in ordered:
         result = data.statuses[item.id]
-        rows.append([data.refs[item.id], clean(item.title), _person(item.lead_officer),
+        rows.append([data.refs[item.id],
+                     f"{clean(item.title)}. {_person(item.lead_officer)}.",
                      f"{result.label}. {clean(result.reason)}",
                      commentary_words(data, item, limit=None), doing_now(data, item)])
     return Section("A", "Open items in brief", [
@@ -1148,9 +1369,9 @@ def _open_items(data: _Data, previous: PreviousReport | None) -> Section:
              "in full and the next action due. The full action plan is the paper's Excel "
              "background paper."),
         Table(caption="Open items in brief",
-              columns=[Column("No.", "ref"), Column("Title", "text"),
-                       Column("Lead officer", "person"), Column("State and reason", "text"),
-                       Column("Latest commentary", "text"), Column("Next action due", "text")],
+              columns=[Column("No.", "ref"), Column("Title and lead officer", "text"),
+                       Column("State and reason", "status"),
+                       Column("Latest commentary", "wide"), Column("Next action due", "text")],
               rows=rows),
     ])
 
@@ -1166,7 +1387,7 @@ def _overdue_actions(data: _Data) -> Section:
         entry = updates.get(action.id)
         if entry is None:
             return "No update recorded."
-        return (f"“{cut(clean(entry.text))}” ({_author(entry)}, "
+        return (f"“{cut(clean(entry.text), FOCUS_CUT)}” ({_author(entry)}, "
                 f"{long_date(entry.created_at)})")
 
     rows = [[data.refs[item.id], clean(a.description), _person(a.owner), _due_cell(a),
@@ -1178,7 +1399,7 @@ def _overdue_actions(data: _Data) -> Section:
         Table(caption="Overdue actions",
               columns=[Column("Item", "ref"), Column("Action", "text"),
                        Column("Owner", "person"), Column("Due date", "date"),
-                       Column("Days overdue", "count"), Column("Latest update", "text")],
+                       Column("Days overdue", "count"), Column("Latest update", "wide")],
               rows=rows),
     ])
 
@@ -1192,85 +1413,93 @@ def _label_of(value: str) -> str:
         return value.capitalize()
 
 
+@dataclass
+class _Changed:
+    """What changed for one item since the last paper."""
+
+    state: list[str] = field(default_factory=list)
+    moved: int = 0
+    completed: int = 0
+    added_actions: int = 0
+    other: list[str] = field(default_factory=list)
+
+
 def _changes(data: _Data, previous: PreviousReport | None) -> Section:
+    """Appendix C: what changed since the last issued paper, one row per item that changed:
+    its change of state with the reason, due dates moved and actions completed (counted),
+    and sign-off, completion or addition."""
     if previous is None:
         return Section("C", "Changes since the last report", [Para(
             "This is the first progress report issued to the Committee, so there is no "
             "earlier report to compare with.")])
-    actions = {a.id: (item, a) for item, a in data.actions()}
     items = {item.id: item for item in data.items}
-
-    def action_name(update: HistoryEntry) -> str:
-        item, action = actions[update.action_id]  # type: ignore[index]
-        return f"{clean(action.description)} ({data.refs[item.id]})"
-
-    def item_name(update: HistoryEntry) -> str:
-        item = items[update.item_id]
-        return f"{data.refs[item.id]} {clean(item.title)}"
-
-    groups: dict[str, list[Bullet]] = {
-        "New items:": [], "New actions:": [], "Actions completed:": [],
-        "Other changes of status:": [], "Due dates moved:": [],
-        "Status changes:": [], "Items completed:": [],
-    }
+    changed: dict[int, _Changed] = defaultdict(_Changed)
     for update in data.updates:
         if not (previous.issued_at < update.created_at <= data.now):
             continue
-        if update.item_id not in items or (update.action_id is not None
-                                           and update.action_id not in actions):
+        if update.item_id not in items:
             continue
+        row = changed[update.item_id]
         kind = update.kind
-        old = value_in_words(update.field, update.old, _NOBODY)
-        new = value_in_words(update.field, update.new, _NOBODY)
         if kind is HistoryKind.CREATED and update.action_id is None:
-            groups["New items:"].append(Bullet(item_name(update)))
+            row.other.append(f"Added {long_date(update.created_at)}")
         elif kind is HistoryKind.CREATED:
-            groups["New actions:"].append(Bullet(
-                f"{action_name(update)}, due {new}" if new else action_name(update)))
+            row.added_actions += 1
         elif kind is HistoryKind.STATUS_CHANGE and update.action_id is not None:
             if update.new is ActionStatus.COMPLETE:
-                groups["Actions completed:"].append(Bullet(
-                    f"{action_name(update)}, {long_date(update.created_at)}"))
-            else:
-                text = f"{action_name(update)}: from {old.lower()} to {new.lower()}"
-                if update.text:
-                    text += f". {clean(update.text)}"
-                groups["Other changes of status:"].append(Bullet(text))
+                row.completed += 1
+            elif update.new is ActionStatus.CANCELLED:
+                row.other.append("An action cancelled" + (f": {cut(clean(update.text), 120)}"
+                                                          if update.text else ""))
         elif kind is HistoryKind.DUE_DATE_CHANGE and update.action_id is not None:
-            groups["Due dates moved:"].append(Bullet(
-                f"{action_name(update)}: from {old} to {new}. Reason: {clean(update.text)}"))
+            row.moved += 1
         elif kind is HistoryKind.RAG_OVERRIDE:
-            if update.old is None:
-                change = f"status set by hand to {new}"
-            elif update.new is None:
-                change = f"status no longer set by hand (it was {old})"
-            else:
-                change = f"status set by hand from {old} to {new}"
-            groups["Status changes:"].append(Bullet(
-                f"{item_name(update)}: {change}. Reason: {clean(update.text)}"))
+            new = value_in_words(update.field, update.new, _NOBODY)
+            set_how = (f"Status set by hand to {new}" if update.new is not None
+                       else "Status no longer set by hand")
+            row.state.append(f"{set_how}: {cut(clean(update.text), 120)}")
         elif kind is HistoryKind.MARKED_COMPLETE:
-            groups["Items completed:"].append(Bullet(
-                f"{item_name(update)}: marked complete, {long_date(update.created_at)}"))
+            row.other.append(f"Marked complete {long_date(update.created_at)}")
         elif kind is HistoryKind.SIGN_OFF:
-            groups["Items completed:"].append(Bullet(
-                f"{item_name(update)}: signed off, {long_date(update.created_at)}"))
+            row.other.append(f"Signed off {long_date(update.created_at)}")
+    moved_states = 0
     for item in data.items:
         before = previous.item_rags.get(str(item.id))
-        now = data.statuses[item.id].shown
-        if before is not None and before != now.value:
-            groups["Status changes:"].append(Bullet(
-                f"{data.refs[item.id]} {clean(item.title)}: from {_label_of(before)} to "
-                f"{now.label}"))
-    blocks: list[Block] = [Para(
-        f"What has changed between the issue of version {previous.version} on "
-        f"{long_date(previous.issued_at)} and {long_date(data.today)}, from the history of "
-        f"every change.")]
-    for label, bullets in groups.items():
-        if bullets:
-            blocks.append(Bullets(bullets, label=label))
-    if len(blocks) == 1:
-        blocks.append(Para("Nothing has changed since the last report."))
-    return Section("C", "Changes since the last report", blocks)
+        result = data.statuses[item.id]
+        if before is not None and before != result.shown.value:
+            moved_states += 1
+            changed[item.id].state.insert(0, f"From {_label_of(before)} to {result.label}: "
+                                             f"{clean(result.reason)}")
+    rows = []
+    for item in data.items:
+        row = changed.get(item.id)
+        if row is None:
+            continue
+        other = list(row.other)
+        if row.added_actions:
+            other.append(f"Added: {count_words(row.added_actions, 'action')}")
+        rows.append([data.refs[item.id], clean(item.title), " ".join(row.state) or "–",
+                     f"{row.moved:,}", f"{row.completed:,}", "; ".join(other) or "–"])
+    since = (f"Between the issue of version {previous.version} on "
+             f"{long_date(previous.issued_at)} and {long_date(data.today)}")
+    if not rows:
+        return Section("C", "Changes since the last report", [
+            Para(f"{since}, nothing has changed.")])
+    moved = sum(r.moved for r in changed.values())
+    done = sum(r.completed for r in changed.values())
+    summary = (f"{since}, {count_words(moved_states, 'item')} changed state, "
+               f"{count_words(done, 'action was', 'actions were')} completed and "
+               f"{count_words(moved, 'due date was', 'due dates were')} moved. The table "
+               f"gives each item that changed, from the history of every change.")
+    return Section("C", "Changes since the last report", [
+        Para(summary),
+        Table(caption="Changes since the last report",
+              columns=[Column("No.", "ref"), Column("Title", "text"),
+                       Column("Change of state and why", "wide"),
+                       Column("Due dates moved", "count"), Column("Actions completed", "count"),
+                       Column("Signed off, added or cancelled", "text")],
+              rows=rows),
+    ])
 
 
 # --- the whole report --------------------------------------------------------------------------
@@ -1305,6 +1534,7 @@ def build_snapshot(
     of changes compares with.
     """
     data = _load(committee, today, now, rules)
+    shown = figures(data, previous)
     meeting_date, next_report = _meetings(committee, today)
     contact = None
     if committee.contact_name.strip():
@@ -1328,17 +1558,19 @@ def build_snapshot(
         sections=[
             _why(data, previous, next_report),
             _background(data),
-            _current_position(data, previous),
+            _current_position(data, previous, shown),
             _areas(data),
             _addressing(data, previous, meeting_date, next_report),
             _next_steps(data, previous, meeting_date, next_report),
             _conclusion(data, previous, next_report),
         ],
         appendices=[_open_items(data, previous), _overdue_actions(data),
-                    _changes(data, previous)],
+                    _changes(data, previous)]
+        + ([_development_appendix(data)] if _development_in_appendix(data) else []),
         contact=contact,
         item_rags={str(item_id): result.shown.value
                    for item_id, result in data.statuses.items()},
+        figures=shown,
     )
 
 
