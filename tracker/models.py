@@ -4,6 +4,7 @@ from tracker.access.models import AccessToken, TokenPurpose
 from tracker.accounts.models import Council, Role, User
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.committees.models import Committee, CommitteeMeeting
+from tracker.data_protection.models import ErasureRecord, HistoryRelease
 from tracker.evidence.models import EvidencePack
 from tracker.inspections.models import (
     Finding,
@@ -42,12 +43,14 @@ __all__ = [
     "DeliveryKind",
     "DueDateChange",
     "DueDateChangeState",
+    "ErasureRecord",
     "EvidencePack",
     "Finding",
     "FindingCategory",
     "HistoryEntry",
     "HistoryField",
     "HistoryKind",
+    "HistoryRelease",
     "ImportDraft",
     "Inspection",
     "InspectionDay",

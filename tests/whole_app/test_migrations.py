@@ -3,7 +3,9 @@ whichever database this run uses (SQLite, or PostgreSQL with `--database=postgre
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -201,23 +203,58 @@ OLD_HISTORY = sa.table(
 WRITTEN_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
+def _insert_as_at_revision(connection, table_name: str, /, **values) -> SimpleNamespace:
+    """One row of table `table_name` as the table is at the database's revision (read from the
+    database, so columns added by later revisions are left out), each column not given taking
+    the model's default; the row, with its id."""
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=connection)
+    model = db.metadata.tables[table_name].c
+    row = {}
+    for column in table.c:
+        if column.name in values or column.name == "id":
+            continue
+        default = model[column.name].default if column.name in model else None
+        if default is not None and (default.is_scalar or default.is_callable):
+            value = default.arg if default.is_scalar else default.arg(None)
+            row[column.name] = value.value if isinstance(value, enum.Enum) else value
+    row.update(values)
+    row_id = connection.execute(sa.insert(table).values(row).returning(table.c.id)).scalar()
+    return SimpleNamespace(id=row_id, **row)
+
+
 def _a_council_at_0012():
-    """A council written at revision 0012 (the tables it uses are the same then and now): its
-    people (two of them called Chris Smith), an item and an action, a partner's link, and a
-    person of another council."""
-    council = CouncilFactory()
-    lead = UserFactory(council=council, name="Meg Lead")
-    owner = UserFactory(council=council, name="Sam Owner")
-    UserFactory(council=council, name="Chris Smith")
-    UserFactory(council=council, name="Chris Smith")
-    UserFactory(council=CouncilFactory(), name="Robin Elsewhere")
-    action = ActionFactory(item__finding__inspection__council=council, item__lead_officer=lead,
-                           owner=owner)
-    link = PartnerLink(action=action, recipient=owner, secret_sha256="0" * 64,
-                       created_by_id=lead.id, created_at=WRITTEN_AT,
-                       expires_at=WRITTEN_AT + timedelta(days=14))
-    db.session.add(link)
-    db.session.commit()
+    """A council written at revision 0012, in the tables as they were then: its people (two
+    of them called Chris Smith), an item and an action, a partner's link, and a person of
+    another council."""
+    with db.engine.begin() as connection:
+        def council(name):
+            return _insert_as_at_revision(connection, "council", name=name)
+
+        def person(council_id, name, email):
+            return _insert_as_at_revision(
+                connection, "user", council_id=council_id, name=name, email=email,
+                role="manager", active=True, password_hash="")
+
+        northshire = council("Northshire County Council 0")
+        lead = person(northshire.id, "Meg Lead", "lead@northshire.example")
+        owner = person(northshire.id, "Sam Owner", "owner@northshire.example")
+        person(northshire.id, "Chris Smith", "chris1@northshire.example")
+        person(northshire.id, "Chris Smith", "chris2@northshire.example")
+        person(council("Southshire Council").id, "Robin Elsewhere", "robin@south.example")
+        inspection = _insert_as_at_revision(
+            connection, "inspection", council_id=northshire.id, title="Annual inspection")
+        finding = _insert_as_at_revision(
+            connection, "finding", inspection_id=inspection.id,
+            category="area for development", text="Case records lack the child's views.")
+        item = _insert_as_at_revision(connection, "item", finding_id=finding.id,
+                                      title="Children's views", lead_officer_id=lead.id)
+        action = _insert_as_at_revision(
+            connection, "action", item_id=item.id, description="Themed audit",
+            owner_id=owner.id, due_date=date(2027, 1, 9), original_due_date=date(2027, 1, 9))
+        link = _insert_as_at_revision(
+            connection, "partner_link", action_id=action.id, recipient_id=owner.id,
+            secret_sha256="0" * 64, created_by_id=lead.id, created_at=WRITTEN_AT,
+            expires_at=WRITTEN_AT + timedelta(days=14))
     return lead, owner, action, link
 
 

@@ -92,6 +92,8 @@ class Inspection(db.Model):
     # The SHA-256 of the imported document's bytes: how importing it twice is noticed.
     source_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     plan_submitted_on: Mapped[date | None] = mapped_column(Date)
+    # Years it is kept after its plan is closed; None: the council's period.
+    retention_years: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     council: Mapped[Council] = relationship()
