@@ -58,7 +58,7 @@ def test_every_job_is_stored_in_the_database_and_the_daily_one_ticks_every_minut
         scheduler.shutdown(wait=False)
     stored = db.session.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
     assert sorted(stored) == ["daily-reminders", "deliveries", "evidence-packs",
-                              "progress-reports", "report-queue"]
+                              "progress-reports", "report-queue", "retention"]
 
 
 def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app):

@@ -25,6 +25,9 @@ own lock, so a pack that takes minutes to print never holds up a report.
 "deliveries" sends, every minute (DELIVERY_QUEUE_SECONDS), the emails waiting in the delivery
 log (the day's reminders, report notices, a partner's link) and the failed emails whose
 retry wait is over. It is the only job that sends.
+
+"retention" tells administrators, 30 days before, of each inspection whose retention period
+is ending, and removes those whose time has come (tracker.data_protection.retention).
 """
 
 from __future__ import annotations
@@ -95,6 +98,14 @@ def scheduled_jobs(settings: Settings) -> list[ScheduledJob]:
             trigger=IntervalTrigger(seconds=queue_seconds, timezone=UK),
             name="Evidence packs asked for in the tracker (a PDF per item, in a zip)",
             runs=f"Every {queue_seconds} seconds",
+        ),
+        ScheduledJob(
+            id="retention",
+            func="tracker.jobs.run:retention",
+            trigger=CronTrigger(hour=2, minute=30, timezone=UK),
+            name="Inspections kept past their retention period: notice 30 days before, then "
+                 "removal",
+            runs="Every day at 2:30am",
         ),
     ]
 
