@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.factories import CommitteeFactory, CommitteeMeetingFactory
 from tests.questions.factories import MemberQuestionFactory
-from tests.scenario import Plan, People, at, make_plan
+from tests.scenario import People, Plan, at, make_plan
 from tracker.committees.models import Committee
 from tracker.evidence.models import EvidencePack
 from tracker.extensions import db
@@ -57,7 +57,7 @@ def close_plan(plan: Plan, signed_off_at: datetime) -> None:
 
 
 def whole_inspection(council, people: People, committee: Committee, meeting, *,
-                     closed_at: datetime | None = at(2018, 1, 10)) -> Whole:
+                     closed_at: datetime | None) -> Whole:
     """The scenario's plan with a partner link, a member's question about an item, an
     evidence pack, a plan import and an issued paper of `committee` (which follows it alone);
     its plan closed at `closed_at` (None: still open). Committed."""

@@ -16,14 +16,13 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import DBAPIError
 
-from tests.factories import ActionFactory, CouncilFactory, UserFactory
+from tests.factories import ActionFactory
 from tracker import create_app
 from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.audit.service import record_history
 from tracker.db import UTCDateTime
 from tracker.extensions import db
 from tracker.items.models import ActionStatus, Rag
-from tracker.partners.models import PartnerLink
 
 # Tables the models define; the migrations must create each of them.
 CORE_TABLES = {"council", "user", "inspection", "finding", "item", "action", "history_entry",
@@ -162,7 +161,6 @@ def test_the_one_queue_migration_keeps_the_delivery_log_and_job_locks_and_can_be
 def test_undoing_the_cancellation_requests_keeps_what_the_earlier_version_can_show(fresh_app):
     from datetime import UTC, date, datetime
 
-    from tests.factories import ActionFactory
     from tracker.items import service
 
     upgrade()

@@ -416,3 +416,36 @@ def erasure_records(council_id: int, limit: int = 100) -> list[ErasureRecord]:
     return list(db.session.scalars(
         select(ErasureRecord).where(ErasureRecord.council_id == council_id)
         .order_by(ErasureRecord.at.desc(), ErasureRecord.id.desc()).limit(limit)))
+
+
+# Rows of each table, in words for the record (a table not named here is named by itself).
+_TABLE_WORDS = {
+    "inspection": ("inspection", "inspections"),
+    "inspection_day": ("visit day", "visit days"),
+    "committee_inspection": ("committee's link to it", "committees' links to it"),
+    "finding": ("finding", "findings"),
+    "item": ("tracked item", "tracked items"),
+    "action": ("action", "actions"),
+    "due_date_change": ("due date change", "due date changes"),
+    "cancellation_request": ("cancellation request", "cancellation requests"),
+    "partner_link": ("partner link", "partner links"),
+    "history_entry": ("history entry", "history entries"),
+    "member_question": ("member's question", "members' questions"),
+    "evidence_pack": ("evidence pack", "evidence packs"),
+    "plan_import": ("plan import", "plan imports"),
+    "issued_report": ("issued paper", "issued papers"),
+    "report_run": ("report run", "report runs"),
+}
+
+
+def removed_in_words(removed: dict[str, int]) -> str:
+    """'1 inspection, 2 findings, 14 history entries', in the order of `_TABLE_WORDS`."""
+    order = list(_TABLE_WORDS)
+    names = sorted(removed, key=lambda name: (order.index(name) if name in order
+                                              else len(order), name))
+    parts = []
+    for name in names:
+        one, many = _TABLE_WORDS.get(name, (f"row of {name}", f"rows of {name}"))
+        count = removed[name]
+        parts.append(f"{count} {one if count == 1 else many}")
+    return ", ".join(parts)
