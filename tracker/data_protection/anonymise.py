@@ -85,9 +85,6 @@ def anonymise_person(user: User, *, actor: User, now: datetime) -> ErasureRecord
     old_name, old_address = user.name, user.email.lower()
     name, address = former_name(user.id), former_address(user.id)
 
-    for link in db.session.scalars(select(PartnerLink).where(
-            PartnerLink.recipient_id == user.id, PartnerLink.revoked_at.is_(None))):
-        revoke_partner_link(link, actor=actor, now=now)
     db.session.execute(update(AccessToken).where(
         AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
         .values(revoked_at=now))
@@ -99,6 +96,9 @@ def anonymise_person(user: User, *, actor: User, now: datetime) -> ErasureRecord
     user.active = False
     user.reminders_paused_until = None
     user.anonymised_at = now
+    for link in db.session.scalars(select(PartnerLink).where(
+            PartnerLink.recipient_id == user.id, PartnerLink.revoked_at.is_(None))):
+        revoke_partner_link(link, actor=actor, now=now)
 
     # They left: off every committee; a committee whose contact officer they were has none.
     db.session.execute(delete(committee_member).where(committee_member.c.user_id == user.id))
