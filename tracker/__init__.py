@@ -108,7 +108,7 @@ def _set_up_extensions(app: Flask) -> None:
             # Ended (tracker.accounts.service.end_sessions_of): only a later sign-in counts.
             started = session.get("signed_in_at")
             if (not isinstance(started, int | float)
-                    or started < user.sessions_ended_at.timestamp()):
+                    or started <= user.sessions_ended_at.timestamp()):
                 return None
         return user
 

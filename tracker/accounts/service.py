@@ -152,8 +152,8 @@ def change_user(
 
 
 def end_sessions_of(user: User, *, now: datetime | None = None) -> None:
-    """End every session of `user`, wherever its cookie is used: a session begun before `now`
-    (this moment, unless given) no longer signs them in; the user loader in
+    """End every session of `user`, wherever its cookie is used: a session begun at or before
+    `now` (this moment, unless given) no longer signs them in; the user loader in
     `tracker.create_app` compares the session's `signed_in_at` with `sessions_ended_at`.
     Flushes."""
     from tracker import clock
