@@ -66,7 +66,7 @@ def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app
     started(app).shutdown(wait=False)
 
     count = db.session.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar()
-    assert count == 5
+    assert count == 6
 
 
 def test_reminder_time_is_uk_time_in_summer_and_in_winter(app):
