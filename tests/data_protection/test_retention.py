@@ -30,8 +30,10 @@ from tracker.data_protection.retention import (
     tables_under_inspection,
 )
 from tracker.errors import RuleBroken
+from tracker.evidence.models import EvidencePack
 from tracker.extensions import db
 from tracker.inspections.models import Inspection
+from tracker.jobs.models import RunState
 from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reminders.service import send_due_deliveries
 
@@ -147,11 +149,17 @@ def test_a_removal_takes_the_inspection_whole_and_leaves_everything_else_byte_id
     other_committee, other_meeting = a_committee(other_council)
     whole_inspection(other_council, other_people, other_committee, other_meeting,
                      closed_at=at(2010, 1, 4))
-    # A council-wide pack made before the expired inspection was imported.
+    # A council-wide pack as of a day before the expired inspection was imported (today).
+    db.session.add(EvidencePack(council_id=council.id, as_of=date(2026, 11, 1),
+                                state=RunState.DONE, zip_sha256="4" * 64))
     db.session.commit()
     before = dump()
 
     expired = whole_inspection(council, people, committee, meeting, closed_at=at(2010, 1, 4))
+    # One as of today holds its items: it goes with it.
+    db.session.add(EvidencePack(council_id=council.id, as_of=TODAY, state=RunState.DONE,
+                                zip_sha256="5" * 64))
+    db.session.commit()
     expired_id, title = expired.plan.inspection.id, expired.plan.inspection.title
     items = {expired.plan.screening.id, expired.plan.assessments.id}
     assert db.session.scalar(select(func.count(HistoryEntry.id)).where(
@@ -171,7 +179,7 @@ def test_a_removal_takes_the_inspection_whole_and_leaves_everything_else_byte_id
         "inspection": 1, "inspection_day": 2, "committee_inspection": 1, "finding": 2,
         "item": 2, "action": 5, "due_date_change": 1, "partner_link": 1,
         "history_entry": record.removed["history_entry"], "member_question": 1,
-        "evidence_pack": 1, "plan_import": 1, "issued_report": 1}
+        "evidence_pack": 2, "plan_import": 1, "issued_report": 1}
     assert record.removed["history_entry"] >= 9
 
 

@@ -51,6 +51,7 @@ from tracker.data_protection.models import (
     RetentionBasis,
 )
 from tracker.errors import RuleBroken
+from tracker.evidence.models import EvidencePack
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, Inspection
@@ -58,6 +59,7 @@ from tracker.items.models import Item, ItemStatus
 from tracker.jobs.models import RunState
 from tracker.mail import build_message
 from tracker.reminders.models import Delivery, DeliveryKind
+from tracker.reports.models import IssuedReport, ReportRun
 from tracker.settings import settings
 
 MOST_YEARS = 100
@@ -212,9 +214,10 @@ def _admins(council_id: int) -> list[User]:
 
 
 def _counts_under(inspection_id: int) -> dict[str, int]:
+    tree = _inspection_tree(inspection_id)
     return {table.name: db.session.scalar(
-        select(func.count()).select_from(table).where(_selector(table, inspection_id))) or 0
-        for table in _tables_under()}
+        select(func.count()).select_from(table).where(tree.rows_of(table))) or 0
+        for table in tree.tables}
 
 
 def _notice(retention: Retention, admin: User, *, today: date, now: datetime) -> Any:
@@ -267,14 +270,10 @@ def queue_retention_notices(*, today: date, now: datetime) -> int:
 
 
 @functools.cache
-def _tables_under() -> tuple[Table, ...]:
-    return tuple(tables_under_inspection())
-
-
-def tables_under_inspection() -> list[Table]:
-    """The tables whose rows an inspection's removal takes, children before parents: every
-    table (but the kept ones) with a foreign key to one of them, starting from `inspection`."""
-    under = {"inspection"}
+def _tables_under(root: str) -> tuple[Table, ...]:
+    """`root` and every table (but the kept ones) with a foreign key to one of them, children
+    before parents."""
+    under = {root}
     grew = True
     while grew:
         grew = False
@@ -284,44 +283,72 @@ def tables_under_inspection() -> list[Table]:
             if any(key.column.table.name in under for key in table.foreign_keys):
                 under.add(table.name)
                 grew = True
-    return [table for table in reversed(db.metadata.sorted_tables) if table.name in under]
+    return tuple(table for table in reversed(db.metadata.sorted_tables) if table.name in under)
 
 
-def _selector(table: Table, inspection_id: int) -> ColumnElement[bool]:
-    """The rows of `table` under the inspection, as a condition on `table`."""
-    if table.name == "inspection":
-        return table.c.id == inspection_id
-    under = {t.name: t for t in _tables_under()}
-    conditions = []
-    for key in table.foreign_keys:
-        parent = key.column.table
-        if parent.name in under and parent.name != table.name:
-            conditions.append(key.parent.in_(
-                select(key.column).where(_selector(under[parent.name], inspection_id))))
-    return or_(false(), *conditions)
+def tables_under_inspection() -> list[Table]:
+    """The tables whose rows an inspection's removal takes, children before parents: every
+    table (but the kept ones) with a foreign key to one of them, starting from `inspection`."""
+    return list(_tables_under("inspection"))
 
 
-def _let_go_of(inspection_id: int, under: list[Table]) -> None:
-    """Empty every reference to a row about to be removed from a row that stays: a later
-    inspection's link to this one as its previous, a later finding's to the one it repeats."""
-    names = {table.name for table in under}
-    for table in db.metadata.sorted_tables:
-        staying = (~_selector(table, inspection_id) if table.name in names
-                   else None)
+@dataclass(frozen=True)
+class _Tree:
+    """The rows of `root` that `condition` picks, and every row under them."""
+
+    root: Table
+    condition: ColumnElement[bool]
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return _tables_under(self.root.name)
+
+    def rows_of(self, table: Table) -> ColumnElement[bool]:
+        """The rows of `table` in the tree, as a condition on `table`."""
+        if table.name == self.root.name:
+            return self.condition
+        under = {t.name: t for t in self.tables}
+        conditions = []
         for key in table.foreign_keys:
             parent = key.column.table
-            if parent.name not in names:
-                continue
-            if table.name in names and parent.name != table.name:
-                continue  # removed with it
-            refers = key.parent.in_(select(key.column).where(_selector(parent, inspection_id)))
-            where = and_(refers, staying) if staying is not None else refers
-            if not key.parent.nullable:
-                if db.session.scalar(select(func.count()).select_from(table).where(where)):
-                    raise RemovalBlocked(f"{table.name}.{key.parent.name} refers to a row of "
-                                         f"{parent.name} the removal would take")
-                continue
-            db.session.execute(update(table).where(where).values({key.parent.name: None}))
+            if parent.name in under and parent.name != table.name:
+                conditions.append(key.parent.in_(
+                    select(key.column).where(self.rows_of(under[parent.name]))))
+        return or_(false(), *conditions)
+
+    def let_go(self) -> None:
+        """Empty every reference to a row of the tree from a row that stays: a later
+        inspection's link to this one as its previous, a later finding's to the one it
+        repeats. A reference that cannot be empty stops the removal."""
+        names = {table.name for table in self.tables}
+        for table in db.metadata.sorted_tables:
+            staying = ~self.rows_of(table) if table.name in names else None
+            for key in table.foreign_keys:
+                parent = key.column.table
+                if parent.name not in names:
+                    continue
+                if table.name in names and parent.name != table.name:
+                    continue  # removed with it
+                refers = key.parent.in_(select(key.column).where(self.rows_of(parent)))
+                where = and_(refers, staying) if staying is not None else refers
+                if not key.parent.nullable:
+                    if db.session.scalar(select(func.count()).select_from(table).where(where)):
+                        raise RemovalBlocked(f"{table.name}.{key.parent.name} refers to a row "
+                                             f"of {parent.name} the removal would take")
+                    continue
+                db.session.execute(update(table).where(where).values({key.parent.name: None}))
+
+    def remove(self, removed: dict[str, int]) -> None:
+        """Delete the tree's rows, children first, adding their counts to `removed`."""
+        self.let_go()
+        for table in self.tables:
+            result = db.session.execute(delete(table).where(self.rows_of(table)))
+            removed[table.name] = removed.get(table.name, 0) + (result.rowcount or 0)
+
+
+def _inspection_tree(inspection_id: int) -> _Tree:
+    table = Inspection.__table__
+    return _Tree(table, table.c.id == inspection_id)
 
 
 def _papers_of_only(inspection_id: int) -> list[int]:
@@ -341,11 +368,8 @@ def remove_inspection(inspection: Inspection, *, now: datetime, rule: Retention,
     packs made since it was imported; record what went, when and by which rule. The one path
     past the history's guard: its items are released for the length of this transaction.
     Flushes; the caller commits."""
-    from tracker.evidence.models import EvidencePack
-    from tracker.reports.models import IssuedReport, ReportRun
-
     inspection_id = inspection.id
-    under = list(_tables_under())
+    tree = _inspection_tree(inspection_id)
     record = ErasureRecord(
         council_id=inspection.council_id, kind=ErasureKind.INSPECTION_REMOVED, at=now,
         by_id=actor.id if actor is not None else None, subject_id=inspection_id,
@@ -360,22 +384,20 @@ def remove_inspection(inspection: Inspection, *, now: datetime, rule: Retention,
     item_table = Item.__table__
     db.session.execute(insert(HistoryRelease.__table__).from_select(
         ["item_id", "erasure_record_id"],
-        select(item_table.c.id, record.id).where(_selector(item_table, inspection_id))))
-    _let_go_of(inspection_id, under)
+        select(item_table.c.id, record.id).where(tree.rows_of(item_table))))
     removed: dict[str, int] = {}
-    for table in under:
-        result = db.session.execute(delete(table).where(_selector(table, inspection_id)))
-        removed[table.name] = result.rowcount or 0
-    extra = {
+    tree.remove(removed)
+    packs, runs, papers = (EvidencePack.__table__, ReportRun.__table__,
+                           IssuedReport.__table__)
+    for extra in (
         # Every council-wide pack made as of a day since the import holds its items.
-        "evidence_pack": delete(EvidencePack).where(
-            EvidencePack.council_id == council_id, EvidencePack.inspection_id.is_(None),
-            EvidencePack.as_of >= imported_on),
-        "report_run": delete(ReportRun).where(ReportRun.committee_id.in_(committees)),
-        "issued_report": delete(IssuedReport).where(IssuedReport.committee_id.in_(committees)),
-    }
-    for name, statement in extra.items():
-        removed[name] = removed.get(name, 0) + (db.session.execute(statement).rowcount or 0)
+        _Tree(packs, and_(packs.c.council_id == council_id, packs.c.inspection_id.is_(None),
+                          packs.c.as_of >= imported_on)),
+        # The papers of committees that followed it alone, drafts first.
+        _Tree(runs, runs.c.committee_id.in_(committees)),
+        _Tree(papers, papers.c.committee_id.in_(committees)),
+    ):
+        extra.remove(removed)
     db.session.execute(delete(HistoryRelease).where(
         HistoryRelease.erasure_record_id == record.id))
     record.removed = {name: count for name, count in removed.items() if count}
