@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, session
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -105,7 +105,15 @@ def _set_up_extensions(app: Flask) -> None:
         if not user_id.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        if user.sessions_ended_at is not None:
+            # Ended (tracker.accounts.service.end_sessions_of): only a later sign-in counts.
+            started = session.get("signed_in_at")
+            if (not isinstance(started, int | float)
+                    or started <= user.sessions_ended_at.timestamp()):
+                return None
+        return user
 
 
 class RowIdConverter(IntegerConverter):
@@ -124,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.calendar_feed.views import bp as calendar_feed
     from tracker.committees.views import bp as committees
     from tracker.dashboard.views import bp as dashboard
+    from tracker.data_protection.views import bp as data_protection
     from tracker.evidence.views import bp as evidence
     from tracker.inspections.views import bp as inspections
     from tracker.items.views import bp as items
@@ -135,7 +144,8 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.reports.views import bp as reports
 
     for blueprint in (accounts, dashboard, inspections, items, committees, reports, reminders,
-                      plan_import, calendar_feed, api, evidence, partners, questions):
+                      plan_import, calendar_feed, api, evidence, partners, questions,
+                      data_protection):
         app.register_blueprint(blueprint)
 
 

@@ -4,6 +4,7 @@ from tracker.access.models import AccessToken, TokenPurpose
 from tracker.accounts.models import Council, Role, User
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.committees.models import Committee, CommitteeMeeting
+from tracker.data_protection.models import ErasureRecord, HistoryRelease
 from tracker.evidence.models import EvidenceFile, EvidencePack, EvidencePackChunk
 from tracker.inspections.models import (
     Finding,
@@ -43,6 +44,7 @@ __all__ = [
     "DeliveryKind",
     "DueDateChange",
     "DueDateChangeState",
+    "ErasureRecord",
     "EvidenceFile",
     "EvidencePack",
     "EvidencePackChunk",
@@ -51,6 +53,7 @@ __all__ = [
     "HistoryEntry",
     "HistoryField",
     "HistoryKind",
+    "HistoryRelease",
     "ImportDraft",
     "Inspection",
     "InspectionDay",

@@ -214,6 +214,11 @@ def can_import_inspections(user: User) -> bool:
     return is_admin(user)
 
 
+def can_manage_data_protection(user: User) -> bool:
+    """How long inspections are kept, and anonymising a person: an administrator's job."""
+    return is_admin(user)
+
+
 def can_mark_plan_submitted(user: User) -> bool:
     """Recording that the action plan went to the inspectorate is an administrator's job."""
     return is_admin(user)

@@ -52,6 +52,7 @@ def test_every_field_keeps_its_values_typed_and_reads_them_back_the_same():
          "2027-01-15"),
         (HistoryField.EVIDENCE_LINK, "", "https://intranet.example/notes", "",
          "https://intranet.example/notes"),
+        (HistoryField.RECIPIENT, None, owner, None, {"user_id": owner.id}),
     ]
     assert {case[0] for case in cases} == set(HistoryField)
     for field, old, new, _old_json, _new_json in cases:

@@ -14,7 +14,7 @@ from tests.conftest import sign_in_as
 from tests.factories import AdminFactory, UserFactory
 from tests.partners.factories import partner_action, send_link
 from tests.statements import recorded_statements
-from tracker.audit.models import HistoryEntry, HistoryKind
+from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.extensions import db
 from tracker.items.models import ActionStatus, ItemStatus
 from tracker.jobs.models import RunState
@@ -67,7 +67,10 @@ def test_lead_officer_sends_a_link_that_waits_in_the_delivery_log_without_waitin
     assert secret not in link.secret_sha256
     [entry] = history_of(action, HistoryKind.PARTNER_LINK_SENT)
     assert entry.author_id == action.item.lead_officer_id
-    assert "DI Jo Partner (Northshire Police)" in entry.text
+    # Whom it went to is a value, shown by their name as it is when read (anonymising them
+    # later leaves no name in the history).
+    assert (entry.field, entry.new_value) == (HistoryField.RECIPIENT, {"user_id": action.owner_id})
+    assert "DI Jo Partner" not in entry.text
     assert "jo@police.example" not in entry.text  # the history is open to every reader
     assert "until the end of 6 December 2026" in entry.text
     assert entry.partner_link_id is None  # sent by staff: not a partner update
@@ -277,7 +280,10 @@ def test_revoking_is_recorded_in_the_history_and_stops_the_link_at_once(client):
     assert "revoked: it no longer works" in client.get(response.headers["Location"]).text
     [entry] = history_of(action, HistoryKind.PARTNER_LINK_REVOKED)
     assert entry.author_id == action.item.lead_officer_id
-    assert "DI Jo Partner" in entry.text
+    assert (entry.field, entry.new_value) == (HistoryField.RECIPIENT,
+                                              {"user_id": sent.link.recipient_id})
+    assert "sent to DI Jo Partner (Northshire Police)" in client.get(
+        f"/actions/{sent.link.action_id}").text
     partner = client.application.test_client()
     gone = partner.get(f"/partner/{sent.token}")
     assert gone.status_code == 410

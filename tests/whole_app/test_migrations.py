@@ -3,8 +3,9 @@ whichever database this run uses (SQLite, or PostgreSQL with `--database=postgre
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import enum
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -15,14 +16,13 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import DBAPIError
 
-from tests.factories import ActionFactory, CouncilFactory, UserFactory
+from tests.factories import ActionFactory
 from tracker import create_app
 from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.audit.service import record_history
 from tracker.db import UTCDateTime
 from tracker.extensions import db
 from tracker.items.models import ActionStatus, Rag
-from tracker.partners.models import PartnerLink
 
 # Tables the models define; the migrations must create each of them.
 CORE_TABLES = {"council", "user", "inspection", "finding", "item", "action", "history_entry",
@@ -161,7 +161,6 @@ def test_the_one_queue_migration_keeps_the_delivery_log_and_job_locks_and_can_be
 def test_undoing_the_cancellation_requests_keeps_what_the_earlier_version_can_show(fresh_app):
     from datetime import UTC, date, datetime
 
-    from tests.factories import ActionFactory
     from tracker.items import service
 
     upgrade()
@@ -202,49 +201,58 @@ OLD_HISTORY = sa.table(
 WRITTEN_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
+def _insert_as_at_revision(connection, table_name: str, /, **values) -> SimpleNamespace:
+    """One row of table `table_name` as the table is at the database's revision (read from the
+    database, so columns added by later revisions are left out), each column not given taking
+    the model's default; the row, with its id."""
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=connection)
+    model = db.metadata.tables[table_name].c
+    row = {}
+    for column in table.c:
+        if column.name in values or column.name == "id":
+            continue
+        default = model[column.name].default if column.name in model else None
+        if default is not None and (default.is_scalar or default.is_callable):
+            value = default.arg if default.is_scalar else default.arg(None)
+            row[column.name] = value.value if isinstance(value, enum.Enum) else value
+    row.update(values)
+    row_id = connection.execute(sa.insert(table).values(row).returning(table.c.id)).scalar()
+    return SimpleNamespace(id=row_id, **row)
+
+
 def _a_council_at_0012():
-    """A council written at revision 0012 (the tables it uses are the same then and now): its
-    people (two of them called Chris Smith), an item and an action, a partner's link, and a
-    person of another council."""
-    with _later_columns():
-        return _write_a_council()
-
-
-# Columns later revisions added to the tables written here (0018: a finding's body, an
-# inspection's note), which the models write.
-LATER_COLUMNS = [("finding", "body", "VARCHAR(25) DEFAULT 'local authority' NOT NULL"),
-                 ("inspection", "note", "TEXT DEFAULT '' NOT NULL")]
-
-
-@contextmanager
-def _later_columns():
-    """The later revisions' columns, there while the models write the rows and dropped again,
-    so that the rows are as the older revision keeps them."""
+    """A council written at revision 0012, in the tables as they were then: its people (two
+    of them called Chris Smith), an item and an action, a partner's link, and a person of
+    another council."""
     with db.engine.begin() as connection:
-        for table, column, kind in LATER_COLUMNS:
-            connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-    try:
-        yield
-    finally:
-        with db.engine.begin() as connection:
-            for table, column, _kind in LATER_COLUMNS:
-                connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        def council(name):
+            return _insert_as_at_revision(connection, "council", name=name)
 
+        def person(council_id, name, email):
+            return _insert_as_at_revision(
+                connection, "user", council_id=council_id, name=name, email=email,
+                role="manager", active=True, password_hash="")
 
-def _write_a_council():
-    council = CouncilFactory()
-    lead = UserFactory(council=council, name="Meg Lead")
-    owner = UserFactory(council=council, name="Sam Owner")
-    UserFactory(council=council, name="Chris Smith")
-    UserFactory(council=council, name="Chris Smith")
-    UserFactory(council=CouncilFactory(), name="Robin Elsewhere")
-    action = ActionFactory(item__finding__inspection__council=council, item__lead_officer=lead,
-                           owner=owner)
-    link = PartnerLink(action=action, recipient=owner, secret_sha256="0" * 64,
-                       created_by_id=lead.id, created_at=WRITTEN_AT,
-                       expires_at=WRITTEN_AT + timedelta(days=14))
-    db.session.add(link)
-    db.session.commit()
+        northshire = council("Northshire County Council 0")
+        lead = person(northshire.id, "Meg Lead", "lead@northshire.example")
+        owner = person(northshire.id, "Sam Owner", "owner@northshire.example")
+        person(northshire.id, "Chris Smith", "chris1@northshire.example")
+        person(northshire.id, "Chris Smith", "chris2@northshire.example")
+        person(council("Southshire Council").id, "Robin Elsewhere", "robin@south.example")
+        inspection = _insert_as_at_revision(
+            connection, "inspection", council_id=northshire.id, title="Annual inspection")
+        finding = _insert_as_at_revision(
+            connection, "finding", inspection_id=inspection.id,
+            category="area for development", text="Case records lack the child's views.")
+        item = _insert_as_at_revision(connection, "item", finding_id=finding.id,
+                                      title="Children's views", lead_officer_id=lead.id)
+        action = _insert_as_at_revision(
+            connection, "action", item_id=item.id, description="Themed audit",
+            owner_id=owner.id, due_date=date(2027, 1, 9), original_due_date=date(2027, 1, 9))
+        link = _insert_as_at_revision(
+            connection, "partner_link", action_id=action.id, recipient_id=owner.id,
+            secret_sha256="0" * 64, created_by_id=lead.id, created_at=WRITTEN_AT,
+            expires_at=WRITTEN_AT + timedelta(days=14))
     return lead, owner, action, link
 
 

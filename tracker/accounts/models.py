@@ -34,6 +34,8 @@ class Council(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Years an inspection is kept after its plan is closed (tracker.data_protection).
+    retention_years: Mapped[int] = mapped_column(default=7, server_default="7")
 
     users: Mapped[list[User]] = relationship(back_populates="council")
 
@@ -57,6 +59,10 @@ class User(UserMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # On leave: no reminders up to and including this day; they go to the lead officer.
     reminders_paused_until: Mapped[date | None] = mapped_column(Date)
+    # Sessions begun before this moment no longer sign the person in (end_sessions_of).
+    sessions_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when an administrator anonymised the person, who had left: for good.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     council: Mapped[Council] = relationship(back_populates="users")
 

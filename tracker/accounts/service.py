@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -131,6 +133,9 @@ def change_user(
     The council always keeps one active administrator, so nobody locks everyone out. Text
     comes stripped of the spaces around it (the form strips it).
     """
+    if user.anonymised_at is not None:
+        raise RuleBroken("An anonymised person's details cannot be changed, and they cannot "
+                         "sign in again")
     keeps_admin = role is Role.ADMIN and active
     losing_admin = user.role is Role.ADMIN and user.active and not keeps_admin
     if losing_admin and _active_admins(user.council_id) <= 1:
@@ -143,6 +148,17 @@ def change_user(
     user.telephone = telephone
     user.role = role
     user.active = active
+    db.session.flush()
+
+
+def end_sessions_of(user: User, *, now: datetime | None = None) -> None:
+    """End every session of `user`, wherever its cookie is used: a session begun at or before
+    `now` (this moment, unless given) no longer signs them in; the user loader in
+    `tracker.create_app` compares the session's `signed_in_at` with `sessions_ended_at`.
+    Flushes."""
+    from tracker import clock
+
+    user.sessions_ended_at = now or clock.now()
     db.session.flush()
 
 

@@ -69,6 +69,9 @@ def sign_in():
         session.clear()
         login_user(user)
         session["seen_at"] = int(clock.now().timestamp())
+        # When this session began: sessions begun before their person's sessions were ended
+        # no longer sign in (service.end_sessions_of).
+        session["signed_in_at"] = clock.now().timestamp()
         return redirect(next_url or url_for("dashboard.home"))
     if form.password.errors and WRONG_CREDENTIALS in form.password.errors:
         # Over-long password: the same single message as any wrong pair.

@@ -48,6 +48,8 @@ class HistoryField(enum.Enum):
     STATUS = "status"
     DUE_DATE = "due date"
     EVIDENCE_LINK = "evidence link"
+    # A partner link's: the person it was sent to (no field of the action changes).
+    RECIPIENT = "recipient"
 
     @property
     def label(self) -> str:
@@ -83,6 +85,7 @@ FIELD_TYPES: dict[HistoryField, type] = {
     HistoryField.STATUS: ActionStatus,
     HistoryField.DUE_DATE: date,
     HistoryField.EVIDENCE_LINK: str,
+    HistoryField.RECIPIENT: Person,
 }
 
 

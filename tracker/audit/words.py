@@ -8,6 +8,7 @@ database: the people entries name come loaded (`People`, from tracker.audit.serv
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,10 @@ def change_in_words(entry: HistoryEntry, people: People, *, display: bool = Fals
     "due 9 January 2027"; "" when it changed no field."""
     if entry.field is None:
         return ""
+    if entry.field is HistoryField.RECIPIENT:
+        # A partner link's entry: who it went to, by their name as it is now.
+        name = value_in_words(entry.field, entry.new, people, display=True)
+        return f"{'to' if entry.kind is HistoryKind.PARTNER_LINK_SENT else 'sent to'} {name}"
     new = value_in_words(entry.field, entry.new, people, display=display)
     if entry.kind is HistoryKind.CREATED:
         return f"due {new}" if new and entry.field is HistoryField.DUE_DATE else ""
@@ -74,6 +79,26 @@ def change_in_words(entry: HistoryEntry, people: People, *, display: bool = Fals
     words += f" from “{old}”" if old else ""
     words += f" to “{new}”" if new else ""
     return words
+
+
+# A partner link's entries written before the recipient was kept as a value named them in
+# their text; shown without the name, which may be of a person since anonymised.
+_LEGACY_LINK_TEXTS = (
+    (HistoryKind.PARTNER_LINK_SENT, re.compile(r"^To .+?\. (It works until )", re.DOTALL),
+     r"\1"),
+    (HistoryKind.PARTNER_LINK_REVOKED,
+     re.compile(r"^The link sent to .+? on (\d{1,2} \w+ \d{4}) no longer works", re.DOTALL),
+     r"The link sent on \1 no longer works"),
+)
+
+
+def entry_text(entry: HistoryEntry) -> str:
+    """An entry's text as shown: as written, but for the name in an old partner link entry."""
+    if entry.field is None:
+        for kind, pattern, replacement in _LEGACY_LINK_TEXTS:
+            if entry.kind is kind:
+                return pattern.sub(replacement, entry.text)
+    return entry.text
 
 
 @dataclass(frozen=True)
@@ -101,7 +126,7 @@ def shown_entries(entries: list[HistoryEntry], people: People) -> list[ShownEntr
             change=change_in_words(entry, people),
             action_id=entry.action_id,
             action=entry.action.description if entry.action is not None else "",
-            text=entry.text,
+            text=entry_text(entry),
             author=entry.author.name if entry.author is not None else THE_TRACKER,
             at=entry.created_at,
         )

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.audit.models import HistoryField, HistoryKind
 from tracker.audit.values import Person, person
-from tracker.audit.words import THE_TRACKER, People, change_in_words
+from tracker.audit.words import THE_TRACKER, People, change_in_words, entry_text
 from tracker.formatting import UK
 from tracker.inspections.models import CATEGORY_ORDER, FindingCategory
 from tracker.items.models import ActionStatus, DueDateChangeState, ItemStatus, Priority
@@ -241,7 +241,7 @@ def _entry(entry: HistoryEntry, descriptions: dict[int, str], people: People) ->
         what=clean(_what(entry, people)),
         action=descriptions.get(entry.action_id, "") if entry.action_id else "",
         # A creation's text is the name of what was created, shown already.
-        text="" if entry.kind is HistoryKind.CREATED else clean(entry.text),
+        text="" if entry.kind is HistoryKind.CREATED else clean(entry_text(entry)),
         evidence_link=clean(link),
     )
 

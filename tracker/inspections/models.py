@@ -115,6 +115,8 @@ class Inspection(db.Model):
     # The letter's own words where it sets no new findings and points back to an earlier
     # inspection's ("The areas for improvement set at the last focused visit … remain.").
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Years it is kept after its plan is closed; None: the council's period.
+    retention_years: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     council: Mapped[Council] = relationship()

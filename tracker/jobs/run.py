@@ -151,3 +151,16 @@ def unconfirmed_imports() -> str | None:
         return f"{drafts} letter drafts and {sheets} action plan sheets removed"
 
     return run_job("unconfirmed-imports", work)
+
+
+def retention() -> str | None:
+    """Tell administrators of inspections whose retention period ends within 30 days, and
+    remove those whose time has come, in one transaction; the notices go out with the
+    deliveries job."""
+
+    def work() -> str:
+        from tracker.data_protection.retention import apply_retention
+
+        return str(apply_retention(today=clock.today(), now=clock.now()))
+
+    return run_job("retention", work)

@@ -28,6 +28,9 @@ were uploaded more than 7 days ago and never confirmed.
 "deliveries" sends, every minute (DELIVERY_QUEUE_SECONDS), the emails waiting in the delivery
 log (the day's reminders, report notices, a partner's link) and the failed emails whose
 retry wait is over. It is the only job that sends.
+
+"retention" tells administrators, 30 days before, of each inspection whose retention period
+is ending, and removes those whose time has come (tracker.data_protection.retention).
 """
 
 from __future__ import annotations
@@ -105,6 +108,14 @@ def scheduled_jobs(settings: Settings) -> list[ScheduledJob]:
             trigger=CronTrigger(minute=40, timezone=UK),
             name="Imports not confirmed within 7 days removed (letters and action plans)",
             runs="Every hour",
+        ),
+        ScheduledJob(
+            id="retention",
+            func="tracker.jobs.run:retention",
+            trigger=CronTrigger(hour=2, minute=30, timezone=UK),
+            name="Inspections kept past their retention period: notice 30 days before, then "
+                 "removal",
+            runs="Every day at 2:30am",
         ),
     ]
 

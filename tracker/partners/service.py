@@ -28,7 +28,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
-from tracker.audit.models import HistoryEntry, HistoryKind
+from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.audit.service import record_history
 from tracker.errors import RuleBroken
 from tracker.evidence.files import Upload
@@ -268,7 +268,8 @@ def send_partner_link(
     record_history(
         item=action.item, action=action, author=actor, now=now,
         kind=HistoryKind.PARTNER_LINK_SENT,
-        text=f"To {recipient.display_name}. It works until the end of {long_date(until)}.",
+        field=HistoryField.RECIPIENT, new_value=recipient,
+        text=f"It works until the end of {long_date(until)}.",
     )
     items.note_updated(action.item, now, action)
     db.session.flush()
@@ -282,8 +283,9 @@ def _revoke(link: PartnerLink, *, actor: User, now: datetime, why: str = "") -> 
     record_history(
         item=link.action.item, action=link.action, author=actor, now=now,
         kind=HistoryKind.PARTNER_LINK_REVOKED,
-        text=f"The link sent to {link.recipient.display_name} on {long_date(link.created_at)} "
-             f"no longer works{f' ({why})' if why else ''}.",
+        field=HistoryField.RECIPIENT, new_value=link.recipient,
+        text=f"The link sent on {long_date(link.created_at)} no longer works"
+             f"{f' ({why})' if why else ''}.",
     )
 
 

@@ -18,20 +18,24 @@ class DeliveryKind(enum.Enum):
     """A daily digest to an action's owner, the weekly escalation to an item's lead, the
     weekly planning reminder (to lead officers of items that are not planned, and to
     administrators of items with no lead officer), the note to a committee's report owner
-    that its scheduled progress report is ready, or a partner's link to update an action."""
+    that its scheduled progress report is ready, a partner's link to update an action, or
+    administrators' notice that an inspection is to be removed at the end of its retention
+    period (tracker.data_protection.retention)."""
 
     DIGEST = "digest"
     ESCALATION = "escalation"
     PLANNING = "planning"
     REPORT = "report"
     PARTNER_LINK = "partner link"
+    RETENTION_NOTICE = "retention notice"
 
     @property
     def label(self) -> str:
         return {"digest": "Daily reminder", "escalation": "Weekly escalation",
                 "planning": "Weekly planning reminder",
                 "report": "Progress report ready",
-                "partner link": "Partner update link"}[self.value]
+                "partner link": "Partner update link",
+                "retention notice": "Inspection to be removed"}[self.value]
 
 
 class Delivery(Leased, db.Model):
@@ -49,7 +53,8 @@ class Delivery(Leased, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    kind: Mapped[DeliveryKind] = mapped_column(enum_type(DeliveryKind))
+    # As wide as migration 0010 made it (22): every kind's value fits.
+    kind: Mapped[DeliveryKind] = mapped_column(enum_type(DeliveryKind, length=22))
     # The day of a digest; the Monday of the week of an escalation.
     day: Mapped[date] = mapped_column(Date, index=True)
     topic: Mapped[str] = mapped_column(String(60), default="", server_default="")
