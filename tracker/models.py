@@ -27,7 +27,7 @@ from tracker.jobs.models import JobLock, RunState
 from tracker.partners.models import PartnerLink
 from tracker.plan_import.models import PlanImport
 from tracker.questions.models import MemberQuestion
-from tracker.reminders.models import Delivery, DeliveryKind
+from tracker.reminders.models import Delivery, DeliveryKind, Notice, NoticeKind
 from tracker.reports.models import IssuedReport, WordTemplate
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "Council",
     "Delivery",
     "DeliveryKind",
+    "Notice",
+    "NoticeKind",
     "DueDateChange",
     "DueDateChangeState",
     "EvidencePack",
