@@ -189,6 +189,7 @@ class DecisionLine:
     reason: str
     from_date: date | None
     to_date: date | None
+    path: str  # where it is decided, from the tracker's address ("/due-date-changes/5")
 
 
 def _with_council(query: Select[Any], council_id: int | None) -> Select[Any]:
@@ -216,8 +217,8 @@ def waiting_for_decision(council_id: int | None) -> dict[int, list[DecisionLine]
                                       User.active.is_(True))))
         return [admin for admin in admins[council] if admin != asker_id]
 
-    for model, kind in ((DueDateChange, WaitingKind.DATE_CHANGE),
-                        (CancellationRequest, WaitingKind.CANCELLATION)):
+    for model, kind, page in ((DueDateChange, WaitingKind.DATE_CHANGE, "due-date-changes"),
+                              (CancellationRequest, WaitingKind.CANCELLATION, "cancellations")):
         query = _with_council(select(model, Inspection.council_id).join(model.action)
                               .join(Action.item), council_id)
         rows = db.session.execute(
@@ -231,7 +232,7 @@ def waiting_for_decision(council_id: int | None) -> dict[int, list[DecisionLine]
                 kind, action.item_id, action.item.title, action.id, action.description,
                 request.requested_by.display_name, request.requested_at.astimezone(UK).date(),
                 request.reason, getattr(request, "from_date", None),
-                getattr(request, "to_date", None))
+                getattr(request, "to_date", None), f"/{page}/{request.id}")
             for person in deciders_of(action.item, council, request.requested_by_id):
                 found.setdefault(person, []).append(line)
     query = _with_council(select(Item, Inspection.council_id), council_id)
@@ -244,7 +245,7 @@ def waiting_for_decision(council_id: int | None) -> dict[int, list[DecisionLine]
         line = DecisionLine(WaitingKind.SIGN_OFF, item.id, item.title, None, "",
                             marker.display_name if marker is not None else "",
                             item.last_updated_at.astimezone(UK).date(),
-                            item.outcome_evidence, None, None)
+                            item.outcome_evidence, None, None, f"/items/{item.id}/sign-off")
         for person in deciders_of(item, council, item.marked_complete_by_id):
             found.setdefault(person, []).append(line)
     return found
