@@ -87,7 +87,13 @@ def build_message(
 def parse_message(raw: str | bytes) -> EmailMessage:
     """Read a stored or received message back into an EmailMessage."""
     data = raw.encode() if isinstance(raw, str) else raw
-    return BytesParser(policy=MESSAGE_POLICY).parsebytes(data)  # type: ignore[return-value]
+    message: EmailMessage = BytesParser(policy=MESSAGE_POLICY).parsebytes(data)  # type: ignore[assignment]
+    subject = message["Subject"]
+    if subject is not None and str(subject) != str(subject).lstrip():
+        # A subject that fits a line of its own is folded onto the next line ("Subject:\r\n
+        # Northshire …"); the space of that fold is no part of it, as mail programs show it.
+        message.replace_header("Subject", str(subject).lstrip())
+    return message
 
 
 class Mailer:
