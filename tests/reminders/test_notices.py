@@ -354,3 +354,26 @@ def _settings():
     from tracker.settings import settings
 
     return settings()
+
+
+def test_every_link_in_a_daily_email_starts_with_public_url(people, inbox, fixed_time):
+    lead, owner, action = people
+    ActionFactory(item=action.item, owner=lead, due_date=SUNDAY - timedelta(days=3))
+    ItemFactory(finding__inspection=action.item.finding.inspection, lead_officer=lead)
+    change = ask_to_move(action, owner)
+    items.add_action(action.item, actor=owner, now=clock.now(), description="Owner's step",
+                     owner=lead, due_date=date(2027, 2, 1))
+    db.session.commit()
+    run(SUNDAY)
+    items.decide_request(change, actor=lead, now=clock.now(), approve=False, note="No")
+    db.session.commit()
+    fixed_time.shift(timedelta(days=1))
+    run(MONDAY)
+
+    mails = [*mails_to(inbox, lead), *mails_to(inbox, owner)]
+    assert len(mails) >= 3
+    for mail in mails:
+        addresses = re.findall(r"https?://[^\s\"<>]+", text_of(inbox, mail))
+        hrefs = re.findall(r'href="([^"]*)"', inbox.html(mail))
+        assert addresses and hrefs
+        assert [a for a in addresses + hrefs if not a.startswith(f"{PUBLIC}/")] == []
