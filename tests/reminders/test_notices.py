@@ -377,3 +377,23 @@ def test_every_link_in_a_daily_email_starts_with_public_url(people, inbox, fixed
         hrefs = re.findall(r'href="([^"]*)"', inbox.html(mail))
         assert addresses and hrefs
         assert [a for a in addresses + hrefs if not a.startswith(f"{PUBLIC}/")] == []
+
+
+def test_what_people_typed_is_escaped_on_the_dashboard_and_in_the_email(people, client,
+                                                                        inbox, fixed_time):
+    lead, owner, action = people
+    action.description = "<script>alert(1)</script> audit"
+    db.session.commit()
+    change = ask_to_move(action, owner)
+    items.decide_request(change, actor=lead, now=clock.now(), approve=False, note="<b>No</b>")
+    db.session.commit()
+    sign_in_as(client, owner)
+
+    page = client.get("/").get_data(as_text=True)
+    run(SUNDAY)
+
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert "<b>No</b>" not in page
+    [mail] = mails_to(inbox, owner)
+    assert "<script>alert(1)" not in inbox.html(mail)
+    assert "<script>alert(1)</script> audit" in text_of(inbox, mail)

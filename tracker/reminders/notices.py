@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from tracker.accounts.models import Role, User
 from tracker.audit.models import HistoryEntry
 from tracker.extensions import db
-from tracker.formatting import UK
+from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import (
     Action,
@@ -42,7 +42,7 @@ def tell(recipient: User | None, kind: NoticeKind, entry: HistoryEntry, *,
          now: datetime, actor: User) -> None:
     """Note that `recipient` is to be told of the change `entry` records: in their next daily
     email, and on their dashboard at once. Nobody is told of their own change, and nobody
-    inactive or without an email address. Adds; the caller flushes."""
+    inactive. Adds; the caller flushes."""
     if recipient is None or recipient.id == actor.id or not recipient.active:
         return
     db.session.add(Notice(recipient=recipient, kind=kind, history_entry=entry, created_at=now))
@@ -250,3 +250,40 @@ def waiting_for_decision(council_id: int | None) -> dict[int, list[DecisionLine]
             found.setdefault(person, []).append(line)
     return found
 
+
+
+# --- words, made when shown ---------------------------------------------------------------------
+# Plain text: an HTML page or email escapes them as it shows them, a text email does not.
+
+
+def notice_title(line: NoticeLine) -> str:
+    """What a notice is about: its action, or its item for a sign-off."""
+    return line.action_description if line.on_action else line.item_title
+
+
+def notice_words(line: NoticeLine) -> str:
+    """What happened, in a sentence without its subject ("Lee Lead refused to move the due
+    date from 1 December 2026 to 15 January 2027, on 22 November 2026")."""
+    moved = (f"from {long_date(line.from_date)} to {long_date(line.to_date)}"
+             if line.from_date and line.to_date else "")
+    what = {
+        NoticeKind.DATE_CHANGE_APPROVED: f"agreed to move the due date {moved}",
+        NoticeKind.DATE_CHANGE_REFUSED: f"refused to move the due date {moved}",
+        NoticeKind.CANCELLATION_APPROVED: "cancelled the action, as you asked",
+        NoticeKind.CANCELLATION_REFUSED: "refused to cancel the action",
+        NoticeKind.SIGNED_OFF: "signed off the item: it is complete",
+        NoticeKind.SENT_BACK: "sent the item back at sign-off: it is open again",
+        NoticeKind.ACTION_OWNED: "made you the owner of this action",
+    }.get(line.kind, line.kind.value)
+    return f"{line.by} {what.strip()}, on {long_date(line.at)}"
+
+
+def waiting_words(line: DecisionLine) -> str:
+    """What waits for the person's decision, without its subject ("Ola Owner asks to move the
+    due date from 1 December 2026 to 15 January 2027")."""
+    if line.kind == WaitingKind.DATE_CHANGE:
+        return (f"{line.asked_by} asks to move the due date from {long_date(line.from_date)} "
+                f"to {long_date(line.to_date)}")
+    if line.kind == WaitingKind.CANCELLATION:
+        return f"{line.asked_by} asks to cancel it"
+    return f"{line.asked_by or 'Someone'} marked it complete: it waits for your sign-off"

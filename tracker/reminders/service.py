@@ -586,10 +586,10 @@ def queue_reminders(day: date, *, now: datetime, council_id: int | None = None) 
 
     # A partner's digest carries partner links, made in the savepoint that writes its row.
     with_links = [reminder for reminder in new if _wants_partner_links(reminder)]
-    messages = [message_of(reminder) for reminder in new if reminder not in with_links]
+    plain = [reminder for reminder in new if not _wants_partner_links(reminder)]
+    messages = [message_of(reminder) for reminder in plain]
     result = Planned(already=len(reminders) - len(new))
-    for reminder, message in zip([r for r in new if r not in with_links], messages,
-                                 strict=True):
+    for reminder, message in zip(plain, messages, strict=True):
         # Another run may have written the row since we looked: its key refuses ours.
         row = _queue(message, to_address=reminder.recipient.email, subject=reminder.subject,
                      recipient_id=reminder.recipient.id, kind=reminder.kind,
