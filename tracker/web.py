@@ -27,7 +27,6 @@ from tracker.accounts.models import SignInOutcome, User
 from tracker.accounts.signin import record
 from tracker.extensions import db
 from tracker.forms import error_list
-from tracker.reminders import notices
 from tracker.settings import settings
 
 T = TypeVar("T")
@@ -182,9 +181,6 @@ def register_request_handling(app: Flask) -> None:
     app.add_template_filter(formatting.short_date, "short_date")
     app.add_template_filter(formatting.date_and_time, "date_and_time")
     app.add_template_filter(formatting.plural, "plural")
-    app.add_template_filter(notices.notice_title, "notice_title")
-    app.add_template_filter(notices.notice_words, "notice_words")
-    app.add_template_filter(notices.waiting_words, "waiting_words")
 
     app.add_url_rule("/health", "health", health)
 
