@@ -22,12 +22,16 @@ run: install assets db demo ## Set everything up and serve the tracker and its s
 	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it (Ctrl-C stops both)"
 	@# Exactly one scheduler process beside the web server; the trap stops it with the server.
 	@# Plain http on 127.0.0.1, so the session cookie cannot be HTTPS-only here.
+	@# PUBLIC_URL's default is this address, so the demo's email links work without setting it
+	@# (`make serve` refuses the default).
 	@$(FLASK) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	TRACKER_SESSION_COOKIE_SECURE=$${TRACKER_SESSION_COOKIE_SECURE:-false} \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: install assets db ## Serve the configured database with gunicorn (WEB_WORKERS processes, default 2) and one scheduler
+	@# Links in emails must lead to this installation: refused while PUBLIC_URL is its default.
+	@$(FLASK) check-public-url
 	@echo "Serving on http://$(HOST):$(PORT) with gunicorn and the scheduler beside it (Ctrl-C stops both)"
 	@# Exactly one scheduler beside any number of web workers; the trap stops it with gunicorn.
 	@$(FLASK) scheduler & scheduler=$$!; \

@@ -156,7 +156,7 @@ def _register_commands(app: Flask) -> None:
     from tracker.demo.cli import demo_credentials_command, demo_data_command
     from tracker.inspections.cli import import_command
     from tracker.jobs.cli import scheduler_command
-    from tracker.reminders.cli import reminders_command
+    from tracker.reminders.cli import check_public_url_command, reminders_command
     from tracker.reports.cli import report_command
 
     app.cli.add_command(create_user_command)
@@ -166,6 +166,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(report_command)
     app.cli.add_command(import_command)
     app.cli.add_command(reminders_command)
+    app.cli.add_command(check_public_url_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

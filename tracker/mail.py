@@ -35,6 +35,32 @@ OUTBOX_NAME = re.compile(r"^[0-9A-Za-z._-]+\.eml$")
 MESSAGE_POLICY = policy.SMTP.clone(cte_type="7bit")
 
 
+# The words around a council's place name, dropped to name its tracker ("Northshire County
+# Council" has the "Northshire improvement tracker").
+_COUNCIL_WORDS = re.compile(
+    r"^(?:the\s+)?(?:(?:london|royal)\s+borough\s+of\s+|council\s+of\s+the\s+|city\s+of\s+)?"
+    r"(?P<place>.*?)"
+    r"(?:\s+(?:metropolitan\s+)?(?:county|city|borough|district)?\s*council)?$",
+    re.IGNORECASE)
+
+
+def tracker_name(council_name: str) -> str:
+    """The tracker as people know it: the council's place and "improvement tracker"
+    ("Northshire improvement tracker" for "Northshire County Council"), or "Improvement
+    tracker" when there is no place to name."""
+    found = _COUNCIL_WORDS.match(" ".join(council_name.split()))
+    place = found.group("place").strip() if found else ""
+    if place.lower() == "council":  # the word alone names no place
+        place = ""
+    return f"{place} improvement tracker" if place else "Improvement tracker"
+
+
+def subject_line(council_name: str, about: str) -> str:
+    """An email's subject: the council's tracker, then what it is about ("Northshire
+    improvement tracker: 4 overdue actions to update"), at most 200 characters."""
+    return f"{tracker_name(council_name)}: {about}"[:200]
+
+
 class MailError(Exception):
     """A message could not be handed over; the text says why, for the delivery log."""
 
@@ -61,7 +87,13 @@ def build_message(
 def parse_message(raw: str | bytes) -> EmailMessage:
     """Read a stored or received message back into an EmailMessage."""
     data = raw.encode() if isinstance(raw, str) else raw
-    return BytesParser(policy=MESSAGE_POLICY).parsebytes(data)  # type: ignore[return-value]
+    message: EmailMessage = BytesParser(policy=MESSAGE_POLICY).parsebytes(data)  # type: ignore[assignment]
+    subject = message["Subject"]
+    if subject is not None and str(subject) != str(subject).lstrip():
+        # A subject that fits a line of its own is folded onto the next line ("Subject:\r\n
+        # Northshire …"); the space of that fold is no part of it, as mail programs show it.
+        message.replace_header("Subject", str(subject).lstrip())
+    return message
 
 
 class Mailer:

@@ -28,7 +28,7 @@ from tracker.jobs.models import JobLock, RunState
 from tracker.partners.models import PartnerLink
 from tracker.plan_import.models import PlanImport
 from tracker.questions.models import MemberQuestion
-from tracker.reminders.models import Delivery, DeliveryKind
+from tracker.reminders.models import Delivery, DeliveryKind, Notice, NoticeKind
 from tracker.reports.models import IssuedReport, WordTemplate
 
 __all__ = [
@@ -42,6 +42,8 @@ __all__ = [
 
     "Delivery",
     "DeliveryKind",
+    "Notice",
+    "NoticeKind",
     "DueDateChange",
     "DueDateChangeState",
     "ErasureRecord",

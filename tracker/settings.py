@@ -216,3 +216,21 @@ def install_settings(app: Flask) -> Settings:
 def settings() -> Settings:
     """The current app's settings."""
     return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+
+
+def public_url_problem(public_url: str) -> str | None:
+    """Why PUBLIC_URL cannot serve a real installation, in words saying how to set it; None
+    when it can. Left at its default (the address `make run` serves the demo on), every link
+    in an email would lead to the reader's own computer."""
+    from tracker.config import Defaults
+
+    how = ("Set it to the address people reach the tracker on, such as "
+           "https://tracker.northshire.gov.uk: in instance/config.py "
+           "(PUBLIC_URL = \"https://…\") or as the environment variable TRACKER_PUBLIC_URL, "
+           "then start again.")
+    if public_url.rstrip("/") == Defaults.PUBLIC_URL.rstrip("/"):
+        return (f"PUBLIC_URL is still its default, {Defaults.PUBLIC_URL}, so the links in "
+                f"emails would lead nowhere. {how}")
+    if not public_url.startswith(("https://", "http://")):
+        return f"PUBLIC_URL must start with https:// (it is {public_url!r}). {how}"
+    return None

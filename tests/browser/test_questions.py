@@ -55,7 +55,7 @@ def test_a_question_is_recorded_reminded_answered_and_read(site, chromium, tmp_p
     admin.get_by_role("button", name="Run reminders now").click()
     (digest,) = site.inbox.to(site.people["manager"].email)
     assert QUESTION in site.inbox.text(digest)
-    assert digest["Subject"] == "1 question to answer"
+    assert digest["Subject"] == "Northshire improvement tracker: 1 question to answer"
     admin.context.close()
 
     # Meg sees it on her dashboard and answers it, first with nothing written.

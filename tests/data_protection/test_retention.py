@@ -180,7 +180,7 @@ def test_a_removal_takes_the_inspection_whole_and_leaves_everything_else_byte_id
         "item": 2, "action": 5, "due_date_change": 1, "partner_link": 1,
         "history_entry": record.removed["history_entry"], "member_question": 1,
         "evidence_pack": 2, "evidence_pack_chunk": 1, "evidence_file": 1, "plan_import": 1,
-        "issued_report": 1}
+        "issued_report": 1, "notice": 2}
     assert record.removed["history_entry"] >= 9
 
 
@@ -190,7 +190,7 @@ def test_the_removal_covers_every_table_under_an_inspection_found_by_its_foreign
         "inspection", "inspection_day", "committee_inspection", "finding", "item", "action",
         "due_date_change", "cancellation_request", "partner_link", "history_entry",
         "member_question", "evidence_pack", "evidence_pack_chunk", "evidence_file",
-        "plan_import", "still_open_item"}
+        "plan_import", "still_open_item", "notice"}
 
 
 def test_a_later_inspection_keeps_its_findings_but_no_longer_points_at_the_removed_one(

@@ -86,7 +86,7 @@ def test_the_link_email_goes_out_from_the_scheduler_job_and_its_link_opens_the_p
     assert due_deliveries() == "1 sent, 0 failed"
 
     [message] = inbox.to("jo@police.example")
-    assert message["Subject"] == "Northshire County Council: please update an action you own"
+    assert message["Subject"] == "Northshire improvement tracker: please update an action you own"
     text = inbox.text(message)
     assert "Dear DI Jo Partner" in text
     assert "Lee Lead at Northshire County Council asks you" in text

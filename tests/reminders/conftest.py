@@ -77,3 +77,12 @@ def smtp_server(smtp_server_down):
 @pytest.fixture
 def inbox(smtp_server) -> Inbox:
     return smtp_server.inbox
+
+
+def about(subject) -> str:
+    """What an email's subject says after naming the council's tracker ("Northshire County
+    Council 3 improvement tracker: 2 overdue actions to update" is about "2 overdue actions to
+    update"); fails when the subject does not name a tracker."""
+    tracker, colon, what = str(subject).partition(" improvement tracker: ")
+    assert colon and tracker, f"the subject names no council's tracker: {subject!r}"
+    return what

@@ -64,3 +64,27 @@ def test_a_badly_written_date_is_refused(runner):
 
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
+
+
+def test_make_serve_refuses_to_start_while_public_url_is_its_default(app, runner):
+    from pathlib import Path
+
+    from tests.conftest import configure
+
+    configure(app, PUBLIC_URL="http://127.0.0.1:5000")
+    refused = runner.invoke(args=["check-public-url"])
+    assert refused.exit_code == 1
+    assert "PUBLIC_URL is still its default, http://127.0.0.1:5000" in refused.output
+    assert "TRACKER_PUBLIC_URL" in refused.output and "instance/config.py" in refused.output
+
+    configure(app, PUBLIC_URL="https://tracker.northshire.gov.uk/")
+    allowed = runner.invoke(args=["check-public-url"])
+    assert allowed.exit_code == 0, allowed.output
+    assert "Links in emails start with https://tracker.northshire.gov.uk" in allowed.output
+
+    # `make serve` runs the check before it starts anything; `make run` (the demo) does not.
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert serve.index("check-public-url") < serve.index("$(FLASK) scheduler")
+    assert "check-public-url" not in run

@@ -14,6 +14,7 @@ from tracker.items.models import Priority
 from tracker.items.status import ShownStatus, status_rule_in_words
 from tracker.permissions import ALL_ROLES, allow
 from tracker.questions.queries import waiting_for
+from tracker.reminders.notices import recent_notices
 from tracker.reports.service import latest_papers_of_member
 from tracker.settings import settings
 
@@ -51,6 +52,10 @@ def home():
         if staff else None,
         awaiting_sign_off=queries.items_awaiting_sign_off_by(current_user, limit=SHOWN)
         if staff else None,
+        not_planned=queries.not_planned_items_led_by(current_user, today, rules)[:SHOWN]
+        if staff else [],
+        # Decisions on what they asked and actions given to them, from the moment they happen.
+        notices=recent_notices(current_user, clock.now(), limit=SHOWN) if staff else [],
         recent=queries.recently_updated_items(council_id),
         questions=waiting_for(current_user, today, per_page=SHOWN) if staff else None,
         # A councillor's committees, each with the latest paper it was sent.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tracker.accounts.models import Council, User
 from tracker.accounts.service import create_user, get_or_create_council
@@ -50,6 +50,7 @@ from tracker.inspections.service import add_finding, create_inspection, mark_pla
 from tracker.items import service as items
 from tracker.items.models import Action, Item
 from tracker.questions.service import QuestionDetails, answer_question, record_question
+from tracker.reminders.models import Notice
 from tracker.reports.service import save_report_details, save_report_schedule
 from tracker.settings import settings
 from tracker.workingdays import add_working_days
@@ -383,6 +384,10 @@ def load_demo_data(today: date, now: datetime) -> DemoCredentials | None:
 
     _partner_update(calendar, people)
     _members_questions(people, committee, tracked)
+    # The demo's past was told in its own past mornings: only the last day's notices wait for
+    # the next daily email (and show on the dashboards), not two years of them at once.
+    db.session.flush()
+    db.session.execute(delete(Notice).where(Notice.created_at < now - timedelta(days=1)))
     action_count = sum(len(item.actions) for item in tracked)
     return DemoCredentials(
         accounts=accounts,

@@ -687,3 +687,10 @@ def items_to_plan(council_id: int | None, today: date, rules: StatusRules) -> li
         found.append(ItemToPlan(item_id, title, of_council, lead_id,
                                 work_out_status(facts, today, rules)))
     return found
+
+
+def not_planned_items_led_by(user: User, today: date, rules: StatusRules) -> list[ItemToPlan]:
+    """The items this person leads that are Not planned, each with why: one statement."""
+    return [item for item in items_to_plan(user.council_id, today, rules)
+            if item.lead_officer_id == user.id
+            and item.status.state is ItemState.NOT_PLANNED]

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role
-from tracker.audit.models import HistoryField, HistoryKind
+from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.audit.service import history_of_item, last_entry_of_action, record_history
 from tracker.errors import EditConflict, RuleBroken
 from tracker.evidence.files import Upload, add_link, attach_files, check_uploads
@@ -43,6 +43,8 @@ from tracker.permissions import (
     can_move_due_date_directly,
     can_withdraw_request,
 )
+from tracker.reminders.models import NoticeKind
+from tracker.reminders.notices import tell, tell_deciders
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
@@ -372,10 +374,12 @@ def _new_action(
         last_updated_at=now,
     )
     db.session.add(action)
-    record_history(
+    entry = record_history(
         item=item, action=action, author=actor, now=now, kind=HistoryKind.CREATED,
         text=action.description, field=HistoryField.DUE_DATE, new_value=due_date,
     )
+    # Its owner is told they own it (not someone recording their own action).
+    tell(owner, NoticeKind.ACTION_OWNED, entry, now=now, actor=actor)
     note_updated(item, now, action)
     return action
 
@@ -420,10 +424,12 @@ def edit_action(
             continue
         setattr(action, name, new)
         changed.append(name)
-        record_history(
+        entry = record_history(
             item=action.item, action=action, author=actor, now=now, kind=HistoryKind.EDITED,
             field=field, old_value=old, new_value=new,
         )
+        if field is HistoryField.OWNER:
+            tell(owner, NoticeKind.ACTION_OWNED, entry, now=now, actor=actor)
     if changed:
         note_updated(action.item, now, action)
     _flush(action)
@@ -516,9 +522,10 @@ def add_item_evidence(item: Item, *, actor: User, now: datetime, link: str,
 def _set_status(
     action: Action, status: ActionStatus, *, actor: User, now: datetime, text: str,
     partner_link: PartnerLink | None = None,
-) -> None:
-    """Change an action's status, with its history entry (`text`: the commentary or reason)."""
-    record_history(
+) -> HistoryEntry:
+    """Change an action's status, with its history entry (`text`: the commentary or reason),
+    which it returns."""
+    entry = record_history(
         item=action.item, action=action, author=actor, now=now, kind=HistoryKind.STATUS_CHANGE,
         partner_link=partner_link,
         field=HistoryField.STATUS, old_value=action.status, new_value=status,
@@ -527,6 +534,7 @@ def _set_status(
     action.status = status
     action.completed_on = local_day(now) if status is ActionStatus.COMPLETE else None
     note_updated(action.item, now, action)
+    return entry
 
 
 # Requests to the lead officer ----------------------------------------------------------------
@@ -552,14 +560,20 @@ class _RequestKind:
     asked: HistoryKind
     refused: HistoryKind
     withdrawn: HistoryKind
+    # Who is told: the deciders that it was asked, the person who asked of the decision.
+    asked_notice: NoticeKind
+    refused_notice: NoticeKind
 
 
 _KIND_OF: dict[type, _RequestKind] = {
     DueDateChange: _RequestKind("change", HistoryKind.DUE_DATE_REQUESTED,
-                                HistoryKind.DUE_DATE_REFUSED, HistoryKind.DUE_DATE_WITHDRAWN),
+                                HistoryKind.DUE_DATE_REFUSED, HistoryKind.DUE_DATE_WITHDRAWN,
+                                NoticeKind.DATE_CHANGE_ASKED, NoticeKind.DATE_CHANGE_REFUSED),
     CancellationRequest: _RequestKind("cancellation", HistoryKind.CANCELLATION_REQUESTED,
                                       HistoryKind.CANCELLATION_REFUSED,
-                                      HistoryKind.CANCELLATION_WITHDRAWN),
+                                      HistoryKind.CANCELLATION_WITHDRAWN,
+                                      NoticeKind.CANCELLATION_ASKED,
+                                      NoticeKind.CANCELLATION_REFUSED),
 }
 
 
@@ -581,18 +595,19 @@ def pending_cancellation(action: Action) -> CancellationRequest | None:
 
 
 def _record_request(request: Request, kind: HistoryKind, *, actor: User, now: datetime,
-                    text: str) -> None:
+                    text: str) -> HistoryEntry:
     """A history entry about a request: what it asks for (the dates, or the statuses)."""
     action = request.action
     if isinstance(request, DueDateChange):
-        record_history(item=action.item, action=action, author=actor, now=now, kind=kind,
-                       field=HistoryField.DUE_DATE, old_value=request.from_date,
-                       new_value=request.to_date, text=text)
+        entry = record_history(item=action.item, action=action, author=actor, now=now,
+                               kind=kind, field=HistoryField.DUE_DATE,
+                               old_value=request.from_date, new_value=request.to_date, text=text)
     else:
-        record_history(item=action.item, action=action, author=actor, now=now, kind=kind,
-                       field=HistoryField.STATUS, old_value=action.status,
-                       new_value=ActionStatus.CANCELLED, text=text)
+        entry = record_history(item=action.item, action=action, author=actor, now=now,
+                               kind=kind, field=HistoryField.STATUS, old_value=action.status,
+                               new_value=ActionStatus.CANCELLED, text=text)
     note_updated(action.item, now, action)
+    return entry
 
 
 def _close(request: Request, state: RequestState, *, actor: User, now: datetime,
@@ -622,8 +637,9 @@ def _make_way(waiting: Request | None, *, actor: User, now: datetime) -> None:
 def _ask(request: Request, *, actor: User, now: datetime) -> None:
     """Put a request to the lead officer (after `_make_way`)."""
     db.session.add(request)
-    _record_request(request, _KIND_OF[type(request)].asked, actor=actor, now=now,
-                    text=request.reason)
+    kind = _KIND_OF[type(request)]
+    entry = _record_request(request, kind.asked, actor=actor, now=now, text=request.reason)
+    tell_deciders(request.action.item, kind.asked_notice, entry, now=now, actor=actor)
 
 
 def _no_longer_waiting(request: Request) -> RuleBroken:
@@ -644,8 +660,9 @@ def _decide(request: Request, *, actor: User, now: datetime, approve: bool, note
             raise RuleBroken(f"Say why the {_KIND_OF[type(request)].what} is refused",
                              field="note")
         _close(request, RequestState.REFUSED, actor=actor, now=now, note=note)
-        _record_request(request, _KIND_OF[type(request)].refused, actor=actor, now=now,
-                        text=note)
+        kind = _KIND_OF[type(request)]
+        entry = _record_request(request, kind.refused, actor=actor, now=now, text=note)
+        tell(request.requested_by, kind.refused_notice, entry, now=now, actor=actor)
     _flush(request.action)
 
 
@@ -727,13 +744,16 @@ def _apply_due_date_change(
 ) -> None:
     action = change.action
     _close(change, RequestState.APPROVED, actor=decided_by, now=now, note=note)
-    record_history(
+    entry = record_history(
         item=action.item, action=action, author=decided_by, now=now,
         kind=HistoryKind.DUE_DATE_CHANGE, field=HistoryField.DUE_DATE,
         old_value=action.due_date, new_value=change.to_date,
         text=_reason_approved(change, note),
     )
     action.due_date = change.to_date
+    # The person who asked is told (a lead officer's own move tells nobody).
+    tell(change.requested_by, NoticeKind.DATE_CHANGE_APPROVED, entry, now=now,
+         actor=decided_by)
     note_updated(action.item, now, action)
 
 
@@ -768,7 +788,10 @@ def _cancel(action: Action, *, actor: User, now: datetime, text: str, note: str 
     waiting = pending_cancellation(action)
     if waiting is not None:
         _close(waiting, RequestState.APPROVED, actor=actor, now=now, note=note)
-    _set_status(action, ActionStatus.CANCELLED, actor=actor, now=now, text=text)
+    entry = _set_status(action, ActionStatus.CANCELLED, actor=actor, now=now, text=text)
+    if waiting is not None:
+        tell(waiting.requested_by, NoticeKind.CANCELLATION_APPROVED, entry, now=now,
+             actor=actor)
 
 
 def cancel_action(
@@ -905,11 +928,12 @@ def mark_item_complete(
     item.outcome_evidence = outcome_evidence
     item.status = ItemStatus.AWAITING_SIGN_OFF
     item.marked_complete_by_id = actor.id
-    record_history(
+    entry = record_history(
         item=item, author=actor, now=now, kind=HistoryKind.MARKED_COMPLETE,
         field=HistoryField.ITEM_STATUS, old_value=ItemStatus.OPEN,
         new_value=ItemStatus.AWAITING_SIGN_OFF, text=outcome_evidence,
     )
+    tell_deciders(item, NoticeKind.SIGN_OFF_ASKED, entry, now=now, actor=actor)
     note_updated(item, now)
     _flush(item)
 
@@ -923,11 +947,12 @@ def sign_off_item(item: Item, *, actor: User, now: datetime, comment: str = "") 
     item.status = ItemStatus.COMPLETE
     item.signed_off_by_id = actor.id
     item.signed_off_at = now
-    record_history(
+    entry = record_history(
         item=item, author=actor, now=now, kind=HistoryKind.SIGN_OFF,
         field=HistoryField.ITEM_STATUS, old_value=ItemStatus.AWAITING_SIGN_OFF,
         new_value=ItemStatus.COMPLETE, text=comment.strip(),
     )
+    tell(item.marked_complete_by, NoticeKind.SIGNED_OFF, entry, now=now, actor=actor)
     note_updated(item, now)
     _flush(item)
 
@@ -940,14 +965,16 @@ def refuse_sign_off(item: Item, *, actor: User, now: datetime, reason: str) -> N
     if not reason:
         raise RuleBroken("Say what is missing before it can be signed off", field="comment")
     item.status = ItemStatus.OPEN
+    marked_by = item.marked_complete_by
     item.marked_complete_by_id = None
     # Shown with the item's status until it is marked complete again.
     item.sent_back_reason = reason
     item.sent_back_at = now
-    record_history(
+    entry = record_history(
         item=item, author=actor, now=now, kind=HistoryKind.SIGN_OFF_REFUSED,
         field=HistoryField.ITEM_STATUS, old_value=ItemStatus.AWAITING_SIGN_OFF,
         new_value=ItemStatus.OPEN, text=reason,
     )
+    tell(marked_by, NoticeKind.SENT_BACK, entry, now=now, actor=actor)
     note_updated(item, now)
     _flush(item)

@@ -38,10 +38,10 @@ from tracker.inspections.models import Finding, Inspection
 from tracker.items import service as items
 from tracker.items.models import Action, ActionStatus, Item, ItemStatus
 from tracker.jobs.models import RunState
-from tracker.mail import build_message
+from tracker.mail import build_message, subject_line
 from tracker.partners.models import PartnerLink
 from tracker.reminders.models import Delivery, DeliveryKind
-from tracker.reminders.service import queue_email
+from tracker.reminders.service import LINKS_REMOVED, queue_email
 from tracker.settings import settings
 
 SALT = "tracker.partner-link"
@@ -51,7 +51,7 @@ DEFAULT_DAYS = 14
 # What a sent link's email becomes in the delivery log once it has gone (see
 # `forget_sent_link_messages`): the link in it would otherwise work for anyone who reads
 # the database or a backup of it.
-SENT_MESSAGE_REMOVED = "(The message held a partner link. It was removed once the email was sent.)"
+SENT_MESSAGE_REMOVED = LINKS_REMOVED
 # The statuses a partner may choose: cancelling an action is the lead officer's decision.
 PARTNER_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE)
 
@@ -233,7 +233,7 @@ def _email(link: PartnerLink, *, address: str, actor: User, now: datetime) -> Em
     env = current_app.jinja_env
     text = env.get_template("partners/email.txt").render(context)
     html = env.get_template("partners/email.html").render(context)
-    subject = f"{council_name}: please update an action you own"[:200]
+    subject = subject_line(council_name, "please update an action you own")
     return build_message(sender=settings().mail.sender, to=recipient.email,
                          subject=subject, text=text, html=html, now=now)
 
@@ -263,7 +263,8 @@ def send_partner_link(
     message = _email(link, address=link_address(token), actor=actor, now=now)
     # Its key is the link's own, so nothing is in the log before it.
     delivery = queue_email(message, recipient_id=recipient.id, kind=DeliveryKind.PARTNER_LINK,
-                           day=items.local_day(now), topic=f"partner link {link.id}", now=now)
+                           day=items.local_day(now), topic=f"partner link {link.id}", now=now,
+                           holds_partner_links=True)
     assert delivery is not None
     record_history(
         item=action.item, action=action, author=actor, now=now,
@@ -274,6 +275,30 @@ def send_partner_link(
     items.note_updated(action.item, now, action)
     db.session.flush()
     return SentLink(link, token, delivery)
+
+
+def reminder_link(action: Action, *, recipient_id: int, now: datetime, days: int) -> str | None:
+    """A fresh link for a partner's daily reminder: the address of a new link for the action,
+    working for `days` whole days after today; None when the action is not one the
+    partner may update through a link (no longer theirs, cancelled, signed off).
+
+    As with `send_partner_link`, the partner's earlier links for the action stop working: the
+    newest email is the one to use. Sent by the tracker, not a person, so the link names no
+    sender, and (a reminder being no update) nothing is written to the history and "last
+    updated" stays. Flushes."""
+    if action.owner_id != recipient_id or not partner_can_be_sent_a_link(action):
+        return None
+    for earlier in links_of_action(action):
+        if earlier.recipient_id == recipient_id and earlier.usable_at(now):
+            earlier.revoked_at = now
+    secret = secrets.token_urlsafe(32)
+    until = items.local_day(now) + timedelta(days=days)
+    link = PartnerLink(action=action, recipient_id=recipient_id,
+                       secret_sha256=fingerprint(secret), created_by=None, created_at=now,
+                       expires_at=end_of_day(until))
+    db.session.add(link)
+    db.session.flush()
+    return link_address(make_token(link.id, secret, secret_key=current_app.secret_key or ""))
 
 
 def _revoke(link: PartnerLink, *, actor: User, now: datetime, why: str = "") -> None:
@@ -329,6 +354,9 @@ def _why_not_working(link: PartnerLink, now: datetime) -> str | None:
     """Why a genuine link no longer opens its page, in a sentence for the partner; None
     while it works."""
     action, recipient = link.action, link.recipient
+    if link.revoked_at is not None and link.revoked_by_id is None:
+        return (f"A newer reminder replaced it on {long_date(link.revoked_at)}: use the link "
+                "in the newest email.")
     if link.revoked_at is not None:
         return f"It was withdrawn on {long_date(link.revoked_at)}."
     if not link.usable_at(now):
@@ -399,12 +427,13 @@ def post_partner_update(
 
 
 def forget_sent_link_messages() -> int:
-    """Blank out the delivery log's copy of link emails that have gone, so the link in them
-    lives only in the partner's mailbox; the number blanked. The row (to whom, when, the
+    """Blank out the delivery log's copy of emails with partner links in them that have gone
+    (sending blanks them already; this catches any sent before it did), so the links live only
+    in the partner's mailbox; the number blanked. The row (to whom, when, the
     subject) stays. A message still to be sent or retried is kept whole."""
     blanked = db.session.execute(
         update(Delivery)
-        .where(Delivery.kind == DeliveryKind.PARTNER_LINK,
+        .where(Delivery.holds_partner_links.is_(True),
                Delivery.state == RunState.DONE,
                Delivery.message != SENT_MESSAGE_REMOVED)
         .values(message=SENT_MESSAGE_REMOVED)

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from tracker import clock
 from tracker.reminders import service
-from tracker.settings import settings
+from tracker.settings import public_url_problem, settings
 
 reminders_command = AppGroup("reminders", help="Email reminders about overdue actions.")
 
@@ -48,3 +48,14 @@ def send_command(dry_run: bool, day: date | None) -> None:
         click.echo(f"  failed: {error}", err=True)
     if result.failed:
         raise SystemExit(1)
+
+
+@click.command("check-public-url")
+def check_public_url_command() -> None:
+    """Refuse (exit 1, saying how to set it) while PUBLIC_URL is left at its default: what
+    `make serve` runs before it starts."""
+    problem = public_url_problem(settings().public_url)
+    if problem is not None:
+        click.echo(problem, err=True)
+        raise SystemExit(1)
+    click.echo(f"Links in emails start with {settings().public_url}")

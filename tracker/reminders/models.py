@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
+from tracker.audit.models import HistoryEntry
 from tracker.db import UTCDateTime, enum_type, utcnow
 from tracker.extensions import db
 from tracker.jobs.models import Leased, RunState
@@ -64,6 +65,10 @@ class Delivery(Leased, db.Model):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The message carries partner links (a partner link's email, a partner's daily reminder):
+    # once sent, the stored copy is blanked (tracker.partners.service.forget_sent_link_messages).
+    holds_partner_links: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
 
     recipient: Mapped[User] = relationship()
 
@@ -76,3 +81,56 @@ class Delivery(Leased, db.Model):
     def will_retry(self) -> bool:
         """Failed at least once, and waiting for its next try."""
         return self.state is RunState.QUEUED and bool(self.last_error)
+
+
+class NoticeKind(enum.Enum):
+    """Why a person is told of a change: something now waits for their decision (a request,
+    an item marked complete), a decision was made on what they asked, or they were given an
+    action. The change itself is the notice's history entry."""
+
+    DATE_CHANGE_ASKED = "date change asked"
+    CANCELLATION_ASKED = "cancellation asked"
+    SIGN_OFF_ASKED = "sign-off asked"
+    DATE_CHANGE_APPROVED = "date change approved"
+    DATE_CHANGE_REFUSED = "date change refused"
+    CANCELLATION_APPROVED = "cancellation approved"
+    CANCELLATION_REFUSED = "cancellation refused"
+    SIGNED_OFF = "signed off"
+    SENT_BACK = "sent back"
+    ACTION_OWNED = "action owned"
+
+    @property
+    def waits_for_decision(self) -> bool:
+        """Told to whoever decides: shown from what waits now, not from the notice."""
+        return self in (NoticeKind.DATE_CHANGE_ASKED, NoticeKind.CANCELLATION_ASKED,
+                        NoticeKind.SIGN_OFF_ASKED)
+
+    @property
+    def approved(self) -> bool:
+        return self in (NoticeKind.DATE_CHANGE_APPROVED, NoticeKind.CANCELLATION_APPROVED,
+                        NoticeKind.SIGNED_OFF)
+
+
+class Notice(db.Model):
+    """One person to be told of one change (a history entry), in their next daily email and
+    on their dashboard at once.
+
+    Written by the service that makes the change, in its transaction. `delivery_id` is set,
+    in the transaction that writes the daily email into the delivery log, to that email's
+    row: a notice goes into one email only (nothing twice), and stays waiting while its
+    person gets no email (paused, or no email that day: nothing lost)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[NoticeKind] = mapped_column(enum_type(NoticeKind))
+    history_entry_id: Mapped[int] = mapped_column(ForeignKey("history_entry.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), index=True)
+
+    recipient: Mapped[User] = relationship()
+    history_entry: Mapped[HistoryEntry] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "history_entry_id",
+                         name="uq_notice_recipient_history_entry"),
+    )

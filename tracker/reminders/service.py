@@ -26,6 +26,15 @@ on those days a digest goes to the officer even with no action to remind them of
 days it is listed in any digest that goes to them anyway. Nothing goes to an officer who has
 paused their reminders (an administrator reassigns the question instead).
 
+What waits for a person rides in the digest too (tracker.reminders.notices): requests and
+items marked complete waiting for their decision, their items that are not planned, decisions
+on what they asked, and actions they were given. Each change notes who is to be told (a
+`Notice`); a digest goes to them the next morning for any notice no email has told yet, and
+the notices are marked with that digest's delivery row in the transaction that writes it:
+nothing twice, nothing lost. A partner's digest carries a fresh partner link for each of
+their actions, not a sign-in link; once sent, its stored copy is blanked, as a partner link's
+email is.
+
 Emails other than reminders (report notices, partner links) go into the same log with
 `queue_email` and are sent by the same loop. The functions that commit say so.
 """
@@ -33,7 +42,7 @@ Emails other than reminders (report notices, partner links) go into the same log
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -54,15 +63,27 @@ from tracker.items.queries import ItemToPlan, items_to_plan
 from tracker.items.status import ItemState
 from tracker.jobs import queue
 from tracker.jobs.models import JobLock, RunState
-from tracker.mail import Mailer, MailError, build_message, parse_message
+from tracker.mail import Mailer, MailError, build_message, parse_message, subject_line
 from tracker.questions.queries import WaitingQuestion, waiting_questions
-from tracker.reminders.models import Delivery, DeliveryKind
+from tracker.reminders.models import Delivery, DeliveryKind, NoticeKind
+from tracker.reminders.notices import (
+    DecisionLine,
+    NoticeLine,
+    mark_emailed,
+    notices_not_yet_emailed,
+    waiting_for_decision,
+)
 from tracker.settings import ReminderSettings, Settings
 from tracker.settings import settings as current_settings
 
 LONGEST_PAUSE = timedelta(days=366)
 GAVE_UP_MID_SEND = ("The scheduler stopped while sending this email on its last attempt; it "
                     "may or may not have arrived.")
+# What a sent email with partner links in it becomes in the delivery log: the links would
+# otherwise work for anyone who reads the database or a backup of it.
+# How long a partner link in a partner's daily reminder works: the next reminder replaces it.
+PARTNER_REMINDER_LINK_DAYS = 14
+LINKS_REMOVED = "(The message held a partner link. It was removed once the email was sent.)"
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,11 @@ class Recipient:
     def paused_on(self, day: date) -> bool:
         """As `User.reminders_paused_on`: paused up to and including the end date."""
         return self.paused_until is not None and day <= self.paused_until
+
+    @property
+    def is_partner(self) -> bool:
+        """As `User.is_partner`: from a partner agency."""
+        return bool(self.organisation)
 
 
 @dataclass(frozen=True)
@@ -133,9 +159,29 @@ class Reminder:
     covering: dict[str, tuple[date | None, list[Line]]] = field(default_factory=dict)
     not_planned: list[ItemLine] = field(default_factory=list)
     no_lead: list[ItemLine] = field(default_factory=list)
+    # Digests: what waits for this person's decision, and what they are told of (decisions on
+    # what they asked, actions they were given), with the ids of every notice it tells.
+    waiting: list[DecisionLine] = field(default_factory=list)
+    news: list[NoticeLine] = field(default_factory=list)
+    notice_ids: list[int] = field(default_factory=list)
+    # A partner's actions' fresh partner links, by action id (made as the digest is written).
+    partner_links: dict[int, str] = field(default_factory=dict)
 
     @property
     def subject(self) -> str:
+        """The subject line: the council's tracker, then what the email is about."""
+        return subject_line(self.recipient.council_name, self.about)
+
+    @property
+    def decisions(self) -> list[NoticeLine]:
+        return [line for line in self.news if line.kind is not NoticeKind.ACTION_OWNED]
+
+    @property
+    def new_actions(self) -> list[NoticeLine]:
+        return [line for line in self.news if line.kind is NoticeKind.ACTION_OWNED]
+
+    @property
+    def about(self) -> str:
         if self.kind is DeliveryKind.PLANNING:
             parts = []
             if self.not_planned:
@@ -151,10 +197,18 @@ class Reminder:
         overdue = len(self.overdue) + sum(len(lines) for _, lines in self.covering.values())
         parts = [f"{plural(overdue, 'overdue action')} to update" if overdue
                  else f"{plural(len(self.coming_up), 'action')} due soon"
-                 if self.coming_up or not self.questions else ""]
+                 if self.coming_up else ""]
+        if self.waiting:
+            parts.append(f"{plural(len(self.waiting), 'request')} waiting for your decision")
+        if self.decisions:
+            parts.append(f"{plural(len(self.decisions), 'decision')} on what you asked")
+        if self.new_actions:
+            parts.append(f"{plural(len(self.new_actions), 'new action')} for you")
         if self.questions:
             parts.append(f"{plural(len(self.questions), 'question')} to answer")
-        return "; ".join(part for part in parts if part)
+        if self.not_planned and not any(parts):
+            parts.append(f"{plural(len(self.not_planned), 'item')} not planned")
+        return "; ".join(part for part in parts if part) or "your reminder"
 
     def summary(self) -> str:
         if self.kind is DeliveryKind.PLANNING:
@@ -165,7 +219,8 @@ class Reminder:
         return (f"{self.recipient.name} <{self.recipient.email}>: {self.kind.label}, "
                 f"{len(self.overdue)} overdue, {len(self.coming_up)} coming up, "
                 f"{covering} covering for others, "
-                f"{plural(len(self.questions), 'question')} to answer")
+                f"{plural(len(self.questions), 'question')} to answer, "
+                f"{len(self.waiting)} waiting for a decision, {len(self.news)} to tell")
 
 
 @dataclass
@@ -291,10 +346,12 @@ def plan_reminders(
                  .where(Inspection.council_id == council_id))
     rows = db.session.execute(query).all()
     to_plan = items_to_plan(council_id, day, settings.status_rules)
+    notices = notices_not_yet_emailed(council_id)
     # Each person once, not on every row of their actions.
     people, admins = _people(
         {person_id for row in rows for person_id in row[4:] if person_id}
-        | {item.lead_officer_id for item in to_plan if item.lead_officer_id is not None},
+        | {item.lead_officer_id for item in to_plan if item.lead_officer_id is not None}
+        | notices.people,
         {item.council_id for item in to_plan if item.lead_officer_id is None})
     due_texts: dict[date, str] = {}
     digests: dict[int, Reminder] = {}
@@ -314,6 +371,11 @@ def plan_reminders(
 
     for officer in asking:
         reminder_for(officer, digests, DeliveryKind.DIGEST, day)
+    # Anyone with something new to be told of gets a digest (unless paused: it waits).
+    for person_id in sorted(notices.people):
+        person = people.get(person_id)
+        if person is not None and person.reachable and not person.paused_on(day):
+            reminder_for(person, digests, DeliveryKind.DIGEST, day)
 
     for action_id, description, due_date, item_title, owner_id, lead_id in rows:
         owner, lead = people.get(owner_id), people.get(lead_id)
@@ -335,8 +397,30 @@ def plan_reminders(
         if overdue_by > escalate_after and lead_available:
             reminder_for(lead, escalations, DeliveryKind.ESCALATION,
                          escalation_day).overdue.append(line)
+    _what_waits(digests, to_plan, notices.lines, notices.ids, council_id=council_id,
+                public_url=public_url)
     planning = plan_planning(to_plan, people, admins, day=day, public_url=public_url)
     return [*digests.values(), *escalations.values(), *planning]
+
+
+def _what_waits(digests: dict[int, Reminder], to_plan: list[ItemToPlan],
+                news: dict[int, list[NoticeLine]], notice_ids: dict[int, list[int]], *,
+                council_id: int | None, public_url: str) -> None:
+    """Fill each digest's "waiting for you" part: what waits for the person's decision, their
+    items that are not planned, and the decisions and new actions they are told of."""
+    if not digests:
+        return
+    deciding = waiting_for_decision(council_id)
+    for person_id, reminder in digests.items():
+        reminder.waiting = deciding.get(person_id, [])
+        reminder.news = news.get(person_id, [])
+        reminder.notice_ids = notice_ids.get(person_id, [])
+    for item in to_plan:
+        reminder = digests.get(item.lead_officer_id) if item.lead_officer_id else None
+        if reminder is not None and item.status.state is ItemState.NOT_PLANNED:
+            reminder.not_planned.append(ItemLine(item.item_id, item.title, item.status.label,
+                                                 item.status.reason,
+                                                 _item_link(public_url, item.item_id)))
 
 
 def plan_planning(to_plan: list[ItemToPlan], people: dict[int, Recipient],
@@ -429,7 +513,14 @@ def _question_lines(day: date, *, settings: Settings, council_id: int | None
 def render_reminder(reminder: Reminder, *, day: date, settings: Settings) -> tuple[str, str]:
     """The plain-text and HTML bodies of one reminder (autoescaped HTML)."""
     env = current_app.jinja_env
-    context = {"reminder": reminder, "day": day, "public_url": settings.public_url,
+    public_url = settings.public_url
+
+    def action_link(action_id: int) -> str:
+        """A partner's own action: its partner link; otherwise the action's page."""
+        return reminder.partner_links.get(action_id) or f"{public_url}/actions/{action_id}"
+
+    context = {"reminder": reminder, "day": day, "public_url": public_url,
+               "action_link": action_link, "link_days": PARTNER_REMINDER_LINK_DAYS,
                "council_name": reminder.recipient.council_name,
                "upcoming_days": settings.reminders.upcoming_days,
                "escalate_after": settings.reminders.escalate_after_days}
@@ -450,20 +541,24 @@ def _logged_keys(days: set[date]) -> set[tuple[int, DeliveryKind, date]]:
 
 
 def queue_email(message: EmailMessage, *, recipient_id: int, kind: DeliveryKind, day: date,
-                now: datetime, topic: str = "") -> Delivery | None:
+                now: datetime, topic: str = "",
+                holds_partner_links: bool = False) -> Delivery | None:
     """Write one email into the delivery log, waiting to be sent (the scheduler's deliveries
     job sends it within a minute); None when its key (recipient, kind, day, topic) is in the
-    log already. Flushes, in a savepoint of its own."""
+    log already. `holds_partner_links`: its stored copy is blanked once sent. Flushes, in a
+    savepoint of its own."""
     return _queue(message.as_string(), to_address=str(message["To"]),
                   subject=str(message["Subject"]), recipient_id=recipient_id, kind=kind,
-                  day=day, now=now, topic=topic)
+                  day=day, now=now, topic=topic, holds_partner_links=holds_partner_links)
 
 
 def _queue(raw: str, *, to_address: str, subject: str, recipient_id: int, kind: DeliveryKind,
-           day: date, now: datetime, topic: str = "") -> Delivery | None:
+           day: date, now: datetime, topic: str = "",
+           holds_partner_links: bool = False) -> Delivery | None:
     row = Delivery(recipient_id=recipient_id, kind=kind, day=day, topic=topic,
                    state=RunState.QUEUED, to_address=to_address, subject=subject[:200],
-                   message=raw, attempts=0, last_error="", lease_until=None, created_at=now)
+                   message=raw, attempts=0, last_error="", lease_until=None, created_at=now,
+                   holds_partner_links=holds_partner_links)
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -482,23 +577,78 @@ def queue_reminders(day: date, *, now: datetime, council_id: int | None = None) 
     logged = _logged_keys({reminder.key_day for reminder in reminders})
     new = [reminder for reminder in reminders
            if (reminder.recipient.id, reminder.kind, reminder.key_day) not in logged]
-    messages = []
-    for reminder in new:
+
+    def message_of(reminder: Reminder) -> str:
         text, html = render_reminder(reminder, day=day, settings=settings)
-        messages.append(build_message(sender=sender, to=reminder.recipient.email,
-                                      subject=reminder.subject, text=text, html=html,
-                                      now=now).as_string())
+        return build_message(sender=sender, to=reminder.recipient.email,
+                             subject=reminder.subject, text=text, html=html,
+                             now=now).as_string()
+
+    # A partner's digest carries partner links, made in the savepoint that writes its row.
+    with_links = [reminder for reminder in new if _wants_partner_links(reminder)]
+    plain = [reminder for reminder in new if not _wants_partner_links(reminder)]
+    messages = [message_of(reminder) for reminder in plain]
     result = Planned(already=len(reminders) - len(new))
-    for reminder, message in zip(new, messages, strict=True):
+    for reminder, message in zip(plain, messages, strict=True):
         # Another run may have written the row since we looked: its key refuses ours.
-        if _queue(message, to_address=reminder.recipient.email, subject=reminder.subject,
-                  recipient_id=reminder.recipient.id, kind=reminder.kind,
-                  day=reminder.key_day, now=now) is None:
-            result.already += 1
+        row = _queue(message, to_address=reminder.recipient.email, subject=reminder.subject,
+                     recipient_id=reminder.recipient.id, kind=reminder.kind,
+                     day=reminder.key_day, now=now)
+        _count(result, reminder, row)
+    for reminder in with_links:
+        savepoint = db.session.begin_nested()
+        _make_partner_links(reminder, now=now)
+        row = _queue(message_of(reminder), to_address=reminder.recipient.email,
+                     subject=reminder.subject, recipient_id=reminder.recipient.id,
+                     kind=reminder.kind, day=reminder.key_day, now=now,
+                     holds_partner_links=True)
+        if row is None:
+            savepoint.rollback()  # its links go with it: nothing was sent
         else:
-            result.planned += 1
+            savepoint.commit()
+        _count(result, reminder, row)
     db.session.commit()
     return result
+
+
+def _count(result: Planned, reminder: Reminder, row: Delivery | None) -> None:
+    """Count a reminder written (its notices now told by it) or found in the log already."""
+    if row is None:
+        result.already += 1
+    else:
+        result.planned += 1
+        mark_emailed(reminder.notice_ids, row.id)
+
+
+def _partner_action_ids(reminder: Reminder) -> list[int]:
+    """The partner's own actions the digest names: each gets a partner link."""
+    ids = [line.action_id for line in [*reminder.overdue, *reminder.coming_up]]
+    ids += [line.action_id for line in reminder.new_actions if line.action_id is not None]
+    return list(dict.fromkeys(ids))
+
+
+def _wants_partner_links(reminder: Reminder) -> bool:
+    return (reminder.kind is DeliveryKind.DIGEST and reminder.recipient.is_partner
+            and bool(_partner_action_ids(reminder)))
+
+
+def _make_partner_links(reminder: Reminder, *, now: datetime) -> None:
+    """A fresh partner link for each of the partner's actions in the digest (one the partner
+    still owns and may update), in place of the sign-in links."""
+    from tracker.partners.service import reminder_link
+
+    links: dict[int, str] = {}
+    for action in db.session.scalars(
+            select(Action).where(Action.id.in_(_partner_action_ids(reminder)))
+            .options(joinedload(Action.owner), joinedload(Action.item))):
+        address = reminder_link(action, recipient_id=reminder.recipient.id, now=now,
+                                days=PARTNER_REMINDER_LINK_DAYS)
+        if address is not None:
+            links[action.id] = address
+    reminder.partner_links = links
+    for name in ("overdue", "coming_up"):
+        setattr(reminder, name, [replace(line, link=links.get(line.action_id, line.link))
+                                 for line in getattr(reminder, name)])
 
 
 # --- sending -------------------------------------------------------------------------------
@@ -547,8 +697,9 @@ def send_due_deliveries(*, council_id: int | None = None,
             if attempt is None:
                 db.session.rollback()  # sent or being sent by another run meanwhile
                 continue
-            to_address, raw = db.session.execute(
-                select(Delivery.to_address, Delivery.message).where(Delivery.id == row_id)
+            to_address, raw, holds_links = db.session.execute(
+                select(Delivery.to_address, Delivery.message, Delivery.holds_partner_links)
+                .where(Delivery.id == row_id)
             ).one()
             db.session.commit()  # claimed before it leaves
             error = None
@@ -560,6 +711,9 @@ def send_due_deliveries(*, council_id: int | None = None,
             if error is None:
                 outcome: dict[str, Any] = {"state": RunState.DONE, "lease_until": None,
                                            "sent_at": now, "last_error": ""}
+                if holds_links:
+                    # The links live on only in the recipient's mailbox.
+                    outcome["message"] = LINKS_REMOVED
             else:
                 retry = next_try_after(now, attempt, max_attempts=max_attempts,
                                        retry_wait=retry_wait)

@@ -24,12 +24,16 @@ from tracker.forms import page_status, rules_on_form
 from tracker.jobs.status import job_statuses
 from tracker.mail import outbox_file, outbox_files, parse_message
 from tracker.permissions import ADMIN_ONLY, STAFF, allow
-from tracker.reminders import service
+from tracker.reminders import notices, service
 from tracker.reminders.forms import PauseForm
 from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("reminders", __name__)
+# Words of notices, for the daily email and the dashboard (plain text, escaped where shown).
+bp.add_app_template_filter(notices.notice_title, "notice_title")
+bp.add_app_template_filter(notices.notice_words, "notice_words")
+bp.add_app_template_filter(notices.waiting_words, "waiting_words")
 
 
 def _pause_page(user, back_href: str, done_href: str):

@@ -38,7 +38,7 @@ from tracker.items.service import local_day
 from tracker.items.status import StatusRules
 from tracker.jobs import queue
 from tracker.jobs.queue import QueueResult
-from tracker.mail import build_message
+from tracker.mail import build_message, subject_line
 from tracker.reminders.models import DeliveryKind
 from tracker.reminders.service import queue_email
 from tracker.reports import cadence
@@ -232,16 +232,17 @@ def _owner_message(run: ReportRun) -> tuple[str, str, str]:
     meeting = next((m.meeting_date for m in committee.meetings
                     if run.scheduled_for and m.meeting_date >= run.scheduled_for.date()), None)
     if run.kind is RunKind.ISSUE and run.issued_report is not None:
-        subject = (f"Progress report to {committee.name} issued "
-                   f"(version {run.issued_report.version})")
+        about = (f"progress report to {committee.name} issued "
+                 f"(version {run.issued_report.version})")
         link = f"{public_url}/reports/{run.issued_report.id}"
     else:
-        subject = f"Draft progress report to {committee.name} ready"
+        about = f"draft progress report to {committee.name} ready"
         link = f"{public_url}/report-runs/{run.id}"
+    council_name = committee.report_owner.council.name if committee.report_owner else ""
+    subject = subject_line(council_name, about)
     context = {"run": run, "committee": committee, "owner": committee.report_owner,
                "meeting": meeting, "link": link,
-               "council_name": committee.report_owner.council.name if committee.report_owner
-               else "",
+               "council_name": council_name,
                "draft_link": f"{public_url}/committees/{committee.id}/report"}
     env = current_app.jinja_env
     return (subject[:200], env.get_template("emails/report_ready.txt").render(context),
