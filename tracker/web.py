@@ -56,6 +56,18 @@ def load_or_404(get: Callable[[int, int], T | None], object_id: int,
     return found
 
 
+SERVICE_NAME = "Improvement tracker"
+
+
+def name_before_sign_in() -> str | None:
+    """The council a page names before anyone signs in: the only council in the database,
+    or None when it holds several (or none), and the page names the service alone."""
+    from tracker.accounts.service import all_councils
+
+    councils = all_councils()
+    return councils[0].name if len(councils) == 1 else None
+
+
 def link(href: str, text: str, hidden: str = "") -> Markup:
     """A GOV.UK link, its text escaped; `hidden` adds words for screen readers only."""
     if hidden:
@@ -189,12 +201,15 @@ def register_request_handling(app: Flask) -> None:
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
-        council_name = settings().council_name
         if current_user.is_authenticated:
             council_name = current_user.council.name
+        else:
+            council_name = settings().council_name or name_before_sign_in()
         return {
             "can": permissions,
             "today": clock.today(),
             "status_rules": settings().status_rules,
-            "council_name": council_name,
+            # Named for the council when it is known, else for the service alone.
+            "council_name": council_name or SERVICE_NAME,
+            "council_known": bool(council_name),
         }

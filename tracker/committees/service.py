@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.formatting import long_date
 from tracker.inspections.models import Inspection
 from tracker.questions.queries import meeting_has_questions
+from tracker.workingdays import bank_holiday_name
 
 
 def committees_of_council(council_id: int) -> list[Committee]:
@@ -86,6 +87,20 @@ def add_meeting(committee: Committee, meeting_date: date) -> CommitteeMeeting:
     db.session.add(meeting)
     db.session.flush()
     return meeting
+
+
+def meeting_date_doubts(meeting_date: date, today: date) -> list[str]:
+    """Why a meeting date may be a slip that the administrator should confirm: a date in the
+    past, on a weekend or on a bank holiday in England and Wales; [] for an ordinary date."""
+    doubts = []
+    if meeting_date < today:
+        doubts.append("it is in the past")
+    if meeting_date.weekday() >= 5:
+        doubts.append(f"it is a {meeting_date.strftime('%A')}")
+    holiday = bank_holiday_name(meeting_date)
+    if holiday:
+        doubts.append(f"it is a bank holiday ({holiday})")
+    return doubts
 
 
 def remove_meeting(committee: Committee, meeting_id: int) -> None:

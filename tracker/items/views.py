@@ -21,6 +21,7 @@ from tracker.audit.service import (
     history_of_action,
     history_page_of_item,
     last_entry_of_action,
+    last_update_of_action,
 )
 from tracker.forms import page_status, rules_on_form, user_choices
 from tracker.inspections.models import FindingCategory
@@ -375,7 +376,8 @@ def update_action(action_id: int):
     last = last_entry_of_action(action) if form.conflict else None
     latest = history_in_words([last]) if last is not None else []
     return render_template(
-        "items/update_action.html", form=form, action=action, conflict=form.conflict, latest=latest
+        "items/update_action.html", form=form, action=action, conflict=form.conflict,
+        latest=latest, last_update=last_update_of_action(action),
     ), status
 
 
