@@ -1,7 +1,9 @@
-"""How dates and times are written for readers: "9 January 2012", UK style."""
+"""How dates and times are written for readers: "9 January 2012", UK style; and a
+document's extracted text shown without its markdown."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -42,3 +44,23 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """1 action, 2 actions."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count} {word}"
+
+
+def text_blocks(text: str) -> list[tuple[str, str]]:
+    """A document's extracted text as blocks to show: ("heading", words) for a line the
+    extractor marked as a heading with markdown ("## Areas for development"), and ("text",
+    lines) for the lines between, as they are. No markdown reaches the reader."""
+    blocks: list[tuple[str, str]] = []
+    lines: list[str] = []
+    for line in text.splitlines():
+        heading = re.fullmatch(r"\s{0,3}#{1,6}\s+(.*?)\s*#*\s*", line)
+        if heading:
+            if "".join(lines).strip():
+                blocks.append(("text", "\n".join(lines).strip("\n")))
+            lines = []
+            blocks.append(("heading", heading[1]))
+        else:
+            lines.append(line)
+    if "".join(lines).strip():
+        blocks.append(("text", "\n".join(lines).strip("\n")))
+    return blocks

@@ -77,12 +77,17 @@ def save_committee(
     return committee
 
 
-def add_meeting(committee: Committee, meeting_date: date) -> CommitteeMeeting:
-    """Add a meeting date; each date once."""
+def check_new_meeting(committee: Committee, meeting_date: date) -> None:
+    """RuleBroken when the committee already meets on the date: each date once."""
     if any(m.meeting_date == meeting_date for m in committee.meetings):
         raise RuleBroken(
             f"The committee already meets on {long_date(meeting_date)}", field="meeting_date"
         )
+
+
+def add_meeting(committee: Committee, meeting_date: date) -> CommitteeMeeting:
+    """Add a meeting date; each date once."""
+    check_new_meeting(committee, meeting_date)
     meeting = CommitteeMeeting(committee=committee, meeting_date=meeting_date)
     db.session.add(meeting)
     db.session.flush()

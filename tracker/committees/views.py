@@ -112,12 +112,13 @@ def add_meeting(committee_id: int):
     form = MeetingForm()
     if form.validate_on_submit():
         day = form.meeting_date.data
-        doubts = service.meeting_date_doubts(day, clock.today())
-        if doubts and form.confirmed.data != day.isoformat():
-            # Nothing is saved until the administrator confirms the date.
-            form.confirmed.data = day.isoformat()
-            return _committee_page(committee, form, doubts=doubts)
         with rules_on_form(form):
+            service.check_new_meeting(committee, day)
+            doubts = service.meeting_date_doubts(day, clock.today())
+            if doubts and form.confirmed.data != day.isoformat():
+                # Nothing is saved until the administrator confirms the date.
+                form.confirmed.data = day.isoformat()
+                return _committee_page(committee, form, doubts=doubts)
             meeting = service.add_meeting(committee, day)
             flash(f"Meeting on {long_date(meeting.meeting_date)} added", "success")
             return redirect(url_for("committees.view_committee", committee_id=committee.id))
