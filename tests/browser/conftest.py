@@ -353,8 +353,13 @@ def import_letter(page, letter_path: str) -> str:
     page.get_by_role("button", name="Read the document").click()
     page.wait_for_url(re.compile(r"/inspections/import/\d+$"))
     page.get_by_role("button", name="Create inspection and tracked items").click()
-    page.wait_for_url(re.compile(r"/inspections/\d+$"))
-    return page.url
+    return after_confirming(page)
+
+
+def after_confirming(page) -> str:
+    """The inspection's address, once confirming an import has led to its next steps."""
+    page.wait_for_url(re.compile(r"/inspections/\d+/next-steps$"))
+    return page.url.removesuffix("/next-steps")
 
 
 def import_a_recent_letter(page, folder: Path) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from tests.browser.conftest import Steps, later, sign_in
+from tests.browser.conftest import Steps, after_confirming, later, sign_in
 from tracker.demo.letters import letter_dates, older_letter
 
 CORRECTED = ("Managers' oversight of assessments is not consistently recorded, and records do "
@@ -47,11 +47,26 @@ def test_from_letter_to_the_committee_paper(site, chromium, tmp_path):
     development = admin.locator("textarea[name$='-text']").nth(2)
     development.fill(CORRECTED)
     admin.get_by_role("button", name="Create inspection and tracked items").click()
-    admin.wait_for_url(re.compile(r"/inspections/\d+$"))
+    inspection_url = after_confirming(admin)
+    steps.check(admin, "next-steps")
+    admin.set_viewport_size({"width": 375, "height": 800})
+    steps.snap(admin, "next-steps-375")
+    admin.set_viewport_size({"width": 1280, "height": 720})
+    admin.goto(inspection_url)
     steps.check(admin, "inspection")
-    inspection_url = admin.url
     # Nobody leads the new items and nothing is planned: every status says so, in words.
     assert admin.locator(".tracker-status", has_text="Not planned").count() >= 3
+    # The next steps give every item its lead officer on one page.
+    admin.get_by_role("link", name=re.compile("^Next steps")).click()
+    selects = admin.locator("select[name^='lead_']")
+    assert selects.count() >= 3
+    for number in range(selects.count()):
+        selects.nth(number).select_option(label="Meg Lead")
+    admin.get_by_role("button", name="Save lead officers").click()
+    admin.get_by_text("Lead officers saved").wait_for()
+    steps.check(admin, "next-steps-leads-saved")
+    assert admin.locator("select[name^='lead_'] option:checked", has_text="Meg Lead").count() \
+        == selects.count()
     admin.goto("/items")
     steps.check(admin, "items-not-planned")
     admin.goto("/")

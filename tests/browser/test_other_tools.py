@@ -10,7 +10,7 @@ import re
 import time
 from datetime import date, timedelta
 
-from tests.browser.conftest import Steps, sign_in
+from tests.browser.conftest import Steps, after_confirming, sign_in
 from tests.browser.test_journey import _letter_file
 
 PARTNER = ("Sergeant Priya Nair", "priya.nair@northshire-police.example")
@@ -82,8 +82,7 @@ def test_account_tools_plan_import_partner_link_and_evidence_pack(site, chromium
     admin.get_by_role("button", name="Read the document").click()
     admin.wait_for_url(re.compile(r"/inspections/import/\d+$"))
     admin.get_by_role("button", name="Create inspection and tracked items").click()
-    admin.wait_for_url(re.compile(r"/inspections/\d+$"))
-    inspection_url = admin.url
+    inspection_url = after_confirming(admin)
 
     # 3. The administrator adds a manager from a partner agency.
     admin.goto("/users/new")

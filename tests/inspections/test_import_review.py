@@ -250,7 +250,7 @@ def test_admin_uploads_a_letter_edits_the_findings_and_creates_the_inspection(
     assert response.status_code == 302, page_text(response)[:3000]
 
     [inspection] = db.session.scalars(select(Inspection)).all()
-    assert response.headers["Location"].endswith(f"/inspections/{inspection.id}")
+    assert response.headers["Location"].endswith(f"/inspections/{inspection.id}/next-steps")
     assert inspection.title == fields["title"]
     assert inspection.letter_date == NEWER.letter_date
     assert inspection.visit_dates == list(NEWER.visit_dates)

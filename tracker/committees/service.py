@@ -77,6 +77,18 @@ def save_committee(
     return committee
 
 
+def add_inspection_to_committee(committee: Committee, inspection: Inspection) -> bool:
+    """Let the committee's progress reports cover the inspection; False when they did
+    already."""
+    if inspection.council_id != committee.council_id:
+        raise RuleBroken("Choose one of this council's committees", field="committee")
+    if inspection in committee.inspections:
+        return False
+    committee.inspections.append(inspection)
+    db.session.flush()
+    return True
+
+
 def check_new_meeting(committee: Committee, meeting_date: date) -> None:
     """RuleBroken when the committee already meets on the date: each date once."""
     if any(m.meeting_date == meeting_date for m in committee.meetings):

@@ -294,6 +294,27 @@ def edit_item(
     return changed
 
 
+def assign_lead_officers(
+    leads: list[tuple[Item, User | None]], *, actor: User, now: datetime
+) -> int:
+    """Give each item its lead officer at once (an inspection's next steps): each change
+    recorded in the item's history; the items whose lead changed, counted. RuleBroken, and
+    nothing saved, when one of the people cannot lead an item."""
+    changed = 0
+    for item, lead in leads:
+        _check_lead_officer(lead, item.finding.inspection.council_id)
+        if item.lead_officer == lead:
+            continue
+        record_history(item=item, author=actor, now=now, kind=HistoryKind.EDITED,
+                       field=HistoryField.LEAD_OFFICER, old_value=item.lead_officer,
+                       new_value=lead)
+        item.lead_officer = lead
+        note_updated(item, now)
+        changed += 1
+    db.session.flush()
+    return changed
+
+
 def add_action(
     item: Item,
     *,
