@@ -304,6 +304,13 @@ class Steps:
         self.count += 1
         page.screenshot(path=self.folder / f"{self.count:02d}-{name}.png", full_page=True)
 
+    def narrow(self, page, name: str) -> None:
+        """A screenshot of the page as a 375-pixel-wide phone shows it."""
+        size = page.viewport_size
+        page.set_viewport_size({"width": 375, "height": 800})
+        self.snap(page, f"{name}-375")
+        page.set_viewport_size(size)
+
     def check(self, page, name: str) -> None:
         """A screenshot, then axe-core (no WCAG 2.2 A or AA violation on the page), no card,
         table row or summary list showing its own title twice or markup as text, and no
@@ -353,7 +360,9 @@ def import_letter(page, letter_path: str) -> str:
     page.get_by_role("button", name="Read the document").click()
     page.wait_for_url(re.compile(r"/inspections/import/\d+$"))
     page.get_by_role("button", name="Create inspection and tracked items").click()
-    return after_confirming(page)
+    inspection = after_confirming(page)
+    page.goto(inspection)
+    return inspection
 
 
 def after_confirming(page) -> str:

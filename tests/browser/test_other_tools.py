@@ -137,6 +137,7 @@ def test_account_tools_plan_import_partner_link_and_evidence_pack(site, chromium
     partner = partner_context.new_page()
     partner.goto(link)
     steps.check(partner, "partner-update")
+    steps.narrow(partner, "partner-update")
     partner.get_by_role("button", name="Send update").click()
     steps.check(partner, "partner-update-with-error")
     partner.get_by_label("What has happened since the last update?").fill(
@@ -144,6 +145,10 @@ def test_account_tools_plan_import_partner_link_and_evidence_pack(site, chromium
     partner.get_by_role("button", name="Send update").click()
     partner.get_by_text("Update sent").first.wait_for()
     steps.check(partner, "partner-update-sent")
+    # The footer's "How status is worked out" opens for someone with no account.
+    partner.get_by_role("link", name="How status is worked out").click()
+    partner.wait_for_url(re.compile(r"/how-status-is-worked-out$"))
+    steps.check(partner, "how-status-without-an-account")
     partner_context.close()
 
     admin.goto(action_url)
