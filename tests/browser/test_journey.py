@@ -118,7 +118,7 @@ def test_from_letter_to_the_committee_paper(site, chromium, tmp_path):
     assert not admin.get_by_label("Day", exact=True).is_visible()
     admin.get_by_label("On a regular rule").check()
     assert admin.get_by_label("Day", exact=True).is_visible()
-    assert not admin.get_by_label("Working days before each meeting").is_visible()
+    assert not admin.get_by_label("Working days before each meeting", exact=True).is_visible()
     admin.get_by_label("Months").fill("January, April, July, October")
     admin.get_by_label("Day", exact=True).fill("5th Monday")
     admin.get_by_label("Report owner").select_option(label="Meg Lead")
