@@ -157,8 +157,9 @@ def test_from_letter_to_the_committee_paper(site, chromium, tmp_path):
     manager.get_by_role("button", name="Save update").click()
     steps.check(manager, "update-action-with-errors")
     manager.get_by_label("In progress").check()
-    manager.get_by_label("Commentary").fill(
-        "Twelve of twenty assessments audited; <script>alert('x')</script> the rest next week.")
+    typed = "Twelve of twenty assessments audited; <script>alert('x')</script> the rest next week."
+    steps.typed.add(typed)
+    manager.get_by_label("Commentary").fill(typed)
     manager.get_by_role("button", name="Save update").click()
     manager.get_by_text("Update saved").wait_for()
     steps.check(manager, "update-saved")
