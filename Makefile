@@ -66,6 +66,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	@# The Nu HTML Checker (vnu-jar) runs on Java, from Debian, so its install step finds Java
+	@# and downloads none of its own.
+	@command -v java >/dev/null || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

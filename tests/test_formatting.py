@@ -60,3 +60,16 @@ def test_counts_are_written_with_the_right_plural():
     assert plural(0, "action") == "0 actions"
     assert plural(3, "action") == "3 actions"
     assert plural(2, "person", "people") == "2 people"
+
+
+def test_a_documents_markdown_headings_are_shown_as_headings_without_their_hashes():
+    from tracker.formatting import text_blocks
+
+    text = "## Areas for development\nRecords are late.\n\nPlans vary.\n### Next ###\nAudit"
+    assert text_blocks(text) == [
+        ("heading", "Areas for development"),
+        ("text", "Records are late.\n\nPlans vary."),
+        ("heading", "Next"),
+        ("text", "Audit"),
+    ]
+    assert text_blocks("#hashtag is text") == [("text", "#hashtag is text")]

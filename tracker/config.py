@@ -29,7 +29,9 @@ class Defaults:
     SIGN_IN_LOCK_MINUTES = 15
     SIGN_IN_MAX_PER_ADDRESS = 30
     SIGN_IN_ADDRESS_WINDOW_MINUTES = 10
-    COUNCIL_NAME = "Council"
+    # The council named before anyone signs in; empty: the only council in the database, or
+    # the service's name ("Improvement tracker") when it holds several.
+    COUNCIL_NAME = ""
     # Status rules (see docs on "How status is worked out")
     RAG_RED_OVERDUE_DAYS = 14
     RAG_AMBER_DUE_WITHIN_DAYS = 14

@@ -1,7 +1,9 @@
-"""How dates and times are written for readers: "9 January 2012", UK style."""
+"""How dates and times are written for readers: "9 January 2012", UK style; and a
+document's extracted text shown without its markdown."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -42,3 +44,36 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """1 action, 2 actions."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count} {word}"
+
+
+_MARKDOWN_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*?)\s*#*\s*")
+
+
+def text_blocks(text: str) -> list[tuple[str, str]]:
+    """A document's extracted text as blocks to show: ("heading", words) for a line the
+    extractor marked as a heading with markdown ("## Areas for development"), and ("text",
+    lines) for the lines between, as they are. No markdown reaches the reader."""
+    return [(kind, words) for kind, words, _anchor in marked_text_blocks(text, {})]
+
+
+def marked_text_blocks(text: str, anchors: dict[int, str]) -> list[tuple[str, str, str | None]]:
+    """`text_blocks` with places to link to: each line numbered in `anchors` (from 0) is a
+    block of its own carrying its anchor, so that a warning can point at it."""
+    blocks: list[tuple[str, str, str | None]] = []
+    lines: list[str] = []
+
+    def end_of_run() -> None:
+        if "".join(lines).strip():
+            blocks.append(("text", "\n".join(lines).strip("\n"), None))
+        lines.clear()
+
+    for number, line in enumerate(text.splitlines()):
+        heading = _MARKDOWN_HEADING.fullmatch(line)
+        if heading or number in anchors:
+            end_of_run()
+            blocks.append(("heading" if heading else "text", heading[1] if heading else line,
+                           anchors.get(number)))
+        else:
+            lines.append(line)
+    end_of_run()
+    return blocks

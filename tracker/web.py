@@ -58,6 +58,54 @@ def load_or_404(get: Callable[[int, int], T | None], object_id: int,
     return found
 
 
+SERVICE_NAME = "Improvement tracker"
+
+# The section of the navigation each page belongs to: by its endpoint where that differs from
+# its blueprint's, else by its blueprint; a page in none (your account) highlights nothing.
+_SECTION_OF_ENDPOINT = {
+    "items.my_actions": "my actions",
+    "items.update_action": "my actions",
+    "items.change_due_date": "my actions",
+    "items.cancel_action": "my actions",
+    "questions.waiting_for_me": "my actions",
+    "questions.answer_question": "my actions",
+    "reminders.pause_mine": "my actions",
+    "reminders.pause_for_user": "users",
+    "data_protection.inspection_retention": "inspections",
+    "reports.report_schedule": "committees",
+    "reports.report_details": "committees",
+    "reports.draft_report": "committees",
+    "reports.issue_report": "committees",
+    "accounts.sign_in": "",
+    "accounts.your_account": "",
+    "dashboard.how_status_is_worked_out": "",
+}
+_SECTION_OF_BLUEPRINT = {
+    "dashboard": "dashboard", "items": "items", "evidence": "items", "partners": "items",
+    "inspections": "inspections", "plan_import": "inspections", "committees": "committees",
+    "questions": "committees", "reports": "reports", "accounts": "users",
+    "reminders": "reminders", "data_protection": "users",
+}
+
+
+def nav_section(endpoint: str | None) -> str:
+    """The navigation section ("my actions", "committees" …) a page belongs to, or ""."""
+    if not endpoint:
+        return ""
+    if endpoint in _SECTION_OF_ENDPOINT:
+        return _SECTION_OF_ENDPOINT[endpoint]
+    return _SECTION_OF_BLUEPRINT.get(endpoint.partition(".")[0], "")
+
+
+def name_before_sign_in() -> str | None:
+    """The council a page names before anyone signs in: the only council in the database,
+    or None when it holds several (or none), and the page names the service alone."""
+    from tracker.accounts.service import all_councils
+
+    councils = all_councils()
+    return councils[0].name if len(councils) == 1 else None
+
+
 def link(href: str, text: str, hidden: str = "") -> Markup:
     """A GOV.UK link, its text escaped; `hidden` adds words for screen readers only."""
     if hidden:
@@ -200,6 +248,7 @@ def register_request_handling(app: Flask) -> None:
     app.add_template_filter(formatting.long_date, "long_date")
     app.add_template_filter(formatting.short_date, "short_date")
     app.add_template_filter(formatting.date_and_time, "date_and_time")
+    app.add_template_filter(formatting.text_blocks, "text_blocks")
     app.add_template_filter(formatting.plural, "plural")
     app.add_template_filter(linked_text, "linked")
     app.add_template_filter(size_in_words, "file_size")
@@ -208,15 +257,19 @@ def register_request_handling(app: Flask) -> None:
 
     app.add_template_global(error_list, "form_error_list")
     app.add_template_global(link, "link")
+    app.add_template_global(nav_section, "nav_section")
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
-        council_name = settings().council_name
         if current_user.is_authenticated:
             council_name = current_user.council.name
+        else:
+            council_name = settings().council_name or name_before_sign_in()
         return {
             "can": permissions,
             "today": clock.today(),
             "status_rules": settings().status_rules,
-            "council_name": council_name,
+            # Named for the council when it is known, else for the service alone.
+            "council_name": council_name or SERVICE_NAME,
+            "council_known": bool(council_name),
         }

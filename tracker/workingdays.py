@@ -19,6 +19,11 @@ def is_bank_holiday(day: date) -> bool:
     return day in _bank_holidays(day.year)
 
 
+def bank_holiday_name(day: date) -> str | None:
+    """The name of the bank holiday in England and Wales on the day ("Christmas Day"), or None."""
+    return _bank_holidays(day.year).get(day)
+
+
 def is_working_day(day: date) -> bool:
     """Monday to Friday, except bank holidays."""
     return day.weekday() < 5 and not is_bank_holiday(day)

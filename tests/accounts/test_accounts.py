@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import sign_in_as
+from tests.conftest import configure, sign_in_as
 from tests.factories import (
     PASSWORD,
     AdminFactory,
@@ -418,3 +418,26 @@ def test_names_are_shown_as_text_not_markup(client, admin):
     html = client.get("/users").data.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert" in html
+
+
+def test_the_sign_in_page_names_the_only_council(client):
+    CouncilFactory(name="Westshire Borough Council")
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "Westshire Borough Council" in page
+    assert "<title>Sign in – Improvement tracker – Westshire Borough Council</title>" in page
+
+
+def test_the_sign_in_page_names_the_service_when_the_database_holds_several_councils(client):
+    CouncilFactory(name="Westshire Borough Council")
+    CouncilFactory(name="Eastshire County Council")
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "Westshire" not in page and "Eastshire" not in page
+    assert "<title>Sign in – Improvement tracker</title>" in page
+    assert ">Council<" not in page and "– Council" not in page
+
+
+def test_the_council_name_setting_still_names_the_council_before_sign_in(client, app):
+    configure(app, COUNCIL_NAME="Northshire County Council")
+    CouncilFactory(name="Westshire Borough Council")
+    CouncilFactory(name="Eastshire County Council")
+    assert "Northshire County Council" in client.get("/sign-in").get_data(as_text=True)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import ROOT, Steps, sign_in
+from tests.browser.conftest import ROOT, Steps, after_confirming, sign_in
 from tracker.demo.letters import letter_dates, newer_letter, older_letter
 
 PHONE = {"width": 320, "height": 640}
@@ -60,7 +60,7 @@ def prepared(site, chromium, letter_paths):
     admin = sign_in(chromium, site, "admin")
     _upload(admin, letter_paths[0])
     admin.get_by_role("button", name="Create inspection and tracked items").click()
-    admin.wait_for_url(re.compile(r"/inspections/\d+$"))
+    admin.goto(after_confirming(admin))
     admin.get_by_role("link", name=re.compile("^Tracked as")).first.click()
     item_url = admin.url
     admin.get_by_role("button", name="Add an action").click()
@@ -123,7 +123,7 @@ def test_the_import_review_can_be_completed_with_the_keyboard_alone(site, chromi
     admin.keyboard.type("Corrected with the keyboard: plans do not say who does what by when.")
     _tab_to(admin, "el.tagName === 'BUTTON' && el.textContent.includes('Create inspection')")
     admin.keyboard.press("Enter")
-    admin.wait_for_url(re.compile(r"/inspections/\d+$"))
+    admin.goto(after_confirming(admin))
     steps.snap(admin, "created")
     assert "Corrected with the keyboard: plans do not say who does what by when." in (
         admin.content())

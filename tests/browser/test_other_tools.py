@@ -11,7 +11,7 @@ import time
 from datetime import date, timedelta
 
 from tests import hostile_files
-from tests.browser.conftest import Steps, sign_in
+from tests.browser.conftest import Steps, after_confirming, sign_in
 from tests.browser.test_journey import _letter_file
 
 PARTNER = ("Sergeant Priya Nair", "priya.nair@northshire-police.example")
@@ -90,8 +90,7 @@ def test_account_tools_plan_import_partner_link_and_evidence_pack(site, chromium
     admin.get_by_role("button", name="Read the document").click()
     admin.wait_for_url(re.compile(r"/inspections/import/\d+$"))
     admin.get_by_role("button", name="Create inspection and tracked items").click()
-    admin.wait_for_url(re.compile(r"/inspections/\d+$"))
-    inspection_url = admin.url
+    inspection_url = after_confirming(admin)
 
     # 3. The administrator adds a manager from a partner agency.
     admin.goto("/users/new")
@@ -152,6 +151,7 @@ def test_account_tools_plan_import_partner_link_and_evidence_pack(site, chromium
     partner = partner_context.new_page()
     partner.goto(link)
     steps.check(partner, "partner-update")
+    steps.narrow(partner, "partner-update")
     partner.get_by_role("button", name="Send update").click()
     steps.check(partner, "partner-update-with-error")
     partner.get_by_label("What has happened since the last update?").fill(
@@ -159,6 +159,10 @@ def test_account_tools_plan_import_partner_link_and_evidence_pack(site, chromium
     partner.get_by_role("button", name="Send update").click()
     partner.get_by_text("Update sent").first.wait_for()
     steps.check(partner, "partner-update-sent")
+    # The footer's "How status is worked out" opens for someone with no account.
+    partner.get_by_role("link", name="How status is worked out").click()
+    partner.wait_for_url(re.compile(r"/how-status-is-worked-out$"))
+    steps.check(partner, "how-status-without-an-account")
     partner_context.close()
 
     admin.goto(action_url)

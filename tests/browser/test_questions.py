@@ -32,6 +32,10 @@ def test_a_question_is_recorded_reminded_answered_and_read(site, chromium, tmp_p
     held = date.today() - timedelta(days=7)
     fill_date(admin, held)
     admin.get_by_role("button", name="Add meeting date").click()
+    # A date in the past is added once the clerk confirms it.
+    admin.get_by_text("it is in the past").wait_for()
+    steps.check(admin, "meeting-date-in-the-past")
+    admin.get_by_role("button", name="Yes, add this meeting date").click()
     admin.get_by_text("added").first.wait_for()
 
     # Records the question, first forgetting what was asked and who is to answer.

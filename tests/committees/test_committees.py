@@ -80,7 +80,8 @@ def test_admin_adds_a_committee_with_members_and_a_meeting_date(client, council,
     assert {m.id for m in committee.members} == {councillor.id, partner.id}
     assert [i.id for i in committee.inspections] == [inspection.id]
 
-    meeting_day = clock.today() + timedelta(days=40)
+    # Wednesday 30 December 2026: an ordinary working day, added without a warning.
+    meeting_day = clock.today() + timedelta(days=38)
     added = client.post(f"/committees/{committee.id}/meetings", data=_date_fields(meeting_day))
     assert added.status_code == 302
     assert [m.meeting_date for m in db.session.get(Committee, committee.id).meetings] == [
@@ -331,3 +332,48 @@ def test_committee_names_are_shown_as_text_not_markup(client, council, admin):
     html = _main(client.get("/committees"))
     assert "<b>Bold</b>" not in html
     assert "&lt;b&gt;Bold&lt;/b&gt; Panel" in html
+
+
+@pytest.mark.parametrize(("days", "why"), [
+    (-7, "it is in the past"),
+    (13, "it is a Saturday"),  # Saturday 5 December 2026
+    (33, "it is a bank holiday (Christmas Day)"),  # Friday 25 December 2026
+])
+def test_a_doubtful_meeting_date_is_added_only_once_the_administrator_confirms_it(
+    client, admin, committee, days, why
+):
+    day = clock.today() + timedelta(days=days)
+    sign_in_as(client, admin)
+
+    warned = client.post(f"/committees/{committee.id}/meetings", data=_date_fields(day))
+
+    assert warned.status_code == 200
+    assert why in _html(warned)
+    assert "Yes, add this meeting date" in _html(warned)
+    assert _count(CommitteeMeeting) == 0
+    confirmed = client.post(f"/committees/{committee.id}/meetings",
+                            data={**_date_fields(day), "confirmed": day.isoformat()})
+    assert confirmed.status_code == 302
+    assert [m.meeting_date for m in db.session.get(Committee, committee.id).meetings] == [day]
+
+
+def test_confirming_one_date_does_not_confirm_another(client, admin, committee):
+    saturday = clock.today() + timedelta(days=13)
+    sign_in_as(client, admin)
+    response = client.post(f"/committees/{committee.id}/meetings",
+                           data={**_date_fields(saturday + timedelta(days=1)),
+                                 "confirmed": saturday.isoformat()})
+    assert response.status_code == 200
+    assert "it is a Sunday" in _html(response)
+    assert _count(CommitteeMeeting) == 0
+
+
+def test_removing_a_meeting_date_asks_first(client, admin, committee):
+    meeting = CommitteeMeetingFactory(committee=committee)
+    sign_in_as(client, admin)
+
+    asked = client.get(f"/committees/{committee.id}/meetings/{meeting.id}/remove")
+
+    assert asked.status_code == 200
+    assert f"Remove the meeting on {long_date(meeting.meeting_date)}?" in _html(asked)
+    assert _count(CommitteeMeeting) == 1

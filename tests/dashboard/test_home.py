@@ -40,3 +40,20 @@ def test_staff_dashboards_do_not_list_committee_papers(app, council, client):
     sign_in_as(client, known.lead)
     page = client.get("/").get_data(as_text=True)
     assert "progress reports" not in page
+
+
+def test_a_councillors_dashboard_shows_no_deadline_they_cannot_act_on(client, council):
+    from tests.factories import AdminFactory, CommitteeMemberFactory, InspectionFactory
+
+    InspectionFactory(council=council, title="Inspection of local authority children's services")
+    member = CommitteeMemberFactory(council=council)
+    admin = AdminFactory(council=council)
+    db.session.commit()
+
+    sign_in_as(client, admin)
+    assert "Action plan for “Inspection of local authority" in client.get("/").get_data(
+        as_text=True)
+    sign_in_as(client, member)
+    page = client.get("/").get_data(as_text=True)
+    assert "Action plan for" not in page
+    assert "govuk-warning-text" not in page

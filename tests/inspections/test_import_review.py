@@ -250,7 +250,7 @@ def test_admin_uploads_a_letter_edits_the_findings_and_creates_the_inspection(
     assert response.status_code == 302, page_text(response)[:3000]
 
     [inspection] = db.session.scalars(select(Inspection)).all()
-    assert response.headers["Location"].endswith(f"/inspections/{inspection.id}")
+    assert response.headers["Location"].endswith(f"/inspections/{inspection.id}/next-steps")
     assert inspection.title == fields["title"]
     assert inspection.letter_date == NEWER.letter_date
     assert inspection.visit_dates == list(NEWER.visit_dates)
@@ -779,3 +779,18 @@ def test_a_draft_keeps_the_whole_extraction_with_each_findings_group():
 def test_an_items_first_title_is_the_findings_first_words(text, title):
     assert imports.short_title(text) == title
     assert len(imports.short_title(text)) <= imports.SHORT_TITLE_LENGTH + 1
+
+
+def test_the_document_text_is_shown_without_markdown(signed_in, admin, council):
+    draft = imports.record_draft(
+        council.id, actor=admin, now=NOW, filename="letter.docx", sha256="d" * 64,
+        text="## Areas for development\nCase records are late.\n### Next steps\nAudit them.",
+        extraction=Extraction(findings=[ProposedFinding("strengths", "Staff are kind.")]),
+    )
+    db.session.commit()
+    html = signed_in.get(f"/inspections/import/{draft.id}").data.decode()
+    region = html[html.index('id="document-text-heading"'):]
+    assert "##" not in region
+    assert "govuk-!-font-weight-bold govuk-!-margin-top-3 govuk-!-margin-bottom-1\">Areas for "\
+           "development</p>" in region
+    assert "Case records are late." in region

@@ -143,27 +143,37 @@ def test_a_due_date_change_always_needs_a_reason(action, who):
     assert action.due_date_changes == []
 
 
-def test_a_due_date_before_the_item_was_created_is_refused(action):
+def test_a_due_date_before_the_inspections_letter_is_refused(action):
+    # The letter of 27 July 2026; the item was recorded on 1 August 2026. A plan made since
+    # the letter may hold dates before the item was recorded, not before the letter.
     lead = action.item.lead_officer
     with pytest.raises(RuleBroken) as error:
-        service.change_due_date(action, actor=lead, now=NOW, new_date=date(2026, 7, 31),
+        service.change_due_date(action, actor=lead, now=NOW, new_date=date(2026, 7, 26),
                                 reason="Backdating")
     assert error.value.field == "new_date"
-    assert "1 August 2026" in error.value.message
+    assert "27 July 2026, the date of the inspection's letter" in error.value.message
     assert action.due_date == date(2026, 12, 1)
-    # The day the item was created is itself allowed.
-    service.change_due_date(action, actor=lead, now=NOW, new_date=date(2026, 8, 1),
+    # The letter's day itself is allowed.
+    service.change_due_date(action, actor=lead, now=NOW, new_date=date(2026, 7, 27),
                             reason="Done early")
-    assert action.due_date == date(2026, 8, 1)
+    assert action.due_date == date(2026, 7, 27)
 
 
-def test_a_new_action_due_before_the_item_was_created_is_refused(action):
+def test_a_new_action_due_before_the_inspections_letter_is_refused(action):
     with pytest.raises(RuleBroken) as error:
         service.add_action(action.item, actor=action.item.lead_officer, now=NOW,
                            description="Backdated", owner=action.owner,
-                           due_date=date(2026, 7, 31))
+                           due_date=date(2026, 7, 26))
     assert error.value.field == "due_date"
     assert len(action.item.actions) == 1
+
+
+def test_without_a_letter_date_the_earliest_due_date_is_the_day_the_item_was_created(action):
+    action.item.finding.inspection.letter_date = None
+    with pytest.raises(RuleBroken, match="1 August 2026, when the item was created"):
+        service.add_action(action.item, actor=action.item.lead_officer, now=NOW,
+                           description="Backdated", owner=action.owner,
+                           due_date=date(2026, 7, 31))
 
 
 def test_a_second_request_by_someone_else_is_refused_while_one_is_pending(action):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -259,3 +260,22 @@ def test_a_partner_update_made_from_a_page_opened_before_someone_elses_is_not_sa
     assert "changed this action after you opened this page" in response.text
     assert partner_entries(action) == []
     assert f'value="{action.version}"' in response.text  # sending again now saves it
+
+
+def test_the_partner_page_shows_the_action_as_text_and_status_once(client):
+    action = partner_action()
+    sent = send_link(action)
+
+    text = client.get(f"/partner/{sent.token}").text
+
+    assert "tracker-pre-wrap&quot;" not in text and "&lt;span" not in text
+    # "Status" once: the row says the status now, the question asks for the new one.
+    assert re.findall(r">\s*Status\s*<", text) == []
+    assert "Status now" in text
+    assert "What is its status now?" in text
+
+
+def test_how_status_is_worked_out_is_public_for_the_partner_pages_footer(client):
+    response = client.get("/how-status-is-worked-out")
+    assert response.status_code == 200
+    assert "How status is worked out" in response.text

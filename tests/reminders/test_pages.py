@@ -90,7 +90,8 @@ def test_a_manager_cannot_pause_reminders_for_someone_else(client):
                        data=date_form(date(2027, 1, 8))).status_code == 403
 
 
-def test_the_admin_page_shows_failures_with_their_reason_and_tomorrows_reminders(client, app):
+def test_the_admin_page_shows_failures_with_their_reason_and_the_next_runs_reminders(client,
+                                                                                      app):
     council = CouncilFactory()
     admin = AdminFactory(council=council)
     owner = UserFactory(council=council, name="Ola Owner")
@@ -107,7 +108,8 @@ def test_the_admin_page_shows_failures_with_their_reason_and_tomorrows_reminders
     page = response.get_data(as_text=True)
     assert "Failed, will retry" in page
     assert "Could not reach the mail server" in page
-    assert "Tomorrow&#39;s reminders" in page or "Tomorrow's reminders" in page
+    # No daily run has finished today and 7am has passed: the next run is today's, now due.
+    assert "Reminders of the next run, 22 November 2026 at 7:00am" in page
     assert "Ola Owner: daily reminder, 1 overdue action to update" in page
 
 
@@ -173,3 +175,33 @@ def test_the_outbox_hides_other_councils_mail_and_refuses_paths(client, app):
     assert "Not yours" not in client.get("/admin/outbox").get_data(as_text=True)
     assert client.get(f"/admin/outbox/{name}").status_code == 404
     assert client.get("/admin/outbox/..%2Fsecret_key").status_code == 404
+
+
+def test_run_now_shows_as_the_last_run_of_the_daily_reminders(client):
+    council = CouncilFactory()
+    admin = AdminFactory(council=council)
+    ActionFactory(item__finding__inspection__council=council, due_date=TODAY - timedelta(days=2))
+    sign_in_as(client, admin)
+    assert "Not run yet" in client.get("/admin/reminders").get_data(as_text=True)
+
+    client.post("/admin/reminders/run")
+
+    page = client.get("/admin/reminders").get_data(as_text=True)
+    card = page[page.index('id="job-daily-reminders"'):]
+    card = card[:card.index("</dl>")]
+    assert "22 November 2026 at 12:00pm" in card
+    assert "1 sent, 0 failed, 0 already sent today" in card
+
+
+def test_the_outbox_dates_each_message_in_words(client, app):
+    council = CouncilFactory()
+    admin = AdminFactory(council=council)
+    ActionFactory(item__finding__inspection__council=council, owner=admin,
+                  due_date=TODAY - timedelta(days=2))
+    sign_in_as(client, admin)
+    client.post("/admin/reminders/run")
+
+    page = client.get("/admin/outbox").get_data(as_text=True)
+
+    assert "22 November 2026 at 12:00pm" in page
+    assert "+0000" not in page

@@ -17,6 +17,7 @@ from tracker.reports.cadence import (
     next_moments,
     normalise_day,
     normalise_months,
+    schedule_in_words,
 )
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -94,3 +95,31 @@ def test_days_and_months_may_be_written_in_words():
     assert normalise_day("Last Friday") == "last fri"
     assert normalise_day(" 2nd  tue ") == "2nd tue"
     assert normalise_months("jan, Apr,jul october") == "1,4,7,10"
+
+
+@pytest.mark.parametrize(("schedule", "words"), [
+    (rule("1,4,7,10", "1st fri"), "First Friday of January, April, July and October at 9am"),
+    (rule("", "last Monday", "14:30"), "Last Monday of every month at 2:30pm"),
+    (rule("1-3,9", "15", "12:00"), "15th day of January to March and September at midday"),
+    (rule("6", "2nd tue,22"), "Second Tuesday and 22nd day of June at 9am"),
+    (before_meetings(1), "1 working day before each meeting at 9am"),
+    (before_meetings(5, "08:15"), "5 working days before each meeting at 8:15am"),
+    (ReportSchedule(ReportCadence.NONE), ""),
+])
+def test_a_schedule_is_summed_up_in_words(schedule, words):
+    assert schedule_in_words(schedule) == words
+
+
+@pytest.mark.parametrize("day", ["5th mon", "fifth Monday", "1st tue,5th fri"])
+def test_a_fifth_weekday_is_refused_with_the_last_one_suggested(day):
+    with pytest.raises(RuleBroken) as broken:
+        check_schedule(rule("1,4,7,10", day))
+    assert broken.value.field == "report_rule_day"
+    assert "Not every month has a fifth" in broken.value.message
+    assert "“last Monday”" in broken.value.message or "“last Friday”" in broken.value.message
+
+
+def test_the_last_monday_of_a_month_is_a_rule():
+    schedule = rule("January, February", "last Monday")
+    check_schedule(schedule)
+    assert next_moments(schedule, [], NOW, count=2) == [uk(2027, 1, 25), uk(2027, 2, 22)]

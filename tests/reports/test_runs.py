@@ -171,7 +171,32 @@ def test_administrator_sets_a_schedule_in_words_and_sees_the_next_dates(client, 
     page = " ".join(client.get(f"/committees/{known.committee.id}").get_data(as_text=True)
                     .split())
     assert "Monday 4 January 2027 at 9:00am" in page
+    assert "First Monday of January, April, July and October at 9am" in page
     assert f"{known.lead.name} is emailed when it is ready" in page
+
+
+def test_the_schedule_form_shows_only_the_chosen_kinds_fields(client, known):
+    sign_in_as(client, known.admin)
+    page = client.get(f"/committees/{known.committee.id}/report/schedule").get_data(
+        as_text=True)
+    # GOV.UK conditional reveal: each kind's fields sit inside its radio's hidden panel.
+    rule_panel = page[page.index('id="conditional-report_cadence-2"'):]
+    rule_panel = rule_panel[:rule_panel.index('id="conditional-report_cadence-3"')]
+    assert 'name="report_rule_months"' in rule_panel
+    assert 'name="report_rule_day"' in rule_panel
+    assert 'name="report_days_before"' not in rule_panel
+    assert 'name="report_days_before"' in page[page.index('id="conditional-report_cadence-3"'):]
+
+
+def test_a_fifth_monday_rule_is_refused_on_the_form(client, known):
+    sign_in_as(client, known.admin)
+    refused = client.post(f"/committees/{known.committee.id}/report/schedule", data={
+        "report_cadence": "rule", "report_rule_months": "1,4", "report_rule_day": "5th mon",
+        "report_time": "09:00", "report_owner": str(known.lead.id)})
+    assert refused.status_code == 400
+    assert "Not every month has a fifth Monday: enter “last Monday”" in refused.get_data(
+        as_text=True)
+    assert known.committee.report_cadence is ReportCadence.NONE
 
 
 def test_a_schedule_needs_someone_to_tell(client, known):

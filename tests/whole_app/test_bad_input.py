@@ -212,8 +212,8 @@ def test_a_good_action_is_saved(client, planner, action):
     [
         ({"description": ""}, "Enter what the action is"),
         ({"description": "x" * 1001}, "Action must be 1000 characters or fewer"),
-        ({"due_date": ["31", "7", "2026"]},
-         "The due date must be on or after 1 August 2026, when the item was created"),
+        ({"due_date": ["26", "7", "2026"]},
+         "The due date must be on or after 27 July 2026, the date of the inspection's letter"),
         ({"due_date": ["30", "2", "2027"]}, "Due date must be a real date, for example 27 3 2026"),
         ({"due_date": ["15", "1", ""]}, "Due date must include a year"),
         ({"due_date": "15"}, "Due date must include a month and year"),

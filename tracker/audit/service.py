@@ -89,6 +89,26 @@ def last_entry_of_action(action: Action) -> HistoryEntry | None:
     return db.session.scalars(_action_history(action).limit(1)).first()
 
 
+# The entries one progress update writes: a status, commentary, evidence.
+PROGRESS_KINDS = (HistoryKind.STATUS_CHANGE, HistoryKind.COMMENTARY, HistoryKind.EVIDENCE)
+
+
+def last_update_of_action(action: Action) -> list[ShownEntry]:
+    """The action's latest progress update, in words: the status, commentary and evidence
+    entries its author saved together (one author, one moment), oldest first; [] when nobody
+    has updated it yet."""
+    progress = _action_history(action).where(HistoryEntry.kind.in_(PROGRESS_KINDS))
+    latest = db.session.scalars(progress.limit(1)).first()
+    if latest is None:
+        return []
+    together = list(db.session.scalars(
+        progress.where(HistoryEntry.created_at == latest.created_at,
+                       HistoryEntry.author_id.is_(latest.author_id)
+                       if latest.author_id is None
+                       else HistoryEntry.author_id == latest.author_id)))
+    return history_in_words(list(reversed(together)))
+
+
 def load_people(entries: list[HistoryEntry]) -> People:
     """Load everyone the entries name in one statement, and give each entry its author, so
     that showing them asks the database nothing more."""

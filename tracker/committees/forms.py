@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
-from wtforms import SelectMultipleField, StringField
+from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -99,3 +99,6 @@ class MeetingForm(TrackerForm):
     """One more date on which the committee meets."""
 
     meeting_date = GovDateField("Meeting date")
+    # The date (ISO) the administrator confirmed after a warning: in the past, on a weekend
+    # or on a bank holiday.
+    confirmed = HiddenField()

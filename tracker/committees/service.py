@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.formatting import long_date
 from tracker.inspections.models import Inspection
 from tracker.questions.queries import meeting_has_questions
+from tracker.workingdays import bank_holiday_name
 
 
 def committees_of_council(council_id: int) -> list[Committee]:
@@ -76,16 +77,47 @@ def save_committee(
     return committee
 
 
-def add_meeting(committee: Committee, meeting_date: date) -> CommitteeMeeting:
-    """Add a meeting date; each date once."""
+def add_inspection_to_committee(committee: Committee, inspection: Inspection) -> bool:
+    """Let the committee's progress reports cover the inspection; False when they did
+    already."""
+    if inspection.council_id != committee.council_id:
+        raise RuleBroken("Choose one of this council's committees", field="committee")
+    if inspection in committee.inspections:
+        return False
+    committee.inspections.append(inspection)
+    db.session.flush()
+    return True
+
+
+def check_new_meeting(committee: Committee, meeting_date: date) -> None:
+    """RuleBroken when the committee already meets on the date: each date once."""
     if any(m.meeting_date == meeting_date for m in committee.meetings):
         raise RuleBroken(
             f"The committee already meets on {long_date(meeting_date)}", field="meeting_date"
         )
+
+
+def add_meeting(committee: Committee, meeting_date: date) -> CommitteeMeeting:
+    """Add a meeting date; each date once."""
+    check_new_meeting(committee, meeting_date)
     meeting = CommitteeMeeting(committee=committee, meeting_date=meeting_date)
     db.session.add(meeting)
     db.session.flush()
     return meeting
+
+
+def meeting_date_doubts(meeting_date: date, today: date) -> list[str]:
+    """Why a meeting date may be a slip that the administrator should confirm: a date in the
+    past, on a weekend or on a bank holiday in England and Wales; [] for an ordinary date."""
+    doubts = []
+    if meeting_date < today:
+        doubts.append("it is in the past")
+    if meeting_date.weekday() >= 5:
+        doubts.append(f"it is a {meeting_date.strftime('%A')}")
+    holiday = bank_holiday_name(meeting_date)
+    if holiday:
+        doubts.append(f"it is a bank holiday ({holiday})")
+    return doubts
 
 
 def remove_meeting(committee: Committee, meeting_id: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import clock
@@ -14,6 +14,7 @@ from tracker.forms import page_status, rules_on_form
 from tracker.inspections.service import inspections_of_council
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 from tracker.questions.queries import questions_by_meeting
+from tracker.reports.cadence import ReportSchedule, schedule_in_words
 from tracker.reports.runs import describe_moment
 from tracker.reports.service import upcoming_reports
 from tracker.web import load_or_404
@@ -58,16 +59,19 @@ def _save(committee: Committee | None):
                            committee=committee), page_status(form)
 
 
-def _committee_page(committee: Committee, meeting_form: MeetingForm, status: int = 200):
+def _committee_page(committee: Committee, meeting_form: MeetingForm, status: int = 200,
+                    doubts: list[str] | None = None):
     questions = questions_by_meeting(committee, clock.today())
     return render_template(
         "committees/view.html",
         committee=committee,
         meeting_form=meeting_form,
         upcoming_reports=upcoming_reports(committee, clock.now()),
+        schedule_words=schedule_in_words(ReportSchedule.of(committee)),
         describe_moment=describe_moment,
         questions=questions,
         meetings_with_questions={group.meeting.id for group in questions},
+        doubts=doubts or [],
     ), status
 
 
@@ -107,14 +111,22 @@ def add_meeting(committee_id: int):
     committee = load_or_404(service.get_committee, committee_id)
     form = MeetingForm()
     if form.validate_on_submit():
+        day = form.meeting_date.data
         with rules_on_form(form):
-            meeting = service.add_meeting(committee, form.meeting_date.data)
+            service.check_new_meeting(committee, day)
+            doubts = service.meeting_date_doubts(day, clock.today())
+            if doubts and form.confirmed.data != day.isoformat():
+                # Nothing is saved until the administrator confirms the date.
+                form.confirmed.data = day.isoformat()
+                return _committee_page(committee, form, doubts=doubts)
+            meeting = service.add_meeting(committee, day)
             flash(f"Meeting on {long_date(meeting.meeting_date)} added", "success")
             return redirect(url_for("committees.view_committee", committee_id=committee.id))
     return _committee_page(committee, form, page_status(form))
 
 
-@bp.route("/committees/<int:committee_id>/meetings/<int:meeting_id>/remove", methods=["POST"])
+@bp.route("/committees/<int:committee_id>/meetings/<int:meeting_id>/remove",
+          methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def remove_meeting(committee_id: int, meeting_id: int):
     committee = load_or_404(service.get_committee, committee_id)
@@ -122,6 +134,10 @@ def remove_meeting(committee_id: int, meeting_id: int):
     if meeting is None:
         abort(404)
     meeting_date = meeting.meeting_date
+    if request.method == "GET":
+        # Removing a date asks first: a page that says which date, with one button.
+        return render_template("committees/remove_meeting.html", committee=committee,
+                               meeting=meeting)
     form = MeetingForm(formdata=None)
     with rules_on_form(form):
         service.remove_meeting(committee, meeting_id)

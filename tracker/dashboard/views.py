@@ -12,7 +12,7 @@ from tracker.inspections.service import statutory_clock
 from tracker.items import queries
 from tracker.items.models import Priority
 from tracker.items.status import ShownStatus, status_rule_in_words
-from tracker.permissions import ALL_ROLES, allow
+from tracker.permissions import ALL_ROLES, PUBLIC, allow
 from tracker.questions.queries import waiting_for
 from tracker.reminders.notices import recent_notices
 from tracker.reports.service import latest_papers_of_member
@@ -30,11 +30,12 @@ def home():
     today = clock.today()
     rules = settings().status_rules
     council_id = current_user.council_id
+    staff = current_user.role is not Role.COMMITTEE_MEMBER
+    # The statutory deadlines are the council staff's to meet: a councillor cannot act on them.
     deadlines = [
         (inspection, statutory_clock(inspection, today))
         for inspection in inspections_with_running_clock(council_id)
-    ]
-    staff = current_user.role is not Role.COMMITTEE_MEMBER
+    ] if staff else []
     summary = queries.council_summary(council_id, today, rules)
     return render_template(
         "dashboard/home.html",
@@ -64,7 +65,7 @@ def home():
 
 
 @bp.route("/how-status-is-worked-out")
-@allow(ALL_ROLES)
+@allow(PUBLIC)
 def how_status_is_worked_out():
     rules = settings().status_rules
     return render_template(

@@ -44,6 +44,35 @@ class PlanSubmittedForm(TrackerForm):
     )
 
 
+class LeadOfficersForm(TrackerForm):
+    """A lead officer for each of an inspection's items, on one page: one select per item,
+    named lead_<item id> (`lead_officers_form` adds them)."""
+
+    def leads(self) -> dict[int, str]:
+        """The chosen person's id (or "") for each item's id."""
+        return {int(name.removeprefix("lead_")): field.data or ""
+                for name, field in self._fields.items() if name.startswith("lead_")}
+
+
+def lead_officers_form(items: list, choices: list[SelectChoice], **kwargs) -> LeadOfficersForm:
+    """The form for these items, each select labelled with its item's title."""
+
+    class ForTheseItems(LeadOfficersForm):
+        pass
+
+    for item in items:
+        setattr(ForTheseItems, f"lead_{item.id}", ChoiceSelectField(
+            item.title, choices=choices, validators=[Optional()]))
+    return ForTheseItems(**kwargs)
+
+
+class AddToCommitteeForm(TrackerForm):
+    """The committee whose progress reports should cover the inspection."""
+
+    committee = ChoiceSelectField(
+        "Committee", validators=[DataRequired(message="Choose a committee")])
+
+
 # --- Importing a letter ---------------------------------------------------------------------
 
 LIST_NAMES = "|".join(LIST_CATEGORIES)

@@ -15,11 +15,25 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
-from tracker.formatting import long_date
-from tracker.forms import page_status, rules_on_form
+from tracker.accounts.models import Role
+from tracker.accounts.service import get_user, users_of_council
+from tracker.committees.service import (
+    add_inspection_to_committee,
+    committees_of_council,
+    get_committee,
+)
+from tracker.formatting import long_date, marked_text_blocks
+from tracker.forms import page_status, rules_on_form, user_choices
 from tracker.inspections import imports, queries, service
-from tracker.inspections.forms import ImportReviewForm, ImportUploadForm, PlanSubmittedForm
+from tracker.inspections.forms import (
+    AddToCommitteeForm,
+    ImportReviewForm,
+    ImportUploadForm,
+    PlanSubmittedForm,
+    lead_officers_form,
+)
 from tracker.items.queries import item_facts
+from tracker.items.service import assign_lead_officers
 from tracker.items.status import work_out_status
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
@@ -74,6 +88,85 @@ def mark_plan_submitted(inspection_id: int):
             flash("The action plan is recorded as submitted", "success")
             return redirect(url_for("inspections.view_inspection", inspection_id=inspection.id))
     return _render_inspection(inspection, form, page_status(form))
+
+
+# --- Next steps after an import ---------------------------------------------------------------
+
+
+def _tracked_items(inspection) -> list:
+    return [f.item for f in inspection.findings if f.item is not None]
+
+
+def _lead_choices() -> list[SelectChoice]:
+    people = [user for user in users_of_council(current_user.council_id, active_only=True)
+              if user.role is not Role.COMMITTEE_MEMBER]
+    return user_choices(people, blank="Not assigned yet")
+
+
+def _committee_choices(inspection) -> list[SelectChoice]:
+    return [SelectChoice("", "Choose a committee")] + [
+        SelectChoice(str(c.id), c.name) for c in committees_of_council(current_user.council_id)
+        if inspection not in c.inspections]
+
+
+def _next_steps_page(inspection, leads_form=None, committee_form=None, status: int = 200):
+    items = _tracked_items(inspection)
+    if leads_form is None:
+        leads_form = lead_officers_form(items, _lead_choices(), formdata=None, data={
+            f"lead_{item.id}": str(item.lead_officer_id or "") for item in items})
+    if committee_form is None:
+        committee_form = AddToCommitteeForm(formdata=None)
+    committee_form.committee.choices = _committee_choices(inspection)
+    return render_template(
+        "inspections/next_steps.html", inspection=inspection, items=items,
+        leads_form=leads_form, committee_form=committee_form,
+        committees=[c for c in committees_of_council(current_user.council_id)
+                    if inspection in c.inspections],
+        deadlines=service.statutory_clock(inspection, clock.today()),
+    ), status
+
+
+@bp.route("/inspections/<int:inspection_id>/next-steps")
+@allow(ADMIN_ONLY)
+def next_steps(inspection_id: int):
+    """What to do after a letter is imported: leads, a committee, the dates, the actions."""
+    return _next_steps_page(load_or_404(queries.inspection_for_page, inspection_id))
+
+
+@bp.route("/inspections/<int:inspection_id>/next-steps/leads", methods=["POST"])
+@allow(ADMIN_ONLY)
+def assign_leads(inspection_id: int):
+    inspection = load_or_404(queries.inspection_for_page, inspection_id)
+    items = _tracked_items(inspection)
+    form = lead_officers_form(items, _lead_choices())
+    if form.validate_on_submit():
+        chosen = form.leads()
+        with rules_on_form(form):
+            changed = assign_lead_officers(
+                [(item, get_user(current_user.council_id, int(chosen[item.id]))
+                  if chosen.get(item.id) else None) for item in items],
+                actor=acting_user(), now=clock.now())
+            flash(f"Lead officers saved: {changed} "
+                  f"{'item' if changed == 1 else 'items'} changed", "success")
+            return redirect(url_for("inspections.next_steps", inspection_id=inspection.id))
+    return _next_steps_page(inspection, leads_form=form, status=page_status(form))
+
+
+@bp.route("/inspections/<int:inspection_id>/next-steps/committee", methods=["POST"])
+@allow(ADMIN_ONLY)
+def add_to_committee(inspection_id: int):
+    inspection = load_or_404(queries.inspection_for_page, inspection_id)
+    form = AddToCommitteeForm()
+    form.committee.choices = _committee_choices(inspection)
+    if form.validate_on_submit():
+        committee = get_committee(current_user.council_id, int(form.committee.data))
+        if committee is None:
+            abort(404)
+        with rules_on_form(form):
+            add_inspection_to_committee(committee, inspection)
+            flash(f"{committee.name}'s progress reports now cover this inspection", "success")
+            return redirect(url_for("inspections.next_steps", inspection_id=inspection.id))
+    return _next_steps_page(inspection, committee_form=form, status=page_status(form))
 
 
 # --- Importing a letter ---------------------------------------------------------------------
@@ -227,23 +320,6 @@ def _shortfall_warnings(draft) -> list[dict[str, str]]:
     return warnings
 
 
-def _marked_text(text: str, lines: set[int]) -> list[tuple[str, str | None]]:
-    """The document's text in pieces: the lines a warning points at each a piece with its
-    anchor, the text between them pieces without one."""
-    pieces: list[tuple[str, str | None]] = []
-    plain: list[str] = []
-    for number, line in enumerate(text.split("\n")):
-        ending = "\n" if number else ""
-        if number in lines:
-            pieces.append(("".join(plain) + ending, None))
-            plain = []
-            pieces.append((line, _line_anchor(number)))
-        else:
-            plain.append(ending + line)
-    pieces.append(("".join(plain), None))
-    return [piece for piece in pieces if piece[0] or piece[1]]
-
-
 @bp.route("/inspections/import/<int:draft_id>", methods=["GET", "POST"])
 @allow(ADMIN_ONLY)
 def review_import(draft_id: int):
@@ -292,9 +368,7 @@ def review_import(draft_id: int):
                 except imports.DraftGone:
                     abort(404)
                 flash(imports.ImportSummary.of(inspection).message, "success")
-                return redirect(
-                    url_for("inspections.view_inspection", inspection_id=inspection.id)
-                )
+                return redirect(url_for("inspections.next_steps", inspection_id=inspection.id))
     errors = form.error_entries()
     details = form.reviewed_details()
     referred_to = imports.inspection_referred_back_to(draft)
@@ -311,8 +385,9 @@ def review_import(draft_id: int):
         if request.method == "POST" else imports.duplicate_of(draft),
         named_council=imports.council_named_elsewhere(draft),
         warnings=_shortfall_warnings(draft),
-        document_text=_marked_text(
-            draft.source_text, {w.line for w in imports.proposed_warnings(draft)}
+        document_text=marked_text_blocks(
+            draft.source_text,
+            {w.line: _line_anchor(w.line) for w in imports.proposed_warnings(draft)},
         ),
         referred_to=referred_to,
         referred_to_worded=draft.proposal.get("refers_back_to") or "",

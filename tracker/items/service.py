@@ -298,6 +298,27 @@ def edit_item(
     return changed
 
 
+def assign_lead_officers(
+    leads: list[tuple[Item, User | None]], *, actor: User, now: datetime
+) -> int:
+    """Give each item its lead officer at once (an inspection's next steps): each change
+    recorded in the item's history; the items whose lead changed, counted. RuleBroken, and
+    nothing saved, when one of the people cannot lead an item."""
+    changed = 0
+    for item, lead in leads:
+        _check_lead_officer(lead, item.finding.inspection.council_id)
+        if item.lead_officer == lead:
+            continue
+        record_history(item=item, author=actor, now=now, kind=HistoryKind.EDITED,
+                       field=HistoryField.LEAD_OFFICER, old_value=item.lead_officer,
+                       new_value=lead)
+        item.lead_officer = lead
+        note_updated(item, now)
+        changed += 1
+    db.session.flush()
+    return changed
+
+
 def add_action(
     item: Item,
     *,
@@ -335,17 +356,40 @@ def add_action_from_plan(
                        due_date=due_date, flush=flush, past_due_allowed=True)
 
 
+def earliest_action_date(item: Item) -> date:
+    """The earliest due date an action of the item may have: the inspection's letter date,
+    so that a plan made since the letter can be entered by hand as it stands; without a
+    letter date, the day the item was created."""
+    created_on = local_day(item.created_at)
+    letter_date = item.finding.inspection.letter_date
+    return min(letter_date, created_on) if letter_date else created_on
+
+
+def _too_early(item: Item, day: date, field: str) -> RuleBroken | None:
+    earliest = earliest_action_date(item)
+    if day >= earliest:
+        return None
+    since = ("the date of the inspection's letter" if earliest != local_day(item.created_at)
+             else "when the item was created")
+    return RuleBroken(f"The due date must be on or after {long_date(earliest)}, {since}",
+                      field=field)
+
+
+def due_after_target(action: Action) -> bool:
+    """Whether the action is due after its item's target date: saved, but the lead is
+    warned, as the item cannot then be delivered on time."""
+    target = action.item.target_date
+    return target is not None and action.is_open and action.due_date > target
+
+
 def _add_action(
     item: Item, *, actor: User, now: datetime, description: str, owner: User | None,
     due_date: date, flush: bool, past_due_allowed: bool,
 ) -> Action:
     _check_owner(owner, item.finding.inspection.council_id)
-    created_on = local_day(item.created_at)
-    if due_date < created_on and not past_due_allowed:
-        raise RuleBroken(
-            f"The due date must be on or after {long_date(created_on)}, when the item was created",
-            field="due_date",
-        )
+    too_early = _too_early(item, due_date, "due_date")
+    if too_early is not None and not past_due_allowed:
+        raise too_early
     if item.status is ItemStatus.COMPLETE:
         raise RuleBroken("This item is complete and signed off: actions cannot be added")
     action = _new_action(
@@ -708,12 +752,9 @@ def change_due_date(
             f"A new due date cannot be in the past: ask for {long_date(today)} or later",
             field="new_date",
         )
-    created_on = local_day(action.item.created_at)
-    if new_date < created_on:
-        raise RuleBroken(
-            f"The due date must be on or after {long_date(created_on)}, when the item was created",
-            field="new_date",
-        )
+    too_early = _too_early(action.item, new_date, "new_date")
+    if too_early is not None:
+        raise too_early
     waiting = pending_due_date_change(action)
     if direct and waiting is not None:
         raise RuleBroken(f"{waiting.requested_by.name} has asked to move this date: approve or "

@@ -21,8 +21,10 @@ from tracker.audit.service import (
     history_of_action,
     history_page_of_item,
     last_entry_of_action,
+    last_update_of_action,
 )
 from tracker.evidence.files import evidence_of
+from tracker.formatting import long_date
 from tracker.forms import page_status, rules_on_form, uploaded_files, user_choices
 from tracker.inspections.models import FindingCategory
 from tracker.inspections.queries import inspection_titles
@@ -204,6 +206,7 @@ def view_item(item_id: int):
         completion=service.completion_check(item),
         questions=questions_about_item(item, current_user.council_id, today),
         evidence=evidence_of(item),
+        late_for_target=[a for a in item.actions if service.due_after_target(a)],
     )
 
 
@@ -302,7 +305,7 @@ def add_action(item_id: int):
     form.owner.choices = _staff_choices(blank="Choose an owner")
     if form.validate_on_submit():
         with rules_on_form(form):
-            service.add_action(
+            action = service.add_action(
                 item,
                 actor=acting_user(),
                 now=clock.now(),
@@ -310,10 +313,16 @@ def add_action(item_id: int):
                 owner=_chosen_user(form.owner.data),
                 due_date=form.due_date.data,
             )
-            flash("Action added", "success")
+            if service.due_after_target(action):
+                flash(f"Action added. It is due after the item's target date, "
+                      f"{long_date(item.target_date)}: move one of the two dates, or keep "
+                      f"them if the item will finish late.", "info")
+            else:
+                flash("Action added", "success")
             return redirect(url_for("items.view_item", item_id=item.id))
     status = page_status(form)
-    return render_template("items/add_action.html", form=form, item=item), status
+    return render_template("items/add_action.html", form=form, item=item,
+                           earliest=service.earliest_action_date(item)), status
 
 
 @bp.route("/actions/<int:action_id>")
@@ -397,7 +406,8 @@ def update_action(action_id: int):
     last = last_entry_of_action(action) if form.conflict else None
     latest = history_in_words([last]) if last is not None else []
     return render_template(
-        "items/update_action.html", form=form, action=action, conflict=form.conflict, latest=latest
+        "items/update_action.html", form=form, action=action, conflict=form.conflict,
+        latest=latest, last_update=last_update_of_action(action),
     ), status
 
 

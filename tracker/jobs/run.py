@@ -87,6 +87,26 @@ def daily_reminders() -> str | None:
     return outcome
 
 
+def by_hand_lock_name(council_id: int) -> str:
+    """The lock row of one council's "Run reminders now": its last run shows on the
+    reminders page beside the daily job's."""
+    return f"daily-reminders-by-hand-{council_id}"
+
+
+def reminders_by_hand(council_id: int) -> str | None:
+    """An administrator's "Run reminders now" for their council: today's reminders planned
+    and what is due sent, recorded as a run (started, finished, outcome) so the reminders
+    page shows it; None while another run for the council holds the lock."""
+    from tracker.reminders.service import send_reminders
+
+    def work() -> str:
+        result = send_reminders(clock.today(), now=clock.now(), council_id=council_id)
+        return (f"{result.sent} sent, {result.failed} failed, {result.already_done} already "
+                f"sent today")
+
+    return run_job(by_hand_lock_name(council_id), work)
+
+
 def scheduled_reports() -> str | None:
     """Queue the progress reports that have come due on committees' schedules."""
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.jobs.models import JobLock, RunState, apscheduler_jobs
+from tracker.jobs.run import by_hand_lock_name
 from tracker.jobs.schedule import scheduled_jobs
 from tracker.reminders.service import next_reminder_run
 from tracker.settings import Settings
@@ -27,12 +28,14 @@ class JobStatus:
     running: bool
 
 
-def job_statuses(settings: Settings, now: datetime) -> list[JobStatus]:
+def job_statuses(settings: Settings, now: datetime,
+                 council_id: int | None = None) -> list[JobStatus]:
     """Each scheduled job with its next run (from APScheduler's job store) and last run.
 
     The next run time is what the scheduler process stored in `apscheduler_jobs` (for the
     daily reminders, which tick every minute, the next time the day's run is due); the last
-    run and its outcome are what the job lock recorded (tracker.jobs.lock).
+    run and its outcome are what the job lock recorded (tracker.jobs.lock). For the daily
+    reminders, the council's own "Run reminders now" counts as a run when it is the later.
     """
     jobs = scheduled_jobs(settings)
     ids = [job.id for job in jobs]
@@ -40,8 +43,10 @@ def job_statuses(settings: Settings, now: datetime) -> list[JobStatus]:
         select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time)
         .where(apscheduler_jobs.c.id.in_(ids))
     ).all())
+    by_hand = by_hand_lock_name(council_id) if council_id is not None else ""
     locks = {lock.name: lock for lock in db.session.scalars(
-        select(JobLock).where(JobLock.name.in_(ids)))}
+        select(JobLock).where(JobLock.name.in_([*ids, by_hand])))}
+    hand = locks.get(by_hand)
     statuses = []
     for job in jobs:
         lock = locks.get(job.id)
@@ -49,6 +54,10 @@ def job_statuses(settings: Settings, now: datetime) -> list[JobStatus]:
         next_run_at = datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
         if job.id == "daily-reminders" and next_run_at is not None:
             next_run_at = max(next_run_at, next_reminder_run(now, settings.reminders, lock))
+        if job.id == "daily-reminders" and hand is not None and hand.last_started_at and (
+                lock is None or lock.last_started_at is None
+                or hand.last_started_at > lock.last_started_at):
+            lock = hand  # the last run is the council's "Run reminders now"
         running = bool(lock and lock.state is RunState.RUNNING and lock.lease_until
                        and lock.lease_until > now)
         outcome = ""

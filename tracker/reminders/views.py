@@ -3,7 +3,8 @@ tomorrow, outbox and "run reminders now"."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 from flask import (
     Blueprint,
@@ -19,8 +20,11 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.accounts import service as accounts
-from tracker.formatting import long_date
+from tracker.extensions import db
+from tracker.formatting import UK, long_date
 from tracker.forms import page_status, rules_on_form
+from tracker.jobs.models import JobLock
+from tracker.jobs.run import reminders_by_hand
 from tracker.jobs.status import job_statuses
 from tracker.mail import outbox_file, outbox_files, parse_message
 from tracker.permissions import ADMIN_ONLY, STAFF, allow
@@ -71,26 +75,37 @@ def pause_for_user(user_id: int):
 @bp.route("/admin/reminders")
 @allow(ADMIN_ONLY)
 def admin():
-    tomorrow = clock.today() + timedelta(days=1)
-    preview = service.plan_reminders(tomorrow, settings=settings(),
+    now = clock.now()
+    jobs = job_statuses(settings(), now, council_id=current_user.council_id)
+    # The preview is of the next daily run, on its real date.
+    next_run = service.next_reminder_run(
+        now, settings().reminders, db.session.get(JobLock, "daily-reminders"))
+    preview = service.plan_reminders(next_run.astimezone(UK).date(), settings=settings(),
                                      council_id=current_user.council_id)
     deliveries = service.recent_deliveries(current_user.council_id)
-    jobs = job_statuses(settings(), clock.now())
     return render_template("reminders/admin.html", deliveries=deliveries, preview=preview,
-                           jobs=jobs,
-                           tomorrow=tomorrow, backend=settings().mail.backend)
+                           jobs=jobs, next_run=next_run, backend=settings().mail.backend)
 
 
 @bp.route("/admin/reminders/run", methods=["POST"])
 @allow(ADMIN_ONLY)
 def run_now():
-    # The job commits each claim before it sends (mail is safe because of the database).
-    result = service.send_reminders(clock.today(), now=clock.now(),
-                                    council_id=current_user.council_id)
-    category = "success" if not result.failed else "info"
-    flash(f"Reminders run: {result.sent} sent, {result.failed} failed, "
-          f"{result.already_done} already sent today", category)
+    # The job commits each claim before it sends (mail is safe because of the database), and
+    # records the run, so "Last run" on the page moves.
+    outcome = reminders_by_hand(current_user.council_id)
+    if outcome is None:
+        flash("Reminders are being run already: look again in a minute", "info")
+    else:
+        flash(f"Reminders run: {outcome}", "info" if " 0 failed" not in outcome else "success")
     return redirect(url_for("reminders.admin"))
+
+
+def sent_at(message) -> datetime | None:
+    """When a stored message was written, from its Date header (None without one)."""
+    try:
+        return parsedate_to_datetime(str(message["Date"]))
+    except (TypeError, ValueError):
+        return None
 
 
 def _addresses_of_council() -> set[str]:
@@ -107,7 +122,8 @@ def outbox():
         # Only the council's own people's mail: the outbox folder is shared by the install.
         if str(message["To"] or "").lower() in addresses:
             messages.append({"name": path.name, "to": message["To"],
-                             "subject": message["Subject"], "date": message["Date"]})
+                             "subject": message["Subject"],
+                             "date": sent_at(message)})
     return render_template("reminders/outbox.html", messages=messages,
                            backend=settings().mail.backend)
 
@@ -126,6 +142,6 @@ def outbox_message(name: str):
     html_part = message.get_body(preferencelist=("html",))
     return render_template(
         "reminders/outbox_message.html", name=path.name, message=message,
-        text=text_part.get_content() if text_part else "",
+        sent=sent_at(message), text=text_part.get_content() if text_part else "",
         html=html_part.get_content() if html_part else "",
     )

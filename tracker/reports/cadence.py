@@ -23,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from tracker.committees.models import Committee, ReportCadence
 from tracker.errors import RuleBroken
-from tracker.formatting import UK
+from tracker.formatting import UK, clock_time
 from tracker.workingdays import add_working_days, is_working_day, working_days_before
 
 CATCH_UP = timedelta(hours=24)
@@ -104,10 +104,75 @@ def rule_trigger(schedule: ReportSchedule) -> CronTrigger:
                        timezone=UK)
 
 
+_DAY_NAMES = {short: name.capitalize() for name, short in _WEEKDAYS.items()}
+_ORDINAL_WORDS = {short: word for word, short in _ORDINALS.items()}
+_MONTH_NAMES = {int(number): name.capitalize() for name, number in _MONTHS.items()}
+
+
+def _nth(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _in_words(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _day_in_words(part: str) -> str:
+    """One part of a rule's day ("1st fri", "last mon", "15", "last", "1-7") in words."""
+    words = part.split()
+    if len(words) == 2 and words[0] in _ORDINAL_WORDS and words[1] in _DAY_NAMES:
+        return f"{_ORDINAL_WORDS[words[0]]} {_DAY_NAMES[words[1]]}"
+    if part == "last":
+        return "last day"
+    if re.fullmatch(r"\d{1,2}", part):
+        return f"{_nth(int(part))} day"
+    if match := re.fullmatch(r"(\d{1,2})-(\d{1,2})", part):
+        return f"days {match[1]} to {match[2]}"
+    return part
+
+
+def _months_in_words(months: str) -> str:
+    if not months or months == "*":
+        return "every month"
+    parts = []
+    for part in months.split(","):
+        if match := re.fullmatch(r"(\d{1,2})-(\d{1,2})", part):
+            parts.append(f"{_MONTH_NAMES[int(match[1])]} to {_MONTH_NAMES[int(match[2])]}")
+        else:
+            parts.append(_MONTH_NAMES[int(part)])
+    return _in_words(parts)
+
+
+def schedule_in_words(schedule: ReportSchedule) -> str:
+    """The schedule as people say it: "First Friday of January, April, July and October at
+    9am", "15th day of every month at 2:30pm", "3 working days before each meeting at 9am";
+    "" when there is no schedule. The schedule is one that `check_schedule` accepts."""
+    at = {"12:00pm": "midday", "12:00am": "midnight"}.get(
+        clock_time(parse_time(schedule.time_of_day)),
+        clock_time(parse_time(schedule.time_of_day)).replace(":00", ""))
+    if schedule.cadence is ReportCadence.RULE:
+        days = _in_words([_day_in_words(part.strip())
+                          for part in schedule.rule_day.split(",")])
+        return f"{days[:1].upper()}{days[1:]} of {_months_in_words(schedule.rule_months)} at {at}"
+    if schedule.cadence is ReportCadence.BEFORE_MEETING and schedule.days_before:
+        count = schedule.days_before
+        return f"{count} working day{'' if count == 1 else 's'} before each meeting at {at}"
+    return ""
+
+
 def check_schedule(schedule: ReportSchedule) -> None:
     """RuleBroken (with the field to fix) unless the schedule can produce reports."""
     if schedule.cadence is ReportCadence.RULE:
         rule_trigger(schedule)
+        # The scheduler skips a month with no fifth Monday without a word: refused when saved.
+        for part in schedule.rule_day.split(","):
+            words = part.split()
+            if len(words) == 2 and words[0] == "5th":
+                day = _DAY_NAMES.get(words[1], words[1])
+                raise RuleBroken(f"Not every month has a fifth {day}: enter “last {day}” for "
+                                 f"the last {day} of each month", field="report_rule_day")
     elif schedule.cadence is ReportCadence.BEFORE_MEETING:
         parse_time(schedule.time_of_day)
         if schedule.days_before is None or not 1 <= schedule.days_before <= MOST_DAYS_BEFORE:

@@ -64,8 +64,8 @@ class ReportScheduleForm(TrackerForm):
     )
     report_rule_day = StringField(
         "Day",
-        description="A date such as 15, or a weekday in the month such as 1st mon, "
-                    "2nd tue or last fri. A day that is not a working day moves to the next "
+        description="A date such as 15, or a weekday in the month such as first Monday, "
+                    "2nd tue or last Friday. A day that is not a working day moves to the next "
                     "working day.",
         validators=[Length(max=60, message="Day must be 60 characters or fewer")],
         widget=GovTextInput(),
