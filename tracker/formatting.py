@@ -67,7 +67,8 @@ def marked_text_blocks(text: str, anchors: dict[int, str]) -> list[tuple[str, st
             blocks.append(("text", "\n".join(lines).strip("\n"), None))
         lines.clear()
 
-    for number, line in enumerate(text.splitlines()):
+    # Numbered as the importer numbers lines (split at "\n" only), so anchors land right.
+    for number, line in enumerate(text.split("\n")):
         heading = _MARKDOWN_HEADING.fullmatch(line)
         if heading or number in anchors:
             end_of_run()

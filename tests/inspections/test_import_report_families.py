@@ -203,7 +203,8 @@ def test_a_document_whose_list_came_out_empty_warns_and_points_at_the_place(sign
            "improvement”, the LSCB’s list: nothing was read under it, at line " \
            f"{heading_line} of the text." in page_text(response)
     assert f'href="#document-line-{heading_line}"' in html
-    assert f'<mark id="document-line-{heading_line}" tabindex="-1">## Areas for improvement' \
+    # The heading is shown as a heading, without its markdown.
+    assert f'<mark id="document-line-{heading_line}" tabindex="-1">Areas for improvement' \
            "</mark>" in html
 
 
