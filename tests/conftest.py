@@ -242,9 +242,13 @@ def configure(app, **values) -> None:
 def sign_in_as(client: FlaskClient, user) -> None:
     """Start a session as this user without typing a password (sign-in has its own tests)."""
     from tracker import clock
+    from tracker.accounts.sessions import SESSION_KEY, start_session
 
+    # Sessions are kept on the server: the cookie names one (committed before the request).
+    secret = start_session(user, now=clock.now())
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
+        session[SESSION_KEY] = secret
         session["_fresh"] = True
         session["seen_at"] = int(clock.now().timestamp())  # just active, as after signing in
 

@@ -97,12 +97,17 @@ def _set_up_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> Any:
-        from tracker.accounts.models import User
+        from flask import session
 
-        if not user_id.isdigit():
+        from tracker.accounts.sessions import SESSION_KEY, user_of_session
+
+        # Signed in only while the session the cookie names has not been ended on the server.
+        secret = session.get(SESSION_KEY)
+        if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 9:
             return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if not isinstance(secret, str) or not secret:
+            return None
+        return user_of_session(int(user_id), secret)
 
 
 class RowIdConverter(IntegerConverter):

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker import clock, formatting, permissions
 from tracker.accounts.models import SignInOutcome, User
+from tracker.accounts.sessions import end_current_session
 from tracker.accounts.signin import record
 from tracker.extensions import db
 from tracker.forms import error_list
@@ -121,6 +122,7 @@ def register_request_handling(app: Flask) -> None:
         if isinstance(seen_at, int) and now - seen_at > idle_limit * 60:
             record(SignInOutcome.TIMED_OUT, email=current_user.email, user=current_user,
                    address=request.remote_addr or "", now=clock.now())
+            end_current_session(session, now=clock.now())
             db.session.commit()
             logout_user()
             session.clear()

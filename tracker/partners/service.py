@@ -295,6 +295,30 @@ def revoke_partner_link(link: PartnerLink, *, actor: User, now: datetime) -> boo
     return True
 
 
+def revoke_links_sent_to(user: User, *, actor: User, now: datetime, why: str) -> int:
+    """Stop for good every link sent to `user` that still works (they were deactivated,
+    anonymised or their access ended); each is recorded in its action's history. How many."""
+    links = list(db.session.scalars(
+        select(PartnerLink).where(PartnerLink.recipient_id == user.id,
+                                  PartnerLink.revoked_at.is_(None),
+                                  PartnerLink.expires_at > now)))
+    for link in links:
+        _revoke(link, actor=actor, now=now, why=why)
+    db.session.flush()
+    return len(links)
+
+
+def revoke_links_of_earlier_owners(action: Action, *, actor: User, now: datetime) -> int:
+    """When an action is given to someone else, links sent to anyone but its new owner stop
+    for good: giving the action back does not bring them back. How many stopped."""
+    links = [link for link in links_of_action(action)
+             if link.recipient_id != action.owner_id and link.usable_at(now)]
+    for link in links:
+        _revoke(link, actor=actor, now=now, why="the action was given to someone else")
+    db.session.flush()
+    return len(links)
+
+
 # --- opening and posting ------------------------------------------------------------------
 
 

@@ -25,13 +25,15 @@ class DeliveryKind(enum.Enum):
     PLANNING = "planning"
     REPORT = "report"
     PARTNER_LINK = "partner link"
+    PASSWORD_RESET = "password reset"  # noqa: S105 - a kind of email, not a password
 
     @property
     def label(self) -> str:
         return {"digest": "Daily reminder", "escalation": "Weekly escalation",
                 "planning": "Weekly planning reminder",
                 "report": "Progress report ready",
-                "partner link": "Partner update link"}[self.value]
+                "partner link": "Partner update link",
+                "password reset": "Password reset link"}[self.value]
 
 
 class Delivery(Leased, db.Model):
@@ -49,7 +51,7 @@ class Delivery(Leased, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    kind: Mapped[DeliveryKind] = mapped_column(enum_type(DeliveryKind))
+    kind: Mapped[DeliveryKind] = mapped_column(enum_type(DeliveryKind, length=22))
     # The day of a digest; the Monday of the week of an escalation.
     day: Mapped[date] = mapped_column(Date, index=True)
     topic: Mapped[str] = mapped_column(String(60), default="", server_default="")
