@@ -83,43 +83,50 @@ def network_limit_reached(address: str, now: datetime, rules: SignInRules) -> bo
     return _attempts_from(db.session, address, now, rules) >= rules.max_per_address
 
 
-def _failures_counted(session: Session, email: str, now: datetime, rules: SignInRules) -> int:
-    """Failures since the address's last success or lock, within the lock period, with the
-    attempts still being checked (this one included): a burst counts in full at once."""
-    since = session.scalar(
+def _last_reset(session: Session, email: str) -> int:
+    """The id of the address's last success or lock: failures before it no longer count."""
+    return session.scalar(
         select(func.max(SignInEvent.id)).where(
             SignInEvent.email == email,
             (SignInEvent.outcome == SignInOutcome.SIGNED_IN)
             | SignInEvent.locked_until.is_not(None),
         )
     ) or 0
+
+
+def _failures_counted(session: Session, email: str, since: int, now: datetime,
+                      rules: SignInRules) -> int:
+    """Failures after `since` (the last success or lock when the attempt was claimed), within
+    the lock period, with the attempts still being checked, this one included: a burst counts
+    in full at once, and a success in the middle of it does not free the attempts that
+    arrived with it."""
     return session.scalar(
         select(func.count()).select_from(SignInEvent).where(
             SignInEvent.email == email, SignInEvent.at > now - rules.lock_for,
-            ((SignInEvent.outcome == SignInOutcome.FAILED) & (SignInEvent.id > since))
-            | (SignInEvent.outcome == SignInOutcome.CHECKING),
+            SignInEvent.id > since,
+            SignInEvent.outcome.in_((SignInOutcome.FAILED, SignInOutcome.CHECKING)),
         )
     ) or 0
 
 
-def _claim(email: str, user: User | None, address: str, now: datetime) -> int:
-    """Write the attempt to the record, committed in a transaction of its own before anything
-    is checked; its id."""
-    with Session(db.engine) as session, session.begin():
-        event = SignInEvent(at=now, email=email, user_id=user.id if user else None,
-                            address=address[:45], outcome=SignInOutcome.CHECKING)
-        session.add(event)
-        session.flush()
-        return event.id
+def _claim(email: str, user: User | None, address: str, now: datetime) -> tuple[int, int]:
+    """Write the attempt to the record and commit, before anything is checked: its id, and
+    the id of the address's last success or lock at that moment."""
+    since = _last_reset(db.session, email)
+    event = SignInEvent(at=now, email=email, user_id=user.id if user else None,
+                        address=address[:45], outcome=SignInOutcome.CHECKING)
+    db.session.add(event)
+    db.session.commit()
+    return event.id, since
 
 
 def _decide(event_id: int, outcome: SignInOutcome,
             locked_until: datetime | None = None) -> None:
-    """Give a claimed attempt its outcome, committed at once (a refusal's answer is an error
-    status, whose request transaction is rolled back)."""
-    with Session(db.engine) as session, session.begin():
-        session.execute(update(SignInEvent).where(SignInEvent.id == event_id)
-                        .values(outcome=outcome, locked_until=locked_until))
+    """Give a claimed attempt its outcome, and commit (a refusal's answer is an error status,
+    which the request's commit point would roll back)."""
+    db.session.execute(update(SignInEvent).where(SignInEvent.id == event_id)
+                       .values(outcome=outcome, locked_until=locked_until))
+    db.session.commit()
 
 
 def sign_in(email: str, password: str, *, address: str, now: datetime,
@@ -127,19 +134,20 @@ def sign_in(email: str, password: str, *, address: str, now: datetime,
     """The user, if the pair is right and neither the address nor the network is locked out;
     otherwise SignInRefused with what to do.
 
-    The attempt is claimed first, in its own committed transaction, and only then are the
-    limits counted, claims still being checked included: however many attempts arrive at
-    once, at most SIGN_IN_MAX_FAILURES passwords are checked and at most
+    Unlike other services this one commits, three times, on the request's own session (one
+    connection, so a busy pool cannot leave a request waiting for a second): the attempt is
+    claimed first, in a committed transaction of its own; then the limits are counted, claims
+    still being checked included; then the outcome is committed. However many attempts
+    arrive at once, at most SIGN_IN_MAX_FAILURES passwords are checked and at most
     SIGN_IN_MAX_PER_ADDRESS attempts from a network get past the count, on SQLite and
-    PostgreSQL alike. Every attempt, with its outcome, is in the record (committed whatever
-    the answer); attempts with an address that has an account are recorded against it."""
+    PostgreSQL alike. Every attempt, with its outcome, is in the record, against the account
+    when the address has one. Call it before anything else in the request is written."""
     email = normalise_email(email)[:254]
     account = find_user_by_email(email)
-    claim = _claim(email, account, address, now)
-    with Session(db.engine) as session, session.begin():
-        too_many = _attempts_from(session, address, now, rules) > rules.max_per_address
-        until = locked_until(email, now, session)
-        failures = _failures_counted(session, email, now, rules)
+    claim, since = _claim(email, account, address, now)
+    too_many = _attempts_from(db.session, address, now, rules) > rules.max_per_address
+    until = locked_until(email, now)
+    failures = _failures_counted(db.session, email, since, now, rules)
     if too_many:
         _decide(claim, SignInOutcome.RATE_LIMITED)
         minutes = int(rules.address_window.total_seconds() // 60)
