@@ -36,7 +36,7 @@ from tracker.inspections.models import Finding, Inspection
 from tracker.items import service as items
 from tracker.items.models import Action, ActionStatus, Item, ItemStatus
 from tracker.jobs.models import RunState
-from tracker.mail import build_message
+from tracker.mail import blank_outbox_copy, build_message, parse_message
 from tracker.partners.models import PartnerLink
 from tracker.reminders.models import Delivery, DeliveryKind
 from tracker.reminders.service import queue_email
@@ -50,6 +50,10 @@ DEFAULT_DAYS = 14
 # `forget_sent_link_messages`): the link in it would otherwise work for anyone who reads
 # the database or a backup of it.
 SENT_MESSAGE_REMOVED = "(The message held a partner link. It was removed once the email was sent.)"
+RESET_MESSAGE_REMOVED = ("(The message held a password reset link. It was removed once the "
+                         "email was sent.)")
+REMOVED_NOTES = {DeliveryKind.PARTNER_LINK: SENT_MESSAGE_REMOVED,
+                 DeliveryKind.PASSWORD_RESET: RESET_MESSAGE_REMOVED}
 # The statuses a partner may choose: cancelling an action is the lead officer's decision.
 PARTNER_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE)
 
@@ -417,15 +421,24 @@ def post_partner_update(
 # --- the scheduler side -------------------------------------------------------------------
 
 
-def forget_sent_link_messages() -> int:
-    """Blank out the delivery log's copy of link emails that have gone, so the link in them
-    lives only in the partner's mailbox; the number blanked. The row (to whom, when, the
-    subject) stays. A message still to be sent or retried is kept whole."""
-    blanked = db.session.execute(
-        update(Delivery)
-        .where(Delivery.kind == DeliveryKind.PARTNER_LINK,
-               Delivery.state == RunState.DONE,
-               Delivery.message != SENT_MESSAGE_REMOVED)
-        .values(message=SENT_MESSAGE_REMOVED)
-        .execution_options(synchronize_session=False))
-    return blanked.rowcount
+def forget_sent_link_messages(instance_path: str | None = None) -> int:
+    """Blank out the delivery log's copy of link emails that have gone (partner links and
+    password reset links), and their copy in the outbox folder, so the link in them lives only
+    in the recipient's mailbox; the number blanked. The row (to whom, when, the subject) stays,
+    and so do the outbox file's headers. A message still to be sent or retried is kept whole."""
+    folder = instance_path if instance_path is not None else current_app.instance_path
+    blanked = 0
+    for kind, note in REMOVED_NOTES.items():
+        rows = db.session.execute(
+            select(Delivery.id, Delivery.message)
+            .where(Delivery.kind == kind, Delivery.state == RunState.DONE,
+                   Delivery.message != note)).all()
+        if not rows:
+            continue
+        for _, raw in rows:
+            blank_outbox_copy(folder, str(parse_message(raw)["Message-ID"] or ""), note)
+        db.session.execute(
+            update(Delivery).where(Delivery.id.in_([row_id for row_id, _ in rows]))
+            .values(message=note).execution_options(synchronize_session=False))
+        blanked += len(rows)
+    return blanked
