@@ -30,6 +30,7 @@ from tracker.inspections.imports import (
     FINDING_TEXT_MAX,
     GROUP_MAX,
     LIST_CATEGORIES,
+    MOST_FINDINGS,
     REPEAT_EVIDENCE_MAX,
     ReviewedDetails,
     ReviewedFinding,
@@ -244,7 +245,8 @@ class ImportReviewForm(TrackerForm):
         "good”",
         validators=[Optional(), _max("Overall judgement", 60)],
     )
-    findings = FieldList(FormField(FindingRowForm), max_entries=500)
+    # Room for the most findings a letter may bring and the blank rows to add more.
+    findings = FieldList(FormField(FindingRowForm), max_entries=MOST_FINDINGS + 10)
     allow_duplicate = BooleanField("Import it again anyway", widget=GovCheckboxInput())
 
     def validate(self, extra_validators=None) -> bool:
