@@ -57,6 +57,20 @@ def load_or_404(get: Callable[[int, int], T | None], object_id: int,
     return found
 
 
+# The largest id a database integer column holds (as `<int:…>` in URLs, tracker/__init__.py).
+LARGEST_ID = 2**31 - 1
+
+
+def id_from_query(value: str | None) -> int | None:
+    """A row id given in the query string (`?committee=12`), or None for anything that is not
+    one: not ASCII digits, or past the largest id (which would overflow the database driver:
+    an id that cannot exist is simply not found)."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= LARGEST_ID else None
+
+
 def link(href: str, text: str, hidden: str = "") -> Markup:
     """A GOV.UK link, its text escaped; `hidden` adds words for screen readers only."""
     if hidden:
