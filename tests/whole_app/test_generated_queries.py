@@ -75,6 +75,38 @@ def get_routes(app):
             and not parameters_without_maker(rule)]
 
 
+def ask_page(lab: Lab, rule, role: str, token: str) -> tuple[int, list[str]]:
+    """Send one page its query strings as `role`: how many, and the first problem found."""
+    path = lab.path(rule)
+    client = lab.client(role)
+    headers = {"Authorization": f"Bearer {token}"} if role == "admin" else {}
+    problems: list[str] = []
+    asked = 0
+
+    @seed(zlib.crc32(f"{rule.endpoint} {role} query".encode()))
+    @settings(max_examples=QUERIES_PER_PAGE, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(query=query_strings(lab.foreign_ids))
+    def ask(query: str) -> None:
+        nonlocal asked
+        asked += 1
+        lab.errors.last = None
+        response = client.get(f"{path}?{query}", headers=headers)
+        why = broken(response, lab.errors.last)
+        shown = echoed_markup(response)
+        location = response.headers.get("Location", "")
+        off_site = (300 <= response.status_code < 400
+                    and urlsplit(location).netloc not in ("", "tracker.test"))
+        if why or shown or off_site:
+            problems.append(f"GET {path}?{query[:200]} as {role}: {why or ''} {shown or ''} "
+                            f"{'to ' + location if off_site else ''}")
+
+    for query in FIXED_QUERIES:
+        ask = example(query=query)(ask)
+    ask()
+    return asked, problems[:1]
+
+
 def test_no_generated_query_string_breaks_a_page(app):
     lab = Lab(app, {name for rule in get_routes(app) for name in rule.arguments})
     token = make_api_token(lab.people["admin"], "Generated queries", now=clock.now()).secret
@@ -83,36 +115,11 @@ def test_no_generated_query_string_breaks_a_page(app):
     asked = 0
     with lab.watching():
         for rule in get_routes(app):
-            path = lab.path(rule)
             for role in ROLES:
-                client = lab.client(role)
-                headers = {"Authorization": f"Bearer {token}"} if role == "admin" else {}
-                problems: list[str] = []
-
-                @seed(zlib.crc32(f"{rule.endpoint} {role} query".encode()))
-                @settings(max_examples=QUERIES_PER_PAGE, deadline=None, derandomize=True,
-                          database=None, phases=[Phase.explicit, Phase.generate],
-                          suppress_health_check=list(HealthCheck))
-                @given(query=query_strings(lab.foreign_ids))
-                def ask(query: str) -> None:
-                    nonlocal asked
-                    asked += 1
-                    lab.errors.last = None
-                    response = client.get(f"{path}?{query}", headers=headers)
-                    why = broken(response, lab.errors.last)
-                    shown = echoed_markup(response)
-                    location = response.headers.get("Location", "")
-                    off_site = (300 <= response.status_code < 400
-                                and urlsplit(location).netloc not in ("", "tracker.test"))
-                    if why or shown or off_site:
-                        problems.append(f"GET {path}?{query[:200]} as {role}: "
-                                        f"{why or ''} {shown or ''} "
-                                        f"{'to ' + location if off_site else ''}")
-
-                for query in FIXED_QUERIES:
-                    ask = example(query=query)(ask)
-                ask()
-                failures += problems[:1]
+                count, problems = ask_page(lab, rule, role, token)
+                asked += count
+                failures += problems
     if failures:
         pytest.fail("\n".join(failures), pytrace=False)
-    assert asked >= (QUERIES_PER_PAGE + len(FIXED_QUERIES)) * len(ROLES) * 40, "the URL map has lost its pages"
+    assert asked >= (QUERIES_PER_PAGE + len(FIXED_QUERIES)) * len(ROLES) * 40, (
+        "the URL map has lost its pages")
