@@ -32,7 +32,7 @@ Emails other than reminders (report notices, partner links) go into the same log
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -459,6 +459,42 @@ def queue_email(message: EmailMessage, *, recipient_id: int, kind: DeliveryKind,
                   day=day, now=now, topic=topic)
 
 
+UNBUILT = "The email could not be built, so it was not sent: {reason}"
+
+
+def _record_unbuilt(error: ValueError, *, to_address: str, subject: str, recipient_id: int,
+                    kind: DeliveryKind, day: date, now: datetime,
+                    topic: str = "") -> Delivery | None:
+    row = Delivery(recipient_id=recipient_id, kind=kind, day=day, topic=topic,
+                   state=RunState.FAILED, to_address=to_address[:254],
+                   subject=" ".join(subject.split())[:200], message="", attempts=0,
+                   last_error=UNBUILT.format(reason=error)[:2000], lease_until=None,
+                   created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def queue_built(build: Callable[[], EmailMessage], *, to_address: str, subject: str,
+                recipient_id: int, kind: DeliveryKind, day: date, now: datetime,
+                topic: str = "") -> Delivery | None:
+    """Build one email with `build` and queue it (`queue_email`). An email that cannot be
+    built (a line break in its subject, from a name typed before such names were refused) is
+    not lost silently: it is recorded in the delivery log as failed, with the reason, for the
+    reminders page. None when the key is in the log already."""
+    try:
+        message = build()
+    except ValueError as error:
+        return _record_unbuilt(error, to_address=to_address, subject=subject,
+                               recipient_id=recipient_id, kind=kind, day=day, now=now,
+                               topic=topic)
+    return queue_email(message, recipient_id=recipient_id, kind=kind, day=day, now=now,
+                       topic=topic)
+
+
 def _queue(raw: str, *, to_address: str, subject: str, recipient_id: int, kind: DeliveryKind,
            day: date, now: datetime, topic: str = "") -> Delivery | None:
     row = Delivery(recipient_id=recipient_id, kind=kind, day=day, topic=topic,
@@ -482,18 +518,26 @@ def queue_reminders(day: date, *, now: datetime, council_id: int | None = None) 
     logged = _logged_keys({reminder.key_day for reminder in reminders})
     new = [reminder for reminder in reminders
            if (reminder.recipient.id, reminder.kind, reminder.key_day) not in logged]
-    messages = []
+    messages: list[str | ValueError] = []
     for reminder in new:
         text, html = render_reminder(reminder, day=day, settings=settings)
-        messages.append(build_message(sender=sender, to=reminder.recipient.email,
-                                      subject=reminder.subject, text=text, html=html,
-                                      now=now).as_string())
+        try:
+            messages.append(build_message(sender=sender, to=reminder.recipient.email,
+                                          subject=reminder.subject, text=text, html=html,
+                                          now=now).as_string())
+        except ValueError as error:
+            messages.append(error)
     result = Planned(already=len(reminders) - len(new))
     for reminder, message in zip(new, messages, strict=True):
+        key = {"to_address": reminder.recipient.email, "subject": reminder.subject,
+               "recipient_id": reminder.recipient.id, "kind": reminder.kind,
+               "day": reminder.key_day, "now": now}
         # Another run may have written the row since we looked: its key refuses ours.
-        if _queue(message, to_address=reminder.recipient.email, subject=reminder.subject,
-                  recipient_id=reminder.recipient.id, kind=reminder.kind,
-                  day=reminder.key_day, now=now) is None:
+        if isinstance(message, ValueError):
+            queued = _record_unbuilt(message, **key)
+        else:
+            queued = _queue(message, **key)
+        if queued is None:
             result.already += 1
         else:
             result.planned += 1
