@@ -22,6 +22,9 @@ committee member and a stranger. After every request:
 - a posted script tag is never echoed unescaped, on the page or on the page a redirect leads
   to, and a redirect never leaves the site.
 
+The query strings of every page (GET) have a test of their own beside this one:
+test_generated_queries.py.
+
 Requests whose body is not read (refused, or sent elsewhere first) get two bodies each; the
 rest of TOTAL_BODIES is shared by the size of each form, each form first getting a few shaped
 bodies (all valid, empty, script in every text, ...). Every run posts the same bodies: each
@@ -83,9 +86,11 @@ MOST_FIELDS_WEIGHED = 12
 ROLES = ("admin", "manager", "lead officer", "committee member", "anonymous")
 ROLE = {**ROLE_OF, "lead officer": Role.MANAGER}
 
-# A refused sign-in is recorded and committed on purpose (tracker/accounts/views.py); the
-# sign-in record is install-wide, so it may name anyone.
-ADDED_WHEN_REFUSED = {"accounts.sign_in": {"sign_in_event"}}
+# A refused sign-in, or a refused "Forgotten your password?" past the network's limit, is
+# recorded and committed on purpose (tracker/accounts/signin.py, views.py); the sign-in record
+# is install-wide, so it may name anyone.
+ADDED_WHEN_REFUSED = {"accounts.sign_in": {"sign_in_event"},
+                      "accounts.forgotten_password": {"sign_in_event"}}
 INSTALL_WIDE_TABLES = {"sign_in_event"}
 
 
