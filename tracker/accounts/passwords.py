@@ -151,16 +151,27 @@ def send_reset_link(user: User, *, actor: User, now: datetime) -> SentReset:
     return _email_reset(user, sent_by=actor, now=now)
 
 
-def open_reset_link(secret: str, *, now: datetime) -> PasswordReset | None:
+class ResetLinkRefused(Exception):
+    """A reset link that does not open its page: `status` 404 for one never made, 410 for one
+    used, replaced, expired or withdrawn."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def open_reset_link(secret: str, *, now: datetime) -> PasswordReset:
     """The reset a link's secret opens, while it works (unused, within the hour, the person
-    active); else None."""
-    if not secret or len(secret) > 100:
-        return None
-    reset = db.session.scalars(
-        select(PasswordReset).where(PasswordReset.secret_sha256 == fingerprint(secret))
-    ).first()
-    if reset is None or not reset.usable_at(now) or not reset.user.active:
-        return None
+    active); else ResetLinkRefused."""
+    reset = None
+    if secret and len(secret) <= 100:
+        reset = db.session.scalars(
+            select(PasswordReset).where(PasswordReset.secret_sha256 == fingerprint(secret))
+        ).first()
+    if reset is None:
+        raise ResetLinkRefused(404)
+    if not reset.usable_at(now) or not reset.user.active:
+        raise ResetLinkRefused(410)
     return reset
 
 

@@ -204,9 +204,10 @@ def forgotten_password():
 @bp.route("/reset-password/<reset_secret>", methods=["GET", "POST"])
 @allow(PUBLIC)
 def reset_password(reset_secret: str):
-    reset = passwords.open_reset_link(reset_secret, now=clock.now())
-    if reset is None:
-        return render_template("accounts/reset_link_gone.html"), 410
+    try:
+        reset = passwords.open_reset_link(reset_secret, now=clock.now())
+    except passwords.ResetLinkRefused as refused:
+        return render_template("accounts/reset_link_gone.html"), refused.status
     form = ResetPasswordForm()
     if form.validate_on_submit():
         with rules_on_form(form):
