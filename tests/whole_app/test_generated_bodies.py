@@ -74,8 +74,9 @@ from tests.whole_app.test_access_matrix import (
     app_rules,
     parameters_without_maker,
 )
-from tracker import PROJECT_ROOT
+from tracker import PROJECT_ROOT, clock
 from tracker.accounts.models import Role, User
+from tracker.accounts.sessions import start_session, user_of_session
 from tracker.extensions import db
 from tracker.permissions import ADMIN_ONLY, PUBLIC, allow
 
@@ -642,6 +643,7 @@ class Lab:
     def __init__(self, app: Flask, parameters: set[str]) -> None:
         self.app = app
         self.parameters = parameters
+        self.secrets: dict[int, str] = {}
         self.database = Database()
         self.errors = AppErrors()
         self.council = CouncilFactory()
@@ -700,10 +702,24 @@ class Lab:
     def client(self, role: str) -> FlaskClient:
         client = self.app.test_client()
         if role == "lead officer":
-            sign_in_as(client, db.session.get(User, self.lead_officer_id))
+            user = db.session.get(User, self.lead_officer_id)
+            sign_in_as(client, user, self.session_of(user))
         elif role != "anonymous":
-            sign_in_as(client, self.people[role])
+            sign_in_as(client, self.people[role], self.session_of(self.people[role]))
         return client
+
+    def session_of(self, user: User) -> str:
+        """The secret of a session of `user` kept on the server, made (and committed) before
+        the request, so that a request is never blamed for it; a new one when a request ended
+        it (signing out, "sign out everywhere")."""
+        secret = self.secrets.get(user.id)
+        if secret is None or user_of_session(user.id, secret) is None:
+            secret = start_session(user, now=clock.now())
+            db.session.commit()
+            self.secrets[user.id] = secret
+            if hasattr(self, "before"):
+                self.before = self.database.snapshot()
+        return secret
 
     def path(self, rule: Rule, foreign: tuple[str, ...] = ()) -> str:
         ours = self.values.get(rule.endpoint, self.values[None])
