@@ -332,15 +332,16 @@ def pages_that_may_hold_the_form(rule: Rule, path: str) -> list[str]:
     return pages
 
 
-def read_form(app: Flask, readers: list[User], rule: Rule,
-              path: str) -> tuple[list[FormField], bool]:
+def read_form(app: Flask, readers: list[User], rule: Rule, path: str,
+              session_of: Callable[[User], str]) -> tuple[list[FormField], bool]:
     """The fields of the form that posts to `path`, and whether they are another action's
     form sent there by a button; AssertionError if no page holds one. Each reader is tried in
-    turn (some forms show only to the owner of a thing), then a stranger."""
+    turn (some forms show only to the owner of a thing), then a stranger; `session_of` gives
+    a reader's session, made before any request is watched."""
     for user in (*readers, None):
         client = app.test_client()
         if user is not None:
-            sign_in_as(client, user)
+            sign_in_as(client, user, session_of(user))
         for page in pages_that_may_hold_the_form(rule, path):
             response = client.get(page)
             if response.status_code != 200 or response.mimetype != "text/html":
@@ -452,7 +453,7 @@ ENCODINGS = ("form", "form", "form", "multipart", "bytes", "json")
 
 # URL parameters that are credentials, not ids: another council's token opens that council's
 # page by design (a partner's link, a calendar feed), so they are never swapped for another's.
-CREDENTIALS = frozenset({"link_token", "feed_token"})
+CREDENTIALS = frozenset({"link_token", "feed_token", "reset_secret"})
 
 
 def bodies(fields: list[FormField], foreign_ids: list[str], emails: list[str],
@@ -778,7 +779,9 @@ def problems_of(lab: Lab, route: Route, role: str, body: Body, response, after: 
     status = response.status_code
     if why := broken(response, lab.errors.last):
         problems.append(why)
-    refused = status >= 400 or (role == "anonymous" and is_sent_to_sign_in(response))
+    # A page anyone may use (a reset link) may send a stranger on to sign in when it is done.
+    refused = status >= 400 or (role == "anonymous" and is_sent_to_sign_in(response)
+                                and access_rule_of(lab.app, route.rule) != PUBLIC)
     if route.refused[role] and not refused:
         problems.append(f"the {role} is not allowed here but got {status}")
     if body.foreign and not refused:
@@ -860,7 +863,7 @@ def routes_of(app: Flask, lab: Lab) -> list[Route]:
     routes = []
     for rule in post_routes(app):
         path = lab.path(rule)
-        fields, borrowed = read_form(app, lab.form_readers(), rule, path)
+        fields, borrowed = read_form(app, lab.form_readers(), rule, path, lab.session_of)
         route = Route(rule, fields, {}, {})
         for role in ROLES:
             route.refused[role] = refused_by_the_role_gate(app, rule, role)
@@ -946,7 +949,8 @@ def test_every_post_route_without_a_csrf_token_is_refused_and_writes_nothing(csr
     failures = []
     for rule in post_routes(csrf_app):
         path = lab.path(rule)
-        body = shaped_body(read_form(csrf_app, lab.form_readers(), rule, path)[0],
+        body = shaped_body(read_form(csrf_app, lab.form_readers(), rule, path,
+                                     lab.session_of)[0],
                            SHAPED_BODIES["valid"])
         for role, token in (("admin", None), ("admin", "forged"), ("anonymous", None)):
             data = MultiDict(body.pairs)
