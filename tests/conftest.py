@@ -239,12 +239,18 @@ def configure(app, **values) -> None:
     install_settings(app)
 
 
-def sign_in_as(client: FlaskClient, user) -> None:
-    """Start a session as this user without typing a password (sign-in has its own tests)."""
+def sign_in_as(client: FlaskClient, user, secret: str | None = None) -> None:
+    """Start a session as this user without typing a password (sign-in has its own tests);
+    or, with `secret`, carry on with that session of theirs."""
     from tracker import clock
+    from tracker.accounts.sessions import SESSION_KEY, start_session
 
+    # Sessions are kept on the server: the cookie names one (committed before the request).
+    if secret is None:
+        secret = start_session(user, now=clock.now())
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
+        session[SESSION_KEY] = secret
         session["_fresh"] = True
         session["seen_at"] = int(clock.now().timestamp())  # just active, as after signing in
 

@@ -155,3 +155,24 @@ def test_an_area_can_answer_a_missing_object_with_its_own_page(app):
             load_or_404(queries.get_item, 999_999, missing=lambda: ("Gone", 404))
     assert raised.value.response.status_code == 404
     assert raised.value.response.get_data(as_text=True) == "Gone"
+
+
+def test_one_line_boxes_refuse_control_characters_but_text_areas_keep_line_breaks(app):
+    from wtforms import StringField, TextAreaField
+
+    from tracker.forms import TrackerForm
+
+    class Form(TrackerForm):
+        title = StringField("Title")
+        notes = TextAreaField("Notes")
+
+    with app.test_request_context(method="POST", data={
+            "title": "  Line one\r\nline two ", "notes": "Line one\r\nline two"}):
+        form = Form()
+        assert not form.validate()
+        assert form.title.errors == ["Title must be one line of text, without line breaks, "
+                                     "tabs or other control characters"]
+        assert form.notes.errors == []
+    with app.test_request_context(method="POST", data={"title": "  Spaces around \n"}):
+        form = Form()
+        assert form.validate() and form.title.data == "Spaces around"

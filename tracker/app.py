@@ -100,20 +100,15 @@ def _set_up_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> Any:
-        from tracker.accounts.models import User
+        from tracker.accounts.sessions import SESSION_KEY, user_of_session
 
-        if not user_id.isdigit():
+        # Signed in only while the session the cookie names has not been ended on the server.
+        secret = session.get(SESSION_KEY)
+        if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 9:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active:
+        if not isinstance(secret, str) or not secret:
             return None
-        if user.sessions_ended_at is not None:
-            # Ended (tracker.accounts.service.end_sessions_of): only a later sign-in counts.
-            started = session.get("signed_in_at")
-            if (not isinstance(started, int | float)
-                    or started <= user.sessions_ended_at.timestamp()):
-                return None
-        return user
+        return user_of_session(int(user_id), secret)
 
 
 class RowIdConverter(IntegerConverter):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -13,7 +14,14 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSelect
 from werkzeug.datastructures import FileStorage
-from wtforms import Field, PasswordField, SelectField, StringField, ValidationError
+from wtforms import (
+    Field,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
@@ -29,15 +37,41 @@ def strip_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+# Line breaks, tabs, escape and the other control characters (C0, DEL, C1), and the Unicode
+# line and paragraph separators: none belongs in a one-line box such as a name or a title,
+# and a line break there would break an email's subject later.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(label: str) -> Callable[[Any], Any]:
+    """A filter for a one-line text box: refuses text with a control character, with a
+    message naming the box (wtforms shows a filter's ValueError as the field's error)."""
+    label = label.removesuffix(" (optional)")
+
+    def refuse_control_characters(value: Any) -> Any:
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise ValueError(f"{label} must be one line of text, without line breaks, tabs or "
+                             "other control characters")
+        return value
+
+    return refuse_control_characters
+
+
 class StrippedText:
     """A form's `Meta`: every text field (not a password) strips the white space around what
-    was typed, before validation, so no service or view needs to."""
+    was typed, before validation, so no service or view needs to; a one-line text box (not a
+    text area) also refuses control characters such as line breaks."""
 
     def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
         field_class = unbound_field.field_class
         if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            filters: tuple[Any, ...] = (strip_text,)
+            if not issubclass(field_class, TextAreaField):
+                label = unbound_field.kwargs.get("label") or (
+                    unbound_field.args[0] if unbound_field.args else "") or "This box"
+                filters += (one_line(str(label)),)
             options = {**options,
-                       "filters": (strip_text, *unbound_field.kwargs.get("filters", ()))}
+                       "filters": (*filters, *unbound_field.kwargs.get("filters", ()))}
         return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
 
 

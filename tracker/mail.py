@@ -200,7 +200,7 @@ class Mailer:
         try:
             self.outbox.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-            message_id = re.sub(r"[^0-9A-Za-z.-]", "", str(message["Message-ID"]))[:60]
+            message_id = _outbox_name_part(str(message["Message-ID"]))
             (self.outbox / f"{stamp}-{message_id}.eml").write_bytes(bytes(message))
         except OSError as error:
             raise MailError(f"Could not write to the outbox: {error}") from error
@@ -232,6 +232,32 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, ConnectionRefusedError | TimeoutError | smtplib.SMTPServerDisconnected):
         return f"Could not reach the mail server: {error}"
     return f"{type(error).__name__}: {error}"
+
+
+def _outbox_name_part(message_id: str) -> str:
+    return re.sub(r"[^0-9A-Za-z.-]", "", message_id)[:60]
+
+
+def blank_outbox_copy(instance_path: str, message_id: str, note: str) -> bool:
+    """Replace the body of the outbox's copy of a message (found by its Message-ID) with
+    `note`, keeping its headers: for messages whose link must not stay readable there.
+    Whether a copy was found."""
+    part = _outbox_name_part(message_id)
+    if not part:
+        return False
+    found = False
+    for path in outbox_files(instance_path):
+        if not path.name.endswith(f"-{part}.eml"):
+            continue
+        kept = parse_message(path.read_bytes())
+        blank = EmailMessage(policy=MESSAGE_POLICY)
+        for header in ("From", "To", "Subject", "Date", "Message-ID"):
+            if kept[header] is not None:
+                blank[header] = str(kept[header])
+        blank.set_content(note)
+        path.write_bytes(bytes(blank))
+        found = True
+    return found
 
 
 def outbox_files(instance_path: str) -> list[Path]:

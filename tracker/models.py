@@ -1,7 +1,7 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
 from tracker.access.models import AccessToken, TokenPurpose
-from tracker.accounts.models import Council, Role, User
+from tracker.accounts.models import Council, PasswordReset, Role, User, UserSession
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.committees.models import Committee, CommitteeMeeting
 from tracker.data_protection.models import ErasureRecord, HistoryRelease
@@ -65,6 +65,7 @@ __all__ = [
     "JobLock",
     "MemberQuestion",
     "PartnerLink",
+    "PasswordReset",
     "PlanImport",
     "Priority",
     "Rag",
@@ -72,5 +73,6 @@ __all__ = [
     "RunState",
     "TokenPurpose",
     "User",
+    "UserSession",
     "WordTemplate",
 ]

@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker import clock, formatting, permissions
 from tracker.accounts.models import SignInOutcome, User
+from tracker.accounts.sessions import end_current_session
 from tracker.accounts.signin import record
 from tracker.evidence.sniff import size_in_words
 from tracker.extensions import db
@@ -56,6 +57,20 @@ def load_or_404(get: Callable[[int, int], T | None], object_id: int,
     if may is not None:
         permissions.require(may(current_user, found))
     return found
+
+
+# The largest id a database integer column holds (as `<int:…>` in URLs, tracker/__init__.py).
+LARGEST_ID = 2**31 - 1
+
+
+def id_from_query(value: str | None) -> int | None:
+    """A row id given in the query string (`?committee=12`), or None for anything that is not
+    one: not ASCII digits, or past the largest id (which would overflow the database driver:
+    an id that cannot exist is simply not found)."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= LARGEST_ID else None
 
 
 SERVICE_NAME = "Improvement tracker"
@@ -189,6 +204,7 @@ def register_request_handling(app: Flask) -> None:
         if isinstance(seen_at, int) and now - seen_at > idle_limit * 60:
             record(SignInOutcome.TIMED_OUT, email=current_user.email, user=current_user,
                    address=request.remote_addr or "", now=clock.now())
+            end_current_session(session, now=clock.now())
             db.session.commit()
             logout_user()
             session.clear()

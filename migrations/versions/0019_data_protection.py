@@ -1,10 +1,9 @@
-"""data protection: retention periods, the record of removals and anonymisations, ending a
-person's sessions, and the one way past the history's guard
+"""data protection: retention periods, the record of removals and anonymisations, and the one
+way past the history's guard
 
 - `council.retention_years` (7 for every council) and `inspection.retention_years` (empty:
   the council's period): how long an inspection is kept after its plan is closed.
-- `user.sessions_ended_at`: sessions begun before it no longer sign the person in;
-  `user.anonymised_at`: when an administrator anonymised the person.
+- `user.anonymised_at`: when an administrator anonymised the person.
 - `erasure_record`: what was removed or anonymised, when, by whom and by which rule.
 - `history_release`: the items whose history the removal under way may delete. The history's
   triggers (migration 0013) are made again: UPDATE is refused as before, DELETE is refused
@@ -73,8 +72,6 @@ def upgrade():
     with op.batch_alter_table('inspection', schema=None) as batch_op:
         batch_op.add_column(sa.Column('retention_years', sa.Integer(), nullable=True))
     with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sessions_ended_at',
-                                      tracker.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('anonymised_at', tracker.db.UTCDateTime(timezone=True),
                                       nullable=True))
     op.create_table(
@@ -128,6 +125,5 @@ def downgrade():
     # SQLite (3.35 and later) drops a column in place: rebuilding `user`, which other
     # tables refer to, would fail their foreign keys.
     op.drop_column('user', 'anonymised_at')
-    op.drop_column('user', 'sessions_ended_at')
     op.drop_column('inspection', 'retention_years')
     op.drop_column('council', 'retention_years')

@@ -279,7 +279,7 @@ def test_admin_cannot_add_a_second_account_with_the_same_email(client, admin):
     before = _user_count()
     response = client.post("/users/new", data=_new_user())
     assert response.status_code == 400
-    assert b"A user with this email address already exists" in response.data
+    assert b"This address cannot be used here; ask the person which address to use" in response.data
     assert b'href="#email"' in response.data
     assert _user_count() == before
 

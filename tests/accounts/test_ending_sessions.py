@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.factories import PASSWORD, UserFactory
 from tracker import clock
-from tracker.accounts.service import end_sessions_of
+from tracker.accounts.sessions import end_sessions
 from tracker.extensions import db
 
 
@@ -22,7 +22,7 @@ def test_ending_a_persons_sessions_signs_out_every_copy_of_their_cookie(app, fix
     copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain, secure=cookie.secure)
     assert copy.get("/").status_code == 200
 
-    end_sessions_of(manager, now=clock.now())
+    end_sessions(manager, now=clock.now())
     db.session.commit()
 
     for client in (laptop, copy):
@@ -38,6 +38,6 @@ def test_a_session_of_someone_else_carries_on(app):
     manager, other = UserFactory(), UserFactory()
     browser = app.test_client()
     _signed_in(browser, other)
-    end_sessions_of(manager, now=clock.now())
+    end_sessions(manager, now=clock.now())
     db.session.commit()
     assert browser.get("/").status_code == 200

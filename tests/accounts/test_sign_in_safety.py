@@ -170,3 +170,60 @@ def test_adding_a_user_with_a_weak_password_says_what_to_fix(client):
         "password": "password1234"})
     assert response.status_code == 400
     assert "harder to guess" in response.get_data(as_text=True)
+
+
+def test_failed_sign_ins_are_recorded_against_the_account_and_shown(client):
+    user = UserFactory(name="Meg Lead")
+    attempt(client, user.email, "not the password")
+    attempt(client, "nobody@northshire.example", "not the password")
+    failed = db.session.scalars(select(SignInEvent).where(
+        SignInEvent.outcome == SignInOutcome.FAILED).order_by(SignInEvent.id)).all()
+    assert [event.user_id for event in failed] == [user.id, None]
+    sign_in_as(client, AdminFactory(council=user.council))
+    page = " ".join(client.get("/users/sign-ins").get_data(as_text=True).split())
+    assert "Meg Lead" in page and "Failed" in page
+    assert "nobody@northshire.example" not in page
+
+
+def test_an_address_used_in_another_council_gets_the_same_neutral_answer(client):
+    UserFactory(email="jo@elsewhere.example")  # another council's person
+    admin = AdminFactory()
+    UserFactory(email="sam@northshire.example", council=admin.council)
+    sign_in_as(client, admin)
+    answers = []
+    for email in ("jo@elsewhere.example", "sam@northshire.example"):
+        response = client.post("/users/new", data={
+            "name": "Jo Partner", "email": email, "role": "manager",
+            "job_title": "Social worker", "password": "lantern orchard velvet quarry"})
+        assert response.status_code == 400
+        answers.append(response.get_data(as_text=True).replace(email, "ADDRESS"))
+    assert "This address cannot be used here; ask the person which address to use" in answers[0]
+    assert "already exists" not in answers[0]
+    assert answers[0] == answers[1]
+
+
+def test_signing_in_to_a_deactivated_account_takes_as_long_as_any_other(client, council):
+    import time
+
+    password = "lantern orchard velvet quarry"
+    # Real password hashes (the factories' are made cheap for speed).
+    active = create_user(council=council, email="on@northshire.example", name="On Duty",
+                         role=Role.MANAGER, password=password)
+    gone = create_user(council=council, email="gone@northshire.example", name="Gone Away",
+                       role=Role.MANAGER, password=password)
+    gone.active = False
+    db.session.commit()
+
+    def seconds(email: str, address: str) -> float:
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            attempt(client, email, password if email == gone.email else "wrong password x",
+                    address=address)
+            timings.append(time.perf_counter() - started)
+        return sorted(timings)[1]
+
+    deactivated = seconds(gone.email, "192.0.2.21")
+    wrong = seconds(active.email, "192.0.2.22")
+    nobody = seconds("nobody@northshire.example", "192.0.2.23")
+    assert deactivated > wrong / 2 and deactivated > nobody / 2

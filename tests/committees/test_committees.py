@@ -139,6 +139,9 @@ def test_admin_changes_a_committees_members(client, council, admin, committee):
         ({"name": "C" * 201}, "Name must be 200 characters or fewer"),
         ({"name": "Panel", "report_of": "R" * 201}, "Report of must be 200 characters or fewer"),
         ({"name": "Panel", "members": ["not a number"]}, "Choose members from the list"),
+        ({"name": "Scrutiny\nCommittee"}, "Name must be one line of text, without line breaks"),
+        ({"name": "Scrutiny\x1b[31m"}, "Name must be one line of text"),
+        ({"name": "Panel", "report_of": "Report\u2028of"}, "Report of must be one line of text"),
     ],
 )
 def test_admin_is_told_what_to_fix_in_a_committee(client, admin, data, message):

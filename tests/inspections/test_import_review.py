@@ -794,3 +794,37 @@ def test_the_document_text_is_shown_without_markdown(signed_in, admin, council):
     assert "govuk-!-font-weight-bold govuk-!-margin-top-3 govuk-!-margin-bottom-1\">Areas for "\
            "development</p>" in region
     assert "Case records are late." in region
+
+
+def _letter_with_findings(number: int) -> str:
+    return "Dear Director\n\nAreas for development\n\n" + "\n".join(
+        f"- The council should review case file number {n} and record the outcome."
+        for n in range(number))
+
+
+def test_a_letter_with_too_many_findings_is_refused_with_what_to_do(signed_in):
+    response = signed_in.post("/inspections/import",
+                              data={"text": _letter_with_findings(500)})
+    text = _refused(response, field="text")
+    assert "This document has 500 findings; the tracker takes at most 400" in text
+
+
+def test_a_letter_with_the_most_findings_allowed_can_be_reviewed(signed_in):
+    response = signed_in.post("/inspections/import",
+                              data={"text": _letter_with_findings(imports.MOST_FINDINGS)})
+    page = signed_in.get(f"/inspections/import/{draft_id_of(response)}")
+    assert page.status_code == 200
+    assert "case file number 399" in page.text
+
+
+def test_a_draft_kept_with_more_findings_than_the_form_takes_still_opens(signed_in, admin):
+    from tracker.inspections.importer import parse_text
+
+    draft = ImportDraft(council_id=admin.council_id, filename="letter.txt", sha256="1" * 64,
+                        source_text="Letter",
+                        proposal=imports.proposal_from_extraction(
+                            parse_text(_letter_with_findings(520))))
+    db.session.add(draft)
+    db.session.commit()
+    page = signed_in.get(f"/inspections/import/{draft.id}")
+    assert page.status_code == 200

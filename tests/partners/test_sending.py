@@ -409,3 +409,18 @@ def test_the_scheduler_sends_waiting_emails_every_minute(app):
         assert job.trigger.interval == timedelta(minutes=1)
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_the_outbox_keeps_no_working_partner_link(app, client):
+    from tracker.mail import outbox_files
+
+    action = partner_action()
+    sent = send_link(action)
+    assert due_deliveries() == "1 sent, 0 failed"  # the default backend writes the outbox
+    [path] = outbox_files(app.instance_path)
+    assert sent.token not in path.read_text()
+    assert service.SENT_MESSAGE_REMOVED in path.read_text()
+    sign_in_as(client, AdminFactory(council=action.item.finding.inspection.council))
+    listed = client.get("/admin/outbox").text
+    assert "please update an action you own" in listed  # the row stays, its link does not
+    assert sent.token not in client.get(f"/admin/outbox/{path.name}").text

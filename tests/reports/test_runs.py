@@ -213,3 +213,23 @@ def test_only_administrators_change_the_schedule(client, known):
     path = f"/committees/{known.committee.id}/report/schedule"
     assert client.get(path).status_code == 403
     assert client.post(path, data={"report_cadence": "none"}).status_code == 403
+
+
+def test_an_email_that_cannot_be_built_is_recorded_as_failed_with_the_reason(
+    known, inbox, client
+):
+    # A line break typed into the committee's name before such names were refused.
+    known.committee.name = "Children's Services\nScrutiny Committee"
+    five_days_before_meetings(known)
+    with time_machine.travel(DUE, tick=False):
+        queue_scheduled_reports(clock.now())
+        assert produce_queued_reports().done == 1  # the report is made all the same
+        send_due_deliveries()
+    assert inbox.messages == []
+    delivery = db.session.scalars(select(Delivery)).one()
+    assert delivery.state is RunState.FAILED
+    assert delivery.last_error.startswith("The email could not be built, so it was not sent")
+    assert delivery.to_address == known.lead.email
+    sign_in_as(client, known.admin)
+    page = client.get("/admin/reminders").text
+    assert "The email could not be built, so it was not sent" in page

@@ -17,6 +17,7 @@ from flask import Flask, url_for
 from werkzeug.routing import Rule
 
 import tests.questions.factories as question_makers
+from tests.accounts.factories import reset_secret_for_world
 from tests.api.factories import api_token_for_world
 from tests.calendar_feed.factories import feed_token
 from tests.conftest import sign_in_as
@@ -169,6 +170,7 @@ WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "finding_id": lambda world: world.item.finding.id,
     "file_format": lambda world: "pdf",
     "question_id": question_makers.question_for_world,
+    "reset_secret": reset_secret_for_world,
 }
 
 

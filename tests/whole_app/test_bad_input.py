@@ -404,3 +404,11 @@ def test_script_in_an_item_and_an_action_is_shown_as_text(client, council):
         page = client.get(path).get_data(as_text=True)
         assert script not in page, path
         assert "&lt;script&gt;alert(" in page, path
+
+
+@pytest.mark.parametrize("query", ["page=99999999999999999999", "page=" + "9" * 400,
+                                   "committee=99999999999999999999"])
+@pytest.mark.parametrize("path", ["/items", "/reports", "/inspections", "/users"])
+def test_a_number_past_any_page_or_id_in_the_query_string_is_not_an_error(client, path, query):
+    sign_in_as(client, AdminFactory())
+    assert client.get(f"{path}?{query}").status_code == 200

@@ -22,6 +22,9 @@ committee member and a stranger. After every request:
 - a posted script tag is never echoed unescaped, on the page or on the page a redirect leads
   to, and a redirect never leaves the site.
 
+The query strings of every page (GET) have a test of their own beside this one:
+test_generated_queries.py.
+
 Requests whose body is not read (refused, or sent elsewhere first) get two bodies each; the
 rest of TOTAL_BODIES is shared by the size of each form, each form first getting a few shaped
 bodies (all valid, empty, script in every text, ...). Every run posts the same bodies: each
@@ -71,8 +74,9 @@ from tests.whole_app.test_access_matrix import (
     app_rules,
     parameters_without_maker,
 )
-from tracker import PROJECT_ROOT
+from tracker import PROJECT_ROOT, clock
 from tracker.accounts.models import Role, User
+from tracker.accounts.sessions import start_session, user_of_session
 from tracker.extensions import db
 from tracker.permissions import ADMIN_ONLY, PUBLIC, allow
 
@@ -83,9 +87,11 @@ MOST_FIELDS_WEIGHED = 12
 ROLES = ("admin", "manager", "lead officer", "committee member", "anonymous")
 ROLE = {**ROLE_OF, "lead officer": Role.MANAGER}
 
-# A refused sign-in is recorded and committed on purpose (tracker/accounts/views.py); the
-# sign-in record is install-wide, so it may name anyone.
-ADDED_WHEN_REFUSED = {"accounts.sign_in": {"sign_in_event"}}
+# A refused sign-in, or a refused "Forgotten your password?" past the network's limit, is
+# recorded and committed on purpose (tracker/accounts/signin.py, views.py); the sign-in record
+# is install-wide, so it may name anyone.
+ADDED_WHEN_REFUSED = {"accounts.sign_in": {"sign_in_event"},
+                      "accounts.forgotten_password": {"sign_in_event"}}
 INSTALL_WIDE_TABLES = {"sign_in_event"}
 
 
@@ -326,15 +332,16 @@ def pages_that_may_hold_the_form(rule: Rule, path: str) -> list[str]:
     return pages
 
 
-def read_form(app: Flask, readers: list[User], rule: Rule,
-              path: str) -> tuple[list[FormField], bool]:
+def read_form(app: Flask, readers: list[User], rule: Rule, path: str,
+              session_of: Callable[[User], str]) -> tuple[list[FormField], bool]:
     """The fields of the form that posts to `path`, and whether they are another action's
     form sent there by a button; AssertionError if no page holds one. Each reader is tried in
-    turn (some forms show only to the owner of a thing), then a stranger."""
+    turn (some forms show only to the owner of a thing), then a stranger; `session_of` gives
+    a reader's session, made before any request is watched."""
     for user in (*readers, None):
         client = app.test_client()
         if user is not None:
-            sign_in_as(client, user)
+            sign_in_as(client, user, session_of(user))
         for page in pages_that_may_hold_the_form(rule, path):
             response = client.get(page)
             if response.status_code != 200 or response.mimetype != "text/html":
@@ -446,7 +453,7 @@ ENCODINGS = ("form", "form", "form", "multipart", "bytes", "json")
 
 # URL parameters that are credentials, not ids: another council's token opens that council's
 # page by design (a partner's link, a calendar feed), so they are never swapped for another's.
-CREDENTIALS = frozenset({"link_token", "feed_token"})
+CREDENTIALS = frozenset({"link_token", "feed_token", "reset_secret"})
 
 
 def bodies(fields: list[FormField], foreign_ids: list[str], emails: list[str],
@@ -637,6 +644,7 @@ class Lab:
     def __init__(self, app: Flask, parameters: set[str]) -> None:
         self.app = app
         self.parameters = parameters
+        self.secrets: dict[int, str] = {}
         self.database = Database()
         self.errors = AppErrors()
         self.council = CouncilFactory()
@@ -695,10 +703,24 @@ class Lab:
     def client(self, role: str) -> FlaskClient:
         client = self.app.test_client()
         if role == "lead officer":
-            sign_in_as(client, db.session.get(User, self.lead_officer_id))
+            user = db.session.get(User, self.lead_officer_id)
+            sign_in_as(client, user, self.session_of(user))
         elif role != "anonymous":
-            sign_in_as(client, self.people[role])
+            sign_in_as(client, self.people[role], self.session_of(self.people[role]))
         return client
+
+    def session_of(self, user: User) -> str:
+        """The secret of a session of `user` kept on the server, made (and committed) before
+        the request, so that a request is never blamed for it; a new one when a request ended
+        it (signing out, "sign out everywhere")."""
+        secret = self.secrets.get(user.id)
+        if secret is None or user_of_session(user.id, secret) is None:
+            secret = start_session(user, now=clock.now())
+            db.session.commit()
+            self.secrets[user.id] = secret
+            if hasattr(self, "before"):
+                self.before = self.database.snapshot()
+        return secret
 
     def path(self, rule: Rule, foreign: tuple[str, ...] = ()) -> str:
         ours = self.values.get(rule.endpoint, self.values[None])
@@ -757,7 +779,9 @@ def problems_of(lab: Lab, route: Route, role: str, body: Body, response, after: 
     status = response.status_code
     if why := broken(response, lab.errors.last):
         problems.append(why)
-    refused = status >= 400 or (role == "anonymous" and is_sent_to_sign_in(response))
+    # A page anyone may use (a reset link) may send a stranger on to sign in when it is done.
+    refused = status >= 400 or (role == "anonymous" and is_sent_to_sign_in(response)
+                                and access_rule_of(lab.app, route.rule) != PUBLIC)
     if route.refused[role] and not refused:
         problems.append(f"the {role} is not allowed here but got {status}")
     if body.foreign and not refused:
@@ -839,7 +863,7 @@ def routes_of(app: Flask, lab: Lab) -> list[Route]:
     routes = []
     for rule in post_routes(app):
         path = lab.path(rule)
-        fields, borrowed = read_form(app, lab.form_readers(), rule, path)
+        fields, borrowed = read_form(app, lab.form_readers(), rule, path, lab.session_of)
         route = Route(rule, fields, {}, {})
         for role in ROLES:
             route.refused[role] = refused_by_the_role_gate(app, rule, role)
@@ -925,7 +949,8 @@ def test_every_post_route_without_a_csrf_token_is_refused_and_writes_nothing(csr
     failures = []
     for rule in post_routes(csrf_app):
         path = lab.path(rule)
-        body = shaped_body(read_form(csrf_app, lab.form_readers(), rule, path)[0],
+        body = shaped_body(read_form(csrf_app, lab.form_readers(), rule, path,
+                                     lab.session_of)[0],
                            SHAPED_BODIES["valid"])
         for role, token in (("admin", None), ("admin", "forged"), ("anonymous", None)):
             data = MultiDict(body.pairs)

@@ -24,6 +24,7 @@ from tests.conftest import TEST_NOW
 from tests.statements import recorded_statements
 from tracker import clock, create_app
 from tracker.accounts.models import User
+from tracker.accounts.sessions import SESSION_KEY, start_session
 from tracker.audit.models import HistoryEntry
 from tracker.committees.models import Committee
 from tracker.demo.bench import build_bench_data
@@ -145,9 +146,14 @@ def count_statements(scale: float, database_uri: str, instance_path) -> dict:
         with recorded_statements(engine) as statements:
             client = app.test_client()
             for page, role in PAGE_ROLES:
+                with app.app_context():
+                    user = db.session.get(User, places.users[role])
+                    secret = start_session(user, now=clock.now())
+                    db.session.commit()
                 with client.session_transaction() as session:
                     session.clear()
                     session["_user_id"] = str(places.users[role])
+                    session[SESSION_KEY] = secret
                     session["_fresh"] = True
                 path = PAGES[page][1](places)
                 for _warm_up_then_count in range(2):

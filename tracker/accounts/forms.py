@@ -158,3 +158,53 @@ class EditUserForm(TrackerForm):
     @property
     def active(self) -> bool:
         return self.status.data == ACTIVE
+
+
+def _new_password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Three or four unrelated words "
+        "make a strong password that is easy to remember.",
+        validators=[
+            DataRequired("Enter a new password"),
+            Length(min=MIN_PASSWORD_LENGTH,
+                   message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters "
+                   "long"),
+            Length(max=MAX_PASSWORD_LENGTH,
+                   message=f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer"),
+        ],
+        widget=GovPasswordInput(),
+    )
+
+
+class ChangePasswordForm(TrackerForm):
+    """The current password, then the new one."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password"),
+                    Length(max=MAX_PASSWORD_LENGTH, message="Your current password is not right")],
+        widget=GovPasswordInput(),
+    )
+    new_password = _new_password_field("New password")
+
+
+class ForgottenPasswordForm(TrackerForm):
+    """The address to send a reset link to."""
+
+    email = StringField(
+        "Email address",
+        validators=[DataRequired("Enter your email address"), _limit("email"), _email_format],
+        widget=GovTextInput(),
+    )
+
+
+class ResetPasswordForm(TrackerForm):
+    """The new password chosen through a reset link."""
+
+    password = _new_password_field("New password")
+
+
+class ConfirmForm(TrackerForm):
+    """A button that does one thing (send a reset link, end someone's sessions): only the
+    CSRF token."""

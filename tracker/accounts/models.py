@@ -59,8 +59,6 @@ class User(UserMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # On leave: no reminders up to and including this day; they go to the lead officer.
     reminders_paused_until: Mapped[date | None] = mapped_column(Date)
-    # Sessions begun before this moment no longer sign the person in (end_sessions_of).
-    sessions_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when an administrator anonymised the person, who had left: for good.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -92,12 +90,19 @@ class User(UserMixin, db.Model):
 
 
 class SignInOutcome(enum.Enum):
+    # An attempt claimed (and committed) before its password is checked; it becomes one of
+    # the outcomes below. Claims count against the limits, so a burst cannot overtake them.
+    CHECKING = "checking"
     SIGNED_IN = "signed in"
     FAILED = "failed"  # wrong email address or password, or a deactivated account
     LOCKED = "locked"  # refused: the address is locked after repeated failures
     RATE_LIMITED = "rate limited"  # refused: too many attempts from one network address
     SIGNED_OUT = "signed out"
     TIMED_OUT = "timed out"  # signed out after being idle
+    RESET_ASKED = "reset asked for"  # "Forgotten your password?" with this address
+    PASSWORD_CHANGED = "password changed"  # noqa: S105 - by the person, on Your account
+    PASSWORD_RESET = "password reset"  # noqa: S105 - through an emailed reset link
+    SESSIONS_ENDED = "sessions ended"  # by an administrator, or when deactivated
 
     @property
     def label(self) -> str:
@@ -118,8 +123,57 @@ class SignInEvent(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     address: Mapped[str] = mapped_column(String(45), default="", index=True)
-    outcome: Mapped[SignInOutcome] = mapped_column(enum_type(SignInOutcome))
+    # The width the column was made with: every value fits it.
+    outcome: Mapped[SignInOutcome] = mapped_column(enum_type(SignInOutcome, length=22))
     # Set on the failure that locks the address: refused until then.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User | None] = relationship()
+
+
+class UserSession(db.Model):
+    """One signed-in session, from sign-in until it is ended on the server.
+
+    The session cookie carries a random secret; only its SHA-256 is stored. A request is
+    signed in only while its row is not ended, so signing out ends the session wherever a
+    copy of its cookie is used, and an administrator (or a password change) can end a
+    person's sessions.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class PasswordReset(db.Model):
+    """An emailed link that lets a person choose a new password: once, within an hour.
+
+    Asked for by the person ("Forgotten your password?") or sent by an administrator
+    (`sent_by`). Only a SHA-256 of the link's secret is stored. `ended_at` is set when the
+    link is used, replaced by a newer one, or withdrawn (the password changed, the person
+    deactivated); an ended link never works again.
+    """
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
+
+    def usable_at(self, now: datetime) -> bool:
+        """Whether the link still works at `now`: not used, not ended, not expired."""
+        return self.ended_at is None and now < self.expires_at

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from tracker.accounts.models import Council, Role, User
+from tracker.accounts.models import Council, Role, SignInOutcome, User
+from tracker.db import utcnow
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.pagination import PER_PAGE, Page, fetch_page
@@ -16,6 +17,9 @@ from tracker.pagination import PER_PAGE, Page, fetch_page
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
 MIN_PASSWORD_SCORE = 3
+# The same words whether the address is in this council or another: nothing about other
+# councils' people is revealed. Addresses stay unique across the whole service.
+ADDRESS_IN_USE = "This address cannot be used here; ask the person which address to use"
 _UNUSED_HASH = generate_password_hash("an address that has no account")
 
 
@@ -76,7 +80,7 @@ def create_user(
     """Add a person to the council. Without a password, they cannot sign in until one is set."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
-        raise RuleBroken("A user with this email address already exists", field="email")
+        raise RuleBroken(ADDRESS_IN_USE, field="email")
     # Checked before the User exists: a refused password must leave nothing in the session.
     if password is not None:
         check_password_rules(password, user_inputs=[name, email, council.name])
@@ -97,16 +101,24 @@ def create_user(
     return user
 
 
+def check_sign_in(email: str, password: str) -> tuple[User | None, bool]:
+    """The account for the address (None if there is none) and whether the pair signs in:
+    the password is right and the account active.
+
+    A password hash is checked whatever the account (none, deactivated, without a password),
+    so every answer takes the same time and timing does not reveal who has an account."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_UNUSED_HASH, password)
+        return user, False
+    right = user.check_password(password)
+    return user, right and user.active
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
-    user = find_user_by_email(email)
-    if user is None:
-        # Spend the same time as a real check, so timing does not reveal who has an account.
-        check_password_hash(_UNUSED_HASH, password)
-        return None
-    if not user.active or not user.check_password(password):
-        return None
-    return user
+    user, signs_in = check_sign_in(email, password)
+    return user if signs_in else None
 
 
 def _active_admins(council_id: int) -> int:
@@ -115,6 +127,40 @@ def _active_admins(council_id: int) -> int:
             User.council_id == council_id, User.role == Role.ADMIN, User.active.is_(True)
         )
     ) or 0
+
+
+def end_all_access(user: User, *, actor: User, now: datetime) -> None:
+    """End for good everything that lets `user` in without typing their password: every
+    signed-in session, calendar and API token, partner link sent to them, and password reset
+    link. Nothing comes back if the person is reactivated: they sign in again, and make new
+    tokens or are sent new links. For deactivation, an administrator's "end their access"
+    and anonymising a person who has left. Flushes; the caller commits."""
+    from tracker.access.models import AccessToken
+    from tracker.accounts.passwords import end_reset_links
+    from tracker.accounts.sessions import end_sessions
+    from tracker.partners.service import revoke_links_sent_to
+
+    end_sessions(user, now=now)
+    db.session.execute(
+        update(AccessToken)
+        .where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False))
+    end_reset_links(user, now=now)
+    revoke_links_sent_to(user, actor=actor, now=now, why="the recipient's access was ended")
+    db.session.flush()
+
+
+def end_sessions_of(user: User, *, actor: User, now: datetime, address: str,
+                    keep: str | None = None) -> int:
+    """An administrator signs `user` out everywhere (but the administrator's own session
+    `keep`, when they sign themselves out elsewhere); recorded in the sign-in record. How many
+    sessions were ended."""
+    from tracker.accounts.sessions import end_sessions
+    from tracker.accounts.signin import record
+
+    ended = end_sessions(user, now=now, keep=keep)
+    record(SignInOutcome.SESSIONS_ENDED, email=user.email, user=user, address=address, now=now)
+    return ended
 
 
 def change_user(
@@ -127,11 +173,16 @@ def change_user(
     telephone: str,
     role: Role,
     active: bool,
+    now: datetime | None = None,
+    keep_session: str | None = None,
 ) -> None:
     """Change someone's details, role or whether they can sign in.
 
     The council always keeps one active administrator, so nobody locks everyone out. Text
-    comes stripped of the spaces around it (the form strips it).
+    comes stripped of the spaces around it (the form strips it). A new role ends the person's
+    sessions (but `keep_session`, the actor's own when they change themselves), so they sign
+    in again with what the role allows; deactivating ends all their access for good
+    (`end_all_access`).
     """
     if user.anonymised_at is not None:
         raise RuleBroken("An anonymised person's details cannot be changed, and they cannot "
@@ -142,23 +193,19 @@ def change_user(
         # Which choice to point at: the role, or (still an administrator) being deactivated.
         raise RuleBroken("The council must keep at least one active administrator",
                          field="status" if role is Role.ADMIN else "role")
+    now = now or utcnow()
+    if user.active and not active:
+        end_all_access(user, actor=actor, now=now)
+    elif role is not user.role:
+        from tracker.accounts.sessions import end_sessions
+
+        end_sessions(user, now=now, keep=keep_session)
     user.name = name
     user.job_title = job_title
     user.organisation = organisation
     user.telephone = telephone
     user.role = role
     user.active = active
-    db.session.flush()
-
-
-def end_sessions_of(user: User, *, now: datetime | None = None) -> None:
-    """End every session of `user`, wherever its cookie is used: a session begun at or before
-    `now` (this moment, unless given) no longer signs them in; the user loader in
-    `tracker.create_app` compares the session's `signed_in_at` with `sessions_ended_at`.
-    Flushes."""
-    from tracker import clock
-
-    user.sessions_ended_at = now or clock.now()
     db.session.flush()
 
 

@@ -18,8 +18,18 @@ from flask_login import current_user, login_user, logout_user
 from tracker import clock
 from tracker.access.models import TokenPurpose
 from tracker.access.service import active_tokens
-from tracker.accounts import service, signin
-from tracker.accounts.forms import ACTIVE, DEACTIVATED, AddUserForm, EditUserForm, SignInForm
+from tracker.accounts import passwords, service, sessions, signin
+from tracker.accounts.forms import (
+    ACTIVE,
+    DEACTIVATED,
+    AddUserForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    EditUserForm,
+    ForgottenPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 from tracker.accounts.models import SignInOutcome
 from tracker.extensions import db
 from tracker.forms import page_status, rules_on_form
@@ -59,19 +69,15 @@ def sign_in():
                 form.email.data, form.password.data, address=request.remote_addr or "",
                 now=clock.now(), rules=settings().sign_in)
         except signin.SignInRefused as refused:
-            # The record of the attempt is kept though the answer is a refusal: the commit
-            # point would roll it back with the error status.
-            db.session.commit()
+            # The record of the attempt is committed already, in a transaction of its own.
             form.form_errors.append(refused.message)
             return render_template("accounts/sign_in.html", form=form), refused.status
         next_url = safe_next_url(request.args.get("next"))
         # A fresh session at sign-in, so nothing planted before it survives (fixation).
         session.clear()
         login_user(user)
+        session[sessions.SESSION_KEY] = sessions.start_session(user, now=clock.now())
         session["seen_at"] = int(clock.now().timestamp())
-        # When this session began: sessions begun before their person's sessions were ended
-        # no longer sign in (service.end_sessions_of).
-        session["signed_in_at"] = clock.now().timestamp()
         return redirect(next_url or url_for("dashboard.home"))
     if form.password.errors and WRONG_CREDENTIALS in form.password.errors:
         # Over-long password: the same single message as any wrong pair.
@@ -85,6 +91,8 @@ def sign_in():
 def sign_out():
     signin.record(SignInOutcome.SIGNED_OUT, email=current_user.email, user=current_user,
                   address=request.remote_addr or "", now=clock.now())
+    # Ended on the server: a copy of the cookie no longer signs anyone in.
+    sessions.end_current_session(session, now=clock.now())
     logout_user()
     session.clear()
     flash("You have signed out", "success")
@@ -151,7 +159,94 @@ def edit_user(user_id: int):
                 telephone=form.telephone.data,
                 role=form.role.data,
                 active=form.active,
+                now=clock.now(),
+                keep_session=session.get(sessions.SESSION_KEY) if user == current_user else None,
             )
             flash(f"Changes to {user.name} saved", "success")
             return redirect(url_for("accounts.list_users"))
     return render_template("accounts/edit_user.html", form=form, user=user), page_status(form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(ALL_ROLES)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        with rules_on_form(form):
+            passwords.change_password(
+                acting_user(), current=form.current_password.data, new=form.new_password.data,
+                now=clock.now(), address=request.remote_addr or "",
+                keep_session=session.get(sessions.SESSION_KEY))
+            flash("Your password has been changed. You have been signed out everywhere "
+                  "else.", "success")
+            return redirect(url_for("accounts.your_account"))
+    return render_template("accounts/change_password.html", form=form), page_status(form)
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+@allow(PUBLIC)
+def forgotten_password():
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        try:
+            passwords.ask_for_reset(form.email.data, address=request.remote_addr or "",
+                                    now=clock.now(), rules=settings().sign_in)
+        except signin.SignInRefused as refused:
+            db.session.commit()  # the refusal stays in the sign-in record
+            form.form_errors.append(refused.message)
+            return render_template("accounts/forgotten_password.html", form=form), \
+                refused.status
+        # The same answer whether or not the address has an account.
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgotten_password.html", form=form), page_status(form)
+
+
+@bp.route("/reset-password/<reset_secret>", methods=["GET", "POST"])
+@allow(PUBLIC)
+def reset_password(reset_secret: str):
+    try:
+        reset = passwords.open_reset_link(reset_secret, now=clock.now())
+    except passwords.ResetLinkRefused as refused:
+        return render_template("accounts/reset_link_gone.html"), refused.status
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        with rules_on_form(form):
+            passwords.reset_password(reset, new=form.password.data, now=clock.now(),
+                                     address=request.remote_addr or "")
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash("Your password has been changed. Sign in with your new password.", "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form, reset=reset), \
+        page_status(form)
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@allow(ADMIN_ONLY)
+def send_reset_link(user_id: int):
+    user = load_or_404(service.get_user, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with rules_on_form(form):
+            passwords.send_reset_link(user, actor=acting_user(), now=clock.now())
+            flash(f"A link to choose a new password has been emailed to {user.email}. It "
+                  f"works once, for an hour.", "success")
+            return redirect(url_for("accounts.edit_user", user_id=user.id))
+    flash(" ".join(message for message in form.form_errors) or "The form had expired. "
+          "Please try again.", "error")
+    return redirect(url_for("accounts.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@allow(ADMIN_ONLY)
+def end_sessions(user_id: int):
+    user = load_or_404(service.get_user, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ended = service.end_sessions_of(user, actor=acting_user(), now=clock.now(),
+                                        address=request.remote_addr or "",
+                                        keep=session.get(sessions.SESSION_KEY))
+        flash(f"{user.name} has been signed out everywhere ({ended} "
+              f"{'session' if ended == 1 else 'sessions'} ended).", "success")
+    return redirect(url_for("accounts.edit_user", user_id=user.id))

@@ -17,16 +17,14 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
-from tracker.access.models import AccessToken
 from tracker.accounts.models import Role, SignInEvent, User
-from tracker.accounts.service import end_sessions_of
+from tracker.accounts.service import end_all_access
 from tracker.committees.models import Committee, CommitteeMeeting, committee_member
 from tracker.data_protection.models import ErasureKind, ErasureRecord
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item, ItemStatus
 from tracker.jobs.models import RunState
-from tracker.partners.models import PartnerLink
 from tracker.questions.models import MemberQuestion
 from tracker.reminders.models import Delivery
 
@@ -79,16 +77,12 @@ def _check(user: User, actor: User) -> None:
 
 def anonymise_person(user: User, *, actor: User, now: datetime) -> ErasureRecord:
     """Anonymise `user` for good (see the module's text) and record it. Flushes."""
-    from tracker.partners.service import revoke_partner_link
-
     _check(user, actor)
     old_name, old_address = user.name, user.email.lower()
     name, address = former_name(user.id), former_address(user.id)
 
-    db.session.execute(update(AccessToken).where(
-        AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
-        .values(revoked_at=now))
-    end_sessions_of(user, now=now)
+    # Sessions, calendar and API tokens, reset links and partner links sent to them.
+    end_all_access(user, actor=actor, now=now)
 
     user.name, user.email = name, address
     user.job_title = user.telephone = ""
@@ -96,9 +90,6 @@ def anonymise_person(user: User, *, actor: User, now: datetime) -> ErasureRecord
     user.active = False
     user.reminders_paused_until = None
     user.anonymised_at = now
-    for link in db.session.scalars(select(PartnerLink).where(
-            PartnerLink.recipient_id == user.id, PartnerLink.revoked_at.is_(None))):
-        revoke_partner_link(link, actor=actor, now=now)
 
     # They left: off every committee; a committee whose contact officer they were has none.
     db.session.execute(delete(committee_member).where(committee_member.c.user_id == user.id))

@@ -30,6 +30,7 @@ from tracker.inspections.imports import (
     FINDING_TEXT_MAX,
     GROUP_MAX,
     LIST_CATEGORIES,
+    MOST_FINDINGS,
     NOTE_MAX,
     REPEAT_EVIDENCE_MAX,
     ReviewedDetails,
@@ -288,7 +289,8 @@ class ImportReviewForm(TrackerForm):
         "inspection's findings instead of setting new ones",
         validators=[Optional(), _max("The note", NOTE_MAX)],
     )
-    findings = FieldList(FormField(FindingRowForm), max_entries=500)
+    # Room for the most findings a letter may bring and the blank rows to add more.
+    findings = FieldList(FormField(FindingRowForm), max_entries=MOST_FINDINGS + 10)
     allow_duplicate = BooleanField("Import it again anyway", widget=GovCheckboxInput())
 
     def validate(self, extra_validators=None) -> bool:

@@ -74,6 +74,13 @@ ACTIONS_ANSWER = "areas_for_development"
 
 logger = logging.getLogger(__name__)
 
+# The most findings one letter may bring: the review page shows each as a row of its form.
+# Real letters hold a handful to a few dozen.
+MOST_FINDINGS = 400
+TOO_MANY_FINDINGS = (
+    "This document has {count} findings; the tracker takes at most {most} from one letter. "
+    "Check it is an inspection letter or report, or paste the part that lists the findings"
+)
 NO_FINDINGS = (
     "No findings were found in this document: check it is an inspection letter or report, "
     "or paste its text"
@@ -249,6 +256,9 @@ def record_draft(
     _check_importer(actor, council_id)
     if not extraction.findings and not extraction.note:
         raise RuleBroken(NO_FINDINGS)
+    if len(extraction.findings) > MOST_FINDINGS:
+        raise RuleBroken(TOO_MANY_FINDINGS.format(count=len(extraction.findings),
+                                                  most=MOST_FINDINGS))
     draft = ImportDraft(
         council_id=council_id,
         uploaded_by_id=actor.id,

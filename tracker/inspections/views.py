@@ -173,6 +173,7 @@ def add_to_committee(inspection_id: int):
 
 # Empty rows under the proposed findings, for findings the importer missed.
 BLANK_FINDING_ROWS = 3
+MOST_REVIEW_ROWS = imports.MOST_FINDINGS + BLANK_FINDING_ROWS
 
 
 @bp.route("/inspections/import", methods=["GET", "POST"])
@@ -276,6 +277,8 @@ def _initial_review_data(draft, previous) -> dict:
         for finding in imports.proposed_findings(draft)
     ]
     rows += [{"source": "", "category": ""} for _ in range(BLANK_FINDING_ROWS)]
+    # A draft kept before letters were limited may hold more rows than the form takes.
+    rows = rows[:MOST_REVIEW_ROWS]
     return {
         "title": details.title,
         "inspectorate": details.inspectorate,

@@ -476,6 +476,10 @@ def edit_action(
             tell(owner, NoticeKind.ACTION_OWNED, entry, now=now, actor=actor)
     if changed:
         note_updated(action.item, now, action)
+    if "owner" in changed:
+        from tracker.partners.service import revoke_links_of_earlier_owners
+
+        revoke_links_of_earlier_owners(action, actor=actor, now=now)
     _flush(action)
     return changed
 

@@ -144,7 +144,8 @@ def list_items():
             overdue_only=form.overdue.data == "yes",
             text=(form.q.data or "").strip(),
         )
-    wanted = form.page.data if valid and form.page.data and form.page.data > 0 else 1
+    # A page number past any list (however many digits) is the first page, as on every list.
+    wanted = page_number(form.page.data) if valid else 1
     page = queries.find_items(
         council_id,
         filters,

@@ -38,10 +38,10 @@ from tracker.inspections.models import Finding, Inspection
 from tracker.items import service as items
 from tracker.items.models import Action, ActionStatus, Item, ItemStatus
 from tracker.jobs.models import RunState
-from tracker.mail import build_message, subject_line
+from tracker.mail import blank_outbox_copy, build_message, parse_message, subject_line
 from tracker.partners.models import PartnerLink
 from tracker.reminders.models import Delivery, DeliveryKind
-from tracker.reminders.service import LINKS_REMOVED, queue_email
+from tracker.reminders.service import LINKS_REMOVED, RESET_LINK_REMOVED, queue_email
 from tracker.settings import settings
 
 SALT = "tracker.partner-link"
@@ -324,6 +324,30 @@ def revoke_partner_link(link: PartnerLink, *, actor: User, now: datetime) -> boo
     return True
 
 
+def revoke_links_sent_to(user: User, *, actor: User, now: datetime, why: str) -> int:
+    """Stop for good every link sent to `user` that still works (they were deactivated,
+    anonymised or their access ended); each is recorded in its action's history. How many."""
+    links = list(db.session.scalars(
+        select(PartnerLink).where(PartnerLink.recipient_id == user.id,
+                                  PartnerLink.revoked_at.is_(None),
+                                  PartnerLink.expires_at > now)))
+    for link in links:
+        _revoke(link, actor=actor, now=now, why=why)
+    db.session.flush()
+    return len(links)
+
+
+def revoke_links_of_earlier_owners(action: Action, *, actor: User, now: datetime) -> int:
+    """When an action is given to someone else, links sent to anyone but its new owner stop
+    for good: giving the action back does not bring them back. How many stopped."""
+    links = [link for link in links_of_action(action)
+             if link.recipient_id != action.owner_id and link.usable_at(now)]
+    for link in links:
+        _revoke(link, actor=actor, now=now, why="the action was given to someone else")
+    db.session.flush()
+    return len(links)
+
+
 # --- opening and posting ------------------------------------------------------------------
 
 
@@ -426,16 +450,27 @@ def post_partner_update(
 # --- the scheduler side -------------------------------------------------------------------
 
 
-def forget_sent_link_messages() -> int:
-    """Blank out the delivery log's copy of emails with partner links in them that have gone
-    (sending blanks them already; this catches any sent before it did), so the links live only
-    in the partner's mailbox; the number blanked. The row (to whom, when, the
-    subject) stays. A message still to be sent or retried is kept whole."""
-    blanked = db.session.execute(
-        update(Delivery)
-        .where(Delivery.holds_partner_links.is_(True),
-               Delivery.state == RunState.DONE,
-               Delivery.message != SENT_MESSAGE_REMOVED)
-        .values(message=SENT_MESSAGE_REMOVED)
-        .execution_options(synchronize_session=False))
-    return blanked.rowcount
+def forget_sent_link_messages(instance_path: str | None = None) -> int:
+    """Blank out the delivery log's copy of link emails that have gone (partner links and
+    password reset links), and their copy in the outbox folder, so the link in them lives only
+    in the recipient's mailbox; the number blanked. Sending blanks them already; this catches
+    any sent before it did. The row (to whom, when, the subject) stays, and so do the outbox
+    file's headers. A message still to be sent or retried is kept whole."""
+    folder = instance_path if instance_path is not None else current_app.instance_path
+    blanked = 0
+    for holds_a_link, note in ((Delivery.holds_partner_links.is_(True), LINKS_REMOVED),
+                               (Delivery.kind == DeliveryKind.PASSWORD_RESET,
+                                RESET_LINK_REMOVED)):
+        rows = db.session.execute(
+            select(Delivery.id, Delivery.message)
+            .where(holds_a_link, Delivery.state == RunState.DONE,
+                   Delivery.message != note)).all()
+        if not rows:
+            continue
+        for _, raw in rows:
+            blank_outbox_copy(folder, str(parse_message(raw)["Message-ID"] or ""), note)
+        db.session.execute(
+            update(Delivery).where(Delivery.id.in_([row_id for row_id, _ in rows]))
+            .values(message=note).execution_options(synchronize_session=False))
+        blanked += len(rows)
+    return blanked

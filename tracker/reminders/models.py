@@ -21,7 +21,7 @@ class DeliveryKind(enum.Enum):
     administrators of items with no lead officer), the note to a committee's report owner
     that its scheduled progress report is ready, a partner's link to update an action, or
     administrators' notice that an inspection is to be removed at the end of its retention
-    period (tracker.data_protection.retention)."""
+    period (tracker.data_protection.retention), or a person's password reset link."""
 
     DIGEST = "digest"
     ESCALATION = "escalation"
@@ -29,6 +29,7 @@ class DeliveryKind(enum.Enum):
     REPORT = "report"
     PARTNER_LINK = "partner link"
     RETENTION_NOTICE = "retention notice"
+    PASSWORD_RESET = "password reset"  # noqa: S105 - a kind of email, not a password
 
     @property
     def label(self) -> str:
@@ -36,7 +37,8 @@ class DeliveryKind(enum.Enum):
                 "planning": "Weekly planning reminder",
                 "report": "Progress report ready",
                 "partner link": "Partner update link",
-                "retention notice": "Inspection to be removed"}[self.value]
+                "retention notice": "Inspection to be removed",
+                "password reset": "Password reset link"}[self.value]
 
 
 class Delivery(Leased, db.Model):

@@ -41,7 +41,7 @@ Emails other than reminders (report notices, partner links) go into the same log
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -63,7 +63,14 @@ from tracker.items.queries import ItemToPlan, items_to_plan
 from tracker.items.status import ItemState
 from tracker.jobs import queue
 from tracker.jobs.models import JobLock, RunState
-from tracker.mail import Mailer, MailError, build_message, parse_message, subject_line
+from tracker.mail import (
+    Mailer,
+    MailError,
+    blank_outbox_copy,
+    build_message,
+    parse_message,
+    subject_line,
+)
 from tracker.questions.queries import WaitingQuestion, waiting_questions
 from tracker.reminders.models import Delivery, DeliveryKind, NoticeKind
 from tracker.reminders.notices import (
@@ -84,6 +91,16 @@ GAVE_UP_MID_SEND = ("The scheduler stopped while sending this email on its last 
 # How long a partner link in a partner's daily reminder works: the next reminder replaces it.
 PARTNER_REMINDER_LINK_DAYS = 14
 LINKS_REMOVED = "(The message held a partner link. It was removed once the email was sent.)"
+RESET_LINK_REMOVED = ("(The message held a password reset link. It was removed once the email "
+                      "was sent.)")
+
+
+def link_removed_note(kind: DeliveryKind, holds_partner_links: bool) -> str | None:
+    """What replaces the stored copy of a sent email whose link must live on only in the
+    recipient's mailbox (partner links, password reset links), or None to keep the copy."""
+    if kind is DeliveryKind.PASSWORD_RESET:
+        return RESET_LINK_REMOVED
+    return LINKS_REMOVED if holds_partner_links else None
 
 
 @dataclass(frozen=True)
@@ -552,6 +569,42 @@ def queue_email(message: EmailMessage, *, recipient_id: int, kind: DeliveryKind,
                   day=day, now=now, topic=topic, holds_partner_links=holds_partner_links)
 
 
+UNBUILT = "The email could not be built, so it was not sent: {reason}"
+
+
+def _record_unbuilt(error: ValueError, *, to_address: str, subject: str, recipient_id: int,
+                    kind: DeliveryKind, day: date, now: datetime,
+                    topic: str = "") -> Delivery | None:
+    row = Delivery(recipient_id=recipient_id, kind=kind, day=day, topic=topic,
+                   state=RunState.FAILED, to_address=to_address[:254],
+                   subject=" ".join(subject.split())[:200], message="", attempts=0,
+                   last_error=UNBUILT.format(reason=error)[:2000], lease_until=None,
+                   created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def queue_built(build: Callable[[], EmailMessage], *, to_address: str, subject: str,
+                recipient_id: int, kind: DeliveryKind, day: date, now: datetime,
+                topic: str = "") -> Delivery | None:
+    """Build one email with `build` and queue it (`queue_email`). An email that cannot be
+    built (a line break in its subject, from a name typed before such names were refused) is
+    not lost silently: it is recorded in the delivery log as failed, with the reason, for the
+    reminders page. None when the key is in the log already."""
+    try:
+        message = build()
+    except ValueError as error:
+        return _record_unbuilt(error, to_address=to_address, subject=subject,
+                               recipient_id=recipient_id, kind=kind, day=day, now=now,
+                               topic=topic)
+    return queue_email(message, recipient_id=recipient_id, kind=kind, day=day, now=now,
+                       topic=topic)
+
+
 def _queue(raw: str, *, to_address: str, subject: str, recipient_id: int, kind: DeliveryKind,
            day: date, now: datetime, topic: str = "",
            holds_partner_links: bool = False) -> Delivery | None:
@@ -578,11 +631,25 @@ def queue_reminders(day: date, *, now: datetime, council_id: int | None = None) 
     new = [reminder for reminder in reminders
            if (reminder.recipient.id, reminder.kind, reminder.key_day) not in logged]
 
-    def message_of(reminder: Reminder) -> str:
+    def message_of(reminder: Reminder) -> str | ValueError:
         text, html = render_reminder(reminder, day=day, settings=settings)
-        return build_message(sender=sender, to=reminder.recipient.email,
-                             subject=reminder.subject, text=text, html=html,
-                             now=now).as_string()
+        try:
+            return build_message(sender=sender, to=reminder.recipient.email,
+                                 subject=reminder.subject, text=text, html=html,
+                                 now=now).as_string()
+        except ValueError as error:
+            # Not lost silently: recorded as failed, with the reason, for the reminders page.
+            return error
+
+    def write(reminder: Reminder, message: str | ValueError, *,
+              holds_partner_links: bool = False) -> Delivery | None:
+        # Another run may have written the row since we looked: its key refuses ours.
+        key = {"to_address": reminder.recipient.email, "subject": reminder.subject,
+               "recipient_id": reminder.recipient.id, "kind": reminder.kind,
+               "day": reminder.key_day, "now": now}
+        if isinstance(message, ValueError):
+            return _record_unbuilt(message, **key)
+        return _queue(message, **key, holds_partner_links=holds_partner_links)
 
     # A partner's digest carries partner links, made in the savepoint that writes its row.
     with_links = [reminder for reminder in new if _wants_partner_links(reminder)]
@@ -590,18 +657,16 @@ def queue_reminders(day: date, *, now: datetime, council_id: int | None = None) 
     messages = [message_of(reminder) for reminder in plain]
     result = Planned(already=len(reminders) - len(new))
     for reminder, message in zip(plain, messages, strict=True):
-        # Another run may have written the row since we looked: its key refuses ours.
-        row = _queue(message, to_address=reminder.recipient.email, subject=reminder.subject,
-                     recipient_id=reminder.recipient.id, kind=reminder.kind,
-                     day=reminder.key_day, now=now)
-        _count(result, reminder, row)
+        _count(result, reminder, write(reminder, message))
     for reminder in with_links:
         savepoint = db.session.begin_nested()
         _make_partner_links(reminder, now=now)
-        row = _queue(message_of(reminder), to_address=reminder.recipient.email,
-                     subject=reminder.subject, recipient_id=reminder.recipient.id,
-                     kind=reminder.kind, day=reminder.key_day, now=now,
-                     holds_partner_links=True)
+        message = message_of(reminder)
+        if isinstance(message, ValueError):
+            savepoint.rollback()  # no email, so no links
+            _count(result, reminder, write(reminder, message))
+            continue
+        row = write(reminder, message, holds_partner_links=True)
         if row is None:
             savepoint.rollback()  # its links go with it: nothing was sent
         else:
@@ -697,8 +762,9 @@ def send_due_deliveries(*, council_id: int | None = None,
             if attempt is None:
                 db.session.rollback()  # sent or being sent by another run meanwhile
                 continue
-            to_address, raw, holds_links = db.session.execute(
-                select(Delivery.to_address, Delivery.message, Delivery.holds_partner_links)
+            to_address, raw, kind, holds_links = db.session.execute(
+                select(Delivery.to_address, Delivery.message, Delivery.kind,
+                       Delivery.holds_partner_links)
                 .where(Delivery.id == row_id)
             ).one()
             db.session.commit()  # claimed before it leaves
@@ -711,9 +777,13 @@ def send_due_deliveries(*, council_id: int | None = None,
             if error is None:
                 outcome: dict[str, Any] = {"state": RunState.DONE, "lease_until": None,
                                            "sent_at": now, "last_error": ""}
-                if holds_links:
-                    # The links live on only in the recipient's mailbox.
-                    outcome["message"] = LINKS_REMOVED
+                removed = link_removed_note(kind, holds_links)
+                if removed is not None:
+                    # The links live on only in the recipient's mailbox: not in the log, and
+                    # not in the outbox folder's copy.
+                    outcome["message"] = removed
+                    blank_outbox_copy(current_app.instance_path,
+                                      str(parse_message(raw)["Message-ID"] or ""), removed)
             else:
                 retry = next_try_after(now, attempt, max_attempts=max_attempts,
                                        retry_wait=retry_wait)

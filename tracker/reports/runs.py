@@ -40,7 +40,7 @@ from tracker.jobs import queue
 from tracker.jobs.queue import QueueResult
 from tracker.mail import build_message, subject_line
 from tracker.reminders.models import DeliveryKind
-from tracker.reminders.service import queue_email
+from tracker.reminders.service import queue_built
 from tracker.reports import cadence
 from tracker.reports.models import ReportRun, RunKind, RunState
 from tracker.reports.render_html import render_html
@@ -256,11 +256,12 @@ def tell_report_owner(run: ReportRun, *, now: datetime) -> bool:
     if owner is None or not owner.active or not owner.email:
         return False
     subject, text, html = _owner_message(run)
-    message = build_message(sender=settings().mail.sender, to=owner.email,
-                            subject=subject, text=text, html=html, now=now)
-    return queue_email(message, recipient_id=owner.id, kind=DeliveryKind.REPORT,
-                       day=local_day(now), topic=f"committee-{run.committee_id}",
-                       now=now) is not None
+    return queue_built(
+        lambda: build_message(sender=settings().mail.sender, to=owner.email,
+                              subject=subject, text=text, html=html, now=now),
+        to_address=owner.email, subject=subject, recipient_id=owner.id,
+        kind=DeliveryKind.REPORT, day=local_day(now), topic=f"committee-{run.committee_id}",
+        now=now) is not None
 
 
 def describe_moment(moment: datetime) -> str:

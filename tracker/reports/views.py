@@ -33,7 +33,7 @@ from tracker.reports.forms import IssueForm, ReportDetailsForm, ReportScheduleFo
 from tracker.reports.models import RunKind
 from tracker.reports.render_html import body_context, stored_body, stylesheet
 from tracker.settings import settings
-from tracker.web import acting_user, load_or_404
+from tracker.web import acting_user, id_from_query, load_or_404
 
 bp = Blueprint("reports", __name__)
 
@@ -251,7 +251,8 @@ def report_details(committee_id: int):
 @allow(ALL_ROLES)
 def list_reports():
     committee = None
-    committee_id = request.args.get("committee", type=int)
+    # Anything that is not a committee's id (a word, a number past any id) shows them all.
+    committee_id = id_from_query(request.args.get("committee"))
     if committee_id is not None:
         committee = load_or_404(get_committee, committee_id)
     page = service.issued_reports(current_user.council_id, committee.id if committee else None,
