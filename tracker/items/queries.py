@@ -208,6 +208,24 @@ def item_facts(items: list[Item]) -> dict[int, ItemFacts]:
     return facts
 
 
+def facts_of_loaded(items: list[Item]) -> dict[int, ItemFacts]:
+    """`item_facts` for items whose actions are already loaded: the same facts counted from
+    `item.actions`, with no statement."""
+    facts = {}
+    for item in items:
+        open_due = [a.due_date for a in item.actions if a.status in OPEN_ACTION_STATUSES]
+        not_started_due = [a.due_date for a in item.actions
+                           if a.status is ActionStatus.NOT_STARTED]
+        statuses = [a.status for a in item.actions]
+        facts[item.id] = _facts(
+            item, earliest_open_due=min(open_due, default=None),
+            earliest_not_started_due=min(not_started_due, default=None),
+            counts=ActionCounts(open=len(open_due),
+                                complete=statuses.count(ActionStatus.COMPLETE),
+                                cancelled=statuses.count(ActionStatus.CANCELLED)))
+    return facts
+
+
 def status_of(item: Item, today: date, rules: StatusRules) -> StatusResult:
     """One item's status and its reason."""
     return work_out_status(item_facts([item])[item.id], today, rules)

@@ -13,13 +13,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from tracker.accounts.models import Council
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
+from tracker.audit.values import from_json
 from tracker.audit.words import People, value_in_words
 from tracker.committees.models import Committee, committee_inspection
 from tracker.extensions import db
@@ -33,7 +34,7 @@ from tracker.items.models import (
     Item,
     ItemStatus,
 )
-from tracker.items.queries import item_facts
+from tracker.items.queries import facts_of_loaded
 from tracker.items.status import (
     ShownStatus,
     StatusResult,
@@ -198,6 +199,19 @@ class _Numbers:
 # --- reading the database ---------------------------------------------------------------------
 
 
+class _Update(NamedTuple):
+    """One history entry the report reads, as plain values (typed, never words)."""
+
+    item_id: int
+    action_id: int | None
+    created_at: datetime
+    kind: HistoryKind
+    field: HistoryField | None
+    old: Any
+    new: Any
+    text: str
+
+
 @dataclass
 class _Data:
     committee: Committee
@@ -206,13 +220,15 @@ class _Data:
     items: list[Item]
     refs: dict[int, str]
     statuses: dict[int, StatusResult]
-    # The history the report reads (KINDS_THE_REPORT_READS), oldest first: typed values only.
-    updates: list[HistoryEntry]
+    # The history the report reads (`_read_updates`), oldest first: typed values only.
+    updates: list[_Update]
     # Each item's latest commentary (on the item or one of its actions), by item id.
     commentary: dict[int, HistoryEntry]
     today: date
     now: datetime
     rules: StatusRules
+    # `off_track`'s answer, worked out once per paper (keyed by the previous paper's id()).
+    late: dict[int, list[OffTrack]] = field(default_factory=dict)
 
     @property
     def multiple(self) -> bool:
@@ -274,7 +290,36 @@ def latest_commentary(item_ids: list[int], *, per_action: bool = False
     return {entry.item_id: entry for entry in entries}
 
 
-def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) -> _Data:
+# The history every paper reads, however old: status changes (the trend, the reasons actions
+# were cancelled) and sign-offs (the trend). The other kinds are read only since the last
+# issued paper (appendix C).
+KINDS_READ_IN_FULL = (HistoryKind.STATUS_CHANGE, HistoryKind.SIGN_OFF)
+
+
+def _read_updates(item_ids: list[int], since: datetime | None) -> list[_Update]:
+    """The history entries of the items the report reads, oldest first, as plain values: one
+    statement, only the columns shown, only the kinds read in full and, after `since` (the
+    last issued paper), the rest of KINDS_THE_REPORT_READS."""
+    if not item_ids:
+        return []
+    wanted = HistoryEntry.kind.in_(KINDS_READ_IN_FULL)
+    if since is not None:
+        wanted = or_(wanted, (HistoryEntry.kind.in_(KINDS_THE_REPORT_READS)
+                              & (HistoryEntry.created_at > since)))
+    rows = db.session.execute(
+        select(HistoryEntry.item_id, HistoryEntry.action_id, HistoryEntry.created_at,
+               HistoryEntry.kind, HistoryEntry.field, HistoryEntry.old_value,
+               HistoryEntry.new_value, HistoryEntry.text)
+        .where(HistoryEntry.item_id.in_(item_ids), wanted)
+        .order_by(HistoryEntry.created_at, HistoryEntry.id)
+    )
+    return [_Update(item_id, action_id, created_at, kind, field, from_json(field, old),
+                    from_json(field, new), text)
+            for item_id, action_id, created_at, kind, field, old, new, text in rows]
+
+
+def _load(committee: Committee, today: date, now: datetime, rules: StatusRules,
+          since: datetime | None = None) -> _Data:
     # A fixed number of statements whatever the size of the plan: the inspections followed
     # and the previous ones their letters name, with their visit days (two); then every
     # finding with its item and lead officer, their actions with owners, and date changes
@@ -316,16 +361,10 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
                                  f.position, f.id))
     items = [f.item for f in findings if f.item is not None and f.category.is_tracked]
     refs = {item.id: f"5.{n}" for n, item in enumerate(items, start=1)}
-    facts = item_facts(items)
+    # The actions are loaded: the status rule's facts are counted from them, no statement.
+    facts = facts_of_loaded(items)
     statuses = {item.id: work_out_status(facts[item.id], today, rules) for item in items}
-    updates = list(
-        db.session.scalars(
-            select(HistoryEntry)
-            .where(HistoryEntry.item_id.in_([item.id for item in items]),
-                   HistoryEntry.kind.in_(KINDS_THE_REPORT_READS))
-            .order_by(HistoryEntry.created_at, HistoryEntry.id)
-        )
-    ) if items else []
+    updates = _read_updates([item.id for item in items], since)
     commentary = latest_commentary([item.id for item in items])
     return _Data(committee, inspections, findings, items, refs, statuses, updates, commentary,
                  today, now, rules)
@@ -836,7 +875,10 @@ class OffTrack:
 
 def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
     """Every item that is Red, not planned, past its target date or worse than the last issued
-    paper said, the most serious first (Red longest overdue, then not planned longest)."""
+    paper said, the most serious first (Red longest overdue, then not planned longest).
+    Worked out once for the paper; each section asks again for the same list."""
+    if id(previous) in data.late:
+        return data.late[id(previous)]
     found = []
     for item in data.items:
         shown = data.statuses[item.id].shown
@@ -860,6 +902,7 @@ def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
             rank = (2, -days_late)
         found.append(OffTrack(item, past_target, _label_of(before) if worse else "", rank))
     found.sort(key=lambda o: (o.rank, data.refs[o.item.id]))
+    data.late[id(previous)] = found
     return found
 
 
@@ -1533,7 +1576,7 @@ def build_snapshot(
     `version` is None for a draft. `previous` is the last issued report, which the appendix
     of changes compares with.
     """
-    data = _load(committee, today, now, rules)
+    data = _load(committee, today, now, rules, _since(previous))
     shown = figures(data, previous)
     meeting_date, next_report = _meetings(committee, today)
     contact = None
