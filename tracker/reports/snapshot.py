@@ -393,9 +393,10 @@ def _read_actions(item_ids: list[int]) -> dict[int, list[_Action]]:
 def _load(committee: Committee, today: date, now: datetime, rules: StatusRules,
           since: datetime | None = None) -> _Data:
     # A fixed number of statements whatever the size of the plan: the inspections followed
-    # and the previous ones their letters name, with their visit days (two); then every
-    # finding with its item and lead officer, their actions with owners, and date changes
-    # (three).
+    # and the previous ones their letters name, with their visit days (two); every finding
+    # with its item and lead officer (one); the items' actions as plain rows, their date
+    # changes and their owners (three, `_read_actions`); the history read (one) and each
+    # item's latest commentary (one).
     followed = select(committee_inspection.c.inspection_id).where(
         committee_inspection.c.committee_id == committee.id)
     named_before = select(Inspection.previous_inspection_id).where(Inspection.id.in_(followed))
