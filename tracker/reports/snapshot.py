@@ -380,7 +380,7 @@ def _read_actions(item_ids: list[int]) -> dict[int, list[_Action]]:
     ).all()
     owner_ids = {row.owner_id for row in rows if row.owner_id is not None}
     owners = {user.id: user for user in db.session.scalars(
-        select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
+        select(User).where(User.id.in_(sorted(owner_ids))))} if owner_ids else {}
     for (action_id, item_id, description, owner_id, due_date, original_due_date, status,
          completed_on, created_at) in rows:
         actions[item_id].append(_Action(
