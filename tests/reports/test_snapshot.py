@@ -277,3 +277,26 @@ def test_renaming_a_label_or_the_date_format_changes_no_figure_of_the_trend_or_t
     # The words follow the new labels and date format.
     summary = _section(after, "C").blocks[0].text
     assert "version 1 on 2026/11/01 and 2026/11/22" in summary
+
+
+def test_the_snapshot_asks_the_database_the_same_number_of_times_however_many_items(known):
+    """One statement per list (actions, their owners, their history), none per item or
+    action: a plan with more items and actions, each with its own owner, costs no more."""
+    from tests.factories import ActionFactory, FindingFactory, ItemFactory
+    from tests.statements import recorded_statements
+
+    def statements() -> int:
+        db.session.expire_all()
+        with recorded_statements() as sent:
+            _draft(known)
+        return len(sent)
+
+    before = statements()
+    for n in range(4):
+        item = ItemFactory(finding=FindingFactory(inspection=known.inspection),
+                           title=f"More work {n}")
+        for day in (date(2026, 10, 1), date(2027, 1, 15), date(2027, 3, 1)):
+            ActionFactory(item=item, due_date=day)
+    db.session.commit()
+    assert len(_draft(known).item_rags) > 4
+    assert statements() == before

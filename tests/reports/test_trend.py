@@ -73,3 +73,48 @@ def test_chart_pictures_agree_and_escape_their_words():
     png = to_png(figure_for(chart))
     assert png.startswith(b"\x89PNG") and png == to_png(figure_for(chart))
     assert [nice_step(n) for n in (0, 3, 4, 9, 37, 2000)] == [1, 1, 1, 5, 10, 500]
+
+
+def test_the_trend_gives_at_each_month_end_the_counts_of_that_day():
+    """The trend walks each action's history once for all the month ends; at each it must
+    count as `point_at` does for that day alone."""
+    moved = ActionHistory(
+        created_at=_at(date(2026, 3, 2)), status=ActionStatus.IN_PROGRESS,
+        due_date=date(2026, 12, 1),
+        status_changes=[(_at(date(2026, 4, 9)), ActionStatus.NOT_STARTED,
+                         ActionStatus.IN_PROGRESS)],
+        date_moves=[(_at(date(2026, 6, 3)), date(2026, 5, 1), date(2026, 8, 1)),
+                    (_at(date(2026, 9, 3)), date(2026, 8, 1), date(2026, 12, 1))],
+    )
+    done_then_reopened = ActionHistory(
+        created_at=_at(date(2026, 2, 10)), status=ActionStatus.IN_PROGRESS,
+        due_date=date(2026, 7, 1),
+        status_changes=[
+            (_at(date(2026, 5, 31), 23), ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE),
+            (_at(date(2026, 8, 12)), ActionStatus.COMPLETE, ActionStatus.IN_PROGRESS),
+        ],
+    )
+    completed_quietly = ActionHistory(
+        created_at=_at(date(2026, 6, 15)), status=ActionStatus.COMPLETE,
+        due_date=date(2026, 9, 1), completed_on=date(2026, 10, 2),
+    )
+    cancelled = ActionHistory(
+        created_at=_at(date(2026, 4, 1)), status=ActionStatus.CANCELLED,
+        due_date=date(2026, 5, 1),
+        status_changes=[(_at(date(2026, 7, 7)), ActionStatus.NOT_STARTED,
+                         ActionStatus.CANCELLED)],
+    )
+    items = [
+        ItemHistory(_at(date(2026, 2, 1)), date(2026, 9, 30), None,
+                    [moved, done_then_reopened]),
+        ItemHistory(_at(date(2026, 6, 1)), None, _at(date(2026, 10, 20)),
+                    [completed_quietly, cancelled]),
+        ItemHistory(_at(date(2026, 11, 5)), date(2026, 11, 10), None, []),
+    ]
+    today = date(2026, 11, 22)
+    points = trend(items, today)
+    days = month_ends(date(2026, 2, 1), today, most=11)
+    assert points == [point_at(items, day) for day in days] + [
+        point_at(items, today, is_today=True)]
+    assert len({(p.actions_on_time, p.actions_overdue, p.actions_complete)
+                for p in points}) > 3

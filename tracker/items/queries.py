@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -206,6 +207,19 @@ def item_facts(items: list[Item]) -> dict[int, ItemFacts]:
                                 earliest_not_started_due=earliest_not_started,
                                 counts=ActionCounts(*counts))
     return facts
+
+
+def facts_from_actions(item: Item, actions: Sequence[Any]) -> ItemFacts:
+    """The facts `item_facts` gives for `item`, counted from its actions already read (each
+    with `status` and `due_date`, an Action or a plain row of one), with no statement."""
+    open_due = [a.due_date for a in actions if a.status in OPEN_ACTION_STATUSES]
+    not_started_due = [a.due_date for a in actions if a.status is ActionStatus.NOT_STARTED]
+    statuses = [a.status for a in actions]
+    return _facts(item, earliest_open_due=min(open_due, default=None),
+                  earliest_not_started_due=min(not_started_due, default=None),
+                  counts=ActionCounts(open=len(open_due),
+                                      complete=statuses.count(ActionStatus.COMPLETE),
+                                      cancelled=statuses.count(ActionStatus.CANCELLED)))
 
 
 def status_of(item: Item, today: date, rules: StatusRules) -> StatusResult:

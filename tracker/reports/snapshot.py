@@ -13,13 +13,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload, subqueryload
+from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.accounts.models import Council
+from tracker.accounts.models import Council, User
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
+from tracker.audit.values import from_json
 from tracker.audit.words import People, value_in_words
 from tracker.committees.models import Committee, committee_inspection
 from tracker.extensions import db
@@ -29,11 +30,12 @@ from tracker.inspections.service import ACTION_PLAN_WORKING_DAYS, PRIORITY_DRAFT
 from tracker.items.models import (
     Action,
     ActionStatus,
+    DueDateChange,
     DueDateChangeState,
     Item,
     ItemStatus,
 )
-from tracker.items.queries import item_facts
+from tracker.items.queries import facts_from_actions
 from tracker.items.status import (
     ShownStatus,
     StatusResult,
@@ -198,32 +200,83 @@ class _Numbers:
 # --- reading the database ---------------------------------------------------------------------
 
 
+class _Update(NamedTuple):
+    """One history entry the report reads, as plain values (typed, never words)."""
+
+    item_id: int
+    action_id: int | None
+    created_at: datetime
+    kind: HistoryKind
+    field: HistoryField | None
+    old: Any
+    new: Any
+    text: str
+
+
+class _DateChange(NamedTuple):
+    """A request to move an action's due date, as the report reads it."""
+
+    state: DueDateChangeState
+    decided_at: datetime | None
+    from_date: date
+    to_date: date
+
+
+@dataclass(eq=False, slots=True)
+class _Action:
+    """An action as the report reads it: plain columns, its owner (one of a few people, read
+    once each) and its requests to move the date. Compared by identity, like the model."""
+
+    id: int
+    item_id: int
+    description: str
+    owner: User | None
+    due_date: date
+    original_due_date: date
+    status: ActionStatus
+    completed_on: date | None
+    created_at: datetime
+    due_date_changes: list[_DateChange] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    @property
+    def date_moved(self) -> bool:
+        return self.due_date != self.original_due_date
+
+
 @dataclass
 class _Data:
     committee: Committee
     inspections: list[Inspection]
     findings: list[Finding]
     items: list[Item]
+    # Each item's actions, by item id, in the item's order (due date, then id).
+    actions_of: dict[int, list[_Action]]
     refs: dict[int, str]
     statuses: dict[int, StatusResult]
-    # The history the report reads (KINDS_THE_REPORT_READS), oldest first: typed values only.
-    updates: list[HistoryEntry]
+    # The history the report reads (`_read_updates`), oldest first: typed values only.
+    updates: list[_Update]
     # Each item's latest commentary (on the item or one of its actions), by item id.
     commentary: dict[int, HistoryEntry]
     today: date
     now: datetime
     rules: StatusRules
+    # `off_track`'s answer, worked out once per paper (keyed by the previous paper's id()).
+    late: dict[int, list[OffTrack]] = field(default_factory=dict)
 
     @property
     def multiple(self) -> bool:
         return len(self.inspections) > 1
 
-    def actions(self) -> Iterable[tuple[Item, Action]]:
+    def actions(self) -> Iterable[tuple[Item, _Action]]:
         for item in self.items:
-            for action in item.actions:
+            for action in self.actions_of[item.id]:
                 yield item, action
 
-    def overdue(self, action: Action) -> bool:
+    def overdue(self, action: _Action) -> bool:
         return action.is_open and action.due_date < self.today
 
 
@@ -274,11 +327,76 @@ def latest_commentary(item_ids: list[int], *, per_action: bool = False
     return {entry.item_id: entry for entry in entries}
 
 
-def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) -> _Data:
+# The history every paper reads, however old: status changes (the trend, the reasons actions
+# were cancelled) and sign-offs (the trend). The other kinds are read only since the last
+# issued paper (appendix C).
+KINDS_READ_IN_FULL = (HistoryKind.STATUS_CHANGE, HistoryKind.SIGN_OFF)
+
+
+def _read_updates(item_ids: list[int], since: datetime | None) -> list[_Update]:
+    """The history entries of the items the report reads, oldest first, as plain values: one
+    statement, only the columns shown, only the kinds read in full and, after `since` (the
+    last issued paper), the rest of KINDS_THE_REPORT_READS."""
+    if not item_ids:
+        return []
+    wanted = HistoryEntry.kind.in_(KINDS_READ_IN_FULL)
+    if since is not None:
+        wanted = or_(wanted, (HistoryEntry.kind.in_(KINDS_THE_REPORT_READS)
+                              & (HistoryEntry.created_at > since)))
+    rows = db.session.execute(
+        select(HistoryEntry.item_id, HistoryEntry.action_id, HistoryEntry.created_at,
+               HistoryEntry.kind, HistoryEntry.field, HistoryEntry.old_value,
+               HistoryEntry.new_value, HistoryEntry.text)
+        .where(HistoryEntry.item_id.in_(item_ids), wanted)
+        .order_by(HistoryEntry.created_at, HistoryEntry.id)
+    )
+    return [_Update(item_id, action_id, created_at, kind, field, from_json(field, old),
+                    from_json(field, new), text)
+            for item_id, action_id, created_at, kind, field, old, new, text in rows]
+
+
+def _read_actions(item_ids: list[int]) -> dict[int, list[_Action]]:
+    """The items' actions as plain rows, by item id, each item's in its order (due date, then
+    id): three statements however many there are (the actions, the date changes, the
+    owners), each row only the columns the report shows."""
+    actions: dict[int, list[_Action]] = {item_id: [] for item_id in item_ids}
+    if not item_ids:
+        return actions
+    of_items = select(Action.id).where(Action.item_id.in_(item_ids))
+    changes: dict[int, list[_DateChange]] = defaultdict(list)
+    for action_id, *change in db.session.execute(
+        select(DueDateChange.action_id, DueDateChange.state, DueDateChange.decided_at,
+               DueDateChange.from_date, DueDateChange.to_date)
+        .where(DueDateChange.action_id.in_(of_items))
+        .order_by(DueDateChange.requested_at, DueDateChange.id)
+    ):
+        changes[action_id].append(_DateChange(*change))
+    rows = db.session.execute(
+        select(Action.id, Action.item_id, Action.description, Action.owner_id, Action.due_date,
+               Action.original_due_date, Action.status, Action.completed_on,
+               Action.created_at)
+        .where(Action.item_id.in_(item_ids))
+        .order_by(Action.due_date, Action.id)
+    ).all()
+    owner_ids = {row.owner_id for row in rows if row.owner_id is not None}
+    owners = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_(sorted(owner_ids))))} if owner_ids else {}
+    for (action_id, item_id, description, owner_id, due_date, original_due_date, status,
+         completed_on, created_at) in rows:
+        actions[item_id].append(_Action(
+            action_id, item_id, description, owners.get(owner_id) if owner_id else None,
+            due_date, original_due_date, status, completed_on, created_at,
+            changes.get(action_id, [])))
+    return actions
+
+
+def _load(committee: Committee, today: date, now: datetime, rules: StatusRules,
+          since: datetime | None = None) -> _Data:
     # A fixed number of statements whatever the size of the plan: the inspections followed
-    # and the previous ones their letters name, with their visit days (two); then every
-    # finding with its item and lead officer, their actions with owners, and date changes
-    # (three).
+    # and the previous ones their letters name, with their visit days (two); every finding
+    # with its item and lead officer (one); the items' actions as plain rows, their date
+    # changes and their owners (three, `_read_actions`); the history read (one) and each
+    # item's latest commentary (one).
     followed = select(committee_inspection.c.inspection_id).where(
         committee_inspection.c.committee_id == committee.id)
     named_before = select(Inspection.previous_inspection_id).where(Inspection.id.in_(followed))
@@ -301,14 +419,7 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
             select(Finding)
             .where(Finding.inspection_id.in_(list(inspection_rank)))
             .options(
-                joinedload(Finding.item).options(
-                    joinedload(Item.lead_officer),
-                    # One statement each however many there are (selectinload would take
-                    # 500 parents at a time), and narrower rows than a join all the way.
-                    subqueryload(Item.actions).options(
-                        joinedload(Action.owner), subqueryload(Action.due_date_changes)
-                    ),
-                )
+                joinedload(Finding.item).options(joinedload(Item.lead_officer))
             )
         ).unique()
     )
@@ -316,19 +427,14 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules) 
                                  f.position, f.id))
     items = [f.item for f in findings if f.item is not None and f.category.is_tracked]
     refs = {item.id: f"5.{n}" for n, item in enumerate(items, start=1)}
-    facts = item_facts(items)
-    statuses = {item.id: work_out_status(facts[item.id], today, rules) for item in items}
-    updates = list(
-        db.session.scalars(
-            select(HistoryEntry)
-            .where(HistoryEntry.item_id.in_([item.id for item in items]),
-                   HistoryEntry.kind.in_(KINDS_THE_REPORT_READS))
-            .order_by(HistoryEntry.created_at, HistoryEntry.id)
-        )
-    ) if items else []
+    actions = _read_actions([item.id for item in items])
+    # The status rule's facts are counted from the actions read, with no statement more.
+    statuses = {item.id: work_out_status(facts_from_actions(item, actions[item.id]), today,
+                                         rules) for item in items}
+    updates = _read_updates([item.id for item in items], since)
     commentary = latest_commentary([item.id for item in items])
-    return _Data(committee, inspections, findings, items, refs, statuses, updates, commentary,
-                 today, now, rules)
+    return _Data(committee, inspections, findings, items, actions, refs, statuses, updates,
+                 commentary, today, now, rules)
 
 
 # --- the sections -------------------------------------------------------------------------------
@@ -590,7 +696,7 @@ def _trend_label(point: Point) -> str:
     return "Today" if point.is_today else f"{point.day:%b %Y}"
 
 
-def _action_figures(data: _Data, actions: list[Action]) -> dict[str, int]:
+def _action_figures(data: _Data, actions: list[_Action]) -> dict[str, int]:
     complete = sum(1 for a in actions if a.status is ActionStatus.COMPLETE)
     overdue = sum(1 for a in actions if data.overdue(a))
     still_open = sum(1 for a in actions if a.is_open)
@@ -620,7 +726,7 @@ def figures(data: _Data, previous: PreviousReport | None) -> dict[str, Any]:
         states = Counter(data.statuses[item.id].shown for item in items)
         now[str(inspection.id)] = {
             "states": {shown.value: states[shown] for shown in STATUS_ORDER},
-            **_action_figures(data, [a for item in items for a in item.actions]),
+            **_action_figures(data, [a for item in items for a in data.actions_of[item.id]]),
         }
     papers: list[dict[str, Any]] = []
     if previous is not None:
@@ -725,7 +831,7 @@ def _histories(data: _Data) -> list[ItemHistory]:
                     if c.state is DueDateChangeState.APPROVED and c.decided_at is not None
                 ),
             )
-            for action in item.actions
+            for action in data.actions_of[item.id]
         ]
         histories.append(ItemHistory(item.created_at, item.target_date, completed_at, actions))
     return histories
@@ -803,14 +909,14 @@ def commentary_words(data: _Data, item: Item, limit: int | None = COMMENTARY_CUT
     return quoted
 
 
-def _next_open_action(item: Item) -> Action | None:
-    open_actions = [a for a in item.actions if a.is_open]
+def _next_open_action(data: _Data, item: Item) -> _Action | None:
+    open_actions = [a for a in data.actions_of[item.id] if a.is_open]
     return min(open_actions, key=lambda a: (a.due_date, a.id)) if open_actions else None
 
 
 def doing_now(data: _Data, item: Item) -> str:
     """What is being done now: the open action due first, with its owner."""
-    action = _next_open_action(item)
+    action = _next_open_action(data, item)
     if action is None:
         return "No open action."
     late = " (overdue)" if data.overdue(action) else ""
@@ -836,7 +942,10 @@ class OffTrack:
 
 def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
     """Every item that is Red, not planned, past its target date or worse than the last issued
-    paper said, the most serious first (Red longest overdue, then not planned longest)."""
+    paper said, the most serious first (Red longest overdue, then not planned longest).
+    Worked out once for the paper; each section asks again for the same list."""
+    if id(previous) in data.late:
+        return data.late[id(previous)]
     found = []
     for item in data.items:
         shown = data.statuses[item.id].shown
@@ -848,7 +957,7 @@ def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
         if not (shown in (ShownStatus.RED, ShownStatus.NOT_PLANNED) or past_target or worse):
             continue
         late_since = [d for d in (item.target_date,) if d is not None and d < data.today]
-        action = _next_open_action(item)
+        action = _next_open_action(data, item)
         if action is not None and action.due_date < data.today:
             late_since.append(action.due_date)
         days_late = (data.today - min(late_since)).days if late_since else 0
@@ -860,6 +969,7 @@ def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
             rank = (2, -days_late)
         found.append(OffTrack(item, past_target, _label_of(before) if worse else "", rank))
     found.sort(key=lambda o: (o.rank, data.refs[o.item.id]))
+    data.late[id(previous)] = found
     return found
 
 
@@ -867,7 +977,7 @@ def date_changes(data: _Data, item: Item, since: datetime | None) -> str:
     """Any date change of the item's actions waiting for the lead officer, or granted since
     the last paper: "Date change waiting: to 3 March 2027 (from 1 February 2027)"."""
     waiting, granted = [], []
-    for action in item.actions:
+    for action in data.actions_of[item.id]:
         for change in action.due_date_changes:
             moved = f"{long_date(change.to_date)} (was {long_date(change.from_date)})"
             if change.state is DueDateChangeState.PENDING:
@@ -1049,11 +1159,11 @@ def _cancel_reasons(data: _Data) -> dict[int, str]:
     return reasons
 
 
-def _completed_month(action: Action) -> str:
+def _completed_month(action: _Action) -> str:
     return month(action.completed_on or action.due_date)
 
 
-def _due_words(action: Action) -> str:
+def _due_words(action: _Action) -> str:
     text = f"due {long_date(action.due_date)}"
     if action.date_moved:
         text += f" (originally {long_date(action.original_due_date)})"
@@ -1064,7 +1174,7 @@ def _since(previous: PreviousReport | None) -> datetime | None:
     return previous.issued_at if previous is not None else None
 
 
-def _completed_since(action: Action, since: datetime | None) -> bool:
+def _completed_since(action: _Action, since: datetime | None) -> bool:
     if action.status is not ActionStatus.COMPLETE:
         return False
     if since is None:
@@ -1105,25 +1215,26 @@ def _item_row(data: _Data, item: Item, previous: PreviousReport | None, end: dat
     if item.id not in in_table:
         about += f" {clean(result.reason)}"
     since = _since(previous)
-    taken = [a for a in item.actions if _completed_since(a, since)]
+    actions = data.actions_of[item.id]
+    taken = [a for a in actions if _completed_since(a, since)]
     taken.sort(key=lambda a: (a.completed_on or a.due_date, a.id))
     if taken:
         taken_text = _named([f"{clean(a.description)}, {_completed_month(a)}" for a in taken])
     else:
         taken_text = ("None since the last paper." if since
                       else "No action has been completed yet.")
-    planned = [a for a in item.actions if a.is_open and a.due_date <= end]
+    planned = [a for a in actions if a.is_open and a.due_date <= end]
     planned.sort(key=lambda a: (a.due_date, a.id))
     planned_text = (_named([f"{clean(a.description)}, due {long_date(a.due_date)}"
                             + (" (overdue)" if data.overdue(a) else "") for a in planned])
                     if planned else "None due before the next meeting.")
-    cancelled = [a for a in item.actions if a.status is ActionStatus.CANCELLED
+    cancelled = [a for a in actions if a.status is ActionStatus.CANCELLED
                  and a.id in cancel_reasons and _cancelled_since(data, a, since)]
     for action in cancelled:
         reason = cancel_reasons.get(action.id, "")
         because = f". Reason: {cut(reason, FOCUS_CUT).rstrip('.')}" if reason else ""
         planned_text += f" Cancelled: {clean(action.description)}{because}."
-    rest = [a for a in item.actions if a not in taken and a not in planned
+    rest = [a for a in actions if a not in taken and a not in planned
             and a not in cancelled]
     if rest:
         still_open = sum(1 for a in rest if a.is_open)
@@ -1139,7 +1250,7 @@ def _item_row(data: _Data, item: Item, previous: PreviousReport | None, end: dat
     return [data.refs[item.id], about, taken_text, planned_text]
 
 
-def _cancelled_since(data: _Data, action: Action, since: datetime | None) -> bool:
+def _cancelled_since(data: _Data, action: _Action, since: datetime | None) -> bool:
     if since is None:
         return True
     return any(u.action_id == action.id and u.kind is HistoryKind.STATUS_CHANGE
@@ -1333,7 +1444,7 @@ def _conclusion(data: _Data, previous: PreviousReport | None,
 # --- appendices ----------------------------------------------------------------------------------
 
 
-def _status_words(data: _Data, action: Action) -> str:
+def _status_words(data: _Data, action: _Action) -> str:
     if action.status is ActionStatus.COMPLETE:
         return f"Complete{', ' + long_date(action.completed_on) if action.completed_on else ''}"
     if data.overdue(action):
@@ -1341,7 +1452,7 @@ def _status_words(data: _Data, action: Action) -> str:
     return action.status.label
 
 
-def _due_cell(action: Action) -> str:
+def _due_cell(action: _Action) -> str:
     text = long_date(action.due_date)
     if action.date_moved:
         text += f" (originally {long_date(action.original_due_date)})"
@@ -1383,7 +1494,7 @@ def _overdue_actions(data: _Data) -> Section:
         return Section("B", "Overdue actions", [Para("No actions are overdue.")])
     updates = latest_commentary(sorted({item.id for item, _a in late}), per_action=True)
 
-    def latest(action: Action) -> str:
+    def latest(action: _Action) -> str:
         entry = updates.get(action.id)
         if entry is None:
             return "No update recorded."
@@ -1533,7 +1644,7 @@ def build_snapshot(
     `version` is None for a draft. `previous` is the last issued report, which the appendix
     of changes compares with.
     """
-    data = _load(committee, today, now, rules)
+    data = _load(committee, today, now, rules, _since(previous))
     shown = figures(data, previous)
     meeting_date, next_report = _meetings(committee, today)
     contact = None

@@ -129,10 +129,74 @@ def point_at(items: list[ItemHistory], day: date, *, is_today: bool = False) -> 
     return Point(day=day, is_today=is_today, **counts)
 
 
+def _statuses_at(action: ActionHistory, moments: list[datetime]) -> list[ActionStatus | None]:
+    """`action.status_at` at each of `moments` (oldest first), in one pass over its changes."""
+    changes = action.status_changes
+    if not changes:
+        return [action.status_at(moment) for moment in moments]
+    statuses: list[ActionStatus | None] = []
+    passed = 0
+    for moment in moments:
+        if action.created_at >= moment:
+            statuses.append(None)
+            continue
+        while passed < len(changes) and changes[passed][0] < moment:
+            passed += 1
+        statuses.append(changes[passed - 1][2] if passed else changes[0][1])
+    return statuses
+
+
+def _dues_at(action: ActionHistory, moments: list[datetime]) -> list[date]:
+    """`action.due_at` at each of `moments` (oldest first), in one pass over its moves."""
+    moves = action.date_moves
+    if not moves:
+        return [action.due_date] * len(moments)
+    dues = []
+    due, passed = moves[0][1], 0
+    for moment in moments:
+        while passed < len(moves) and moves[passed][0] < moment:
+            due = moves[passed][2]
+            passed += 1
+        dues.append(due)
+    return dues
+
+
 def trend(items: list[ItemHistory], today: date, most: int = 12) -> list[Point]:
-    """Month-end counts from the month the first item was created, then today's."""
+    """Month-end counts from the month the first item was created, then today's: the counts
+    `point_at` gives for each day, worked out walking each action's history once for all the
+    days rather than once a day."""
     if not items:
         return []
     first = min(item.created_at for item in items).astimezone(UK).date()
-    days = month_ends(first, today, most=most - 1)
-    return [point_at(items, day) for day in days] + [point_at(items, today, is_today=True)]
+    days = month_ends(first, today, most=most - 1) + [today]
+    moments = [_end_of(day) for day in days]
+    counts = [[0] * 6 for _ in days]
+    complete = ActionStatus.COMPLETE
+    cancelled = ActionStatus.CANCELLED
+    for item in items:
+        # At each moment: did the item exist, and was any of its actions overdue?
+        exists = [item.created_at < moment for moment in moments]
+        any_overdue = [False] * len(days)
+        for action in item.actions:
+            dues = _dues_at(action, moments)
+            for n, status in enumerate(_statuses_at(action, moments)):
+                if not exists[n] or status is None or status is cancelled:
+                    continue
+                if status is complete:
+                    counts[n][5] += 1
+                elif is_overdue(status, dues[n], days[n]):
+                    counts[n][4] += 1
+                    any_overdue[n] = True
+                else:
+                    counts[n][3] += 1
+        for n, moment in enumerate(moments):
+            if not exists[n]:
+                continue
+            if item.completed_at is not None and item.completed_at < moment:
+                counts[n][2] += 1
+            elif any_overdue[n] or (item.target_date is not None
+                                    and item.target_date < days[n]):
+                counts[n][1] += 1
+            else:
+                counts[n][0] += 1
+    return [Point(day, n == len(days) - 1, *counts[n]) for n, day in enumerate(days)]
