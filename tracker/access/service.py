@@ -35,7 +35,8 @@ class NewToken:
 
 
 def fingerprint(secret: str) -> str:
-    """The stored form of a token's secret."""
+    """The stored form of a secret that lets someone in (a token, a partner link, a session,
+    a password reset link): its SHA-256. The secret itself is never stored."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 

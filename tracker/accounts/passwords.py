@@ -15,7 +15,6 @@ blanked once it has gone (`tracker.partners.service.forget_sent_link_messages`).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from tracker.access.service import fingerprint
 from tracker.accounts import sessions
 from tracker.accounts.models import PasswordReset, SignInOutcome, User
 from tracker.accounts.service import check_password_rules, find_user_by_email, normalise_email
@@ -44,10 +44,6 @@ class SentReset:
     reset: PasswordReset
     address: str
 
-
-def fingerprint(secret: str) -> str:
-    """The stored form of a reset link's secret."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def reset_address(secret: str) -> str:

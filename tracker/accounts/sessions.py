@@ -8,22 +8,18 @@ sessions" or deactivation end rows, and a copied cookie stops working at once.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 
 from sqlalchemy import select, update
 
+from tracker.access.service import fingerprint
 from tracker.accounts.models import User, UserSession
 from tracker.extensions import db
 
 # The key of the session's secret in Flask's session cookie.
 SESSION_KEY = "sid"
 
-
-def fingerprint(secret: str) -> str:
-    """The stored form of a session's secret."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def start_session(user: User, *, now: datetime) -> str:

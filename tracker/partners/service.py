@@ -14,7 +14,6 @@ waits for the mail server, and nothing leaves before the commit that decided it.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from tracker.access.service import fingerprint
 from tracker.accounts.models import User
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.audit.service import record_history
@@ -89,10 +89,6 @@ class DailyLimitReached(RuleBroken):
 def _serializer(secret_key: str | bytes) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=SALT)
 
-
-def fingerprint(secret: str) -> str:
-    """The stored form of a link's secret."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def make_token(link_id: int, secret: str, *, secret_key: str | bytes) -> str:

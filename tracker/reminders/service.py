@@ -580,12 +580,7 @@ def _record_unbuilt(error: ValueError, *, to_address: str, subject: str, recipie
                    subject=" ".join(subject.split())[:200], message="", attempts=0,
                    last_error=UNBUILT.format(reason=error)[:2000], lease_until=None,
                    created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return None
-    return row
+    return _added_unless_logged(row)
 
 
 def queue_built(build: Callable[[], EmailMessage], *, to_address: str, subject: str,
@@ -612,6 +607,11 @@ def _queue(raw: str, *, to_address: str, subject: str, recipient_id: int, kind: 
                    state=RunState.QUEUED, to_address=to_address, subject=subject[:200],
                    message=raw, attempts=0, last_error="", lease_until=None, created_at=now,
                    holds_partner_links=holds_partner_links)
+    return _added_unless_logged(row)
+
+
+def _added_unless_logged(row: Delivery) -> Delivery | None:
+    # Another run may have written the same email since we looked: its key refuses ours.
     try:
         with db.session.begin_nested():
             db.session.add(row)
