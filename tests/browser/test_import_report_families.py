@@ -34,7 +34,7 @@ def test_review_page_warns_of_a_list_cut_out_and_shows_the_lscbs_findings(
     assert warning.count() == 1
     page.get_by_role("link", name="See the place in the document's text").click()
     marked = page.locator("mark")
-    assert marked.inner_text() == "## Areas for improvement"
+    assert marked.inner_text() == "Areas for improvement"  # shown as a heading, without markdown
     assert page.url.endswith(f"#{marked.get_attribute('id')}")
     steps.snap(page, "the-place-in-the-text")
     assert page.get_by_text("The document addresses this finding to the Local Safeguarding "
