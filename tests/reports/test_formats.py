@@ -63,7 +63,8 @@ EXPECTED_IN_CELLS = [
     "Analysis workshop held, September 2026.",
     "Daily screening rota in place, due 1 November 2026 (overdue); Themed case file audit of "
     "children's views, due 15 January 2027.",
-    "New date granted: 15 January 2027 (was 1 December 2026).",
+    "Date change granted for “Themed case file audit of children's views”: 15 January 2027 "
+    "(was 1 December 2026).",
     "Red. An action is 21 days overdue (more than 14 days).",
 ]
 

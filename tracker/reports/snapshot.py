@@ -903,7 +903,12 @@ def commentary_words(data: _Data, item: Item, limit: int | None = COMMENTARY_CUT
     text = clean(entry.text)
     if limit is not None:
         text = cut(text, limit)
-    quoted = f"“{text}” ({_author(entry)}, {long_date(entry.created_at)})"
+    on = ""
+    if entry.action_id is not None:
+        # Said of one action: named, so the reader does not take it for the one late.
+        action = next((a for a in data.actions_of[item.id] if a.id == entry.action_id), None)
+        on = f", on {_action_named(action)}" if action is not None else ""
+    quoted = f"“{text}” ({_author(entry)}, {long_date(entry.created_at)}{on})"
     if red and is_stale(entry.created_at, data.now, data.rules):
         return f"No update since {long_date(entry.created_at)}. Last update: {quoted}"
     return quoted
@@ -973,25 +978,29 @@ def off_track(data: _Data, previous: PreviousReport | None) -> list[OffTrack]:
     return found
 
 
+# An action named inside a cell of the off-track table is cut at about this many characters.
+ACTION_NAME_CUT = 60
+
+
+def _action_named(action: _Action) -> str:
+    return f"“{cut(clean(action.description), ACTION_NAME_CUT)}”"
+
+
 def date_changes(data: _Data, item: Item, since: datetime | None) -> str:
-    """Any date change of the item's actions waiting for the lead officer, or granted since
-    the last paper: "Date change waiting: to 3 March 2027 (from 1 February 2027)"."""
+    """Each date change of the item's actions waiting for the lead officer, or granted since
+    the last paper, naming its action: "Date change asked for “Recruit two social workers”:
+    3 March 2027 (was 1 February 2027)."."""
     waiting, granted = [], []
     for action in data.actions_of[item.id]:
         for change in action.due_date_changes:
-            moved = f"{long_date(change.to_date)} (was {long_date(change.from_date)})"
+            moved = (f"{_action_named(action)}: {long_date(change.to_date)} "
+                     f"(was {long_date(change.from_date)}).")
             if change.state is DueDateChangeState.PENDING:
-                waiting.append(moved)
+                waiting.append(f"Date change asked for {moved}")
             elif (change.state is DueDateChangeState.APPROVED and change.decided_at is not None
                   and (since is None or change.decided_at > since)):
-                granted.append(moved)
-    parts = []
-    if waiting:
-        parts.append(f"New date asked for: {'; '.join(waiting)}.")
-    if granted:
-        noun = "New date granted" if len(granted) == 1 else "New dates granted"
-        parts.append(f"{noun}: {'; '.join(granted)}.")
-    return " ".join(parts)
+                granted.append(f"Date change granted for {moved}")
+    return " ".join(waiting + granted)
 
 
 def _state_words(data: _Data, entry: OffTrack) -> str:
