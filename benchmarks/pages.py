@@ -3,7 +3,8 @@
 Run with `make bench` (or `.venv/bin/python benchmarks/pages.py [REQUESTS_PER_PAGE]`) over the
 demo council, or over bench data with `--scale N` (1 is a large county: 200 items, 2,000
 actions, 20,000 history entries; 10 is ten times that; see tracker/demo/bench.py):
-`.venv/bin/python benchmarks/pages.py 50 --scale 10`.
+`.venv/bin/python benchmarks/pages.py 50 --scale 10`. `--profile 'items, filtered'` times that
+page alone under cProfile and prints where its time went.
 
 Requests go through Flask's test client in one process, so the figures are the app's own
 time per page (database, rules, templates) without a web server or network in front. The
@@ -15,7 +16,9 @@ served by gunicorn under load.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -119,10 +122,30 @@ def bench_pages(db, app, scale: float,
     }
 
 
-def main(requests_per_page: int = 50, scale: float | None = None) -> None:
+def _sign_in(app, client, user_id: int) -> None:
+    """Start a session for this user as signing in would (sessions are kept on the server, so
+    the cookie must name one)."""
+    from tracker import clock
+    from tracker.accounts.models import User
+    from tracker.accounts.sessions import SESSION_KEY, start_session
+    from tracker.extensions import db
+
+    with app.app_context():
+        secret = start_session(db.session.get(User, user_id), now=clock.now())
+        db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session[SESSION_KEY] = secret
+        session["_fresh"] = True
+        session["seen_at"] = int(clock.now().timestamp())
+
+
+def main(requests_per_page: int = 50, scale: float | None = None,
+         profile: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["TRACKER_INSTANCE_PATH"] = folder
         from flask_migrate import upgrade
+        from sqlalchemy import event
 
         from tracker import create_app
         from tracker.extensions import db
@@ -136,22 +159,43 @@ def main(requests_per_page: int = 50, scale: float | None = None) -> None:
                 header, pages = _demo_pages(db)
             else:
                 header, pages = bench_pages(db, app, scale)
+            engine = db.engine
+        if profile is not None:
+            if profile not in pages:
+                raise SystemExit(f"No page called {profile!r}: one of {', '.join(pages)}")
+            pages = {profile: pages[profile]}
 
         print(f"{header}; {requests_per_page} requests per page")
-        print(f"{'page':<20}{'median ms':>10}{'p95 ms':>10}")
+        # CPU ms is this process's own time (SQLite runs in it too), which a loaded machine
+        # disturbs far less than the wall clock.
+        print(f"{'page':<20}{'median ms':>10}{'p95 ms':>10}{'CPU ms':>10}{'SQL':>5}")
         client = app.test_client()
+        statements: list[str] = []
+        event.listen(engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *rest: statements.append(statement))
         for name, (path, user_id) in pages.items():
-            with client.session_transaction() as session:
-                session["_user_id"] = str(user_id)
+            _sign_in(app, client, user_id)
+            client.get(path)  # the first request of a page compiles its templates and SQL
             timings = []
+            statements.clear()
+            profiler = cProfile.Profile(time.process_time) if profile else None
+            cpu_started = time.process_time()
             for _ in range(requests_per_page):
                 started = time.perf_counter()
+                if profiler:
+                    profiler.enable()
                 response = client.get(path)
+                if profiler:
+                    profiler.disable()
                 timings.append((time.perf_counter() - started) * 1000)
                 if response.status_code != 200:
                     raise SystemExit(f"{path} answered {response.status_code}")
+            cpu = (time.process_time() - cpu_started) * 1000 / requests_per_page
             p95 = statistics.quantiles(timings, n=20)[-1]
-            print(f"{name:<20}{statistics.median(timings):>10.1f}{p95:>10.1f}", flush=True)
+            print(f"{name:<20}{statistics.median(timings):>10.1f}{p95:>10.1f}{cpu:>10.1f}"
+                  f"{len(statements) // requests_per_page:>5}", flush=True)
+            if profiler:
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
 if __name__ == "__main__":
@@ -159,5 +203,8 @@ if __name__ == "__main__":
     parser.add_argument("requests_per_page", nargs="?", type=int, default=50)
     parser.add_argument("--scale", type=float, default=None,
                         help="time the pages over bench data of this scale instead of the demo")
+    parser.add_argument("--profile", metavar="PAGE", default=None,
+                        help="time only this page (a name from the table, e.g. 'items, filtered') "
+                        "under cProfile and print where its time went")
     arguments = parser.parse_args()
-    main(arguments.requests_per_page, arguments.scale)
+    main(arguments.requests_per_page, arguments.scale, arguments.profile)

@@ -76,7 +76,7 @@ class User(UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.name} ({self.organisation})" if self.organisation else self.name
+        return shown_name(self.name, self.organisation)
 
     def reminders_paused_on(self, day: date) -> bool:
         """Whether this person has paused their reminders on `day`."""
@@ -177,3 +177,8 @@ class PasswordReset(db.Model):
     def usable_at(self, now: datetime) -> bool:
         """Whether the link still works at `now`: not used, not ended, not expired."""
         return self.ended_at is None and now < self.expires_at
+
+
+def shown_name(name: str, organisation: str | None) -> str:
+    """A person's name as lists show it: a partner's with their organisation."""
+    return f"{name} ({organisation})" if organisation else name

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from tracker.accounts.models import Council, Role, SignInOutcome, User
+from tracker.accounts.models import Council, Role, SignInOutcome, User, shown_name
 from tracker.db import utcnow
 from tracker.errors import RuleBroken
 from tracker.extensions import db
@@ -225,6 +225,15 @@ def users_of_council(council_id: int, *, active_only: bool = False) -> list[User
     if active_only:
         query = query.where(User.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def names_of_council_users(council_id: int) -> list[tuple[int, str]]:
+    """Each of the council's users as (id, name as shown: partners with their organisation),
+    by name: plain columns for a list to choose from, no user loaded."""
+    query = (select(User.id, User.name, User.organisation)
+             .where(User.council_id == council_id).order_by(User.name, User.id))
+    return [(user_id, shown_name(name, organisation))
+            for user_id, name, organisation in db.session.execute(query)]
 
 
 def users_page(council_id: int, *, page: int, per_page: int = PER_PAGE) -> Page[User]:

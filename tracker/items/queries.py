@@ -667,13 +667,18 @@ class ItemToPlan:
     status: StatusResult
 
 
-def items_to_plan(council_id: int | None, today: date, rules: StatusRules) -> list[ItemToPlan]:
+def items_to_plan(council_id: int | None, today: date, rules: StatusRules, *,
+                  led_by: int | None = None) -> list[ItemToPlan]:
     """Every item that is not planned, and every item not yet complete that has no lead
     officer (of one council, or of all of them): who leads it is told the first, the
-    council's administrators the second. One statement, whatever the number."""
+    council's administrators the second. With `led_by`, only the items that person leads
+    (the database then works out the status of their items alone). One statement, whatever
+    the number."""
     query = select(Item).join(Item.finding).join(Finding.inspection)
     if council_id is not None:
         query = query.where(Inspection.council_id == council_id)
+    if led_by is not None:
+        query = query.where(Item.lead_officer_id == led_by)
     statuses = _with_status(query, today, rules)
     rows = db.session.execute(
         select(Item.id, Item.title, Inspection.council_id, Item.lead_officer_id, Item.status,
@@ -705,6 +710,5 @@ def items_to_plan(council_id: int | None, today: date, rules: StatusRules) -> li
 
 def not_planned_items_led_by(user: User, today: date, rules: StatusRules) -> list[ItemToPlan]:
     """The items this person leads that are Not planned, each with why: one statement."""
-    return [item for item in items_to_plan(user.council_id, today, rules)
-            if item.lead_officer_id == user.id
-            and item.status.state is ItemState.NOT_PLANNED]
+    return [item for item in items_to_plan(user.council_id, today, rules, led_by=user.id)
+            if item.status.state is ItemState.NOT_PLANNED]

@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
-from tracker.accounts.service import get_user, users_of_council
+from tracker.accounts.service import get_user, names_of_council_users, users_of_council
 from tracker.audit.service import (
     history_in_words,
     history_of_action,
@@ -119,9 +119,9 @@ def list_items():
         args["state"] = args.pop("rag")
     form = ItemFilterForm(args)
     council_id = current_user.council_id
-    form.owner.choices = user_choices(
-        users_of_council(council_id), blank="Anyone"
-    )
+    form.owner.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(str(user_id), name) for user_id, name in names_of_council_users(council_id)
+    ]
     form.theme.choices = [SelectChoice("", "Any")] + [
         SelectChoice(theme, theme) for theme in queries.themes_in_use(council_id)
     ]
