@@ -176,7 +176,7 @@ def hand_made_draft(council, admin, *, named: str | None = None, **changes) -> I
         document_kind="ofsted_letter",
         inspection_title="Annual unannounced inspection of contact, referral and assessment "
         "arrangements",
-        letter_date=date(2026, 9, 14),
+        letter_date=changes.pop("letter_date", date(2026, 9, 14)),
         inspection_dates=[date(2026, 8, 4), date(2026, 8, 5)],
         inspector="Morgan Inspector",
         inspector_role="His Majesty's Inspector",
@@ -629,6 +629,18 @@ def test_the_reviewer_can_change_or_undo_a_proposed_link(signed_in, council):
     ]
     # The letter's own words still mark both as repeats.
     assert sum(f.is_repeat for f in inspection.findings) == 2
+
+
+def test_a_letter_without_its_date_is_not_given_a_previous_inspection_by_date_alone(
+    signed_in, council, admin
+):
+    # Which inspections came before it cannot be known: a later one must not be proposed.
+    record_older_letter(council)
+    draft = hand_made_draft(council, admin, letter_date=None,
+                            previous_inspection="the last inspection")
+    assert imports.propose_previous_inspection(draft) is None
+    fields = form_fields(signed_in.get(f"/inspections/import/{draft.id}").data)
+    assert fields["previous_inspection"] == ""
 
 
 def test_choosing_another_previous_inspection_shows_its_findings_before_confirming(

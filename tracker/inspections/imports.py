@@ -543,7 +543,9 @@ def propose_previous_inspection(draft: ImportDraft) -> Inspection | None:
 
     The one whose visit or letter falls in the period the document names ("August 2010");
     failing that, when the document names a previous inspection or has repeat findings, the
-    latest inspection before this letter.
+    latest inspection before this letter. Without the letter's date nothing is "before" it:
+    no inspection is proposed by date alone (a later one would be wrong), and the reviewer
+    chooses.
     """
     details = proposed_details(draft)
     candidates = earlier_inspections(draft.council_id, details.letter_date)
@@ -556,7 +558,7 @@ def propose_previous_inspection(draft: ImportDraft) -> Inspection | None:
             if falls_in_worded_period(worded, days):
                 return inspection
     has_repeats = bool(draft.proposal.get("repeat_findings"))
-    if (worded or has_repeats) and candidates:
+    if (worded or has_repeats) and candidates and details.letter_date is not None:
         return candidates[0]
     return None
 
