@@ -63,13 +63,24 @@ def test_counts_are_written_with_the_right_plural():
 
 
 def test_a_documents_markdown_headings_are_shown_as_headings_without_their_hashes():
-    from tracker.formatting import text_blocks
+    from tracker.formatting import marked_text_blocks
 
     text = "## Areas for development\nRecords are late.\n\nPlans vary.\n### Next ###\nAudit"
-    assert text_blocks(text) == [
-        ("heading", "Areas for development"),
-        ("text", "Records are late.\n\nPlans vary."),
-        ("heading", "Next"),
-        ("text", "Audit"),
+    assert marked_text_blocks(text, {}) == [
+        ("heading", "Areas for development", None),
+        ("text", "Records are late.\n\nPlans vary.", None),
+        ("heading", "Next", None),
+        ("text", "Audit", None),
     ]
-    assert text_blocks("#hashtag is text") == [("text", "#hashtag is text")]
+    assert marked_text_blocks("#hashtag is text", {}) == [("text", "#hashtag is text", None)]
+
+
+def test_a_line_a_warning_points_at_is_a_block_of_its_own_with_its_anchor():
+    from tracker.formatting import marked_text_blocks
+
+    text = "Dear Director\nOne.\nTwo.\n## Areas for improvement"
+    assert marked_text_blocks(text, {2: "line-3", 3: "line-4"}) == [
+        ("text", "Dear Director\nOne.", None),
+        ("text", "Two.", "line-3"),
+        ("heading", "Areas for improvement", "line-4"),
+    ]

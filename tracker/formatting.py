@@ -49,16 +49,12 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 _MARKDOWN_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*?)\s*#*\s*")
 
 
-def text_blocks(text: str) -> list[tuple[str, str]]:
-    """A document's extracted text as blocks to show: ("heading", words) for a line the
-    extractor marked as a heading with markdown ("## Areas for development"), and ("text",
-    lines) for the lines between, as they are. No markdown reaches the reader."""
-    return [(kind, words) for kind, words, _anchor in marked_text_blocks(text, {})]
-
-
 def marked_text_blocks(text: str, anchors: dict[int, str]) -> list[tuple[str, str, str | None]]:
-    """`text_blocks` with places to link to: each line numbered in `anchors` (from 0) is a
-    block of its own carrying its anchor, so that a warning can point at it."""
+    """A document's extracted text as blocks to show, (kind, words, anchor): ("heading", …)
+    for a line the extractor marked as a heading with markdown ("## Areas for development"),
+    ("text", …) for the lines between, as they are; no markdown reaches the reader. Each line
+    numbered in `anchors` (from 0) is a block of its own carrying its anchor, so that a
+    warning can point at it."""
     blocks: list[tuple[str, str, str | None]] = []
     lines: list[str] = []
 

@@ -264,7 +264,7 @@ def register_request_handling(app: Flask) -> None:
     app.add_template_filter(formatting.long_date, "long_date")
     app.add_template_filter(formatting.short_date, "short_date")
     app.add_template_filter(formatting.date_and_time, "date_and_time")
-    app.add_template_filter(formatting.text_blocks, "text_blocks")
+    app.add_template_filter(formatting.marked_text_blocks, "marked_text_blocks")
     app.add_template_filter(formatting.plural, "plural")
     app.add_template_filter(linked_text, "linked")
     app.add_template_filter(size_in_words, "file_size")

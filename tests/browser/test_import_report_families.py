@@ -41,8 +41,10 @@ def test_review_page_warns_of_a_list_cut_out_and_shows_the_lscbs_findings(
                             "Children Board").count() == 1
 
     page.get_by_role("button", name="Create inspection and tracked items").click()
-    # The redirect keeps the fragment of the address the form was posted from.
-    page.wait_for_url(re.compile(r"/inspections/\d+(#[\w-]*)?$"))
+    # Confirming leads to the inspection's next steps; the redirect keeps the fragment of the
+    # address the form was posted from.
+    page.wait_for_url(re.compile(r"/inspections/\d+/next-steps(#[\w-]*)?$"))
+    page.goto(page.url.split("#")[0].removesuffix("/next-steps"))
     steps.check(page, "inspection-with-lscb-findings")
     page.get_by_role("link", name=re.compile("Tracked as “Ensure that the Board")).click()
     steps.check(page, "lscb-item")
