@@ -8,41 +8,18 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 from sqlalchemy import select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import configure
 from tests.factories import PASSWORD, UserFactory
+from tests.served import served
 from tracker.accounts.models import SignInEvent, SignInOutcome
 from tracker.extensions import db
 
 AT_ONCE = 25
 CHECKED = (SignInOutcome.FAILED, SignInOutcome.SIGNED_IN)
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
-@contextmanager
-def threaded_server(app) -> Iterator[str]:
-    """The app on a free port, a thread per request, as a threaded production server."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -78,7 +55,7 @@ def outcomes(**where) -> Counter[SignInOutcome]:
 def test_twenty_five_wrong_passwords_at_once_get_at_most_five_checked(app):
     user = UserFactory(email="meg@northshire.example")
     db.session.commit()
-    with threaded_server(app) as address:
+    with served(app, threaded=True) as address:
         statuses = all_at_once(address, [(user.email, f"wrong guess {n}")
                                          for n in range(AT_ONCE)])
     assert sorted(set(statuses)) == [400]
@@ -96,7 +73,7 @@ def test_the_right_password_in_a_burst_of_wrong_ones_is_not_checked_past_the_lim
     db.session.commit()
     attempts = [(user.email, f"wrong guess {n}") for n in range(AT_ONCE - 1)]
     attempts.insert(AT_ONCE // 2, (user.email, PASSWORD))
-    with threaded_server(app) as address:
+    with served(app, threaded=True) as address:
         all_at_once(address, attempts)
     db.session.expire_all()
     events = db.session.scalars(
@@ -119,7 +96,7 @@ def test_a_burst_from_one_network_gets_no_more_attempts_than_its_limit(app):
     configure(app, SIGN_IN_MAX_PER_ADDRESS=10)
     users = [UserFactory() for _ in range(AT_ONCE)]
     db.session.commit()
-    with threaded_server(app) as address:
+    with served(app, threaded=True) as address:
         statuses = all_at_once(address, [(user.email, "wrong guess") for user in users])
     assert Counter(statuses)[429] >= AT_ONCE - 10
     seen = outcomes(address="127.0.0.1")

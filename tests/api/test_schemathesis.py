@@ -20,43 +20,18 @@ the stateful phase the run sends about 1,100 requests (14,000 check results) and
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import schemathesis
 from schemathesis.engine import Status, events
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.api.conftest import seed
+from tests.served import served
 
 MAX_EXAMPLES = 25
 # Fixed, so a run is repeatable: the same requests every time, and a failure seen once is
 # seen again. Change it to explore other requests.
 SEED = 20261122
-
-
-class QuietHandler(WSGIRequestHandler):
-    """Thousands of requests: none of them logged."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
-@contextmanager
-def served(app) -> Iterator[str]:
-    """The app on a free port of 127.0.0.1 until the block ends; its address."""
-    server = make_server("127.0.0.1", 0, app, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 def run_schemathesis(app, token: str):

@@ -420,3 +420,14 @@ def fill_date(page, day: date) -> None:
     page.get_by_label("Day").fill(str(day.day))
     page.get_by_label("Month").fill(str(day.month))
     page.get_by_label("Year").fill(str(day.year))
+
+
+def add_action(page, description: str, *, owner: str, due: date) -> None:
+    """On an item's page: add an action owned by `owner` (as the select names them), due on
+    `due`, and wait for it to be added."""
+    page.get_by_role("button", name="Add an action").click()
+    page.get_by_label("Action", exact=True).fill(description)
+    page.get_by_label("Owner").select_option(label=owner)
+    fill_date(page, due)
+    page.get_by_role("button", name="Add action").click()
+    page.get_by_text("Action added").wait_for()

@@ -9,7 +9,12 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.browser.conftest import Steps, fill_date, import_a_recent_letter, sign_in
+from tests.browser.conftest import (
+    Steps,
+    add_action,
+    import_a_recent_letter,
+    sign_in,
+)
 
 ACTION = "Audit twenty case files for the child's recorded views"
 
@@ -30,12 +35,7 @@ def test_an_owner_attaches_files_and_a_committee_member_sees_them_listed(site, c
     import_a_recent_letter(admin, tmp_path)
     admin.get_by_role("link", name=re.compile("^Tracked as")).first.click()
     item_url = admin.url
-    admin.get_by_role("button", name="Add an action").click()
-    admin.get_by_label("Action", exact=True).fill(ACTION)
-    admin.get_by_label("Owner").select_option(label="Meg Lead")
-    fill_date(admin, date.today() + timedelta(days=14))
-    admin.get_by_role("button", name="Add action").click()
-    admin.get_by_text("Action added").wait_for()
+    add_action(admin, ACTION, owner="Meg Lead", due=date.today() + timedelta(days=14))
     # Evidence of the item itself: a link and a file, after asking with neither.
     admin.get_by_role("button", name="Add evidence").click()
     admin.get_by_role("button", name="Add evidence").click()

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from tests.browser.conftest import (
     ROOT,
     Steps,
+    add_action,
     fill_date,
     import_a_recent_letter,
     later,
@@ -72,12 +73,7 @@ def test_an_owner_asks_the_lead_is_told_refuses_and_the_owner_is_told(site, chro
     admin.get_by_role("button", name="Save").click()
     for description, owner, days in ((ACTION, meg.name, 7),
                                      (PARTNER_ACTION, f"{PARTNER[0]} ({PARTNER[2]})", 3)):
-        admin.get_by_role("button", name="Add an action").click()
-        admin.get_by_label("Action", exact=True).fill(description)
-        admin.get_by_label("Owner").select_option(label=owner)
-        fill_date(admin, date.today() + timedelta(days=days))
-        admin.get_by_role("button", name="Add action").click()
-        admin.get_by_text("Action added").wait_for()
+        add_action(admin, description, owner=owner, due=date.today() + timedelta(days=days))
     admin.context.close()
 
     # Meg sees her new action on her dashboard at once, and asks to move its date.

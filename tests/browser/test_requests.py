@@ -8,7 +8,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from tests.browser.conftest import Steps, fill_date, import_a_recent_letter, sign_in
+from tests.browser.conftest import (
+    Steps,
+    add_action,
+    fill_date,
+    import_a_recent_letter,
+    sign_in,
+)
 
 ACTION = "Audit twenty assessments for recorded oversight"
 
@@ -22,12 +28,7 @@ def test_an_owner_asks_and_the_administrator_decides(site, chromium, tmp_path):
     import_a_recent_letter(admin, tmp_path)
     admin.get_by_role("link", name=re.compile("^Tracked as")).first.click()
     item_url = admin.url
-    admin.get_by_role("button", name="Add an action").click()
-    admin.get_by_label("Action", exact=True).fill(ACTION)
-    admin.get_by_label("Owner").select_option(label="Meg Lead")
-    fill_date(admin, date.today() + timedelta(days=7))
-    admin.get_by_role("button", name="Add action").click()
-    admin.get_by_text("Action added").wait_for()
+    add_action(admin, ACTION, owner="Meg Lead", due=date.today() + timedelta(days=7))
     assert admin.get_by_role("button", name="Mark complete").count() == 0
     assert "1 action is still open" in admin.content()
     steps.check(admin, "item-with-an-open-action")
