@@ -560,13 +560,29 @@ def _actions_of_council(council_id: int) -> Select[tuple[Action]]:
 OWNER_GROUPS = ("overdue", "upcoming", "finished")
 
 
+@dataclass(frozen=True)
+class OwnedAction:
+    """One of someone's actions as My actions lists it, read as plain values."""
+
+    id: int
+    description: str
+    due_date: date
+    status: ActionStatus
+    item_id: int
+    item_title: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+
 @dataclass
 class OwnerActions:
     """A page of someone's actions, overdue first, then coming up, then finished lately; with
     how many each group holds in all."""
 
-    actions: list[Action]
-    groups: dict[str, list[Action]]
+    actions: list[OwnedAction]
+    groups: dict[str, list[OwnedAction]]
     counts: dict[str, int]
     page: int
     per_page: int
@@ -584,7 +600,7 @@ def actions_for_owner(
     user: User, today: date, *, page: int = 1, per_page: int = 50
 ) -> OwnerActions:
     """My actions: overdue first, then due, then recently finished (the last 30 days), a page
-    at a time (two statements)."""
+    at a time, as plain values (two statements)."""
     is_open = Action.status.in_(OPEN_ACTION_STATUSES)
     group = case((and_(is_open, Action.due_date < today), 0), (is_open, 1), else_=2)
     mine = _within_council(select(Action), user.council_id).where(
@@ -596,16 +612,14 @@ def actions_for_owner(
     )).one()
     counts = dict(zip(OWNER_GROUPS, row, strict=True))
     page = clamp(page, sum(counts.values()), per_page)
-    actions = list(db.session.scalars(
-        mine.options(
-            joinedload(Action.owner),
-            joinedload(Action.item).joinedload(Item.lead_officer),
-        )
+    actions = [OwnedAction(*row) for row in db.session.execute(
+        mine.with_only_columns(Action.id, Action.description, Action.due_date, Action.status,
+                               Item.id, Item.title)
         .order_by(group, Action.due_date, Action.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
-    ))
-    groups: dict[str, list[Action]] = {name: [] for name in OWNER_GROUPS}
+    )]
+    groups: dict[str, list[OwnedAction]] = {name: [] for name in OWNER_GROUPS}
     for action in actions:
         if action.is_open:
             groups["overdue" if action.due_date < today else "upcoming"].append(action)
