@@ -76,6 +76,22 @@ def history_of_item(item: Item) -> list[HistoryEntry]:
     return list(db.session.scalars(_item_history(item)))
 
 
+def _stored_entries(query: Select[Any]) -> list[StoredEntry]:
+    """The entries `query` narrows `_STORED` to, as plain values."""
+    return [StoredEntry(*row) for row in db.session.execute(
+        query.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()))]
+
+
+# An entry's columns as `StoredEntry` holds them, with its action's description.
+_STORED = (
+    select(HistoryEntry.kind, HistoryEntry.field, HistoryEntry.old_value,
+           HistoryEntry.new_value, HistoryEntry.text, HistoryEntry.author_id,
+           HistoryEntry.created_at, HistoryEntry.action_id, Action.description,
+           HistoryEntry.partner_link_id)
+    .outerjoin(Action, Action.id == HistoryEntry.action_id)
+)
+
+
 def item_history_in_words(item_id: int, page: int, per_page: int = PER_PAGE
                           ) -> Page[ShownEntry]:
     """One page of the item's history in words, its actions' entries included, newest first
@@ -86,17 +102,17 @@ def item_history_in_words(item_id: int, page: int, per_page: int = PER_PAGE
         select(func.count()).select_from(HistoryEntry).where(HistoryEntry.item_id == item_id)
     ) or 0
     page = clamp(page, total, per_page)
-    entries = [StoredEntry(*row) for row in db.session.execute(
-        select(HistoryEntry.kind, HistoryEntry.field, HistoryEntry.old_value,
-               HistoryEntry.new_value, HistoryEntry.text, HistoryEntry.author_id,
-               HistoryEntry.created_at, HistoryEntry.action_id, Action.description,
-               HistoryEntry.partner_link_id)
-        .outerjoin(Action, Action.id == HistoryEntry.action_id)
-        .where(HistoryEntry.item_id == item_id)
-        .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
-        .limit(per_page).offset((page - 1) * per_page))]
+    entries = _stored_entries(_STORED.where(HistoryEntry.item_id == item_id)
+                              .limit(per_page).offset((page - 1) * per_page))
     return Page(rows=shown_stored_entries(entries, named_people(entries)), total=total,
                 page=page, per_page=per_page)
+
+
+def action_history_in_words(action_id: int) -> list[ShownEntry]:
+    """One action's whole history in words, newest first, read as plain values with everyone
+    it names (two statements)."""
+    entries = _stored_entries(_STORED.where(HistoryEntry.action_id == action_id))
+    return shown_stored_entries(entries, named_people(entries))
 
 
 def _named_ids(entries: list[HistoryEntry] | list[StoredEntry]) -> set[int]:
@@ -124,11 +140,6 @@ def named_people(entries: list[StoredEntry]) -> People:
 def _action_history(action: Action) -> Select[tuple[HistoryEntry]]:
     return (select(HistoryEntry).where(HistoryEntry.action_id == action.id)
             .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()))
-
-
-def history_of_action(action: Action) -> list[HistoryEntry]:
-    """One action's history, newest first."""
-    return list(db.session.scalars(_action_history(action)))
 
 
 def last_entry_of_action(action: Action) -> HistoryEntry | None:

@@ -17,8 +17,8 @@ from wtforms.fields.choices import SelectChoice
 from tracker import clock
 from tracker.accounts.service import get_user, names_of_council_users, users_of_council
 from tracker.audit.service import (
+    action_history_in_words,
     history_in_words,
-    history_of_action,
     item_history_in_words,
     last_entry_of_action,
     last_update_of_action,
@@ -333,7 +333,7 @@ def view_action(action_id: int):
         "items/view_action.html",
         action=action,
         item=action.item,
-        history=history_in_words(history_of_action(action)),
+        history=action_history_in_words(action.id),
         extensions=service.extension_count(action),
         pending=service.pending_due_date_change(action),
         cancelling=service.pending_cancellation(action),
