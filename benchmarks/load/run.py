@@ -353,7 +353,8 @@ def serve_and_drive(database_url: str, folder: str, bench: Bench, password: str,
                     ) -> tuple[dict[str, list[Result]], list[tuple[int, int, int]]]:
     """Serve with gunicorn, sign in, drive each page with wrk under each load; the results by
     load, and the workers' memory at the end."""
-    pages = bench.pages
+    pages = [page for page in bench.pages
+             if not options.page or page.label in (HEALTH, HEALTH_ANONYMOUS, *options.page)]
     with gunicorn(database_url, options.workers, folder) as (base, master):
         cookies: dict[str, str] = {}
         for email in {page.email for page in pages if page.email} | {bench.updater_email}:
@@ -445,6 +446,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=2, help="warm-up time per page")
     parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--page", action="append", choices=list(PAGES.values()),
+                        help="drive only this page (may be given more than once)")
     parser.add_argument("--load", choices=("plain", "mixed", "both"), default="both",
                         help="plain: every client reads the page; mixed: 5 %% of requests "
                         "are updates of actions through the form")
