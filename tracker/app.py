@@ -57,6 +57,9 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     from tracker.web import register_request_handling
 
     register_request_handling(app)
+    from tracker.static_assets import register_static_versions
+
+    register_static_versions(app)
     proxies = settings.trusted_proxies
     if proxies:
         # The visitor's address (for the sign-in limits) from X-Forwarded-For, trusting only

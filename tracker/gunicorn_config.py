@@ -4,7 +4,15 @@ The number of worker processes is the tracker's `WEB_WORKERS` setting (default 2
 every other setting (instance/config.py, then `TRACKER_WEB_WORKERS`); each serves `WEB_THREADS`
 requests at once (default 8) in threads (gunicorn's gthread worker), so a request waiting on
 an upload's reader (a child process of its own, `tracker.untrusted`) or a slow client holds
-one thread, not a whole worker. The address comes from `--bind` on the command line."""
+one thread, not a whole worker. The address comes from `--bind` on the command line.
+
+The app is loaded once, in the master, before the workers are forked (`preload_app`), and its
+objects are then moved out of the garbage collector's sight (`gc.freeze`): every full
+collection in a worker would otherwise walk the whole loaded app (SQLAlchemy's mappers,
+compiled templates, the password checker's word lists), and touching those objects would copy
+the master's memory into each worker."""
+
+import gc
 
 from tracker import create_app
 from tracker.settings import EXTENSION
@@ -19,3 +27,20 @@ errorlog = "-"
 # gunicorn's control socket is one fixed file in the user's home: a second tracker on the same
 # machine (a test instance, a benchmark) would take it over. Nothing here uses it.
 control_socket_disable = True
+
+preload_app = True
+
+
+def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's hook
+    """The app is loaded and no worker is forked yet: freeze what is alive now."""
+    gc.collect()
+    gc.freeze()
+
+
+def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's hooks
+    """A worker never uses a database connection the master opened while loading the app."""
+    from tracker.extensions import db
+
+    with server.app.wsgi().app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
