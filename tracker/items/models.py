@@ -100,6 +100,15 @@ class Item(db.Model):
     # Moved forward by every recorded update; drives the "not updated" flag.
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
+    # What the status rule needs of the item's actions, kept by `tracker.items.facts` from
+    # them whenever an action is added, changed or removed (never by hand, and never moving
+    # the version): how many are open (not started or in progress), complete and cancelled,
+    # and the earliest due dates of the open and of the not-started ones.
+    open_actions: Mapped[int] = mapped_column(default=0, server_default="0")
+    complete_actions: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancelled_actions: Mapped[int] = mapped_column(default=0, server_default="0")
+    earliest_open_due: Mapped[date | None] = mapped_column(Date)
+    earliest_not_started_due: Mapped[date | None] = mapped_column(Date)
 
     finding: Mapped[Finding] = relationship(back_populates="item")
     lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
