@@ -288,13 +288,14 @@ def _rank(column: ColumnElement[Any], order: list[Any]) -> ColumnElement[int]:
     return case({key: n for n, key in enumerate(order)}, value=column, else_=len(order))
 
 
-def _with_status(query: Select[Any], today: date, rules: StatusRules) -> Subquery:
+def _with_status(query: Select[Any], today: date, rules: StatusRules,
+                 *extra: ColumnElement[Any]) -> Subquery:
     """The items `query` selects, one row each: id, priority and the shown status ("status",
     a `ShownStatus` value), worked out by the database from the item's own columns
-    (`shown_status`), so no item is loaded and no action read."""
+    (`shown_status`), so no item is loaded and no action read; and any `extra` columns."""
     return query.with_only_columns(
         Item.id.label("id"), Item.priority.label("priority"),
-        shown_status(today, rules).label("status"),
+        shown_status(today, rules).label("status"), *extra,
     ).subquery("item_statuses")
 
 
@@ -613,9 +614,8 @@ def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary
     the status worked out by the database from the items' own columns (no item or action is
     loaded). The open and complete actions are summed from what each item keeps; the overdue
     ones are counted among the actions of items whose earliest open due date has passed."""
-    statuses = _with_status(items_of_council(council_id).add_columns(
-        Item.open_actions.label("open_actions"),
-        Item.complete_actions.label("complete_actions")), today, rules)
+    statuses = _with_status(items_of_council(council_id), today, rules,
+                            Item.open_actions, Item.complete_actions)
     by_status: Counter[ShownStatus] = Counter()
     by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
     open_actions = complete_actions = 0
