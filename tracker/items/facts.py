@@ -99,14 +99,25 @@ def _counts_for_facts(action: Action) -> bool:
     return any(attributes[name].history.has_changes() for name in _COUNTED_ATTRIBUTES)
 
 
+def _note_items_left(session: Session, flush_context: Any, instances: Any) -> None:
+    """Before a flush: note the items of the actions it will delete (reading their item if it
+    was not read) and the items that changed actions leave (`Action.item` and `item_id` keep
+    their old value when set)."""
+    noted: set[int] = session.info.setdefault(_NOTED, set())
+    for action in session.deleted:
+        if isinstance(action, Action):
+            noted.add(action.item_id)
+    for action in session.dirty:
+        if isinstance(action, Action) and _counts_for_facts(action):
+            noted |= _items_of(action)
+
+
 def _note_changed_actions(session: Session, flush_context: Any) -> None:
     """After a flush's statements, while the session still knows what it flushed: note the
-    items of every action added, deleted, or changed in what its item's facts count."""
+    items of every action added, or changed in what its item's facts count (the item it
+    belongs to now, whose id an added one has only now)."""
     noted: set[int] = session.info.setdefault(_NOTED, set())
     for action in session.new:
-        if isinstance(action, Action):
-            noted |= _items_of(action)
-    for action in session.deleted:
         if isinstance(action, Action):
             noted |= _items_of(action)
     for action in session.dirty:
@@ -129,7 +140,8 @@ def keep_item_facts(sessions: Any) -> None:
     """Keep every item's facts right on the sessions `sessions` makes (a session, a
     sessionmaker or Flask-SQLAlchemy's scoped session): after each flush, the items whose
     actions it touched are recomputed. Listening twice is harmless (one app per test)."""
-    for name, listener in (("after_flush", _note_changed_actions),
+    for name, listener in (("before_flush", _note_items_left),
+                           ("after_flush", _note_changed_actions),
                            ("after_flush_postexec", _recompute_noted),
                            ("after_soft_rollback", _forget_noted)):
         if not event.contains(sessions, name, listener):

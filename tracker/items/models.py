@@ -129,7 +129,9 @@ class Action(db.Model):
     """A dated step against an item, with its own owner."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    # Setting either reads the old value first (active history), so the item an action leaves
+    # has its kept facts worked out again too (`tracker.items.facts`).
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True, active_history=True)
     description: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     due_date: Mapped[date] = mapped_column(Date, index=True)
@@ -145,7 +147,7 @@ class Action(db.Model):
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    item: Mapped[Item] = relationship(back_populates="actions")
+    item: Mapped[Item] = relationship(back_populates="actions", active_history=True)
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     due_date_changes: Mapped[list[DueDateChange]] = relationship(
         back_populates="action", order_by="DueDateChange.requested_at"
