@@ -353,26 +353,28 @@ def find_items(
                 Item.theme.ilike(pattern, escape="\\"),
             )
         )
-    # Each row also carries how many of all the matching items are of each status (window
-    # counts, before the state and RAG filters), so one statement gives the page and the
-    # counts.
-    statuses = _with_status(query, today, rules)
-    counted = select(
-        statuses.c.id, statuses.c.priority, statuses.c.status.label("shown"),
-        *(func.count(case((statuses.c.status == shown.value, 1))).over().label(f"count_{n}")
+    # The status of every matching item is worked out once (a materialised CTE) for both the
+    # page and the counts of each status (before the state and RAG filters), which come with
+    # every row of the page: one statement gives both.
+    statuses = query.with_only_columns(
+        Item.id.label("id"), Item.priority.label("priority"),
+        shown_status(today, rules).label("status"),
+    ).cte("item_statuses").prefix_with("MATERIALIZED")
+    counts_row = select(
+        *(func.count(case((statuses.c.status == shown.value, 1))).label(f"count_{n}")
           for n, shown in enumerate(ShownStatus))
-    ).subquery("counted")
+    ).subquery("counts")
     wanted = _wanted(filters)
 
     def urgent_first(rows: Any) -> list[ColumnElement[Any]]:
-        return [_rank(rows.c.shown, [status.value for status in STATUS_ORDER]),
+        return [_rank(rows.c.status, [status.value for status in STATUS_ORDER]),
                 _rank(rows.c.priority, [p.value for p in PRIORITY_ORDER]), rows.c.id]
 
     def rows_of(number: int) -> list[Any]:
-        chosen = select(counted).order_by(*urgent_first(counted)).limit(per_page).offset(
+        chosen = select(statuses).order_by(*urgent_first(statuses)).limit(per_page).offset(
             (number - 1) * per_page)
         if wanted is not None:
-            chosen = chosen.where(counted.c.shown.in_([status.value for status in wanted]))
+            chosen = chosen.where(statuses.c.status.in_([status.value for status in wanted]))
         page_rows = chosen.subquery("page_rows")
         # Overdue actions are counted for the page's items alone, and only for those whose
         # earliest open due date has passed (the others have none).
@@ -380,13 +382,16 @@ def find_items(
             Action.item_id == page_rows.c.id, Action.status.in_(OPEN_ACTION_STATUSES),
             Action.due_date < today).scalar_subquery()
         return db.session.execute(
-            select(page_rows, Item.title, Item.theme, Item.finding_id, Item.last_updated_at,
-                   *(column for column in FACT_SOURCES),
+            select(page_rows.c.id, page_rows.c.priority, page_rows.c.status.label("shown"),
+                   counts_row, Item.title, Item.theme, Item.finding_id, Item.last_updated_at,
+                   *FACT_SOURCES,
                    Finding.category, Finding.inspection_id, Finding.repeat_of_id,
                    Finding.repeat_evidence, User.name.label("lead_name"),
                    User.organisation.label("lead_organisation"),
                    case((Item.earliest_open_due < today, overdue), else_=0)
                    .label("overdue_actions"))
+            .select_from(page_rows)
+            .join(counts_row, true())
             .join(Item, Item.id == page_rows.c.id)
             .join(Finding, Finding.id == Item.finding_id)
             .outerjoin(User, User.id == Item.lead_officer_id)

@@ -14,9 +14,10 @@ The state is stored nowhere: it is worked out whenever it is shown, from the ite
 today's date and the facts of its actions that the item keeps (how many are open, complete
 and cancelled, and the earliest due dates of the open and the not-started ones:
 `tracker.items.facts` keeps them right whenever an action changes). Those facts do not depend
-on the date, so the status is right on any day without a nightly job. `ShownStatus` is the one value that lists, counts, filters and colours use (the RAG
-in place of "in delivery"), each with its name in words: status is never told by colour
-alone.
+on the date, so the status is right on any day without a nightly job.
+
+`ShownStatus` is the one value that lists, counts, filters and colours use (the RAG in place
+of "in delivery"), each with its name in words: status is never told by colour alone.
 
 The help page ("How status is worked out") and the README print `status_rule_in_words`, so
 the rule a committee reads is the rule the code applies. `status_in_sql` is the same rule,
