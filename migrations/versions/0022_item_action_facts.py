@@ -1,8 +1,9 @@
 """an item keeps the facts of its actions that its status needs
 
-How many of its actions are open, complete and cancelled, and the earliest due dates of its
-open and of its not-started actions: lists, counts and filters read them from the item instead
-of aggregating every action on every request. They do not depend on the date, so the status
+How many of its actions are open, complete and cancelled, the earliest due dates of its
+open and of its not-started actions, and how many had their due date moved: lists, counts and
+filters read them from the item instead of aggregating every action on every request. An
+index of actions by status and due date finds the overdue ones. They do not depend on the date, so the status
 worked out from them (`tracker.items.status.status_in_sql`) is right on any day; the tracker
 keeps them right whenever an action changes (`tracker.items.facts`).
 
@@ -35,7 +36,10 @@ UPDATE item SET
                        WHERE action.item_id = item.id AND action.status IN ('not started', 'in progress')),
   earliest_not_started_due = (SELECT min(action.due_date) FROM action
                               WHERE action.item_id = item.id
-                                AND action.status = 'not started')
+                                AND action.status = 'not started'),
+  moved_actions = (SELECT count(*) FROM action
+                   WHERE action.item_id = item.id
+                     AND action.due_date != action.original_due_date)
 """
 
 
@@ -46,10 +50,14 @@ def upgrade():
         op.add_column('item', sa.Column(name, sa.Integer(), server_default='0', nullable=False))
     op.add_column('item', sa.Column('earliest_open_due', sa.Date(), nullable=True))
     op.add_column('item', sa.Column('earliest_not_started_due', sa.Date(), nullable=True))
+    op.add_column('item', sa.Column('moved_actions', sa.Integer(), server_default='0',
+                                    nullable=False))
     op.execute(BACKFILL)
+    op.create_index('ix_action_status_due_date', 'action', ['status', 'due_date'])
 
 
 def downgrade():
-    for name in ('earliest_not_started_due', 'earliest_open_due', 'cancelled_actions',
-                 'complete_actions', 'open_actions'):
+    op.drop_index('ix_action_status_due_date', table_name='action')
+    for name in ('moved_actions', 'earliest_not_started_due', 'earliest_open_due',
+                 'cancelled_actions', 'complete_actions', 'open_actions'):
         op.drop_column('item', name)

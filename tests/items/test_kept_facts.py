@@ -1,8 +1,8 @@
 """Each item keeps the facts of its actions that its status needs (how many are open,
-complete and cancelled; the earliest due dates of the open and the not-started ones), so
-lists never count every action. Whatever happens to an action, the item's kept facts are
-what its actions say, in the same request, and the item's version does not move: a kept
-value is not an edit of the item."""
+complete and cancelled; the earliest due dates of the open and the not-started ones; and how
+many had their due date moved), so lists never count every action. Whatever happens to an
+action, the item's kept facts are what its actions say, in the same request, and the item's
+version does not move: a kept value is not an edit of the item."""
 
 from __future__ import annotations
 
@@ -24,9 +24,13 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("app")
 
 
+STATUS_FACTS = ("open_actions", "complete_actions", "cancelled_actions", "earliest_open_due",
+                "earliest_not_started_due")
+
+
 def kept(item: Item) -> tuple:
-    """What the item keeps, as the session now sees it (no refresh by hand)."""
-    return tuple(getattr(item, name) for name in FACT_COLUMNS)
+    """What the item keeps for its status, as the session now sees it (no refresh by hand)."""
+    return tuple(getattr(item, name) for name in STATUS_FACTS)
 
 
 def counted(item: Item) -> tuple:
@@ -41,6 +45,8 @@ def counted(item: Item) -> tuple:
 def assert_kept_right(*items: Item) -> None:
     for item in items:
         assert kept(item) == counted(item)
+    # Every kept fact (the moved count too) is what the actions say, for every item.
+    assert set(STATUS_FACTS) < set(FACT_COLUMNS)
     assert stored_facts_differ(db.session) == []
 
 
@@ -94,9 +100,11 @@ def test_starting_completing_and_cancelling_actions_keeps_the_counts_and_dates(p
 
 def test_moving_a_due_date_keeps_the_earliest_due_dates(plan):
     item, first, second, admin = plan
+    assert item.moved_actions == 0
     service.change_due_date(first, actor=admin, now=NOW, new_date=date(2027, 2, 1),
                             reason="Waiting for the new case system")
     assert kept(item) == (2, 0, 0, date(2027, 1, 15), date(2027, 1, 15))
+    assert item.moved_actions == 1
     assert_kept_right(item)
 
 

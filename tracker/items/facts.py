@@ -2,7 +2,8 @@
 
 How many of an item's actions are open (not started or in progress), complete and
 cancelled, and the earliest due dates of its open and of its not-started actions
-(`FACT_COLUMNS`) say what the actions are, not what day it is: they change only when an
+(`FACT_COLUMNS`, with how many had their due date moved, which the dashboard counts) say
+what the actions are, not what day it is: they change only when an
 action is added, removed, or changed in its status, its due date or the item it belongs to.
 So the item keeps them in columns of its own, and lists, counts and filters over thousands of
 items read them without aggregating a single action. The status itself is still worked out
@@ -33,9 +34,9 @@ from tracker.items.models import OPEN_ACTION_STATUSES, Action, ActionStatus, Ite
 
 # The item's columns this module keeps.
 FACT_COLUMNS = ("open_actions", "complete_actions", "cancelled_actions", "earliest_open_due",
-                "earliest_not_started_due")
+                "earliest_not_started_due", "moved_actions")
 # What of an action its item's facts depend on.
-_COUNTED_ATTRIBUTES = ("status", "due_date", "item_id", "item")
+_COUNTED_ATTRIBUTES = ("status", "due_date", "original_due_date", "item_id", "item")
 # Items named in one UPDATE at most (databases limit bound values per statement).
 _CHUNK = 500
 _NOTED = "tracker.items.facts: items whose actions changed"
@@ -59,6 +60,8 @@ def facts_from_actions_in_sql() -> dict[str, ColumnElement[Any]]:
         "earliest_open_due": over_actions(func.min(action.c.due_date), is_open),
         "earliest_not_started_due": over_actions(func.min(action.c.due_date),
                                                  action.c.status == ActionStatus.NOT_STARTED),
+        "moved_actions": over_actions(func.count(),
+                                      action.c.due_date != action.c.original_due_date),
     }
 
 

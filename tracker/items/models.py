@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
@@ -103,12 +103,14 @@ class Item(db.Model):
     # What the status rule needs of the item's actions, kept by `tracker.items.facts` from
     # them whenever an action is added, changed or removed (never by hand, and never moving
     # the version): how many are open (not started or in progress), complete and cancelled,
-    # and the earliest due dates of the open and of the not-started ones.
+    # and the earliest due dates of the open and of the not-started ones; and how many had
+    # their due date moved (for the dashboard's count).
     open_actions: Mapped[int] = mapped_column(default=0, server_default="0")
     complete_actions: Mapped[int] = mapped_column(default=0, server_default="0")
     cancelled_actions: Mapped[int] = mapped_column(default=0, server_default="0")
     earliest_open_due: Mapped[date | None] = mapped_column(Date)
     earliest_not_started_due: Mapped[date | None] = mapped_column(Date)
+    moved_actions: Mapped[int] = mapped_column(default=0, server_default="0")
 
     finding: Mapped[Finding] = relationship(back_populates="item")
     lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
@@ -157,6 +159,8 @@ class Action(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # Overdue actions (open, due before today), the longest overdue first: one range of it.
+    __table_args__ = (Index("ix_action_status_due_date", "status", "due_date"),)
 
     @property
     def is_open(self) -> bool:

@@ -617,38 +617,30 @@ class Summary:
 def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary:
     """Counts of items by status and priority, and of actions by state: two statements, with
     the status worked out by the database from the items' own columns (no item or action is
-    loaded). The open and complete actions are summed from what each item keeps; the overdue
-    ones are counted among the actions of items whose earliest open due date has passed."""
-    statuses = _with_status(items_of_council(council_id), today, rules,
-                            Item.open_actions, Item.complete_actions)
+    loaded). The open, complete and moved actions are summed from what each item keeps; the
+    overdue ones, which the date alone changes, are counted (`count_overdue_actions`)."""
+    statuses = _with_status(items_of_council(council_id), today, rules, Item.open_actions,
+                            Item.complete_actions, Item.moved_actions)
     by_status: Counter[ShownStatus] = Counter()
     by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
-    open_actions = complete_actions = 0
-    for priority, status, count, open_sum, complete_sum in db.session.execute(
-        select(statuses.c.priority, statuses.c.status, func.count(),
-               func.sum(statuses.c.open_actions), func.sum(statuses.c.complete_actions))
+    actions: Counter[str] = Counter()
+    for row in db.session.execute(
+        select(statuses.c.priority, statuses.c.status, func.count().label("items"),
+               *(func.sum(statuses.c[name]).label(name)
+                 for name in ("open_actions", "complete_actions", "moved_actions")))
         .group_by(statuses.c.priority, statuses.c.status)
     ):
-        by_status[ShownStatus(status)] += count
-        by_priority[priority][ShownStatus(status)] += count
-        open_actions += open_sum or 0
-        complete_actions += complete_sum or 0
-    row = db.session.execute(_within_council(
-        select(
-            func.count(case((and_(Action.status.in_(OPEN_ACTION_STATUSES),
-                                  Action.due_date < today, Item.earliest_open_due < today),
-                            1))),
-            func.count(case((Action.due_date != Action.original_due_date, 1))),
-        ),
-        council_id,
-    )).one()
+        by_status[ShownStatus(row.status)] += row.items
+        by_priority[row.priority][ShownStatus(row.status)] += row.items
+        actions.update({"open": row.open_actions or 0, "complete": row.complete_actions or 0,
+                        "moved": row.moved_actions or 0})
     return Summary(
         by_status=by_status,
         by_priority_and_status=by_priority,
-        open_actions=open_actions,
-        overdue_actions=row[0],
-        complete_actions=complete_actions,
-        moved_actions=row[1],
+        open_actions=actions["open"],
+        overdue_actions=count_overdue_actions(council_id, today),
+        complete_actions=actions["complete"],
+        moved_actions=actions["moved"],
     )
 
 
