@@ -189,3 +189,14 @@ def test_an_edit_of_the_item_after_its_facts_moved_does_not_conflict(plan):
 
 def _rules():
     return default_settings().status_rules
+
+
+def test_the_items_list_counts_each_items_open_and_overdue_actions(plan):
+    item, first, second, admin = plan
+    for status in ActionStatus:
+        ActionFactory(item=item, owner=first.owner, status=status, due_date=date(2026, 10, 1))
+    page = queries.find_items(item.finding.inspection.council_id, queries.ItemFilters(),
+                              today=NOW.date(), now=NOW, rules=_rules())
+    (row,) = page.rows
+    # Two open actions still to come, and one not started and one in progress overdue.
+    assert (row.open_actions, row.overdue_actions) == (4, 2)

@@ -377,9 +377,12 @@ def find_items(
             chosen = chosen.where(statuses.c.status.in_([status.value for status in wanted]))
         page_rows = chosen.subquery("page_rows")
         # Overdue actions are counted for the page's items alone, and only for those whose
-        # earliest open due date has passed (the others have none).
+        # earliest open due date has passed (the others have none). "Open" is written as
+        # "neither complete nor cancelled" here so that the database finds them by their
+        # item (a handful) rather than by status and date (every overdue action).
         overdue = select(func.count()).where(
-            Action.item_id == page_rows.c.id, Action.status.in_(OPEN_ACTION_STATUSES),
+            Action.item_id == page_rows.c.id,
+            Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
             Action.due_date < today).scalar_subquery()
         return db.session.execute(
             select(page_rows.c.id, page_rows.c.priority, page_rows.c.status.label("shown"),
@@ -449,16 +452,6 @@ def themes_in_use(council_id: int) -> list[str]:
     return list(db.session.scalars(query))
 
 
-def _actions_of_council(council_id: int) -> Select[tuple[Action]]:
-    return (
-        _within_council(select(Action), council_id)
-        .options(
-            joinedload(Action.owner),
-            joinedload(Action.item).joinedload(Item.lead_officer),
-        )
-    )
-
-
 # The groups of My actions, in the order they are listed.
 OWNER_GROUPS = ("overdue", "upcoming", "finished")
 
@@ -518,15 +511,22 @@ def actions_for_owner(
 
 
 def overdue_actions(council_id: int, today: date, limit: int | None = None) -> list[Action]:
-    """Open actions past their due date, the longest overdue first."""
-    query = (
-        _actions_of_council(council_id)
+    """Open actions past their due date, the longest overdue first. One statement: the
+    actions are chosen and ordered by their ids alone, then only those are loaded with their
+    owners and items."""
+    chosen = (
+        _within_council(select(Action.id), council_id)
         .where(Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
         .order_by(Action.due_date, Action.id)
     )
     if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
+        chosen = chosen.limit(limit)
+    return list(db.session.scalars(
+        select(Action).where(Action.id.in_(chosen.scalar_subquery()))
+        .options(joinedload(Action.owner),
+                 joinedload(Action.item).joinedload(Item.lead_officer))
+        .order_by(Action.due_date, Action.id)
+    ))
 
 
 def count_overdue_actions(council_id: int, today: date) -> int:
