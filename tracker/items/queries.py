@@ -322,7 +322,7 @@ def find_items(
     counts and "not updated" flag. The database works out every item's status from its own
     columns to sort and count them, and counts the overdue actions of the page's items alone;
     the page's rows are plain columns, no item is loaded (one statement, whatever the number
-    of items; two more for a page past the end)."""
+    of items; one more for a page past the end)."""
     query = items_of_council(council_id)
     if filters.status is not None:
         query = query.where(Item.status == filters.status)
@@ -393,27 +393,24 @@ def find_items(
                    User.organisation.label("lead_organisation"),
                    case((Item.earliest_open_due < today, overdue), else_=0)
                    .label("overdue_actions"))
-            .select_from(page_rows)
-            .join(counts_row, true())
-            .join(Item, Item.id == page_rows.c.id)
-            .join(Finding, Finding.id == Item.finding_id)
+            # The counts come as a row of their own when the page is empty.
+            .select_from(counts_row)
+            .outerjoin(page_rows, true())
+            .outerjoin(Item, Item.id == page_rows.c.id)
+            .outerjoin(Finding, Finding.id == Item.finding_id)
             .outerjoin(User, User.id == Item.lead_officer_id)
             .order_by(*urgent_first(page_rows))
         ).all()
 
     page = max(1, page)
-    found = rows_of(page)
-    if found:
-        counts = Counter({status: getattr(found[0], f"count_{n}")
-                          for n, status in enumerate(ShownStatus)})
-    else:
-        # Nothing on this page: nothing matches, or the page is past the end.
-        counts = Counter({ShownStatus(status): n for status, n in db.session.execute(
-            select(statuses.c.status, func.count()).group_by(statuses.c.status))})
-    counts = +counts
+    read = rows_of(page)
+    counts = +Counter({status: getattr(read[0], f"count_{n}") or 0
+                       for n, status in enumerate(ShownStatus)})
+    found = [row for row in read if row.id is not None]
     total = (sum(counts[status] for status in wanted) if wanted is not None
              else sum(counts.values()))
     if not found and total:
+        # Past the end of the list: its last page.
         page = clamp(page, total, per_page)
         found = rows_of(page)
     rows = [ItemRow(
