@@ -508,22 +508,14 @@ def actions_for_owner(
 
 
 def overdue_actions(council_id: int, today: date, limit: int | None = None) -> list[Action]:
-    """Open actions past their due date, the longest overdue first. One statement: the
-    actions are chosen and ordered by their ids alone, then only those are loaded with their
-    owners and items."""
-    chosen = (
-        _within_council(select(Action.id), council_id)
-        .where(Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
-        .order_by(Action.due_date, Action.id)
-    )
-    if limit is not None:
-        chosen = chosen.limit(limit)
-    return list(db.session.scalars(
-        select(Action).where(Action.id.in_(chosen.scalar_subquery()))
-        .options(joinedload(Action.owner),
-                 joinedload(Action.item).joinedload(Item.lead_officer))
-        .order_by(Action.due_date, Action.id)
-    ))
+    """Open actions past their due date, the longest overdue first (one statement)."""
+    return _in_order(
+        Action,
+        _within_council(select(Action), council_id)
+        .where(Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today),
+        (Action.due_date, Action.id), limit=limit,
+        options=[joinedload(Action.owner),
+                 joinedload(Action.item).joinedload(Item.lead_officer)])
 
 
 def count_overdue_actions(council_id: int, today: date) -> int:
@@ -539,15 +531,10 @@ def count_overdue_actions(council_id: int, today: date) -> int:
 
 
 def recently_updated_items(council_id: int, limit: int = 8) -> list[Item]:
-    """The items changed most recently."""
-    return list(
-        db.session.scalars(
-            items_of_council(council_id)
-            .options(joinedload(Item.lead_officer))
-            .order_by(Item.last_updated_at.desc(), Item.id.desc())
-            .limit(limit)
-        )
-    )
+    """The items changed most recently (one statement)."""
+    return _in_order(Item, items_of_council(council_id),
+                     (Item.last_updated_at.desc(), Item.id.desc()), limit=limit,
+                     options=[joinedload(Item.lead_officer)])
 
 
 def _waiting_for(
@@ -558,14 +545,27 @@ def _waiting_for(
     query = (
         _within_council(select(model).join(model.action), user.council_id)
         .where(model.state == RequestState.PENDING, true() if decides else false())
-        .order_by(model.requested_at, model.id)
     )
     if not is_admin(user):
         query = query.where(Item.lead_officer_id == user.id)
-    return fetch_page(query, page=page, per_page=per_page, options=[
-        joinedload(model.action).joinedload(Action.item),
-        joinedload(model.requested_by),
-    ])
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = clamp(page, total, per_page)
+    rows = _in_order(model, query, (model.requested_at, model.id), limit=per_page,
+                     offset=(page - 1) * per_page,
+                     options=[joinedload(model.action).joinedload(Action.item),
+                              joinedload(model.requested_by)])
+    return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def _in_order(model: type[Any], query: Select[Any], order: Sequence[ColumnElement[Any]], *,
+              limit: int | None, offset: int = 0, options: Sequence[Any] = ()) -> list[Any]:
+    """The rows of `model` that `query` selects, in `order`, `limit` of them from `offset`:
+    chosen by their ids alone, then only those loaded with their `options` (one statement;
+    sorting whole rows with all they load took longer than the rest of the page)."""
+    chosen = query.with_only_columns(model.id).order_by(*order).limit(limit).offset(offset)
+    return list(db.session.scalars(
+        select(model).where(model.id.in_(chosen.scalar_subquery())).options(*options)
+        .order_by(*order)).unique())
 
 
 def pending_due_date_requests_for(
