@@ -5,13 +5,20 @@ import pytest
 from flask_login import login_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, NotFound
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from tests.factories import CouncilFactory, ItemFactory, UserFactory
 from tracker.errors import EditConflict, RuleBroken
 from tracker.extensions import db
-from tracker.forms import CharacterCount, TrackerForm, page_status, rules_on_form
+from tracker.forms import (
+    CharacterCount,
+    TrackerForm,
+    page_status,
+    rules_on_form,
+    select_options,
+)
 from tracker.items import queries
 from tracker.items.forms import ActionForm, UpdateActionForm
 from tracker.items.models import Item
@@ -176,3 +183,20 @@ def test_one_line_boxes_refuse_control_characters_but_text_areas_keep_line_break
     with app.test_request_context(method="POST", data={"title": "  Spaces around \n"}):
         form = Form()
         assert form.validate() and form.title.data == "Spaces around"
+
+
+def test_a_long_selects_options_escape_names_and_mark_the_chosen_one(app):
+    class Pick(TrackerForm):
+        class Meta:
+            csrf = False
+
+        person = SelectField("Person")
+
+    with app.test_request_context("/?person=2"):
+        form = Pick(MultiDict({"person": "2"}))
+        form.person.choices = [SelectChoice("", "Anyone"), SelectChoice("1", "<b>Sam</b>"),
+                               SelectChoice("2", 'Jo "JJ" & co')]
+        assert str(select_options(form.person)) == (
+            '<option value="">Anyone</option>\n'
+            '<option value="1">&lt;b&gt;Sam&lt;/b&gt;</option>\n'
+            '<option value="2" selected>Jo &#34;JJ&#34; &amp; co</option>')

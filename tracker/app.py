@@ -93,6 +93,10 @@ def _set_up_extensions(app: Flask) -> None:
     from tracker.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
+    from tracker.items.facts import keep_item_facts
+
+    # Each item's action facts are kept right by every flush that touches its actions.
+    keep_item_facts(db.session)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     WTFormsHelpers(app)

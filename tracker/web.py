@@ -29,7 +29,7 @@ from tracker.accounts.sessions import end_current_session
 from tracker.accounts.signin import record
 from tracker.evidence.sniff import size_in_words
 from tracker.extensions import db
-from tracker.forms import error_list
+from tracker.forms import error_list, select_options
 from tracker.settings import settings
 
 T = TypeVar("T")
@@ -272,6 +272,7 @@ def register_request_handling(app: Flask) -> None:
     app.add_url_rule("/health", "health", health)
 
     app.add_template_global(error_list, "form_error_list")
+    app.add_template_global(select_options, "select_options")
     app.add_template_global(link, "link")
     app.add_template_global(nav_section, "nav_section")
 

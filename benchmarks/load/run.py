@@ -47,8 +47,9 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -98,6 +99,9 @@ class Result:
     failed: int
     # Under the mixed load: the updates made beside the page.
     updates: Updates | None = None
+    # The web workers' CPU time per request answered (page and updates alike): unlike the
+    # wall clock, hardly moved by other work on the machine. PostgreSQL's own is not in it.
+    cpu_ms: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -332,6 +336,26 @@ def worker_memory(master_pid: int) -> list[tuple[int, int, int]]:
     return found
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User and system CPU time so far of all gunicorn's workers, all their threads."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
+        # The fields after the command's closing bracket; utime and stime are the 12th and 13th.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def with_cpu(master_pid: int, run: Callable[[], Result]) -> Result:
+    """Run one wrk run; note the workers' CPU per request answered in it."""
+    before = workers_cpu_seconds(master_pid)
+    result = run()
+    answered = result.requests + (result.updates.requests if result.updates else 0)
+    result.cpu_ms = (workers_cpu_seconds(master_pid) - before) * 1000 / max(answered, 1)
+    return result
+
+
 def drive(database: str, database_url: str, folder: str, options: argparse.Namespace) -> bool:
     """Build, serve and drive one database; print its tables. True when every target is met."""
     password = secrets.token_urlsafe(16)
@@ -369,14 +393,16 @@ def serve_and_drive(database_url: str, folder: str, bench: Bench, password: str,
                 cookies[page.email] = cookie
             run_wrk(base, page, cookie, seconds=options.warmup, clients=options.clients)
             if options.load in ("plain", "both") or page.label in (HEALTH, HEALTH_ANONYMOUS):
-                plain.append(run_wrk(base, page, cookie, seconds=options.seconds,
-                                     clients=options.clients))
+                plain.append(with_cpu(master, partial(
+                    run_wrk, base, page, cookie, seconds=options.seconds,
+                    clients=options.clients)))
             if options.load in ("mixed", "both") and page.label not in (HEALTH,
                                                                         HEALTH_ANONYMOUS):
                 pace = plain[-1].per_second if options.load == "both" else 50.0
-                mixed.append(run_mixed(
-                    base, page, cookie, cookies[bench.updater_email], bench.update_forms,
-                    seconds=options.seconds, clients=options.clients, plain_per_second=pace))
+                mixed.append(with_cpu(master, partial(
+                    run_mixed, base, page, cookie, cookies[bench.updater_email],
+                    bench.update_forms, seconds=options.seconds, clients=options.clients,
+                    plain_per_second=pace)))
         first, last = plain[0], plain.pop()
         if last.per_second > first.per_second:
             plain[0] = last
@@ -393,7 +419,7 @@ def print_table(results: list[Result]) -> bool:
     """Print one load's figures against the targets; True when every page met them."""
     ceiling = results[0].per_second
     print(f"{'page':<36}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}"
-          f"{'share':>8}  target")
+          f"{'share':>8}{'CPU ms':>8}  target")
     every_target_met = True
     for result in results:
         share = result.per_second / ceiling if ceiling else 0.0
@@ -416,7 +442,8 @@ def print_table(results: list[Result]) -> bool:
             verdict = "met" if not misses else "MISSED: " + ", ".join(misses)
             every_target_met &= not misses
         print(f"{result.label:<36}{result.p50_ms:>8.1f}{result.p95_ms:>8.1f}"
-              f"{result.p99_ms:>8.1f}{result.per_second:>8.0f}{share:>8.0%}  {verdict}")
+              f"{result.p99_ms:>8.1f}{result.per_second:>8.0f}{share:>8.0%}"
+              f"{result.cpu_ms:>8.1f}  {verdict}")
         if result.updates is not None:
             made = result.updates
             total = result.requests + made.requests

@@ -17,6 +17,7 @@ from tracker.committees.models import Committee
 from tracker.demo.bench_plan import Sizes
 from tracker.extensions import db
 from tracker.inspections.models import Finding, FindingCategory, Inspection
+from tracker.items.facts import stored_facts_differ
 from tracker.items.models import (
     Action,
     ActionStatus,
@@ -73,6 +74,7 @@ def test_a_twentieth_of_a_county_has_its_share_of_everything_and_some_of_each_ki
     _has_real_issued_reports(council)
     _has_a_committee_following_every_inspection(council)
     _accounts_sign_in(council)
+    _items_keep_the_facts_of_their_actions(council)
     _new_rows_come_after(council)
 
 
@@ -153,6 +155,15 @@ def _has_a_committee_following_every_inspection(council):
 def _accounts_sign_in(council):
     for user in db.session.scalars(select(User).where(User.council_id == council.id)):
         assert authenticate(user.email, PASSWORD) is not None
+
+
+def _items_keep_the_facts_of_their_actions(council):
+    # Its actions are written without the ORM: the items are counted from them all the same.
+    items = db.session.scalars(select(Item).join(Item.finding).join(Finding.inspection)
+                               .where(Inspection.council_id == council.id)).all()
+    assert sum(item.open_actions + item.complete_actions + item.cancelled_actions
+               for item in items) == count(Action)
+    assert stored_facts_differ(db.session) == []
 
 
 def _new_rows_come_after(council):

@@ -15,6 +15,7 @@ from tests.plan_import.factories import HEADINGS, TITLE, csv_bytes, xlsx
 from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.extensions import db
 from tracker.inspections.models import Finding, FindingCategory
+from tracker.items.facts import stored_facts_differ
 from tracker.items.models import Action, ActionStatus, Item, Priority
 from tracker.plan_import import service
 from tracker.plan_import.models import PlanImport
@@ -249,3 +250,14 @@ def test_columns_changed_in_another_window_stop_the_import_until_it_is_checked(
     assert response.status_code == 400
     assert "The columns were changed in another window" in response.get_data(as_text=True)
     assert count(Action) == 0
+
+
+def test_the_items_it_creates_keep_the_facts_of_their_actions(admin_client, northshire):
+    # Written in one flush at the end: the items are counted from the actions they got.
+    confirm(admin_client, upload(admin_client, northshire))
+    items = db.session.scalars(select(Item).order_by(Item.id)).all()
+    assert [(i.title, i.open_actions, i.complete_actions, i.cancelled_actions,
+             i.earliest_open_due, i.earliest_not_started_due) for i in items] == [
+        (FINDING, 2, 1, 0, date(2026, 10, 31), date(2026, 10, 31)),
+        (OVERSIGHT, 0, 0, 1, None, None)]
+    assert stored_facts_differ(db.session) == []

@@ -15,7 +15,7 @@ from flask import url_for
 from tracker.accounts.models import User
 from tracker.inspections.models import Finding, Inspection
 from tracker.items.models import Action, Item, ItemStatus
-from tracker.items.queries import ItemRow
+from tracker.items.queries import ItemRow, ListedItem
 from tracker.items.status import StatusResult, days_overdue, is_overdue
 from tracker.reports.models import IssuedReport
 from tracker.reports.service import FORMATS, ISSUED_FORMATS
@@ -145,9 +145,10 @@ def finding(record: Finding) -> dict[str, Any]:
     }
 
 
-def item(record: Item, *, result: StatusResult, open_actions: int, overdue_actions: int,
+def item(record: ListedItem, *, result: StatusResult, open_actions: int, overdue_actions: int,
          not_updated: bool) -> dict[str, Any]:
-    """An item as the items list shows it. Its finding (and inspection) must be loaded."""
+    """An item as the items list shows it (`ListedItem.of` makes one of a loaded item)."""
+    lead = record.lead_officer
     return {
         "id": record.id,
         "title": record.title,
@@ -157,11 +158,12 @@ def item(record: Item, *, result: StatusResult, open_actions: int, overdue_actio
         "state": state(result),
         "rag": rag(result),
         "target_date": day(record.target_date),
-        "lead_officer": person(record.lead_officer),
-        "category": record.finding.category.value,
-        "is_repeat": record.finding.is_repeat,
+        "lead_officer": {"id": lead.id, "name": lead.name, "organisation": lead.organisation}
+        if lead is not None else None,
+        "category": record.category.value,
+        "is_repeat": record.is_repeat,
         "finding_id": record.finding_id,
-        "inspection_id": record.finding.inspection_id,
+        "inspection_id": record.inspection_id,
         "open_actions": open_actions,
         "overdue_actions": overdue_actions,
         "not_updated": not_updated,
@@ -172,7 +174,7 @@ def item(record: Item, *, result: StatusResult, open_actions: int, overdue_actio
             "actions": link("api.v1.list_actions", item=record.id),
             "finding": link("api.v1.get_finding", finding_id=record.finding_id),
             "inspection": link("api.v1.get_inspection",
-                               inspection_id=record.finding.inspection_id),
+                               inspection_id=record.inspection_id),
         },
     }
 
@@ -189,7 +191,7 @@ def item_in_full(record: Item, *, result: StatusResult, today: date, not_updated
     the outcome evidence and every action."""
     actions = list(record.actions)
     data = item(
-        record, result=result,
+        ListedItem.of(record), result=result,
         open_actions=sum(1 for a in actions if a.is_open),
         overdue_actions=sum(1 for a in actions if is_overdue(a.status, a.due_date, today)),
         not_updated=not_updated,

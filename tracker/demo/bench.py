@@ -77,6 +77,7 @@ from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, FindingCategory, Inspection, InspectionDay
+from tracker.items.facts import recompute_item_facts
 from tracker.items.models import (
     Action,
     ActionStatus,
@@ -925,6 +926,8 @@ def build_bench_data(scale: float, *, council_name: str | None, today: date, now
     builder.deliveries()
     for target in INSERT_ORDER:
         _insert(target, builder.rows.tables.get(target, []))
+    # The actions went in without the ORM: their items' facts are counted as a flush would.
+    recompute_item_facts(db.session, [row["id"] for row in builder.item_rows])
     _move_sequences_on()
     db.session.flush()
     reports = _issue_reports(builder, committee_ids, rules, ids)

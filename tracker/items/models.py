@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
@@ -100,6 +100,17 @@ class Item(db.Model):
     # Moved forward by every recorded update; drives the "not updated" flag.
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
+    # What the status rule needs of the item's actions, kept by `tracker.items.facts` from
+    # them whenever an action is added, changed or removed (never by hand, and never moving
+    # the version): how many are open (not started or in progress), complete and cancelled,
+    # and the earliest due dates of the open and of the not-started ones; and how many had
+    # their due date moved (for the dashboard's count).
+    open_actions: Mapped[int] = mapped_column(default=0, server_default="0")
+    complete_actions: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancelled_actions: Mapped[int] = mapped_column(default=0, server_default="0")
+    earliest_open_due: Mapped[date | None] = mapped_column(Date)
+    earliest_not_started_due: Mapped[date | None] = mapped_column(Date)
+    moved_actions: Mapped[int] = mapped_column(default=0, server_default="0")
 
     finding: Mapped[Finding] = relationship(back_populates="item")
     lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
@@ -120,7 +131,9 @@ class Action(db.Model):
     """A dated step against an item, with its own owner."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    # Setting either reads the old value first (active history), so the item an action leaves
+    # has its kept facts worked out again too (`tracker.items.facts`).
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True, active_history=True)
     description: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     due_date: Mapped[date] = mapped_column(Date, index=True)
@@ -136,7 +149,7 @@ class Action(db.Model):
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    item: Mapped[Item] = relationship(back_populates="actions")
+    item: Mapped[Item] = relationship(back_populates="actions", active_history=True)
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     due_date_changes: Mapped[list[DueDateChange]] = relationship(
         back_populates="action", order_by="DueDateChange.requested_at"
@@ -146,6 +159,8 @@ class Action(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # Overdue actions (open, due before today), the longest overdue first: one range of it.
+    __table_args__ = (Index("ix_action_status_due_date", "status", "due_date"),)
 
     @property
     def is_open(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.accounts.models import User, shown_name
 from tracker.extensions import db
 from tracker.formatting import UK
-from tracker.inspections.models import Finding, Inspection
+from tracker.inspections.models import Finding, FindingCategory, Inspection
 from tracker.items.models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -70,11 +70,54 @@ class ItemFilters:
     text: str = ""
 
 
+@dataclass(frozen=True)
+class LeadOfficer:
+    """Who leads an item, as a list shows them."""
+
+    id: int
+    name: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    """An item as a line of the items list shows it (and the API's list gives it): plain
+    values read as columns, no ORM object."""
+
+    id: int
+    title: str
+    theme: str
+    priority: Priority
+    status: ItemStatus
+    target_date: date | None
+    lead_officer: LeadOfficer | None
+    category: FindingCategory
+    is_repeat: bool
+    finding_id: int
+    inspection_id: int
+    rag_override_reason: str
+    created_at: datetime
+    last_updated_at: datetime
+
+    @classmethod
+    def of(cls, item: Item) -> ListedItem:
+        """The same values of a loaded item (its finding and lead officer are read)."""
+        lead = item.lead_officer
+        return cls(
+            id=item.id, title=item.title, theme=item.theme, priority=item.priority,
+            status=item.status, target_date=item.target_date,
+            lead_officer=LeadOfficer(lead.id, lead.name, lead.organisation) if lead else None,
+            category=item.finding.category, is_repeat=item.finding.is_repeat,
+            finding_id=item.finding_id, inspection_id=item.finding.inspection_id,
+            rag_override_reason=item.rag_override_reason, created_at=item.created_at,
+            last_updated_at=item.last_updated_at)
+
+
 @dataclass
 class ItemRow:
     """One line of the items list."""
 
-    item: Item
+    item: ListedItem
     status: StatusResult
     open_actions: int
     overdue_actions: int
@@ -254,100 +297,71 @@ def _day_of(moment: datetime | None) -> date | None:
     return moment.astimezone(UK).date() if moment is not None else None
 
 
-def _facts(item: Item, *, earliest_open_due: date | None, earliest_not_started_due: date | None,
-           counts: ActionCounts) -> ItemFacts:
+def facts_of(item: Any) -> ItemFacts:
+    """The facts the status rule needs, from an item's own columns (an `Item`, or a row of
+    its columns under their own names): the facts of its actions are kept on it
+    (`tracker.items.facts`), so this reads no action and runs no statement."""
     return ItemFacts(
         status=item.status,
         target_date=item.target_date,
         has_lead_officer=item.lead_officer_id is not None,
-        open_actions=counts.open,
-        complete_actions=counts.complete,
-        cancelled_actions=counts.cancelled,
+        open_actions=item.open_actions,
+        complete_actions=item.complete_actions,
+        cancelled_actions=item.cancelled_actions,
         rag_override=item.rag_override,
         rag_override_reason=item.rag_override_reason,
-        earliest_open_due=earliest_open_due,
-        earliest_not_started_due=earliest_not_started_due,
+        earliest_open_due=item.earliest_open_due,
+        earliest_not_started_due=item.earliest_not_started_due,
         tracked_since=_day_of(item.created_at),
         sent_back_reason=item.sent_back_reason,
         sent_back_on=_day_of(item.sent_back_at),
     )
 
 
+# The item's columns `facts_of` reads, for queries that give it rows instead of items.
+FACT_SOURCES = (Item.status, Item.target_date, Item.lead_officer_id, Item.open_actions,
+                Item.complete_actions, Item.cancelled_actions, Item.rag_override,
+                Item.rag_override_reason, Item.earliest_open_due,
+                Item.earliest_not_started_due, Item.created_at, Item.sent_back_reason,
+                Item.sent_back_at)
+
+
 def item_facts(items: list[Item]) -> dict[int, ItemFacts]:
-    """The facts the status rule needs, for many items in one query."""
-    if not items:
-        return {}
-    open_due = func.min(case((Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date)))
-    not_started_due = func.min(
-        case((Action.status == ActionStatus.NOT_STARTED, Action.due_date))
-    )
-    rows = db.session.execute(
-        select(Action.item_id, open_due, not_started_due, *_counted_statuses())
-        .where(Action.item_id.in_([item.id for item in items]))
-        .group_by(Action.item_id)
-    ).all()
-    by_item = {row[0]: row[1:] for row in rows}
-    facts = {}
-    for item in items:
-        earliest_open, earliest_not_started, *counts = by_item.get(item.id, (None, None, 0, 0, 0))
-        facts[item.id] = _facts(item, earliest_open_due=earliest_open,
-                                earliest_not_started_due=earliest_not_started,
-                                counts=ActionCounts(*counts))
-    return facts
+    """The facts the status rule needs, for many items, from their own columns: no
+    statement."""
+    return {item.id: facts_of(item) for item in items}
 
 
 def facts_from_actions(item: Item, actions: Sequence[Any]) -> ItemFacts:
-    """The facts `item_facts` gives for `item`, counted from its actions already read (each
-    with `status` and `due_date`, an Action or a plain row of one), with no statement."""
+    """The facts of `item` counted from its actions already read (each with `status` and
+    `due_date`, an Action or a plain row of one), with no statement: what the item keeps,
+    for a reader that has the actions at hand (the report, which reads them anyway)."""
     open_due = [a.due_date for a in actions if a.status in OPEN_ACTION_STATUSES]
     not_started_due = [a.due_date for a in actions if a.status is ActionStatus.NOT_STARTED]
     statuses = [a.status for a in actions]
-    return _facts(item, earliest_open_due=min(open_due, default=None),
-                  earliest_not_started_due=min(not_started_due, default=None),
-                  counts=ActionCounts(open=len(open_due),
-                                      complete=statuses.count(ActionStatus.COMPLETE),
-                                      cancelled=statuses.count(ActionStatus.CANCELLED)))
+    return replace(
+        facts_of(item), open_actions=len(open_due),
+        complete_actions=statuses.count(ActionStatus.COMPLETE),
+        cancelled_actions=statuses.count(ActionStatus.CANCELLED),
+        earliest_open_due=min(open_due, default=None),
+        earliest_not_started_due=min(not_started_due, default=None))
 
 
 def status_of(item: Item, today: date, rules: StatusRules) -> StatusResult:
-    """One item's status and its reason."""
-    return work_out_status(item_facts([item])[item.id], today, rules)
+    """One item's status and its reason (no statement)."""
+    return work_out_status(facts_of(item), today, rules)
 
 
-@dataclass(frozen=True)
-class ActionCounts:
-    """How many of an item's actions are open, complete and cancelled, and how many of the
-    open ones are overdue."""
-
-    open: int = 0
-    complete: int = 0
-    cancelled: int = 0
-    overdue: int = 0
-
-
-def _counted_statuses() -> list[ColumnElement[int]]:
-    """Counts of open, complete and cancelled actions, in that order, for a GROUP BY."""
-    return [
-        func.count(case((Action.status.in_(OPEN_ACTION_STATUSES), 1))),
-        func.count(case((Action.status == ActionStatus.COMPLETE, 1))),
-        func.count(case((Action.status == ActionStatus.CANCELLED, 1))),
-    ]
-
-
-def _action_counts(item_ids: list[int], today: date) -> dict[int, ActionCounts]:
-    if not item_ids:
-        return {}
-    is_open = Action.status.in_(OPEN_ACTION_STATUSES)
-    rows = db.session.execute(
-        select(
-            Action.item_id,
-            *_counted_statuses(),
-            func.count(case((and_(is_open, Action.due_date < today), 1))),
-        )
-        .where(Action.item_id.in_(item_ids))
-        .group_by(Action.item_id)
-    ).all()
-    return {row[0]: ActionCounts(*row[1:]) for row in rows}
+def shown_status(today: date, rules: StatusRules) -> ColumnElement[str]:
+    """The shown status of an item (a `ShownStatus` value), as SQL over the item's own
+    columns: `status_in_sql` over its kept action facts, no join to its actions."""
+    return status_in_sql(
+        status=Item.status, lead_officer_id=Item.lead_officer_id,
+        target_date=Item.target_date, rag_override=Item.rag_override,
+        earliest_open_due=Item.earliest_open_due,
+        earliest_not_started_due=Item.earliest_not_started_due,
+        complete_actions=Item.complete_actions, today=today, rules=rules,
+    )
 
 
 # Most urgent first: the order of `ShownStatus` (not planned, Red, Amber, Green, delivered,
@@ -361,60 +375,14 @@ def _rank(column: ColumnElement[Any], order: list[Any]) -> ColumnElement[int]:
     return case({key: n for n, key in enumerate(order)}, value=column, else_=len(order))
 
 
-def _action_facts(query: Select[Any]) -> Subquery:
-    """The facts of the actions of the items `query` selects, one row per item that has any:
-    the earliest due dates of its open and of its not-started actions, and how many of its
-    actions are open, complete and cancelled. One pass over the actions, grouped."""
-    is_open = Action.status.in_(OPEN_ACTION_STATUSES)
-    return (
-        select(
-            Action.item_id.label("item_id"),
-            func.min(case((is_open, Action.due_date))).label("earliest_open_due"),
-            func.min(case((Action.status == ActionStatus.NOT_STARTED, Action.due_date)))
-            .label("earliest_not_started_due"),
-            func.count(case((is_open, 1))).label("open_actions"),
-            func.count(case((Action.status == ActionStatus.COMPLETE, 1)))
-            .label("complete_actions"),
-            func.count(case((Action.status == ActionStatus.CANCELLED, 1)))
-            .label("cancelled_actions"),
-        )
-        .where(Action.item_id.in_(query.with_only_columns(Item.id)))
-        .group_by(Action.item_id)
-        .subquery("action_facts")
-    )
-
-
-def _with_status(query: Select[Any], today: date, rules: StatusRules) -> Subquery:
-    """The items `query` selects, one row each: id, priority, the facts the status rule needs
-    (the item's columns and its actions' aggregated facts) and the shown status itself
-    ("status", a `ShownStatus` value), worked out by the database (`status_in_sql`), so no
-    item is loaded."""
-    actions = _action_facts(query)
-    facts = query.outerjoin(actions, actions.c.item_id == Item.id).with_only_columns(
-        Item.id.label("id"),
-        Item.priority.label("priority"),
-        Item.status.label("status"),
-        Item.lead_officer_id.label("lead_officer_id"),
-        Item.target_date.label("target_date"),
-        Item.rag_override.label("rag_override"),
-        actions.c.earliest_open_due,
-        actions.c.earliest_not_started_due,
-        *(func.coalesce(actions.c[name], 0).label(name)
-          for name in ("open_actions", "complete_actions", "cancelled_actions")),
-        # Worked out once per item: left to itself the database may copy the facts into
-        # every place the status is used (SQLite did, which made it five times slower).
-    ).cte("item_facts").prefix_with("MATERIALIZED")
-    shown = status_in_sql(
-        status=facts.c.status, lead_officer_id=facts.c.lead_officer_id,
-        target_date=facts.c.target_date, rag_override=facts.c.rag_override,
-        earliest_open_due=facts.c.earliest_open_due,
-        earliest_not_started_due=facts.c.earliest_not_started_due,
-        complete_actions=facts.c.complete_actions, today=today, rules=rules,
-    )
-    return select(
-        facts.c.id, facts.c.priority, facts.c.earliest_open_due,
-        facts.c.earliest_not_started_due, facts.c.open_actions, facts.c.complete_actions,
-        facts.c.cancelled_actions, shown.label("status"),
+def _with_status(query: Select[Any], today: date, rules: StatusRules,
+                 *extra: ColumnElement[Any]) -> Subquery:
+    """The items `query` selects, one row each: id, priority and the shown status ("status",
+    a `ShownStatus` value), worked out by the database from the item's own columns
+    (`shown_status`), so no item is loaded and no action read; and any `extra` columns."""
+    return query.with_only_columns(
+        Item.id.label("id"), Item.priority.label("priority"),
+        shown_status(today, rules).label("status"), *extra,
     ).subquery("item_statuses")
 
 
@@ -438,9 +406,10 @@ def find_items(
     per_page: int = 50,
 ) -> ItemPage:
     """The items list, one page of it: filtered, most urgent first, with each item's status,
-    counts and "not updated" flag. The database works out every item's status to sort and
-    count them; only the page's items are loaded (two statements, whatever the number of items;
-    two more for a page past the end)."""
+    counts and "not updated" flag. The database works out every item's status from its own
+    columns to sort and count them, and counts the overdue actions of the page's items alone;
+    the page's rows are plain columns, no item is loaded (one statement, whatever the number
+    of items; one more for a page past the end)."""
     query = items_of_council(council_id)
     if filters.status is not None:
         query = query.where(Item.status == filters.status)
@@ -456,13 +425,8 @@ def find_items(
         ).exists()
         query = query.where(or_(Item.lead_officer_id == filters.owner_id, owns_an_action))
     if filters.overdue_only:
-        query = query.where(
-            select(Action.id).where(
-                Action.item_id == Item.id,
-                Action.status.in_(OPEN_ACTION_STATUSES),
-                Action.due_date < today,
-            ).exists()
-        )
+        # An item has an overdue action exactly when its earliest open due date has passed.
+        query = query.where(Item.earliest_open_due < today)
     if filters.text:
         # The words are matched literally: % and _ are not wildcards to the person searching.
         words = filters.text.strip()
@@ -476,62 +440,88 @@ def find_items(
                 Item.theme.ilike(pattern, escape="\\"),
             )
         )
-    statuses = _with_status(query, today, rules)
-    # Each row also carries how many of all the matching items are of each status (window
-    # counts, before the state and RAG filters), so one statement gives the page and the
-    # counts.
-    counted = select(
-        statuses,
-        *(func.count(case((statuses.c.status == shown.value, 1))).over().label(shown.value)
-          for shown in ShownStatus)
-    ).subquery("counted")
+    # The status of every matching item is worked out once (a materialised CTE) for both the
+    # page and the counts of each status (before the state and RAG filters), which come with
+    # every row of the page: one statement gives both.
+    statuses = query.with_only_columns(
+        Item.id.label("id"), Item.priority.label("priority"),
+        shown_status(today, rules).label("status"),
+    ).cte("item_statuses").prefix_with("MATERIALIZED")
+    counts_row = select(
+        *(func.count(case((statuses.c.status == shown.value, 1))).label(f"count_{n}")
+          for n, shown in enumerate(ShownStatus))
+    ).subquery("counts")
     wanted = _wanted(filters)
 
+    def urgent_first(rows: Any) -> list[ColumnElement[Any]]:
+        return [_rank(rows.c.status, [status.value for status in STATUS_ORDER]),
+                _rank(rows.c.priority, [p.value for p in PRIORITY_ORDER]), rows.c.id]
+
     def rows_of(number: int) -> list[Any]:
-        shown = (
-            select(Item, counted.c.earliest_open_due, counted.c.earliest_not_started_due,
-                   *(counted.c[status.value] for status in ShownStatus))
-            .join(counted, counted.c.id == Item.id)
-            .options(joinedload(Item.lead_officer),
-                     joinedload(Item.finding).joinedload(Finding.inspection))
-            .order_by(_rank(counted.c.status, [status.value for status in STATUS_ORDER]),
-                      _rank(counted.c.priority, [p.value for p in PRIORITY_ORDER]), Item.id)
-            .limit(per_page)
-            .offset((number - 1) * per_page)
-        )
+        chosen = select(statuses).order_by(*urgent_first(statuses)).limit(per_page).offset(
+            (number - 1) * per_page)
         if wanted is not None:
-            shown = shown.where(counted.c.status.in_([status.value for status in wanted]))
-        return list(db.session.execute(shown).unique())
+            chosen = chosen.where(statuses.c.status.in_([status.value for status in wanted]))
+        page_rows = chosen.subquery("page_rows")
+        # Overdue actions are counted for the page's items alone, and only for those whose
+        # earliest open due date has passed (the others have none). "Open" is written as
+        # "neither complete nor cancelled" here so that the database finds them by their
+        # item (a handful) rather than by status and date (every overdue action).
+        overdue = select(func.count()).where(
+            Action.item_id == page_rows.c.id,
+            Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
+            Action.due_date < today).scalar_subquery()
+        return db.session.execute(
+            select(page_rows.c.id, page_rows.c.priority, page_rows.c.status.label("shown"),
+                   counts_row, Item.title, Item.theme, Item.finding_id, Item.last_updated_at,
+                   *FACT_SOURCES,
+                   Finding.category, Finding.inspection_id, Finding.repeat_of_id,
+                   Finding.repeat_evidence, User.name.label("lead_name"),
+                   User.organisation.label("lead_organisation"),
+                   case((Item.earliest_open_due < today, overdue), else_=0)
+                   .label("overdue_actions"))
+            # The counts come as a row of their own when the page is empty.
+            .select_from(counts_row)
+            .outerjoin(page_rows, true())
+            .outerjoin(Item, Item.id == page_rows.c.id)
+            .outerjoin(Finding, Finding.id == Item.finding_id)
+            .outerjoin(User, User.id == Item.lead_officer_id)
+            .order_by(*urgent_first(page_rows))
+        ).all()
 
     page = max(1, page)
-    found = rows_of(page)
-    if found:
-        counts = Counter({status: n for status, n in
-                          zip(ShownStatus, found[0][3:], strict=True) if n})
-    else:
-        # Nothing on this page: nothing matches, or the page is past the end.
-        counts = Counter({ShownStatus(status): n for status, n in db.session.execute(
-            select(statuses.c.status, func.count()).group_by(statuses.c.status))})
+    read = rows_of(page)
+    counts = +Counter({status: getattr(read[0], f"count_{n}") or 0
+                       for n, status in enumerate(ShownStatus)})
+    found = [row for row in read if row.id is not None]
     total = (sum(counts[status] for status in wanted) if wanted is not None
              else sum(counts.values()))
     if not found and total:
+        # Past the end of the list: its last page.
         page = clamp(page, total, per_page)
         found = rows_of(page)
-    action_counts = _action_counts([item.id for item, *_ in found], today)
-    rows = []
-    for item, earliest_open, earliest_not_started, *_ in found:
-        of_item = action_counts.get(item.id, ActionCounts())
-        facts = _facts(item, earliest_open_due=earliest_open,
-                       earliest_not_started_due=earliest_not_started, counts=of_item)
-        rows.append(ItemRow(
-            item=item,
-            status=work_out_status(facts, today, rules),
-            open_actions=of_item.open,
-            overdue_actions=of_item.overdue,
-            stale=item.status is not ItemStatus.COMPLETE
-            and is_stale(item.last_updated_at, now, rules),
-        ))
+    rows = [ItemRow(
+        item=_listed(row),
+        status=work_out_status(facts_of(row), today, rules),
+        open_actions=row.open_actions,
+        overdue_actions=row.overdue_actions,
+        stale=row.status is not ItemStatus.COMPLETE
+        and is_stale(row.last_updated_at, now, rules),
+    ) for row in found]
     return ItemPage(rows=rows, total=total, page=page, per_page=per_page, counts=counts)
+
+
+def _listed(row: Any) -> ListedItem:
+    """A line of the items list from its row of columns."""
+    lead = (LeadOfficer(row.lead_officer_id, row.lead_name, row.lead_organisation)
+            if row.lead_officer_id is not None else None)
+    return ListedItem(
+        id=row.id, title=row.title, theme=row.theme, priority=row.priority, status=row.status,
+        target_date=row.target_date, lead_officer=lead, category=row.category,
+        is_repeat=row.repeat_of_id is not None or bool(row.repeat_evidence),
+        finding_id=row.finding_id, inspection_id=row.inspection_id,
+        rag_override_reason=row.rag_override_reason, created_at=row.created_at,
+        last_updated_at=row.last_updated_at)
 
 
 def themes_in_use(council_id: int) -> list[str]:
@@ -544,16 +534,6 @@ def themes_in_use(council_id: int) -> list[str]:
         .order_by(Item.theme)
     )
     return list(db.session.scalars(query))
-
-
-def _actions_of_council(council_id: int) -> Select[tuple[Action]]:
-    return (
-        _within_council(select(Action), council_id)
-        .options(
-            joinedload(Action.owner),
-            joinedload(Action.item).joinedload(Item.lead_officer),
-        )
-    )
 
 
 # The groups of My actions, in the order they are listed.
@@ -629,15 +609,14 @@ def actions_for_owner(
 
 
 def overdue_actions(council_id: int, today: date, limit: int | None = None) -> list[Action]:
-    """Open actions past their due date, the longest overdue first."""
-    query = (
-        _actions_of_council(council_id)
-        .where(Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
-        .order_by(Action.due_date, Action.id)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
+    """Open actions past their due date, the longest overdue first (one statement)."""
+    return _in_order(
+        Action,
+        _within_council(select(Action), council_id)
+        .where(Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today),
+        (Action.due_date, Action.id), limit=limit,
+        options=[joinedload(Action.owner),
+                 joinedload(Action.item).joinedload(Item.lead_officer)])
 
 
 def count_overdue_actions(council_id: int, today: date) -> int:
@@ -653,15 +632,10 @@ def count_overdue_actions(council_id: int, today: date) -> int:
 
 
 def recently_updated_items(council_id: int, limit: int = 8) -> list[Item]:
-    """The items changed most recently."""
-    return list(
-        db.session.scalars(
-            items_of_council(council_id)
-            .options(joinedload(Item.lead_officer))
-            .order_by(Item.last_updated_at.desc(), Item.id.desc())
-            .limit(limit)
-        )
-    )
+    """The items changed most recently (one statement)."""
+    return _in_order(Item, items_of_council(council_id),
+                     (Item.last_updated_at.desc(), Item.id.desc()), limit=limit,
+                     options=[joinedload(Item.lead_officer)])
 
 
 def _waiting_for(
@@ -672,14 +646,27 @@ def _waiting_for(
     query = (
         _within_council(select(model).join(model.action), user.council_id)
         .where(model.state == RequestState.PENDING, true() if decides else false())
-        .order_by(model.requested_at, model.id)
     )
     if not is_admin(user):
         query = query.where(Item.lead_officer_id == user.id)
-    return fetch_page(query, page=page, per_page=per_page, options=[
-        joinedload(model.action).joinedload(Action.item),
-        joinedload(model.requested_by),
-    ])
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = clamp(page, total, per_page)
+    rows = _in_order(model, query, (model.requested_at, model.id), limit=per_page,
+                     offset=(page - 1) * per_page,
+                     options=[joinedload(model.action).joinedload(Action.item),
+                              joinedload(model.requested_by)])
+    return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def _in_order(model: type[Any], query: Select[Any], order: Sequence[ColumnElement[Any]], *,
+              limit: int | None, offset: int = 0, options: Sequence[Any] = ()) -> list[Any]:
+    """The rows of `model` that `query` selects, in `order`, `limit` of them from `offset`:
+    chosen by their ids alone, then only those loaded with their `options` (one statement;
+    sorting whole rows with all they load took longer than the rest of the page)."""
+    chosen = query.with_only_columns(model.id).order_by(*order).limit(limit).offset(offset)
+    return list(db.session.scalars(
+        select(model).where(model.id.in_(chosen.scalar_subquery())).options(*options)
+        .order_by(*order)).unique())
 
 
 def pending_due_date_requests_for(
@@ -727,33 +714,31 @@ class Summary:
 
 def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary:
     """Counts of items by status and priority, and of actions by state: two statements, with
-    the status worked out by the database (no item or action is loaded)."""
-    statuses = _with_status(items_of_council(council_id), today, rules)
+    the status worked out by the database from the items' own columns (no item or action is
+    loaded). The open, complete and moved actions are summed from what each item keeps; the
+    overdue ones, which the date alone changes, are counted (`count_overdue_actions`)."""
+    statuses = _with_status(items_of_council(council_id), today, rules, Item.open_actions,
+                            Item.complete_actions, Item.moved_actions)
     by_status: Counter[ShownStatus] = Counter()
     by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
-    for priority, status, count in db.session.execute(
-        select(statuses.c.priority, statuses.c.status, func.count())
+    actions: Counter[str] = Counter()
+    for row in db.session.execute(
+        select(statuses.c.priority, statuses.c.status, func.count().label("items"),
+               *(func.sum(statuses.c[name]).label(name)
+                 for name in ("open_actions", "complete_actions", "moved_actions")))
         .group_by(statuses.c.priority, statuses.c.status)
     ):
-        by_status[ShownStatus(status)] += count
-        by_priority[priority][ShownStatus(status)] += count
-    is_open = Action.status.in_(OPEN_ACTION_STATUSES)
-    row = db.session.execute(_within_council(
-        select(
-            func.count(case((is_open, 1))),
-            func.count(case((and_(is_open, Action.due_date < today), 1))),
-            func.count(case((Action.status == ActionStatus.COMPLETE, 1))),
-            func.count(case((Action.due_date != Action.original_due_date, 1))),
-        ),
-        council_id,
-    )).one()
+        by_status[ShownStatus(row.status)] += row.items
+        by_priority[row.priority][ShownStatus(row.status)] += row.items
+        actions.update({"open": row.open_actions or 0, "complete": row.complete_actions or 0,
+                        "moved": row.moved_actions or 0})
     return Summary(
         by_status=by_status,
         by_priority_and_status=by_priority,
-        open_actions=row[0],
-        overdue_actions=row[1],
-        complete_actions=row[2],
-        moved_actions=row[3],
+        open_actions=actions["open"],
+        overdue_actions=count_overdue_actions(council_id, today),
+        complete_actions=actions["complete"],
+        moved_actions=actions["moved"],
     )
 
 
@@ -780,33 +765,15 @@ def items_to_plan(council_id: int | None, today: date, rules: StatusRules, *,
         query = query.where(Inspection.council_id == council_id)
     if led_by is not None:
         query = query.where(Item.lead_officer_id == led_by)
-    statuses = _with_status(query, today, rules)
+    shown = shown_status(today, rules)
     rows = db.session.execute(
-        select(Item.id, Item.title, Inspection.council_id, Item.lead_officer_id, Item.status,
-               Item.target_date, Item.created_at, Item.sent_back_reason, Item.sent_back_at,
-               statuses.c.earliest_open_due, statuses.c.earliest_not_started_due,
-               statuses.c.open_actions, statuses.c.complete_actions,
-               statuses.c.cancelled_actions)
-        .join(statuses, statuses.c.id == Item.id)
-        .join(Item.finding).join(Finding.inspection)
-        .where(or_(statuses.c.status == ShownStatus.NOT_PLANNED.value,
+        query.with_only_columns(Item.id, Item.title, Inspection.council_id, *FACT_SOURCES)
+        .where(or_(shown == ShownStatus.NOT_PLANNED.value,
                    and_(Item.lead_officer_id.is_(None), Item.status != ItemStatus.COMPLETE)))
         .order_by(Inspection.council_id, Item.id)
     ).all()
-    found = []
-    for (item_id, title, of_council, lead_id, status, target_date, created_at, sent_back_reason,
-         sent_back_at, earliest_open, earliest_not_started, open_actions, complete,
-         cancelled) in rows:
-        facts = ItemFacts(
-            status=status, target_date=target_date, has_lead_officer=lead_id is not None,
-            open_actions=open_actions, complete_actions=complete, cancelled_actions=cancelled,
-            earliest_open_due=earliest_open, earliest_not_started_due=earliest_not_started,
-            tracked_since=_day_of(created_at), sent_back_reason=sent_back_reason,
-            sent_back_on=_day_of(sent_back_at),
-        )
-        found.append(ItemToPlan(item_id, title, of_council, lead_id,
-                                work_out_status(facts, today, rules)))
-    return found
+    return [ItemToPlan(row.id, row.title, row.council_id, row.lead_officer_id,
+                       work_out_status(facts_of(row), today, rules)) for row in rows]
 
 
 def not_planned_items_led_by(user: User, today: date, rules: StatusRules) -> list[ItemToPlan]:

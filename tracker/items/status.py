@@ -10,16 +10,21 @@ An item's status is one of five states, checked in this order (`work_out_status`
 4. Not planned: no lead officer, no actions, or every action cancelled;
 5. In delivery: the RAG of delivery (set by hand with a reason, or Red, Amber or Green).
 
-The state is stored nowhere: it is worked out from the item and its actions whenever it is
-shown. `ShownStatus` is the one value that lists, counts, filters and colours use (the RAG
-in place of "in delivery"), each with its name in words: status is never told by colour
-alone.
+The state is stored nowhere: it is worked out whenever it is shown, from the item's columns,
+today's date and the facts of its actions that the item keeps (how many are open, complete
+and cancelled, and the earliest due dates of the open and the not-started ones:
+`tracker.items.facts` keeps them right whenever an action changes). Those facts do not depend
+on the date, so the status is right on any day without a nightly job.
+
+`ShownStatus` is the one value that lists, counts, filters and colours use (the RAG in place
+of "in delivery"), each with its name in words: status is never told by colour alone.
 
 The help page ("How status is worked out") and the README print `status_rule_in_words`, so
 the rule a committee reads is the rule the code applies. `status_in_sql` is the same rule,
-step for step, as one SQL expression over an item's columns and its actions' aggregated
-facts, so lists and counts over thousands of items are worked out by the database without
-loading every item; tests/items/test_rag_in_sql.py holds the two to the same answers.
+step for step, as one SQL expression over an item's own columns (its kept action facts
+among them, so no action is read), so lists and counts over thousands of items are worked
+out by the database without loading every item; tests/items/test_rag_in_sql.py holds the two
+to the same answers.
 """
 
 from __future__ import annotations
@@ -287,9 +292,10 @@ def status_in_sql(
     today: date,
     rules: StatusRules,
 ) -> ColumnElement[str]:
-    """`work_out_status` as a SQL CASE over an item's columns and its actions' aggregated
-    facts (the earliest due dates of its open and its not-started actions, and how many of
-    its actions are complete); it gives the `ShownStatus` value ("not planned", "red", ...).
+    """`work_out_status` as a SQL CASE over an item's columns and the facts of its actions
+    that it keeps (the earliest due dates of its open and its not-started actions, and how
+    many of its actions are complete); it gives the `ShownStatus` value ("not planned", "red",
+    ...). `tracker.items.queries.shown_status` applies it to the item's own columns.
 
     An item has no open action exactly when the earliest due date of its open actions is
     null; with none complete either, it has no actions or only cancelled ones. The steps are
