@@ -184,14 +184,3 @@ def test_other_thresholds_move_both_rules_alike():
     council_id, _ = build(CASES)
     python = {item.id: python_status(item, rules) for item in db.session.scalars(select(Item))}
     assert sql_statuses(council_id, rules) == python
-
-
-def test_the_item_page_works_out_the_same_facts_from_the_actions_it_lists():
-    # The item page counts its status facts from the actions it reads for its table, rather
-    # than asking the database again: the same facts, at every step and with mixtures.
-    build(CASES + _random_cases(40))
-    items = list(db.session.scalars(select(Item)))
-    from_sql = queries.item_facts(items)
-    for item in items:
-        listed = queries.actions_of_item(item.id)
-        assert queries.facts_from_actions(item, listed) == from_sql[item.id], item.id

@@ -55,7 +55,7 @@ from tracker.items.models import (
     Priority,
     Rag,
 )
-from tracker.items.status import ShownStatus, StatusRules, is_stale, work_out_status
+from tracker.items.status import ShownStatus, StatusRules, is_stale
 from tracker.pagination import page_number
 from tracker.partners.service import link_rows
 from tracker.permissions import (
@@ -199,7 +199,7 @@ def view_item(item_id: int):
         "items/view.html",
         item=item,
         actions=actions,
-        status=work_out_status(queries.facts_from_actions(item, actions), today, rules),
+        status=queries.status_of(item, today, rules),
         stale=item.status is not ItemStatus.COMPLETE and is_stale(item.last_updated_at, now, rules),
         history=history,
         entries=history.rows,
