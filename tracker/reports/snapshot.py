@@ -8,6 +8,7 @@ PDF and the Word file always say the same thing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Council, User
@@ -257,8 +258,8 @@ class _Data:
     actions_of: dict[int, list[_Action]]
     refs: dict[int, str]
     statuses: dict[int, StatusResult]
-    # The history the report reads (`_read_updates`), oldest first: typed values only.
-    updates: list[_Update]
+    # The history the report reads (`_read_history`), as plain values.
+    history: _History
     # Each item's latest commentary (on the item or one of its actions), by item id.
     commentary: dict[int, HistoryEntry]
     today: date
@@ -298,33 +299,42 @@ _NOBODY = People()
 KINDS_WITH_COMMENTARY = (HistoryKind.COMMENTARY, HistoryKind.STATUS_CHANGE)
 
 
-def latest_commentary(item_ids: list[int], *, per_action: bool = False
-                      ) -> dict[int, HistoryEntry]:
+def latest_commentary(item_ids: list[int]) -> dict[int, HistoryEntry]:
     """Each item's latest commentary, on the item or any of its actions, with its author:
-    one statement however many items (a window over the item's entries picks the latest).
-    `per_action`: each action's latest instead, keyed by action id."""
+    one statement however many items (a window over the item's entries picks the latest)."""
     if not item_ids:
         return {}
-    key = HistoryEntry.action_id if per_action else HistoryEntry.item_id
+    entries = _latest_commentary(HistoryEntry.item_id, HistoryEntry.item_id.in_(item_ids))
+    return {entry.item_id: entry for entry in entries}
+
+
+def latest_commentary_on_actions(action_ids: list[int]) -> dict[int, HistoryEntry]:
+    """Each action's latest commentary with its author, by action id: one statement that
+    reads only these actions' entries."""
+    if not action_ids:
+        return {}
+    entries = _latest_commentary(HistoryEntry.action_id, HistoryEntry.action_id.in_(action_ids))
+    return {entry.action_id: entry for entry in entries if entry.action_id is not None}
+
+
+def _latest_commentary(key: Any, chosen: Any) -> Iterable[HistoryEntry]:
+    """The latest commentary of each `key` (item or action) among the `chosen` entries."""
     ranked = (
         select(HistoryEntry.id, func.row_number().over(
             partition_by=key,
             order_by=(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()),
         ).label("n"))
-        .where(HistoryEntry.item_id.in_(item_ids),
+        .where(chosen,
                key.is_not(None),
                HistoryEntry.kind.in_(KINDS_WITH_COMMENTARY),
                HistoryEntry.text != "")
         .subquery()
     )
-    entries = db.session.scalars(
+    return db.session.scalars(
         select(HistoryEntry)
         .where(HistoryEntry.id.in_(select(ranked.c.id).where(ranked.c.n == 1)))
         .options(joinedload(HistoryEntry.author))
     )
-    if per_action:
-        return {entry.action_id: entry for entry in entries if entry.action_id is not None}
-    return {entry.item_id: entry for entry in entries}
 
 
 # The history every paper reads, however old: status changes (the trend, the reasons actions
@@ -333,26 +343,64 @@ def latest_commentary(item_ids: list[int], *, per_action: bool = False
 KINDS_READ_IN_FULL = (HistoryKind.STATUS_CHANGE, HistoryKind.SIGN_OFF)
 
 
-def _read_updates(item_ids: list[int], since: datetime | None) -> list[_Update]:
-    """The history entries of the items the report reads, oldest first, as plain values: one
-    statement, only the columns shown, only the kinds read in full and, after `since` (the
-    last issued paper), the rest of KINDS_THE_REPORT_READS."""
+@dataclass
+class _History:
+    """What the report takes from the history, sorted out in the one pass that reads it."""
+
+    # Each action's changes of status, oldest first: (when, old status, new status).
+    status_changes: dict[int, list[tuple[datetime, ActionStatus, ActionStatus]]] = field(
+        default_factory=lambda: defaultdict(list))
+    # When each item was last signed off.
+    signed_off: dict[int, datetime] = field(default_factory=dict)
+    # Each action's latest cancellation: when, and the reason given with it.
+    cancelled: dict[int, tuple[datetime, str]] = field(default_factory=dict)
+    # Every entry after `since` (the last issued paper), oldest first, for appendix C.
+    recent: list[_Update] = field(default_factory=list)
+
+
+def _read_history(item_ids: list[int], since: datetime | None) -> _History:
+    """The history entries of the items the report reads, oldest first, sorted out as plain
+    values: one statement, only the columns shown, only the kinds read in full and, after
+    `since` (the last issued paper), the rest of KINDS_THE_REPORT_READS. A stored value is
+    read as its JSON text and turned into its Python value once for each different text
+    (there are a handful: the statuses), not once a row."""
+    history = _History()
     if not item_ids:
-        return []
+        return history
     wanted = HistoryEntry.kind.in_(KINDS_READ_IN_FULL)
     if since is not None:
         wanted = or_(wanted, (HistoryEntry.kind.in_(KINDS_THE_REPORT_READS)
                               & (HistoryEntry.created_at > since)))
     rows = db.session.execute(
         select(HistoryEntry.item_id, HistoryEntry.action_id, HistoryEntry.created_at,
-               HistoryEntry.kind, HistoryEntry.field, HistoryEntry.old_value,
-               HistoryEntry.new_value, HistoryEntry.text)
+               HistoryEntry.kind, HistoryEntry.field, cast(HistoryEntry.old_value, Text),
+               cast(HistoryEntry.new_value, Text), HistoryEntry.text)
         .where(HistoryEntry.item_id.in_(item_ids), wanted)
         .order_by(HistoryEntry.created_at, HistoryEntry.id)
     )
-    return [_Update(item_id, action_id, created_at, kind, field, from_json(field, old),
-                    from_json(field, new), text)
-            for item_id, action_id, created_at, kind, field, old, new, text in rows]
+    values: dict[tuple[HistoryField | None, str | None], Any] = {}
+
+    def value(field: HistoryField | None, stored: str | None) -> Any:
+        if (field, stored) not in values:
+            values[field, stored] = (None if stored is None
+                                     else from_json(field, json.loads(stored)))
+        return values[field, stored]
+
+    status_change, status, sign_off = (HistoryKind.STATUS_CHANGE, HistoryField.STATUS,
+                                       HistoryKind.SIGN_OFF)
+    for item_id, action_id, created_at, kind, field_, old, new, text in rows:
+        old, new = value(field_, old), value(field_, new)
+        if kind is status_change and action_id is not None and field_ is status:
+            if isinstance(old, ActionStatus) and isinstance(new, ActionStatus):
+                history.status_changes[action_id].append((created_at, old, new))
+            if new is ActionStatus.CANCELLED:
+                history.cancelled[action_id] = (created_at, text)
+        elif kind is sign_off:
+            history.signed_off[item_id] = created_at
+        if since is not None and created_at > since:
+            history.recent.append(_Update(item_id, action_id, created_at, kind, field_, old,
+                                          new, text))
+    return history
 
 
 def _read_actions(item_ids: list[int]) -> dict[int, list[_Action]]:
@@ -431,9 +479,9 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules,
     # The status rule's facts are counted from the actions read, with no statement more.
     statuses = {item.id: work_out_status(facts_from_actions(item, actions[item.id]), today,
                                          rules) for item in items}
-    updates = _read_updates([item.id for item in items], since)
+    history = _read_history([item.id for item in items], since)
     commentary = latest_commentary([item.id for item in items])
-    return _Data(committee, inspections, findings, items, actions, refs, statuses, updates,
+    return _Data(committee, inspections, findings, items, actions, refs, statuses, history,
                  commentary, today, now, rules)
 
 
@@ -803,16 +851,8 @@ def _position_tables(data: _Data, shown: dict[str, Any]) -> list[Block]:
 
 
 def _histories(data: _Data) -> list[ItemHistory]:
-    changes: dict[int, list[tuple[datetime, ActionStatus, ActionStatus]]] = defaultdict(list)
-    signed_off: dict[int, datetime] = {}
-    for update in data.updates:
-        if (update.kind is HistoryKind.STATUS_CHANGE and update.action_id is not None
-                and update.field is HistoryField.STATUS):
-            old, new = update.old, update.new
-            if isinstance(old, ActionStatus) and isinstance(new, ActionStatus):
-                changes[update.action_id].append((update.created_at, old, new))
-        elif update.kind is HistoryKind.SIGN_OFF:
-            signed_off[update.item_id] = update.created_at
+    changes = data.history.status_changes
+    signed_off = data.history.signed_off
     histories = []
     for item in data.items:
         completed_at = None
@@ -1159,13 +1199,8 @@ def _development_appendix(data: _Data) -> Section:
 
 
 def _cancel_reasons(data: _Data) -> dict[int, str]:
-    reasons = {}
-    for update in data.updates:
-        if (update.kind is HistoryKind.STATUS_CHANGE and update.action_id is not None
-                and update.field is HistoryField.STATUS
-                and update.new is ActionStatus.CANCELLED):
-            reasons[update.action_id] = clean(update.text)
-    return reasons
+    return {action_id: clean(text)
+            for action_id, (_when, text) in data.history.cancelled.items()}
 
 
 def _completed_month(action: _Action) -> str:
@@ -1262,9 +1297,8 @@ def _item_row(data: _Data, item: Item, previous: PreviousReport | None, end: dat
 def _cancelled_since(data: _Data, action: _Action, since: datetime | None) -> bool:
     if since is None:
         return True
-    return any(u.action_id == action.id and u.kind is HistoryKind.STATUS_CHANGE
-               and u.new is ActionStatus.CANCELLED and u.created_at > since
-               for u in data.updates)
+    cancelled = data.history.cancelled.get(action.id)
+    return cancelled is not None and cancelled[0] > since
 
 
 # Section 5 sets out at most this many items (open areas for priority action first, then
@@ -1501,7 +1535,7 @@ def _overdue_actions(data: _Data) -> Section:
     late.sort(key=lambda pair: (pair[1].due_date, pair[1].id))
     if not late:
         return Section("B", "Overdue actions", [Para("No actions are overdue.")])
-    updates = latest_commentary(sorted({item.id for item, _a in late}), per_action=True)
+    updates = latest_commentary_on_actions(sorted(a.id for _item, a in late))
 
     def latest(action: _Action) -> str:
         entry = updates.get(action.id)
@@ -1554,7 +1588,7 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
             "earlier report to compare with.")])
     items = {item.id: item for item in data.items}
     changed: dict[int, _Changed] = defaultdict(_Changed)
-    for update in data.updates:
+    for update in data.history.recent:
         if not (previous.issued_at < update.created_at <= data.now):
             continue
         if update.item_id not in items:
