@@ -29,6 +29,7 @@ from tracker.formatting import UK, long_date
 from tracker.inspections.models import CATEGORY_ORDER, Finding, FindingCategory, Inspection
 from tracker.inspections.service import ACTION_PLAN_WORKING_DAYS, PRIORITY_DRAFT_WORKING_DAYS
 from tracker.items.models import (
+    OPEN_ACTION_STATUSES,
     Action,
     ActionStatus,
     DueDateChange,
@@ -241,7 +242,7 @@ class _Action:
 
     @property
     def is_open(self) -> bool:
-        return self.status.is_open
+        return self.status in OPEN_ACTION_STATUSES
 
     @property
     def date_moved(self) -> bool:
@@ -278,7 +279,7 @@ class _Data:
                 yield item, action
 
     def overdue(self, action: _Action) -> bool:
-        return action.is_open and action.due_date < self.today
+        return action.status in OPEN_ACTION_STATUSES and action.due_date < self.today
 
 
 def _category_rank(finding: Finding) -> int:
@@ -745,17 +746,29 @@ def _trend_label(point: Point) -> str:
 
 
 def _action_figures(data: _Data, actions: list[_Action]) -> dict[str, int]:
-    complete = sum(1 for a in actions if a.status is ActionStatus.COMPLETE)
-    overdue = sum(1 for a in actions if data.overdue(a))
-    still_open = sum(1 for a in actions if a.is_open)
+    """The actions counted by state, in one pass."""
+    complete = overdue = still_open = cancelled = extensions = 0
+    today = data.today
+    for action in actions:
+        status = action.status
+        if status in OPEN_ACTION_STATUSES:
+            still_open += 1
+            if action.due_date < today:
+                overdue += 1
+        elif status is ActionStatus.COMPLETE:
+            complete += 1
+        elif status is ActionStatus.CANCELLED:
+            cancelled += 1
+        for change in action.due_date_changes:
+            if change.state is DueDateChangeState.APPROVED:
+                extensions += 1
     return {
         "actions": len(actions),
         "complete": complete,
         "on_track": still_open - overdue,
         "overdue": overdue,
-        "cancelled": sum(1 for a in actions if a.status is ActionStatus.CANCELLED),
-        "extensions": sum(1 for a in actions for c in a.due_date_changes
-                          if c.state is DueDateChangeState.APPROVED),
+        "cancelled": cancelled,
+        "extensions": extensions,
     }
 
 

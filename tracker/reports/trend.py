@@ -133,7 +133,16 @@ def _statuses_at(action: ActionHistory, moments: list[datetime]) -> list[ActionS
     """`action.status_at` at each of `moments` (oldest first), in one pass over its changes."""
     changes = action.status_changes
     if not changes:
-        return [action.status_at(moment) for moment in moments]
+        # The status it has now from its creation, but in progress until the day it was
+        # completed (as `status_at` says), worked out once rather than at each moment.
+        status, completed = action.status, None
+        if status is ActionStatus.COMPLETE and action.completed_on is not None:
+            completed = datetime.combine(action.completed_on, time(), tzinfo=UK)
+        created_at = action.created_at
+        return [None if created_at >= moment
+                else ActionStatus.IN_PROGRESS if completed is not None and completed >= moment
+                else status
+                for moment in moments]
     statuses: list[ActionStatus | None] = []
     passed = 0
     for moment in moments:
@@ -173,6 +182,8 @@ def trend(items: list[ItemHistory], today: date, most: int = 12) -> list[Point]:
     counts = [[0] * 6 for _ in days]
     complete = ActionStatus.COMPLETE
     cancelled = ActionStatus.CANCELLED
+    # The statuses `is_overdue` counts as open, asked once rather than for every count.
+    still_open = frozenset(status for status in ActionStatus if status.is_open)
     for item in items:
         # At each moment: did the item exist, and was any of its actions overdue?
         exists = [item.created_at < moment for moment in moments]
@@ -180,11 +191,11 @@ def trend(items: list[ItemHistory], today: date, most: int = 12) -> list[Point]:
         for action in item.actions:
             dues = _dues_at(action, moments)
             for n, status in enumerate(_statuses_at(action, moments)):
-                if not exists[n] or status is None or status is cancelled:
+                if status is None or status is cancelled or not exists[n]:
                     continue
                 if status is complete:
                     counts[n][5] += 1
-                elif is_overdue(status, dues[n], days[n]):
+                elif status in still_open and dues[n] < days[n]:  # `is_overdue`
                     counts[n][4] += 1
                     any_overdue[n] = True
                 else:
