@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.accounts.models import Council, User
+from tracker.accounts.models import Council, User, shown_name
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.audit.values import from_json
 from tracker.audit.words import People, value_in_words
@@ -262,7 +262,7 @@ class _Data:
     # The history the report reads (`_read_history`), as plain values.
     history: _History
     # Each item's latest commentary (on the item or one of its actions), by item id.
-    commentary: dict[int, HistoryEntry]
+    commentary: dict[int, Commentary]
     today: date
     now: datetime
     rules: StatusRules
@@ -300,7 +300,20 @@ _NOBODY = People()
 KINDS_WITH_COMMENTARY = (HistoryKind.COMMENTARY, HistoryKind.STATUS_CHANGE)
 
 
-def latest_commentary(item_ids: list[int]) -> dict[int, HistoryEntry]:
+class Commentary(NamedTuple):
+    """One entry of officers' commentary as the report quotes it: plain values."""
+
+    item_id: int
+    action_id: int | None
+    created_at: datetime
+    text: str
+    # Its author's name as lists show it (a partner's with their organisation); None when
+    # no author is recorded.
+    author: str | None
+    partner_link_id: int | None
+
+
+def latest_commentary(item_ids: list[int]) -> dict[int, Commentary]:
     """Each item's latest commentary, on the item or any of its actions, with its author:
     one statement however many items (a window over the item's entries picks the latest)."""
     if not item_ids:
@@ -309,7 +322,7 @@ def latest_commentary(item_ids: list[int]) -> dict[int, HistoryEntry]:
     return {entry.item_id: entry for entry in entries}
 
 
-def latest_commentary_on_actions(action_ids: list[int]) -> dict[int, HistoryEntry]:
+def latest_commentary_on_actions(action_ids: list[int]) -> dict[int, Commentary]:
     """Each action's latest commentary with its author, by action id: one statement that
     reads only these actions' entries."""
     if not action_ids:
@@ -318,8 +331,9 @@ def latest_commentary_on_actions(action_ids: list[int]) -> dict[int, HistoryEntr
     return {entry.action_id: entry for entry in entries if entry.action_id is not None}
 
 
-def _latest_commentary(key: Any, chosen: Any) -> Iterable[HistoryEntry]:
-    """The latest commentary of each `key` (item or action) among the `chosen` entries."""
+def _latest_commentary(key: Any, chosen: Any) -> list[Commentary]:
+    """The latest commentary of each `key` (item or action) among the `chosen` entries, with
+    its author's name: one statement, plain columns."""
     ranked = (
         select(HistoryEntry.id, func.row_number().over(
             partition_by=key,
@@ -331,11 +345,17 @@ def _latest_commentary(key: Any, chosen: Any) -> Iterable[HistoryEntry]:
                HistoryEntry.text != "")
         .subquery()
     )
-    return db.session.scalars(
-        select(HistoryEntry)
+    rows = db.session.execute(
+        select(HistoryEntry.item_id, HistoryEntry.action_id, HistoryEntry.created_at,
+               HistoryEntry.text, User.name, User.organisation, HistoryEntry.partner_link_id)
+        .outerjoin(User, User.id == HistoryEntry.author_id)
         .where(HistoryEntry.id.in_(select(ranked.c.id).where(ranked.c.n == 1)))
-        .options(joinedload(HistoryEntry.author))
     )
+    return [Commentary(item_id, action_id, created_at, text,
+                       shown_name(name, organisation) if name is not None else None,
+                       partner_link_id)
+            for item_id, action_id, created_at, text, name, organisation, partner_link_id
+            in rows]
 
 
 # The history every paper reads, however old: status changes (the trend, the reasons actions
@@ -940,9 +960,9 @@ def cut(text: str, limit: int = COMMENTARY_CUT) -> str:
     return head.rstrip(" ,;:.") + "…"
 
 
-def _author(entry: HistoryEntry) -> str:
+def _author(entry: Commentary) -> str:
     if entry.author is not None:
-        return clean(entry.author.display_name)
+        return clean(entry.author)
     return "a partner" if entry.partner_link_id is not None else "author not recorded"
 
 
