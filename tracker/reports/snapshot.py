@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import String, Text, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Council, User, shown_name
@@ -238,7 +238,7 @@ class _Action:
     status: ActionStatus
     completed_on: date | None
     created_at: datetime
-    due_date_changes: list[_DateChange] = field(default_factory=list)
+    due_date_changes: Sequence[_DateChange] = ()
 
     @property
     def is_open(self) -> bool:
@@ -382,9 +382,9 @@ class _History:
 def _read_history(item_ids: list[int], since: datetime | None) -> _History:
     """The history entries of the items the report reads, oldest first, sorted out as plain
     values: one statement, only the columns shown, only the kinds read in full and, after
-    `since` (the last issued paper), the rest of KINDS_THE_REPORT_READS. A stored value is
-    read as its JSON text and turned into its Python value once for each different text
-    (there are a handful: the statuses), not once a row."""
+    `since` (the last issued paper), the rest of KINDS_THE_REPORT_READS. The kind, the field
+    and the values are read as their stored text, and each different field and value (there
+    are a handful: the statuses) is turned into its Python value once, not once a row."""
     history = _History()
     if not item_ids:
         return history
@@ -394,33 +394,37 @@ def _read_history(item_ids: list[int], since: datetime | None) -> _History:
                               & (HistoryEntry.created_at > since)))
     rows = db.session.execute(
         select(HistoryEntry.item_id, HistoryEntry.action_id, HistoryEntry.created_at,
-               HistoryEntry.kind, HistoryEntry.field, cast(HistoryEntry.old_value, Text),
-               cast(HistoryEntry.new_value, Text), HistoryEntry.text)
+               type_coerce(HistoryEntry.kind, String), type_coerce(HistoryEntry.field, String),
+               cast(HistoryEntry.old_value, Text), cast(HistoryEntry.new_value, Text),
+               HistoryEntry.text)
         .where(HistoryEntry.item_id.in_(item_ids), wanted)
         .order_by(HistoryEntry.created_at, HistoryEntry.id)
     )
-    values: dict[tuple[HistoryField | None, str | None], Any] = {}
+    values: dict[tuple[str | None, str | None], Any] = {}
 
-    def value(field: HistoryField | None, stored: str | None) -> Any:
-        if (field, stored) not in values:
-            values[field, stored] = (None if stored is None
-                                     else from_json(field, json.loads(stored)))
-        return values[field, stored]
+    def value(field_text: str | None, stored: str | None) -> Any:
+        key = (field_text, stored)
+        if key not in values:
+            values[key] = (None if stored is None or field_text is None
+                           else from_json(HistoryField(field_text), json.loads(stored)))
+        return values[key]
 
-    status_change, status, sign_off = (HistoryKind.STATUS_CHANGE, HistoryField.STATUS,
-                                       HistoryKind.SIGN_OFF)
-    for item_id, action_id, created_at, kind, field_, old, new, text in rows:
-        old, new = value(field_, old), value(field_, new)
-        if kind is status_change and action_id is not None and field_ is status:
-            if isinstance(old, ActionStatus) and isinstance(new, ActionStatus):
-                history.status_changes[action_id].append((created_at, old, new))
-            if new is ActionStatus.CANCELLED:
+    status_change, status = HistoryKind.STATUS_CHANGE.value, HistoryField.STATUS.value
+    sign_off = HistoryKind.SIGN_OFF.value
+    for item_id, action_id, created_at, kind, field_text, old, new, text in rows:
+        if kind == status_change and action_id is not None and field_text == status:
+            old_status, new_status = value(field_text, old), value(field_text, new)
+            if isinstance(old_status, ActionStatus) and isinstance(new_status, ActionStatus):
+                history.status_changes[action_id].append((created_at, old_status, new_status))
+            if new_status is ActionStatus.CANCELLED:
                 history.cancelled[action_id] = (created_at, text)
-        elif kind is sign_off:
+        elif kind == sign_off:
             history.signed_off[item_id] = created_at
         if since is not None and created_at > since:
-            history.recent.append(_Update(item_id, action_id, created_at, kind, field_, old,
-                                          new, text))
+            history.recent.append(_Update(
+                item_id, action_id, created_at, HistoryKind(kind),
+                HistoryField(field_text) if field_text is not None else None,
+                value(field_text, old), value(field_text, new), text))
     return history
 
 
@@ -440,22 +444,24 @@ def _read_actions(item_ids: list[int]) -> dict[int, list[_Action]]:
         .order_by(DueDateChange.requested_at, DueDateChange.id)
     ):
         changes[action_id].append(_DateChange(*change))
-    rows = db.session.execute(
+    owned: dict[int, list[_Action]] = defaultdict(list)
+    for (action_id, item_id, description, owner_id, due_date, original_due_date, status,
+         completed_on, created_at) in db.session.execute(
         select(Action.id, Action.item_id, Action.description, Action.owner_id, Action.due_date,
                Action.original_due_date, Action.status, Action.completed_on,
                Action.created_at)
         .where(Action.item_id.in_(item_ids))
         .order_by(Action.due_date, Action.id)
-    ).all()
-    owner_ids = {row.owner_id for row in rows if row.owner_id is not None}
-    owners = {user.id: user for user in db.session.scalars(
-        select(User).where(User.id.in_(sorted(owner_ids))))} if owner_ids else {}
-    for (action_id, item_id, description, owner_id, due_date, original_due_date, status,
-         completed_on, created_at) in rows:
-        actions[item_id].append(_Action(
-            action_id, item_id, description, owners.get(owner_id) if owner_id else None,
-            due_date, original_due_date, status, completed_on, created_at,
-            changes.get(action_id, [])))
+    ):
+        action = _Action(action_id, item_id, description, None, due_date, original_due_date,
+                         status, completed_on, created_at, changes.get(action_id, ()))
+        actions[item_id].append(action)
+        if owner_id is not None:
+            owned[owner_id].append(action)
+    if owned:
+        for user in db.session.scalars(select(User).where(User.id.in_(sorted(owned)))):
+            for action in owned[user.id]:
+                action.owner = user
     return actions
 
 

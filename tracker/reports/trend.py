@@ -183,7 +183,7 @@ def trend(items: list[ItemHistory], today: date, most: int = 12) -> list[Point]:
     complete = ActionStatus.COMPLETE
     cancelled = ActionStatus.CANCELLED
     # The statuses `is_overdue` counts as open, asked once rather than for every count.
-    still_open = frozenset(status for status in ActionStatus if status.is_open)
+    still_open = tuple(status for status in ActionStatus if status.is_open)
     for item in items:
         # At each moment: did the item exist, and was any of its actions overdue?
         exists = [item.created_at < moment for moment in moments]
