@@ -224,6 +224,12 @@ class _DateChange(NamedTuple):
     to_date: date
 
 
+class _Owner(NamedTuple):
+    """An action's owner as the report names them."""
+
+    display_name: str
+
+
 @dataclass(eq=False, slots=True)
 class _Action:
     """An action as the report reads it: plain columns, its owner (one of a few people, read
@@ -232,7 +238,7 @@ class _Action:
     id: int
     item_id: int
     description: str
-    owner: User | None
+    owner: _Owner | None
     due_date: date
     original_due_date: date
     status: ActionStatus
@@ -459,9 +465,12 @@ def _read_actions(item_ids: list[int]) -> dict[int, list[_Action]]:
         if owner_id is not None:
             owned[owner_id].append(action)
     if owned:
-        for user in db.session.scalars(select(User).where(User.id.in_(sorted(owned)))):
-            for action in owned[user.id]:
-                action.owner = user
+        for user_id, name, organisation in db.session.execute(
+            select(User.id, User.name, User.organisation).where(User.id.in_(sorted(owned)))
+        ):
+            owner = _Owner(shown_name(name, organisation))
+            for action in owned[user_id]:
+                action.owner = owner
     return actions
 
 
@@ -903,12 +912,12 @@ def _histories(data: _Data) -> list[ItemHistory]:
                 status=action.status,
                 due_date=action.due_date,
                 completed_on=action.completed_on,
-                status_changes=changes.get(action.id, []),
+                status_changes=changes.get(action.id, ()),
                 date_moves=sorted(
                     (c.decided_at, c.from_date, c.to_date)
                     for c in action.due_date_changes
                     if c.state is DueDateChangeState.APPROVED and c.decided_at is not None
-                ),
+                ) if action.due_date_changes else (),
             )
             for action in data.actions_of[item.id]
         ]

@@ -9,6 +9,7 @@ on their own.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -26,11 +27,9 @@ class ActionHistory:
     due_date: date
     completed_on: date | None = None
     # (when, old status, new status), oldest first.
-    status_changes: list[tuple[datetime, ActionStatus, ActionStatus]] = field(
-        default_factory=list
-    )
+    status_changes: Sequence[tuple[datetime, ActionStatus, ActionStatus]] = ()
     # Approved moves of the due date: (when, from, to), oldest first.
-    date_moves: list[tuple[datetime, date, date]] = field(default_factory=list)
+    date_moves: Sequence[tuple[datetime, date, date]] = ()
 
     def status_at(self, moment: datetime) -> ActionStatus | None:
         """Its status at `moment`, or None if it did not exist yet."""
