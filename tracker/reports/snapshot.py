@@ -274,6 +274,8 @@ class _Data:
     rules: StatusRules
     # `off_track`'s answer, worked out once per paper (keyed by the previous paper's id()).
     late: dict[int, list[OffTrack]] = field(default_factory=dict)
+    # Each inspection's findings in the paper's order, by inspection id (`_findings_of`).
+    by_inspection: dict[int, list[Finding]] = field(default_factory=dict)
 
     @property
     def multiple(self) -> bool:
@@ -688,7 +690,12 @@ _FOUND_WORDS = {
 
 
 def _findings_of(data: _Data, inspection: Inspection) -> list[Finding]:
-    return [f for f in data.findings if f.inspection_id == inspection.id]
+    """The inspection's findings, in the paper's order: sorted out once for every inspection
+    (a board follows dozens), not by reading all the findings each time."""
+    if not data.by_inspection and data.findings:
+        for finding in data.findings:
+            data.by_inspection.setdefault(finding.inspection_id, []).append(finding)
+    return list(data.by_inspection.get(inspection.id, []))
 
 
 def _about(data: _Data, inspection: Inspection) -> str:
