@@ -12,7 +12,7 @@ import calendar
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 from tracker.formatting import UK
@@ -175,7 +175,9 @@ def trend(items: list[ItemHistory], today: date, most: int = 12) -> list[Point]:
         return []
     first = min(item.created_at for item in items).astimezone(UK).date()
     days = month_ends(first, today, most=most - 1) + [today]
-    moments = [_end_of(day) for day in days]
+    # In UTC, as the history's times are read: two times of the same zone compare at once,
+    # a UK time and a UTC one only after working out the UK's offset each time.
+    moments = [_end_of(day).astimezone(UTC) for day in days]
     size = len(days)
     counts = [[0] * 6 for _ in days]
     # The actions' counts as differences: +1 where a stretch starts, -1 after it ends.
