@@ -25,8 +25,8 @@ analysed after the data is loaded, as autovacuum would.
 Targets (issue 19), under both loads: every page p95 <= 100 ms and at least 15 % of the health
 check's requests per second; the draft papers p95 <= 1 s, with no throughput target (each
 works out a whole paper and is read rarely): the first committee's (about a twentieth of the
-items) and the largest committee's (bench data's board, which follows every item); no update refused; each
-worker at most 200 MB resident at the end of the run. The command exits 1 when any is missed,
+items) and the largest committee's (bench data's board, which follows every item); no update
+refused; each worker at most 200 MB resident at the end of the run. The command exits 1 when any is missed,
 so it can gate a change.
 """
 
