@@ -64,9 +64,9 @@ def bench_pages(db, app, scale: float,
 
     from tracker import clock
     from tracker.accounts.models import User
-    from tracker.committees.models import Committee
+    from tracker.committees.models import Committee, committee_inspection
     from tracker.demo.bench import build_bench_data
-    from tracker.inspections.models import Inspection
+    from tracker.inspections.models import Finding, Inspection
     from tracker.items.models import OPEN_ACTION_STATUSES, Action, Item, ItemStatus
     from tracker.reports.models import IssuedReport
     from tracker.settings import settings
@@ -92,6 +92,13 @@ def bench_pages(db, app, scale: float,
     inspection_id = db.session.scalar(
         select(Inspection.id).order_by(Inspection.letter_date.desc()).limit(1))
     committee_id = db.session.scalar(select(Committee.id).order_by(Committee.id).limit(1))
+    # The committee that follows the most items (bench data's board follows every inspection).
+    largest_id = db.session.scalar(
+        select(committee_inspection.c.committee_id)
+        .join(Finding, Finding.inspection_id == committee_inspection.c.inspection_id)
+        .join(Item, Item.finding_id == Finding.id)
+        .group_by(committee_inspection.c.committee_id)
+        .order_by(func.count().desc(), committee_inspection.c.committee_id).limit(1))
     issued_id = db.session.scalar(
         select(IssuedReport.id).where(IssuedReport.committee_id == committee_id)
         .order_by(IssuedReport.version.desc()).limit(1))
@@ -117,6 +124,7 @@ def bench_pages(db, app, scale: float,
         "reports list": ("/reports", councillor_id),
         "issued report": (f"/reports/{issued_id}", councillor_id),
         "draft report": (f"/committees/{committee_id}/report", admin_id),
+        "draft report, largest": (f"/committees/{largest_id}/report", admin_id),
         "users list": ("/users", admin_id),
         "reminders admin": ("/admin/reminders", admin_id),
     }

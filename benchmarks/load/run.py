@@ -23,9 +23,10 @@ PostgreSQL is a throwaway server (tests/postgres_server.py) without durability (
 analysed after the data is loaded, as autovacuum would.
 
 Targets (issue 19), under both loads: every page p95 <= 100 ms and at least 15 % of the health
-check's requests per second; the draft paper of the largest committee p95 <= 1 s, with no
-throughput target (it works out a whole paper and is read rarely); no update refused; each
-worker at most 200 MB resident at the end of the run. The command exits 1 when any is missed,
+check's requests per second; the draft papers p95 <= 1 s, with no throughput target (each
+works out a whole paper and is read rarely): the first committee's (about a twentieth of the
+items) and the largest committee's (bench data's board, which follows every item); no update
+refused; each worker at most 200 MB resident at the end of the run. The command exits 1 when any is missed,
 so it can gate a change.
 """
 
@@ -69,10 +70,12 @@ PAGES = {
     "inspection page": "inspection page",
     "issued report": "issued report",
     "draft report": "draft report",
+    "draft report, largest": "draft report, largest committee",
 }
 HEALTH = "health check"
 HEALTH_ANONYMOUS = "health, not signed in"
-DRAFT = "draft report"
+# The draft papers: held to their own p95, with no throughput target.
+DRAFTS = ("draft report", "draft report, largest committee")
 P95_TARGET_MS = 100
 DRAFT_P95_TARGET_MS = 1000
 SHARE_TARGET = 0.15
@@ -424,10 +427,10 @@ def print_table(results: list[Result]) -> bool:
     for result in results:
         share = result.per_second / ceiling if ceiling else 0.0
         misses = []
-        p95_target = DRAFT_P95_TARGET_MS if result.label == DRAFT else P95_TARGET_MS
+        p95_target = DRAFT_P95_TARGET_MS if result.label in DRAFTS else P95_TARGET_MS
         if result.p95_ms > p95_target:
             misses.append(f"p95 over {p95_target} ms")
-        if share < SHARE_TARGET and result.label != DRAFT:
+        if share < SHARE_TARGET and result.label not in DRAFTS:
             misses.append(f"under {SHARE_TARGET:.0%} of the health check")
         if result.failed:
             misses.append(f"{result.failed} failed requests")

@@ -6,13 +6,19 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.audit.models import HistoryEntry
 from tracker.committees.models import Committee
 from tracker.demo.data import load_demo_data
 from tracker.extensions import db
 from tracker.items.status import ShownStatus
 from tracker.reports.document import Table
 from tracker.reports.service import draft_snapshot
-from tracker.reports.snapshot import cut, latest_commentary
+from tracker.reports.snapshot import (
+    KINDS_WITH_COMMENTARY,
+    cut,
+    latest_commentary,
+    latest_commentary_on_actions,
+)
 from tracker.settings import settings
 
 
@@ -71,6 +77,24 @@ def test_latest_commentary_is_the_newest_note_on_the_item_or_its_actions(app):
     for item_id, entry in latest.items():
         assert entry.text.strip()
         assert entry.item_id == item_id
+
+
+def test_appendix_b_quotes_the_newest_note_on_each_overdue_action_itself(app):
+    committee, _snapshot = _demo_paper()
+    actions = [action for i in committee.inspections for f in i.findings if f.item is not None
+               for action in f.item.actions]
+    latest = latest_commentary_on_actions([action.id for action in actions])
+    assert latest
+    for action_id, entry in latest.items():
+        notes = db.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.action_id == action_id,
+                                       HistoryEntry.kind.in_(KINDS_WITH_COMMENTARY),
+                                       HistoryEntry.text != "")
+            .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())).all()
+        newest = notes[0]
+        assert (entry.action_id, entry.text, entry.created_at) == (
+            action_id, newest.text, newest.created_at)
+        assert entry.author == (newest.author.display_name if newest.author else None)
 
 
 def test_commentary_is_cut_at_a_word_near_300_characters():

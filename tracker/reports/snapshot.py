@@ -8,17 +8,18 @@ PDF and the Word file always say the same thing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, Text, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.accounts.models import Council, User
+from tracker.accounts.models import Council, User, shown_name
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.audit.values import from_json
 from tracker.audit.words import People, value_in_words
@@ -28,6 +29,7 @@ from tracker.formatting import UK, long_date
 from tracker.inspections.models import CATEGORY_ORDER, Finding, FindingCategory, Inspection
 from tracker.inspections.service import ACTION_PLAN_WORKING_DAYS, PRIORITY_DRAFT_WORKING_DAYS
 from tracker.items.models import (
+    OPEN_ACTION_STATUSES,
     Action,
     ActionStatus,
     DueDateChange,
@@ -222,6 +224,12 @@ class _DateChange(NamedTuple):
     to_date: date
 
 
+class _Owner(NamedTuple):
+    """An action's owner as the report names them."""
+
+    display_name: str
+
+
 @dataclass(eq=False, slots=True)
 class _Action:
     """An action as the report reads it: plain columns, its owner (one of a few people, read
@@ -230,17 +238,17 @@ class _Action:
     id: int
     item_id: int
     description: str
-    owner: User | None
+    owner: _Owner | None
     due_date: date
     original_due_date: date
     status: ActionStatus
     completed_on: date | None
     created_at: datetime
-    due_date_changes: list[_DateChange] = field(default_factory=list)
+    due_date_changes: Sequence[_DateChange] = ()
 
     @property
     def is_open(self) -> bool:
-        return self.status.is_open
+        return self.status in OPEN_ACTION_STATUSES
 
     @property
     def date_moved(self) -> bool:
@@ -257,15 +265,17 @@ class _Data:
     actions_of: dict[int, list[_Action]]
     refs: dict[int, str]
     statuses: dict[int, StatusResult]
-    # The history the report reads (`_read_updates`), oldest first: typed values only.
-    updates: list[_Update]
+    # The history the report reads (`_read_history`), as plain values.
+    history: _History
     # Each item's latest commentary (on the item or one of its actions), by item id.
-    commentary: dict[int, HistoryEntry]
+    commentary: dict[int, Commentary]
     today: date
     now: datetime
     rules: StatusRules
     # `off_track`'s answer, worked out once per paper (keyed by the previous paper's id()).
     late: dict[int, list[OffTrack]] = field(default_factory=dict)
+    # Each inspection's findings in the paper's order, by inspection id (`_findings_of`).
+    by_inspection: dict[int, list[Finding]] = field(default_factory=dict)
 
     @property
     def multiple(self) -> bool:
@@ -277,7 +287,7 @@ class _Data:
                 yield item, action
 
     def overdue(self, action: _Action) -> bool:
-        return action.is_open and action.due_date < self.today
+        return action.status in OPEN_ACTION_STATUSES and action.due_date < self.today
 
 
 def _category_rank(finding: Finding) -> int:
@@ -298,33 +308,62 @@ _NOBODY = People()
 KINDS_WITH_COMMENTARY = (HistoryKind.COMMENTARY, HistoryKind.STATUS_CHANGE)
 
 
-def latest_commentary(item_ids: list[int], *, per_action: bool = False
-                      ) -> dict[int, HistoryEntry]:
+class Commentary(NamedTuple):
+    """One entry of officers' commentary as the report quotes it: plain values."""
+
+    item_id: int
+    action_id: int | None
+    created_at: datetime
+    text: str
+    # Its author's name as lists show it (a partner's with their organisation); None when
+    # no author is recorded.
+    author: str | None
+    partner_link_id: int | None
+
+
+def latest_commentary(item_ids: list[int]) -> dict[int, Commentary]:
     """Each item's latest commentary, on the item or any of its actions, with its author:
-    one statement however many items (a window over the item's entries picks the latest).
-    `per_action`: each action's latest instead, keyed by action id."""
+    one statement however many items (a window over the item's entries picks the latest)."""
     if not item_ids:
         return {}
-    key = HistoryEntry.action_id if per_action else HistoryEntry.item_id
+    entries = _latest_commentary(HistoryEntry.item_id, HistoryEntry.item_id.in_(item_ids))
+    return {entry.item_id: entry for entry in entries}
+
+
+def latest_commentary_on_actions(action_ids: list[int]) -> dict[int, Commentary]:
+    """Each action's latest commentary with its author, by action id: one statement that
+    reads only these actions' entries."""
+    if not action_ids:
+        return {}
+    entries = _latest_commentary(HistoryEntry.action_id, HistoryEntry.action_id.in_(action_ids))
+    return {entry.action_id: entry for entry in entries if entry.action_id is not None}
+
+
+def _latest_commentary(key: Any, chosen: Any) -> list[Commentary]:
+    """The latest commentary of each `key` (item or action) among the `chosen` entries, with
+    its author's name: one statement, plain columns."""
     ranked = (
         select(HistoryEntry.id, func.row_number().over(
             partition_by=key,
             order_by=(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()),
         ).label("n"))
-        .where(HistoryEntry.item_id.in_(item_ids),
+        .where(chosen,
                key.is_not(None),
                HistoryEntry.kind.in_(KINDS_WITH_COMMENTARY),
                HistoryEntry.text != "")
         .subquery()
     )
-    entries = db.session.scalars(
-        select(HistoryEntry)
+    rows = db.session.execute(
+        select(HistoryEntry.item_id, HistoryEntry.action_id, HistoryEntry.created_at,
+               HistoryEntry.text, User.name, User.organisation, HistoryEntry.partner_link_id)
+        .outerjoin(User, User.id == HistoryEntry.author_id)
         .where(HistoryEntry.id.in_(select(ranked.c.id).where(ranked.c.n == 1)))
-        .options(joinedload(HistoryEntry.author))
     )
-    if per_action:
-        return {entry.action_id: entry for entry in entries if entry.action_id is not None}
-    return {entry.item_id: entry for entry in entries}
+    return [Commentary(item_id, action_id, created_at, text,
+                       shown_name(name, organisation) if name is not None else None,
+                       partner_link_id)
+            for item_id, action_id, created_at, text, name, organisation, partner_link_id
+            in rows]
 
 
 # The history every paper reads, however old: status changes (the trend, the reasons actions
@@ -333,26 +372,68 @@ def latest_commentary(item_ids: list[int], *, per_action: bool = False
 KINDS_READ_IN_FULL = (HistoryKind.STATUS_CHANGE, HistoryKind.SIGN_OFF)
 
 
-def _read_updates(item_ids: list[int], since: datetime | None) -> list[_Update]:
-    """The history entries of the items the report reads, oldest first, as plain values: one
-    statement, only the columns shown, only the kinds read in full and, after `since` (the
-    last issued paper), the rest of KINDS_THE_REPORT_READS."""
+@dataclass
+class _History:
+    """What the report takes from the history, sorted out in the one pass that reads it."""
+
+    # Each action's changes of status, oldest first: (when, old status, new status).
+    status_changes: dict[int, list[tuple[datetime, ActionStatus, ActionStatus]]] = field(
+        default_factory=lambda: defaultdict(list))
+    # When each item was last signed off.
+    signed_off: dict[int, datetime] = field(default_factory=dict)
+    # Each action's latest cancellation: when, and the reason given with it.
+    cancelled: dict[int, tuple[datetime, str]] = field(default_factory=dict)
+    # Every entry after `since` (the last issued paper), oldest first, for appendix C.
+    recent: list[_Update] = field(default_factory=list)
+
+
+def _read_history(item_ids: list[int], since: datetime | None) -> _History:
+    """The history entries of the items the report reads, oldest first, sorted out as plain
+    values: one statement, only the columns shown, only the kinds read in full and, after
+    `since` (the last issued paper), the rest of KINDS_THE_REPORT_READS. The kind, the field
+    and the values are read as their stored text, and each different field and value (there
+    are a handful: the statuses) is turned into its Python value once, not once a row."""
+    history = _History()
     if not item_ids:
-        return []
+        return history
     wanted = HistoryEntry.kind.in_(KINDS_READ_IN_FULL)
     if since is not None:
         wanted = or_(wanted, (HistoryEntry.kind.in_(KINDS_THE_REPORT_READS)
                               & (HistoryEntry.created_at > since)))
     rows = db.session.execute(
         select(HistoryEntry.item_id, HistoryEntry.action_id, HistoryEntry.created_at,
-               HistoryEntry.kind, HistoryEntry.field, HistoryEntry.old_value,
-               HistoryEntry.new_value, HistoryEntry.text)
+               type_coerce(HistoryEntry.kind, String), type_coerce(HistoryEntry.field, String),
+               cast(HistoryEntry.old_value, Text), cast(HistoryEntry.new_value, Text),
+               HistoryEntry.text)
         .where(HistoryEntry.item_id.in_(item_ids), wanted)
         .order_by(HistoryEntry.created_at, HistoryEntry.id)
     )
-    return [_Update(item_id, action_id, created_at, kind, field, from_json(field, old),
-                    from_json(field, new), text)
-            for item_id, action_id, created_at, kind, field, old, new, text in rows]
+    values: dict[tuple[str | None, str | None], Any] = {}
+
+    def value(field_text: str | None, stored: str | None) -> Any:
+        key = (field_text, stored)
+        if key not in values:
+            values[key] = (None if stored is None or field_text is None
+                           else from_json(HistoryField(field_text), json.loads(stored)))
+        return values[key]
+
+    status_change, status = HistoryKind.STATUS_CHANGE.value, HistoryField.STATUS.value
+    sign_off = HistoryKind.SIGN_OFF.value
+    for item_id, action_id, created_at, kind, field_text, old, new, text in rows:
+        if kind == status_change and action_id is not None and field_text == status:
+            old_status, new_status = value(field_text, old), value(field_text, new)
+            if isinstance(old_status, ActionStatus) and isinstance(new_status, ActionStatus):
+                history.status_changes[action_id].append((created_at, old_status, new_status))
+            if new_status is ActionStatus.CANCELLED:
+                history.cancelled[action_id] = (created_at, text)
+        elif kind == sign_off:
+            history.signed_off[item_id] = created_at
+        if since is not None and created_at > since:
+            history.recent.append(_Update(
+                item_id, action_id, created_at, HistoryKind(kind),
+                HistoryField(field_text) if field_text is not None else None,
+                value(field_text, old), value(field_text, new), text))
+    return history
 
 
 def _read_actions(item_ids: list[int]) -> dict[int, list[_Action]]:
@@ -371,22 +452,27 @@ def _read_actions(item_ids: list[int]) -> dict[int, list[_Action]]:
         .order_by(DueDateChange.requested_at, DueDateChange.id)
     ):
         changes[action_id].append(_DateChange(*change))
-    rows = db.session.execute(
+    owned: dict[int, list[_Action]] = defaultdict(list)
+    for (action_id, item_id, description, owner_id, due_date, original_due_date, status,
+         completed_on, created_at) in db.session.execute(
         select(Action.id, Action.item_id, Action.description, Action.owner_id, Action.due_date,
                Action.original_due_date, Action.status, Action.completed_on,
                Action.created_at)
         .where(Action.item_id.in_(item_ids))
         .order_by(Action.due_date, Action.id)
-    ).all()
-    owner_ids = {row.owner_id for row in rows if row.owner_id is not None}
-    owners = {user.id: user for user in db.session.scalars(
-        select(User).where(User.id.in_(sorted(owner_ids))))} if owner_ids else {}
-    for (action_id, item_id, description, owner_id, due_date, original_due_date, status,
-         completed_on, created_at) in rows:
-        actions[item_id].append(_Action(
-            action_id, item_id, description, owners.get(owner_id) if owner_id else None,
-            due_date, original_due_date, status, completed_on, created_at,
-            changes.get(action_id, [])))
+    ):
+        action = _Action(action_id, item_id, description, None, due_date, original_due_date,
+                         status, completed_on, created_at, changes.get(action_id, ()))
+        actions[item_id].append(action)
+        if owner_id is not None:
+            owned[owner_id].append(action)
+    if owned:
+        for user_id, name, organisation in db.session.execute(
+            select(User.id, User.name, User.organisation).where(User.id.in_(sorted(owned)))
+        ):
+            owner = _Owner(shown_name(name, organisation))
+            for action in owned[user_id]:
+                action.owner = owner
     return actions
 
 
@@ -431,9 +517,9 @@ def _load(committee: Committee, today: date, now: datetime, rules: StatusRules,
     # The status rule's facts are counted from the actions read, with no statement more.
     statuses = {item.id: work_out_status(facts_from_actions(item, actions[item.id]), today,
                                          rules) for item in items}
-    updates = _read_updates([item.id for item in items], since)
+    history = _read_history([item.id for item in items], since)
     commentary = latest_commentary([item.id for item in items])
-    return _Data(committee, inspections, findings, items, actions, refs, statuses, updates,
+    return _Data(committee, inspections, findings, items, actions, refs, statuses, history,
                  commentary, today, now, rules)
 
 
@@ -604,7 +690,12 @@ _FOUND_WORDS = {
 
 
 def _findings_of(data: _Data, inspection: Inspection) -> list[Finding]:
-    return [f for f in data.findings if f.inspection_id == inspection.id]
+    """The inspection's findings, in the paper's order: sorted out once for every inspection
+    (a board follows dozens), not by reading all the findings each time."""
+    if not data.by_inspection and data.findings:
+        for finding in data.findings:
+            data.by_inspection.setdefault(finding.inspection_id, []).append(finding)
+    return list(data.by_inspection.get(inspection.id, []))
 
 
 def _about(data: _Data, inspection: Inspection) -> str:
@@ -697,17 +788,29 @@ def _trend_label(point: Point) -> str:
 
 
 def _action_figures(data: _Data, actions: list[_Action]) -> dict[str, int]:
-    complete = sum(1 for a in actions if a.status is ActionStatus.COMPLETE)
-    overdue = sum(1 for a in actions if data.overdue(a))
-    still_open = sum(1 for a in actions if a.is_open)
+    """The actions counted by state, in one pass."""
+    complete = overdue = still_open = cancelled = extensions = 0
+    today = data.today
+    for action in actions:
+        status = action.status
+        if status in OPEN_ACTION_STATUSES:
+            still_open += 1
+            if action.due_date < today:
+                overdue += 1
+        elif status is ActionStatus.COMPLETE:
+            complete += 1
+        elif status is ActionStatus.CANCELLED:
+            cancelled += 1
+        for change in action.due_date_changes:
+            if change.state is DueDateChangeState.APPROVED:
+                extensions += 1
     return {
         "actions": len(actions),
         "complete": complete,
         "on_track": still_open - overdue,
         "overdue": overdue,
-        "cancelled": sum(1 for a in actions if a.status is ActionStatus.CANCELLED),
-        "extensions": sum(1 for a in actions for c in a.due_date_changes
-                          if c.state is DueDateChangeState.APPROVED),
+        "cancelled": cancelled,
+        "extensions": extensions,
     }
 
 
@@ -803,16 +906,8 @@ def _position_tables(data: _Data, shown: dict[str, Any]) -> list[Block]:
 
 
 def _histories(data: _Data) -> list[ItemHistory]:
-    changes: dict[int, list[tuple[datetime, ActionStatus, ActionStatus]]] = defaultdict(list)
-    signed_off: dict[int, datetime] = {}
-    for update in data.updates:
-        if (update.kind is HistoryKind.STATUS_CHANGE and update.action_id is not None
-                and update.field is HistoryField.STATUS):
-            old, new = update.old, update.new
-            if isinstance(old, ActionStatus) and isinstance(new, ActionStatus):
-                changes[update.action_id].append((update.created_at, old, new))
-        elif update.kind is HistoryKind.SIGN_OFF:
-            signed_off[update.item_id] = update.created_at
+    changes = data.history.status_changes
+    signed_off = data.history.signed_off
     histories = []
     for item in data.items:
         completed_at = None
@@ -824,12 +919,12 @@ def _histories(data: _Data) -> list[ItemHistory]:
                 status=action.status,
                 due_date=action.due_date,
                 completed_on=action.completed_on,
-                status_changes=changes.get(action.id, []),
+                status_changes=changes.get(action.id, ()),
                 date_moves=sorted(
                     (c.decided_at, c.from_date, c.to_date)
                     for c in action.due_date_changes
                     if c.state is DueDateChangeState.APPROVED and c.decided_at is not None
-                ),
+                ) if action.due_date_changes else (),
             )
             for action in data.actions_of[item.id]
         ]
@@ -887,9 +982,9 @@ def cut(text: str, limit: int = COMMENTARY_CUT) -> str:
     return head.rstrip(" ,;:.") + "…"
 
 
-def _author(entry: HistoryEntry) -> str:
+def _author(entry: Commentary) -> str:
     if entry.author is not None:
-        return clean(entry.author.display_name)
+        return clean(entry.author)
     return "a partner" if entry.partner_link_id is not None else "author not recorded"
 
 
@@ -1159,13 +1254,8 @@ def _development_appendix(data: _Data) -> Section:
 
 
 def _cancel_reasons(data: _Data) -> dict[int, str]:
-    reasons = {}
-    for update in data.updates:
-        if (update.kind is HistoryKind.STATUS_CHANGE and update.action_id is not None
-                and update.field is HistoryField.STATUS
-                and update.new is ActionStatus.CANCELLED):
-            reasons[update.action_id] = clean(update.text)
-    return reasons
+    return {action_id: clean(text)
+            for action_id, (_when, text) in data.history.cancelled.items()}
 
 
 def _completed_month(action: _Action) -> str:
@@ -1262,9 +1352,8 @@ def _item_row(data: _Data, item: Item, previous: PreviousReport | None, end: dat
 def _cancelled_since(data: _Data, action: _Action, since: datetime | None) -> bool:
     if since is None:
         return True
-    return any(u.action_id == action.id and u.kind is HistoryKind.STATUS_CHANGE
-               and u.new is ActionStatus.CANCELLED and u.created_at > since
-               for u in data.updates)
+    cancelled = data.history.cancelled.get(action.id)
+    return cancelled is not None and cancelled[0] > since
 
 
 # Section 5 sets out at most this many items (open areas for priority action first, then
@@ -1501,7 +1590,7 @@ def _overdue_actions(data: _Data) -> Section:
     late.sort(key=lambda pair: (pair[1].due_date, pair[1].id))
     if not late:
         return Section("B", "Overdue actions", [Para("No actions are overdue.")])
-    updates = latest_commentary(sorted({item.id for item, _a in late}), per_action=True)
+    updates = latest_commentary_on_actions(sorted(a.id for _item, a in late))
 
     def latest(action: _Action) -> str:
         entry = updates.get(action.id)
@@ -1554,7 +1643,7 @@ def _changes(data: _Data, previous: PreviousReport | None) -> Section:
             "earlier report to compare with.")])
     items = {item.id: item for item in data.items}
     changed: dict[int, _Changed] = defaultdict(_Changed)
-    for update in data.updates:
+    for update in data.history.recent:
         if not (previous.issued_at < update.created_at <= data.now):
             continue
         if update.item_id not in items:

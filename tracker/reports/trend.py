@@ -9,8 +9,11 @@ on their own.
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 from tracker.formatting import UK
 from tracker.items.models import ActionStatus
@@ -26,11 +29,9 @@ class ActionHistory:
     due_date: date
     completed_on: date | None = None
     # (when, old status, new status), oldest first.
-    status_changes: list[tuple[datetime, ActionStatus, ActionStatus]] = field(
-        default_factory=list
-    )
+    status_changes: Sequence[tuple[datetime, ActionStatus, ActionStatus]] = ()
     # Approved moves of the due date: (when, from, to), oldest first.
-    date_moves: list[tuple[datetime, date, date]] = field(default_factory=list)
+    date_moves: Sequence[tuple[datetime, date, date]] = ()
 
     def status_at(self, moment: datetime) -> ActionStatus | None:
         """Its status at `moment`, or None if it did not exist yet."""
@@ -129,74 +130,92 @@ def point_at(items: list[ItemHistory], day: date, *, is_today: bool = False) -> 
     return Point(day=day, is_today=is_today, **counts)
 
 
-def _statuses_at(action: ActionHistory, moments: list[datetime]) -> list[ActionStatus | None]:
-    """`action.status_at` at each of `moments` (oldest first), in one pass over its changes."""
+def _spans(action: ActionHistory, moments: list[datetime]
+           ) -> list[tuple[int, int, ActionStatus, date]]:
+    """The stretches of `moments` (oldest first) over which the action's status and due date
+    stay the same, from the first moment it existed: (first index, index after the last,
+    status, due date). What `status_at` and `due_at` give at each moment, found by halving
+    the moments at each change rather than asking at every moment."""
+    size = len(moments)
+    start = bisect_right(moments, action.created_at)  # the first moment after its creation
+    if start >= size:
+        return []
+    # (from which moment, status), in order: a change counts from the first moment after it.
     changes = action.status_changes
-    if not changes:
-        return [action.status_at(moment) for moment in moments]
-    statuses: list[ActionStatus | None] = []
-    passed = 0
-    for moment in moments:
-        if action.created_at >= moment:
-            statuses.append(None)
-            continue
-        while passed < len(changes) and changes[passed][0] < moment:
-            passed += 1
-        statuses.append(changes[passed - 1][2] if passed else changes[0][1])
-    return statuses
-
-
-def _dues_at(action: ActionHistory, moments: list[datetime]) -> list[date]:
-    """`action.due_at` at each of `moments` (oldest first), in one pass over its moves."""
+    if changes:
+        statuses = [(start, changes[0][1])] + [
+            (max(bisect_right(moments, when), start), new) for when, _old, new in changes]
+    elif action.status is ActionStatus.COMPLETE and action.completed_on is not None:
+        # In progress until the day it was completed.
+        completed = datetime.combine(action.completed_on, time(), tzinfo=UK)
+        statuses = [(start, ActionStatus.IN_PROGRESS),
+                    (max(bisect_right(moments, completed), start), action.status)]
+    else:
+        statuses = [(start, action.status)]
     moves = action.date_moves
-    if not moves:
-        return [action.due_date] * len(moments)
-    dues = []
-    due, passed = moves[0][1], 0
-    for moment in moments:
-        while passed < len(moves) and moves[passed][0] < moment:
-            due = moves[passed][2]
-            passed += 1
-        dues.append(due)
-    return dues
+    dues = [(start, moves[0][1] if moves else action.due_date)] + [
+        (max(bisect_right(moments, when), start), to) for when, _from, to in moves]
+    bounds = sorted({n for n, _status in statuses} | {n for n, _due in dues} | {size})
+    spans = []
+    status_at = due_at = 0
+    for first, after in pairwise(bounds):
+        while status_at + 1 < len(statuses) and statuses[status_at + 1][0] <= first:
+            status_at += 1
+        while due_at + 1 < len(dues) and dues[due_at + 1][0] <= first:
+            due_at += 1
+        spans.append((first, after, statuses[status_at][1], dues[due_at][1]))
+    return spans
 
 
 def trend(items: list[ItemHistory], today: date, most: int = 12) -> list[Point]:
     """Month-end counts from the month the first item was created, then today's: the counts
-    `point_at` gives for each day, worked out walking each action's history once for all the
-    days rather than once a day."""
+    `point_at` gives for each day, worked out from each action's stretches of the same status
+    and due date (`_spans`) rather than asking each action at each day."""
     if not items:
         return []
     first = min(item.created_at for item in items).astimezone(UK).date()
     days = month_ends(first, today, most=most - 1) + [today]
-    moments = [_end_of(day) for day in days]
+    # In UTC, as the history's times are read: two times of the same zone compare at once,
+    # a UK time and a UTC one only after working out the UK's offset each time.
+    moments = [_end_of(day).astimezone(UTC) for day in days]
+    size = len(days)
     counts = [[0] * 6 for _ in days]
-    complete = ActionStatus.COMPLETE
-    cancelled = ActionStatus.CANCELLED
+    # The actions' counts as differences: +1 where a stretch starts, -1 after it ends.
+    on_time, overdue, complete = ([0] * (size + 1) for _ in range(3))
+    # The statuses `is_overdue` counts as open, asked once rather than for every count.
+    still_open = tuple(status for status in ActionStatus if status.is_open)
     for item in items:
-        # At each moment: did the item exist, and was any of its actions overdue?
-        exists = [item.created_at < moment for moment in moments]
-        any_overdue = [False] * len(days)
+        # From which moment the item existed, and at which moments any action was overdue.
+        exists = bisect_right(moments, item.created_at)
+        any_overdue = [False] * size
         for action in item.actions:
-            dues = _dues_at(action, moments)
-            for n, status in enumerate(_statuses_at(action, moments)):
-                if not exists[n] or status is None or status is cancelled:
+            for first, after, status, due in _spans(action, moments):
+                first = max(first, exists)
+                if first >= after or status is ActionStatus.CANCELLED:
                     continue
-                if status is complete:
-                    counts[n][5] += 1
-                elif is_overdue(status, dues[n], days[n]):
-                    counts[n][4] += 1
-                    any_overdue[n] = True
-                else:
-                    counts[n][3] += 1
-        for n, moment in enumerate(moments):
-            if not exists[n]:
-                continue
-            if item.completed_at is not None and item.completed_at < moment:
+                if status is ActionStatus.COMPLETE:
+                    complete[first] += 1
+                    complete[after] -= 1
+                    continue
+                # `is_overdue`: open, and due before the day: from the first day after it.
+                late = max(bisect_right(days, due), first) if status in still_open else after
+                if first < min(late, after):
+                    on_time[first] += 1
+                    on_time[min(late, after)] -= 1
+                if late < after:
+                    overdue[late] += 1
+                    overdue[after] -= 1
+                    any_overdue[late:after] = [True] * (after - late)
+        for n in range(exists, size):
+            if item.completed_at is not None and item.completed_at < moments[n]:
                 counts[n][2] += 1
             elif any_overdue[n] or (item.target_date is not None
                                     and item.target_date < days[n]):
                 counts[n][1] += 1
             else:
                 counts[n][0] += 1
+    running = [0, 0, 0]
+    for n in range(size):
+        running = [running[0] + on_time[n], running[1] + overdue[n], running[2] + complete[n]]
+        counts[n][3:] = running
     return [Point(day, n == len(days) - 1, *counts[n]) for n, day in enumerate(days)]
