@@ -1,4 +1,6 @@
-from datetime import date
+import re
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 import pytest
 from markupsafe import escape
@@ -11,7 +13,9 @@ from tests.factories import (
     UserFactory,
 )
 from tracker.audit.models import HistoryEntry, HistoryKind
+from tracker.audit.service import record_history
 from tracker.extensions import db
+from tracker.items import service
 from tracker.items.models import Action, ActionStatus
 
 
@@ -142,3 +146,69 @@ def test_a_nul_character_in_a_form_is_refused_and_nothing_saved(client, action):
         "version": action.version, "status": "in progress", "commentary": "bad\x00text"})
     assert response.status_code == 400
     assert db.session.get(Action, action.id).status is ActionStatus.NOT_STARTED
+
+
+def page_words(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.data.decode())).split()) + " "
+
+
+def action_rows(response) -> dict[str, str]:
+    """The item page's actions table: each row's words, by the action's description."""
+    html = response.data.decode()
+    table = html[html.index("Actions for this item"):]
+    table = table[:table.index("</table>")]
+    rows = {}
+    for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table, flags=re.S)[1:]:
+        cells = [" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+                 for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        rows[cells[0]] = " | ".join(cells[1:])
+    return rows
+
+
+def test_the_item_page_shows_each_actions_moves_and_the_requests_waiting_for_the_lead(client):
+    moved = ActionFactory(description="Audit case files", due_date=date(2026, 12, 1))
+    item, lead, now = moved.item, moved.item.lead_officer, datetime(2026, 11, 22, 12, tzinfo=UTC)
+    asked_to_move = ActionFactory(item=item, description="Train managers",
+                                  due_date=date(2026, 12, 10))
+    asked_to_cancel = ActionFactory(item=item, description="Re-launch the guidance",
+                                    due_date=date(2026, 11, 2), status=ActionStatus.IN_PROGRESS)
+    ActionFactory(item=item, description="Report to the board", owner=None,
+                  due_date=date(2027, 1, 5))
+    service.change_due_date(moved, actor=lead, now=now, new_date=date(2027, 1, 10),
+                            reason="The auditors are away in December")
+    service.change_due_date(moved, actor=lead, now=now, new_date=date(2027, 1, 20),
+                            reason="Two more teams to audit")
+    service.change_due_date(asked_to_move, actor=asked_to_move.owner, now=now,
+                            new_date=date(2027, 2, 1), reason="The trainer left")
+    service.cancel_action(asked_to_cancel, actor=asked_to_cancel.owner, now=now,
+                          reason="The guidance is being rewritten instead")
+    db.session.commit()
+    sign_in_as(client, lead)
+    rows = action_rows(client.get(f"/items/{item.id}"))
+    assert rows == {
+        "Re-launch the guidance": f"{asked_to_cancel.owner.name} | 2 Nov 2026 | "
+                                  "Overdue In progress Cancellation requested",
+        "Train managers": f"{asked_to_move.owner.name} | 10 Dec 2026 "
+                          "Change to 1 Feb 2027 requested | Not started",
+        "Report to the board": "No owner | 5 Jan 2027 | Not started",
+        "Audit case files": f"{moved.owner.name} | 20 Jan 2027 "
+                            "Originally 1 Dec 2026; moved 2 times | Not started",
+    }
+
+
+def test_the_item_pages_history_comes_a_page_at_a_time_newest_first(client, action):
+    item, lead = action.item, action.item.lead_officer
+    for n in range(55):
+        record_history(item=item, action=action, author=lead,
+                       now=datetime(2026, 11, 1, 9, tzinfo=UTC) + timedelta(minutes=n),
+                       kind=HistoryKind.COMMENTARY, text=f"Note {n}")
+    db.session.commit()
+    sign_in_as(client, lead)
+    first = page_words(client.get(f"/items/{item.id}"))
+    assert "Entries 1 to 50 of 55, newest first." in first
+    assert "Note 54" in first and "Note 5 " in first and "Note 4 " not in first
+    assert f"Action: {action.description} Note 54 {lead.name}, 1 November 2026 at 9:54am" in first
+    second = page_words(client.get(f"/items/{item.id}?page=2"))
+    assert "Entries 51 to 55 of 55, newest first." in second
+    assert "Note 4 " in second and "Note 0 " in second and "Note 5 " not in second

@@ -61,6 +61,8 @@ PAGES: dict[str, tuple[tuple[str, ...], Callable[[Places], str]]] = {
     "items list, red only": (EVERYONE, lambda p: "/items?state=red"),
     "items list, not planned": (EVERYONE, lambda p: "/items?state=not+planned"),
     "item page": (EVERYONE, lambda p: f"/items/{p.item}"),
+    # A later page of its history (at scale 0.05 the item has fewer entries: its last page).
+    "item page, older history": ((ADMIN,), lambda p: f"/items/{p.item}?page=3"),
     "action page": (EVERYONE, lambda p: f"/actions/{p.action}"),
     "action update form": (STAFF, lambda p: f"/actions/{p.action}/update"),
     "my actions": (STAFF, lambda p: "/my-actions"),

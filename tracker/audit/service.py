@@ -8,18 +8,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import User
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.audit.values import to_json, user_id_in
-from tracker.audit.words import People, ShownEntry, shown_entries
+from tracker.audit.words import (
+    Named,
+    People,
+    ShownEntry,
+    StoredEntry,
+    shown_entries,
+    shown_stored_entries,
+)
 from tracker.extensions import db
-from tracker.pagination import Page, fetch_page
+from tracker.items.models import Action
+from tracker.pagination import PER_PAGE, Page, clamp
 
 if TYPE_CHECKING:
-    from tracker.items.models import Action, Item
+    from tracker.items.models import Item
     from tracker.partners.models import PartnerLink
 
 
@@ -68,20 +76,70 @@ def history_of_item(item: Item) -> list[HistoryEntry]:
     return list(db.session.scalars(_item_history(item)))
 
 
-def history_page_of_item(item: Item, page: int) -> Page[HistoryEntry]:
-    """One page of the item's history, its actions' included, newest first (50 entries a page:
-    a busy item gathers hundreds over the years)."""
-    return fetch_page(_item_history(item), page=page)
+def _stored_entries(query: Select[Any]) -> list[StoredEntry]:
+    """The entries `query` narrows `_STORED` to, as plain values."""
+    return [StoredEntry(*row) for row in db.session.execute(
+        query.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()))]
+
+
+# An entry's columns as `StoredEntry` holds them, with its action's description.
+_STORED = (
+    select(HistoryEntry.kind, HistoryEntry.field, HistoryEntry.old_value,
+           HistoryEntry.new_value, HistoryEntry.text, HistoryEntry.author_id,
+           HistoryEntry.created_at, HistoryEntry.action_id, Action.description,
+           HistoryEntry.partner_link_id)
+    .outerjoin(Action, Action.id == HistoryEntry.action_id)
+)
+
+
+def item_history_in_words(item_id: int, page: int, per_page: int = PER_PAGE
+                          ) -> Page[ShownEntry]:
+    """One page of the item's history in words, its actions' entries included, newest first
+    (50 entries a page: a busy item gathers hundreds over the years). Read as plain values,
+    not `HistoryEntry` objects, with each entry's action description and everyone the page
+    names: three statements, whatever the length of the history."""
+    total = db.session.scalar(
+        select(func.count()).select_from(HistoryEntry).where(HistoryEntry.item_id == item_id)
+    ) or 0
+    page = clamp(page, total, per_page)
+    entries = _stored_entries(_STORED.where(HistoryEntry.item_id == item_id)
+                              .limit(per_page).offset((page - 1) * per_page))
+    return Page(rows=shown_stored_entries(entries, named_people(entries)), total=total,
+                page=page, per_page=per_page)
+
+
+def action_history_in_words(action_id: int) -> list[ShownEntry]:
+    """One action's whole history in words, newest first, read as plain values with everyone
+    it names (two statements)."""
+    entries = _stored_entries(_STORED.where(HistoryEntry.action_id == action_id))
+    return shown_stored_entries(entries, named_people(entries))
+
+
+def _named_ids(entries: list[HistoryEntry] | list[StoredEntry]) -> set[int]:
+    """The ids of everyone the entries name: their authors and the people their values
+    name."""
+    ids: set[int] = set()
+    for entry in entries:
+        if entry.author_id is not None:
+            ids.add(entry.author_id)
+        for stored in (entry.old_value, entry.new_value):
+            user_id = user_id_in(stored)
+            if user_id is not None:
+                ids.add(user_id)
+    return ids
+
+
+def named_people(entries: list[StoredEntry]) -> People:
+    """Everyone the entries name, as plain names (`Named`), in one statement."""
+    # Always one statement, however many people (or none): a page's count never depends on it.
+    return People({row.id: Named(row.name, row.organisation) for row in db.session.execute(
+        select(User.id, User.name, User.organisation)
+        .where(User.id.in_(sorted(_named_ids(entries)))))})
 
 
 def _action_history(action: Action) -> Select[tuple[HistoryEntry]]:
     return (select(HistoryEntry).where(HistoryEntry.action_id == action.id)
             .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()))
-
-
-def history_of_action(action: Action) -> list[HistoryEntry]:
-    """One action's history, newest first."""
-    return list(db.session.scalars(_action_history(action)))
 
 
 def last_entry_of_action(action: Action) -> HistoryEntry | None:
@@ -112,17 +170,9 @@ def last_update_of_action(action: Action) -> list[ShownEntry]:
 def load_people(entries: list[HistoryEntry]) -> People:
     """Load everyone the entries name in one statement, and give each entry its author, so
     that showing them asks the database nothing more."""
-    ids: set[int] = set()
-    for entry in entries:
-        if entry.author_id is not None:
-            ids.add(entry.author_id)
-        for stored in (entry.old_value, entry.new_value):
-            user_id = user_id_in(stored)
-            if user_id is not None:
-                ids.add(user_id)
     # Always one statement, however many people (or none): a page's count never depends on it.
     users = {user.id: user for user in db.session.scalars(
-        select(User).where(User.id.in_(sorted(ids))))}
+        select(User).where(User.id.in_(sorted(_named_ids(entries)))))}
     for entry in entries:
         # As if loaded with the entry: nothing to save, and no lazy load later.
         set_committed_value(entry, "author", users.get(entry.author_id)

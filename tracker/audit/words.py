@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from tracker.accounts.models import shown_name
 from tracker.audit.models import HistoryKind
-from tracker.audit.values import HistoryField, Person
+from tracker.audit.values import HistoryField, Person, from_json
 from tracker.formatting import long_date
 
 if TYPE_CHECKING:
@@ -26,12 +27,26 @@ RULE = "Worked out by the rule"
 THE_TRACKER = "The tracker"
 
 
+@dataclass(frozen=True)
+class Named:
+    """Someone the history names, read as plain values: their name, and a partner's
+    organisation (what `People` needs of a `User`)."""
+
+    name: str
+    organisation: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return shown_name(self.name, self.organisation)
+
+
 @dataclass
 class People:
     """Everyone a list of history entries names, loaded at once: who wrote each entry, and
-    the people its values name (a lead officer or owner before and after)."""
+    the people its values name (a lead officer or owner before and after). Each is a `User`,
+    or a `Named` where a page read them as plain values."""
 
-    users: dict[int, User] = field(default_factory=dict)
+    users: dict[int, User | Named] = field(default_factory=dict)
 
     def name_of(self, person: Person | None, *, display: bool = False) -> str:
         """A person's name as the history shows it; a name kept as text (from before the
@@ -60,7 +75,8 @@ def value_in_words(field_: HistoryField | None, value: Any, people: People, *,
     return str(value)
 
 
-def change_in_words(entry: HistoryEntry, people: People, *, display: bool = False) -> str:
+def change_in_words(entry: HistoryEntry | StoredEntry, people: People, *,
+                    display: bool = False) -> str:
     """What an entry changed: "status from “In progress” to “Complete”"; for a planned action
     "due 9 January 2027"; "" when it changed no field."""
     if entry.field is None:
@@ -92,7 +108,7 @@ _LEGACY_LINK_TEXTS = (
 )
 
 
-def entry_text(entry: HistoryEntry) -> str:
+def entry_text(entry: HistoryEntry | StoredEntry) -> str:
     """An entry's text as shown: as written, but for the name in an old partner link entry."""
     if entry.field is None:
         for kind, pattern, replacement in _LEGACY_LINK_TEXTS:
@@ -115,6 +131,50 @@ class ShownEntry:
     text: str
     author: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """A history entry read as plain values rather than as a `HistoryEntry` (a long history
+    reads faster so), with its action's description: what showing it needs."""
+
+    kind: HistoryKind
+    field: HistoryField | None
+    old_value: Any
+    new_value: Any
+    text: str
+    author_id: int | None
+    created_at: datetime
+    action_id: int | None
+    action_description: str | None
+    partner_link_id: int | None
+
+    @property
+    def old(self) -> Any:
+        return from_json(self.field, self.old_value)
+
+    @property
+    def new(self) -> Any:
+        return from_json(self.field, self.new_value)
+
+
+def shown_stored_entries(entries: list[StoredEntry], people: People) -> list[ShownEntry]:
+    """Entries read as plain values, in words, as `shown_entries` makes them (`people` holds
+    everyone they name, their authors included)."""
+    shown = []
+    for entry in entries:
+        author = people.users.get(entry.author_id) if entry.author_id is not None else None
+        shown.append(ShownEntry(
+            kind=entry.kind.label,
+            partner=entry.partner_link_id is not None,
+            change=change_in_words(entry, people),
+            action_id=entry.action_id,
+            action=entry.action_description or "",
+            text=entry_text(entry),
+            author=author.name if author is not None else THE_TRACKER,
+            at=entry.created_at,
+        ))
+    return shown
 
 
 def shown_entries(entries: list[HistoryEntry], people: People) -> list[ShownEntry]:

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.accounts.models import User
+from tracker.accounts.models import User, shown_name
 from tracker.extensions import db
 from tracker.formatting import UK
 from tracker.inspections.models import Finding, FindingCategory, Inspection
@@ -171,6 +171,93 @@ def get_item(council_id: int, item_id: int) -> Item | None:
             selectinload(Item.actions).selectinload(Action.cancellation_requests),
         )
     ).first()
+
+
+def item_for_page(council_id: int, item_id: int) -> Item | None:
+    """One item of the council with what its page shows of it: its finding and inspection,
+    its lead officer, who signed it off and the later inspections that found it still open
+    (two statements). Its actions are read apart, as plain values (`actions_of_item`)."""
+    return db.session.scalars(
+        items_of_council(council_id)
+        .where(Item.id == item_id)
+        .options(
+            joinedload(Item.finding).joinedload(Finding.inspection),
+            joinedload(Item.lead_officer),
+            joinedload(Item.signed_off_by),
+            selectinload(Item.still_open_at),
+        )
+    ).first()
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action as its item's page lists it, read as plain values (`actions_of_item`)."""
+
+    id: int
+    description: str
+    # The owner's name as lists show it (a partner's with their organisation); None for none.
+    owner: str | None
+    due_date: date
+    original_due_date: date
+    status: ActionStatus
+    # How many times its due date has been moved (approved changes).
+    extensions: int
+    # The date asked for by a request to move it that waits for a decision, if any.
+    requested_due_date: date | None
+    # Whether a request to cancel it waits for a decision.
+    cancellation_requested: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    @property
+    def date_moved(self) -> bool:
+        return self.due_date != self.original_due_date
+
+
+def actions_of_item(item_id: int) -> list[ActionLine]:
+    """The item's actions, soonest due first, each with its owner's name, how often its date
+    was moved and the requests about it that wait for the lead officer: one statement,
+    whatever the number of actions and requests."""
+    moves = (
+        select(func.count()).select_from(DueDateChange)
+        .where(DueDateChange.action_id == Action.id,
+               DueDateChange.state == RequestState.APPROVED)
+        .scalar_subquery()
+    )
+    # At most one request of each kind waits at a time (a new one withdraws the last); the
+    # earliest, as `tracker.items.service.pending_due_date_change` takes it, all the same.
+    asked_date = (
+        select(DueDateChange.to_date)
+        .where(DueDateChange.action_id == Action.id,
+               DueDateChange.state == RequestState.PENDING)
+        .order_by(DueDateChange.requested_at, DueDateChange.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    cancelling = (
+        select(CancellationRequest.id)
+        .where(CancellationRequest.action_id == Action.id,
+               CancellationRequest.state == RequestState.PENDING)
+        .exists()
+    )
+    rows = db.session.execute(
+        select(Action.id, Action.description, User.name, User.organisation, Action.due_date,
+               Action.original_due_date, Action.status, moves, asked_date, cancelling)
+        .outerjoin(User, User.id == Action.owner_id)
+        .where(Action.item_id == item_id)
+        .order_by(Action.due_date, Action.id)
+    )
+    return [
+        ActionLine(id=action_id, description=description,
+                   owner=shown_name(name, organisation) if name is not None else None,
+                   due_date=due, original_due_date=original, status=status,
+                   extensions=moved, requested_due_date=asked,
+                   cancellation_requested=bool(cancel))
+        for (action_id, description, name, organisation, due, original, status, moved, asked,
+             cancel) in rows
+    ]
 
 
 def get_action(council_id: int, action_id: int) -> Action | None:
@@ -453,13 +540,29 @@ def themes_in_use(council_id: int) -> list[str]:
 OWNER_GROUPS = ("overdue", "upcoming", "finished")
 
 
+@dataclass(frozen=True)
+class OwnedAction:
+    """One of someone's actions as My actions lists it, read as plain values."""
+
+    id: int
+    description: str
+    due_date: date
+    status: ActionStatus
+    item_id: int
+    item_title: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+
 @dataclass
 class OwnerActions:
     """A page of someone's actions, overdue first, then coming up, then finished lately; with
     how many each group holds in all."""
 
-    actions: list[Action]
-    groups: dict[str, list[Action]]
+    actions: list[OwnedAction]
+    groups: dict[str, list[OwnedAction]]
     counts: dict[str, int]
     page: int
     per_page: int
@@ -477,7 +580,7 @@ def actions_for_owner(
     user: User, today: date, *, page: int = 1, per_page: int = 50
 ) -> OwnerActions:
     """My actions: overdue first, then due, then recently finished (the last 30 days), a page
-    at a time (two statements)."""
+    at a time, as plain values (two statements)."""
     is_open = Action.status.in_(OPEN_ACTION_STATUSES)
     group = case((and_(is_open, Action.due_date < today), 0), (is_open, 1), else_=2)
     mine = _within_council(select(Action), user.council_id).where(
@@ -489,16 +592,14 @@ def actions_for_owner(
     )).one()
     counts = dict(zip(OWNER_GROUPS, row, strict=True))
     page = clamp(page, sum(counts.values()), per_page)
-    actions = list(db.session.scalars(
-        mine.options(
-            joinedload(Action.owner),
-            joinedload(Action.item).joinedload(Item.lead_officer),
-        )
+    actions = [OwnedAction(*row) for row in db.session.execute(
+        mine.with_only_columns(Action.id, Action.description, Action.due_date, Action.status,
+                               Item.id, Item.title)
         .order_by(group, Action.due_date, Action.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
-    ))
-    groups: dict[str, list[Action]] = {name: [] for name in OWNER_GROUPS}
+    )]
+    groups: dict[str, list[OwnedAction]] = {name: [] for name in OWNER_GROUPS}
     for action in actions:
         if action.is_open:
             groups["overdue" if action.due_date < today else "upcoming"].append(action)

@@ -49,6 +49,7 @@ from tracker.reminders.notices import tell, tell_deciders
 if TYPE_CHECKING:
     from tracker.accounts.models import User
     from tracker.inspections.models import Inspection
+    from tracker.items.queries import ActionLine
     from tracker.partners.models import PartnerLink
 
 R = TypeVar("R", DueDateChange, CancellationRequest)
@@ -378,7 +379,11 @@ def _too_early(item: Item, day: date, field: str) -> RuleBroken | None:
 def due_after_target(action: Action) -> bool:
     """Whether the action is due after its item's target date: saved, but the lead is
     warned, as the item cannot then be delivered on time."""
-    target = action.item.target_date
+    return due_after(action, action.item.target_date)
+
+
+def due_after(action: Action | ActionLine, target: date | None) -> bool:
+    """Whether an open action is due after this target date (`due_after_target`)."""
     return target is not None and action.is_open and action.due_date > target
 
 
@@ -915,7 +920,7 @@ class CompletionCheck:
     complete (an item whose actions were all cancelled, or that has none, has delivered
     nothing)."""
 
-    open_actions: tuple[Action, ...]
+    open_actions: tuple[Action | ActionLine, ...]
     complete_actions: int
     cancelled_actions: int
 
@@ -948,7 +953,12 @@ def _shortened(text: str, most: int = 80) -> str:
 
 def completion_check(item: Item) -> CompletionCheck:
     """What stands between an item and being marked complete (see `CompletionCheck`)."""
-    actions = item.actions
+    return completion_of(item.actions)
+
+
+def completion_of(actions: Sequence[Action] | Sequence[ActionLine]) -> CompletionCheck:
+    """`completion_check` of the item whose actions these are (Actions, or plain rows of
+    them read for its page)."""
     return CompletionCheck(
         open_actions=tuple(a for a in actions if a.is_open),
         complete_actions=sum(1 for a in actions if a.status is ActionStatus.COMPLETE),

@@ -17,9 +17,9 @@ from wtforms.fields.choices import SelectChoice
 from tracker import clock
 from tracker.accounts.service import get_user, names_of_council_users, users_of_council
 from tracker.audit.service import (
+    action_history_in_words,
     history_in_words,
-    history_of_action,
-    history_page_of_item,
+    item_history_in_words,
     last_entry_of_action,
     last_update_of_action,
 )
@@ -189,25 +189,24 @@ def _action_plan_download(file_format: str) -> Response:
 @bp.route("/items/<int:item_id>")
 @allow(ALL_ROLES)
 def view_item(item_id: int):
-    item = load_or_404(queries.get_item, item_id)
+    item = load_or_404(queries.item_for_page, item_id)
     today = clock.today()
     now = clock.now()
     rules = _rules()
-    history = history_page_of_item(item, page=page_number(request.args.get("page")))
+    actions = queries.actions_of_item(item.id)
+    history = item_history_in_words(item.id, page=page_number(request.args.get("page")))
     return render_template(
         "items/view.html",
         item=item,
+        actions=actions,
         status=queries.status_of(item, today, rules),
         stale=item.status is not ItemStatus.COMPLETE and is_stale(item.last_updated_at, now, rules),
         history=history,
-        entries=history_in_words(history.rows),
-        extensions={a.id: service.extension_count(a) for a in item.actions},
-        pending={a.id: service.pending_due_date_change(a) for a in item.actions},
-        cancelling={a.id: service.pending_cancellation(a) for a in item.actions},
-        completion=service.completion_check(item),
+        entries=history.rows,
+        completion=service.completion_of(actions),
         questions=questions_about_item(item, current_user.council_id, today),
         evidence=evidence_of(item),
-        late_for_target=[a for a in item.actions if service.due_after_target(a)],
+        late_for_target=[a for a in actions if service.due_after(a, item.target_date)],
     )
 
 
@@ -334,7 +333,7 @@ def view_action(action_id: int):
         "items/view_action.html",
         action=action,
         item=action.item,
-        history=history_in_words(history_of_action(action)),
+        history=action_history_in_words(action.id),
         extensions=service.extension_count(action),
         pending=service.pending_due_date_change(action),
         cancelling=service.pending_cancellation(action),
