@@ -26,8 +26,8 @@ Targets (issue 19), under both loads: every page p95 <= 100 ms and at least 15 %
 check's requests per second; the draft papers p95 <= 1 s, with no throughput target (each
 works out a whole paper and is read rarely): the first committee's (about a twentieth of the
 items) and the largest committee's (bench data's board, which follows every item); no update
-refused; each worker at most 200 MB resident at the end of the run. The command exits 1 when any is missed,
-so it can gate a change.
+refused; each worker at most 200 MB resident at the end of the run. The command exits 1 when
+any is missed, so it can gate a change.
 """
 
 from __future__ import annotations
