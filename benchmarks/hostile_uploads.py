@@ -211,6 +211,11 @@ def main() -> int:
         print("Loading the demo council ...", flush=True)
         email, password, inspection = build_demo(folder, database_url)
         with gunicorn(database_url, options.workers, folder) as (base, master):
+            # The app is loaded before the workers are forked, so the first may answer before
+            # the last is forked: wait for them all.
+            deadline = time.monotonic() + 30
+            while len(workers_of(master)) < options.workers and time.monotonic() < deadline:
+                time.sleep(0.1)
             workers_before = sorted(workers_of(master))
             browser = Browser(base)
             browser.sign_in(email, password)
