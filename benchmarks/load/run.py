@@ -434,6 +434,8 @@ def print_table(results: list[Result]) -> bool:
             misses.append(f"under {SHARE_TARGET:.0%} of the health check")
         if result.failed:
             misses.append(f"{result.failed} failed requests")
+        if not result.requests:
+            misses.append("no request answered within the run")
         # A post still unanswered when wrk stops is neither saved nor refused.
         if result.updates is not None and (result.updates.refused or result.updates.failed):
             misses.append(f"{result.updates.refused + result.updates.failed} updates refused")
