@@ -149,6 +149,14 @@ class StoredEntry:
     action_description: str | None
     partner_link_id: int | None
 
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> StoredEntry:
+        """The same values of a loaded entry (its action is read for its description)."""
+        return cls(entry.kind, entry.field, entry.old_value, entry.new_value, entry.text,
+                   entry.author_id, entry.created_at, entry.action_id,
+                   entry.action.description if entry.action is not None else None,
+                   entry.partner_link_id)
+
     @property
     def old(self) -> Any:
         return from_json(self.field, self.old_value)
@@ -178,17 +186,6 @@ def shown_stored_entries(entries: list[StoredEntry], people: People) -> list[Sho
 
 
 def shown_entries(entries: list[HistoryEntry], people: People) -> list[ShownEntry]:
-    """Entries in words, with their authors' names (`people` loaded for these entries)."""
-    return [
-        ShownEntry(
-            kind=entry.kind.label,
-            partner=entry.partner_link_id is not None,
-            change=change_in_words(entry, people),
-            action_id=entry.action_id,
-            action=entry.action.description if entry.action is not None else "",
-            text=entry_text(entry),
-            author=entry.author.name if entry.author is not None else THE_TRACKER,
-            at=entry.created_at,
-        )
-        for entry in entries
-    ]
+    """Entries in words, with their authors' names (`people` loaded for these entries, their
+    authors included): the same words as entries read as plain values."""
+    return shown_stored_entries([StoredEntry.of(entry) for entry in entries], people)
