@@ -300,8 +300,37 @@ def status_in_sql(
     An item has no open action exactly when the earliest due date of its open actions is
     null; with none complete either, it has no actions or only cancelled ones. The steps are
     in the same order as `work_out_status`'s; a change to one is a change to both."""
-    overdue_by_more_than_red = today - timedelta(days=rules.red_overdue_days)
-    horizon = today + timedelta(days=rules.amber_due_within_days)
+    red_before, amber_until = status_dates(today, rules)
+    return status_case(
+        status=status, lead_officer_id=lead_officer_id, target_date=target_date,
+        rag_override=rag_override, earliest_open_due=earliest_open_due,
+        earliest_not_started_due=earliest_not_started_due, complete_actions=complete_actions,
+        today=today, red_before=red_before, amber_until=amber_until)
+
+
+def status_dates(today: date, rules: StatusRules) -> tuple[date, date]:
+    """The two dates besides today that the status rule compares due dates with: an open
+    action due before the first is Red (overdue by more than the rule's days), a not-started
+    one due on or before the second is Amber (due within the rule's days)."""
+    return (today - timedelta(days=rules.red_overdue_days),
+            today + timedelta(days=rules.amber_due_within_days))
+
+
+def status_case(
+    *,
+    status: ColumnElement[Any],
+    lead_officer_id: ColumnElement[Any],
+    target_date: ColumnElement[Any],
+    rag_override: ColumnElement[Any],
+    earliest_open_due: ColumnElement[Any],
+    earliest_not_started_due: ColumnElement[Any],
+    complete_actions: ColumnElement[Any],
+    today: Any,
+    red_before: Any,
+    amber_until: Any,
+) -> ColumnElement[str]:
+    """`status_in_sql` with its three dates given (`status_dates`), as dates or as bound
+    parameters, so a statement built once can be run on any day."""
     no_open_action = earliest_open_due.is_(None)
     return case(
         (status == ItemStatus.COMPLETE, literal(ShownStatus.COMPLETE.value)),
@@ -311,9 +340,9 @@ def status_in_sql(
         (rag_override.is_not(None), rag_override),
         (target_date < today, literal(ShownStatus.RED.value)),
         # More than N days late: its due date is before today minus N days.
-        (earliest_open_due < overdue_by_more_than_red, literal(ShownStatus.RED.value)),
+        (earliest_open_due < red_before, literal(ShownStatus.RED.value)),
         (earliest_open_due < today, literal(ShownStatus.AMBER.value)),
-        (earliest_not_started_due <= horizon, literal(ShownStatus.AMBER.value)),
+        (earliest_not_started_due <= amber_until, literal(ShownStatus.AMBER.value)),
         else_=literal(ShownStatus.GREEN.value),
     )
 
