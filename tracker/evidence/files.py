@@ -15,13 +15,14 @@ and every link its history gives.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
@@ -133,24 +134,36 @@ class EvidenceRow:
 def files_of_item(item_id: int, *, before: datetime | None = None) -> list[EvidenceFile]:
     """The item's files (its actions' included), oldest first, without their bytes; only
     those added before `before` if given."""
-    query = (select(EvidenceFile).where(EvidenceFile.item_id == item_id)
-             .options(joinedload(EvidenceFile.added_by), joinedload(EvidenceFile.action))
-             .order_by(EvidenceFile.added_at, EvidenceFile.id))
-    if before is not None:
-        query = query.where(EvidenceFile.added_at < before)
-    return list(db.session.scalars(query))
+    if before is None:
+        return list(db.session.scalars(_files_of_item(), {"item_id": item_id}))
+    return list(db.session.scalars(_files_of_item().where(EvidenceFile.added_at < before),
+                                   {"item_id": item_id}))
+
+
+# The statements of an item's evidence are built once and run with the item's id bound
+# (`item_id`): the item page reads them on every request.
+@functools.cache
+def _files_of_item() -> Select[tuple[EvidenceFile]]:
+    return (select(EvidenceFile).where(EvidenceFile.item_id == bindparam("item_id"))
+            .options(joinedload(EvidenceFile.added_by), joinedload(EvidenceFile.action))
+            .order_by(EvidenceFile.added_at, EvidenceFile.id))
+
+
+@functools.cache
+def _links_of_item() -> Select[tuple[HistoryEntry]]:
+    return (select(HistoryEntry)
+            .where(HistoryEntry.item_id == bindparam("item_id"),
+                   HistoryEntry.kind == HistoryKind.EVIDENCE,
+                   HistoryEntry.field == HistoryField.EVIDENCE_LINK)
+            .options(joinedload(HistoryEntry.author), joinedload(HistoryEntry.action))
+            .order_by(HistoryEntry.created_at, HistoryEntry.id))
 
 
 def evidence_of(item: Item, action: Action | None = None) -> list[EvidenceRow]:
     """Every file and link kept as evidence of the item and its actions (of one action only
     when `action` is given), oldest first."""
     files = files_of_item(item.id)
-    entries = db.session.scalars(
-        select(HistoryEntry)
-        .where(HistoryEntry.item_id == item.id, HistoryEntry.kind == HistoryKind.EVIDENCE,
-               HistoryEntry.field == HistoryField.EVIDENCE_LINK)
-        .options(joinedload(HistoryEntry.author), joinedload(HistoryEntry.action))
-        .order_by(HistoryEntry.created_at, HistoryEntry.id))
+    entries = db.session.scalars(_links_of_item(), {"item_id": item.id})
     rows = [
         EvidenceRow(name=f.name, kind=f.file_type.label, added_by=_name(f.added_by),
                     added_at=f.added_at, partner=f.partner_link_id is not None,

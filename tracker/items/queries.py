@@ -185,15 +185,25 @@ def item_for_page(council_id: int, item_id: int) -> Item | None:
     its lead officer, who signed it off and the later inspections that found it still open
     (two statements). Its actions are read apart, as plain values (`actions_of_item`)."""
     return db.session.scalars(
-        items_of_council(council_id)
-        .where(Item.id == item_id)
+        _item_for_page(), {"council_id": council_id, "item_id": item_id}).first()
+
+
+@functools.cache
+def _item_for_page() -> Select[tuple[Item]]:
+    """`item_for_page`'s statement, built once (`council_id` and `item_id` bound)."""
+    return (
+        select(Item)
+        .join(Item.finding)
+        .join(Finding.inspection)
+        .where(Inspection.council_id == bindparam("council_id"),
+               Item.id == bindparam("item_id"))
         .options(
             joinedload(Item.finding).joinedload(Finding.inspection),
             joinedload(Item.lead_officer),
             joinedload(Item.signed_off_by),
             selectinload(Item.still_open_at),
         )
-    ).first()
+    )
 
 
 @dataclass(frozen=True)
@@ -227,6 +237,20 @@ def actions_of_item(item_id: int) -> list[ActionLine]:
     """The item's actions, soonest due first, each with its owner's name, how often its date
     was moved and the requests about it that wait for the lead officer: one statement,
     whatever the number of actions and requests."""
+    return [
+        ActionLine(id=action_id, description=description,
+                   owner=shown_name(name, organisation) if name is not None else None,
+                   due_date=due, original_due_date=original, status=status,
+                   extensions=moved, requested_due_date=asked,
+                   cancellation_requested=bool(cancel))
+        for (action_id, description, name, organisation, due, original, status, moved, asked,
+             cancel) in db.session.execute(_actions_of_item(), {"item_id": item_id})
+    ]
+
+
+@functools.cache
+def _actions_of_item() -> Select[Any]:
+    """`actions_of_item`'s statement, built once (the item's id bound as `item_id`)."""
     moves = (
         select(func.count()).select_from(DueDateChange)
         .where(DueDateChange.action_id == Action.id,
@@ -249,22 +273,13 @@ def actions_of_item(item_id: int) -> list[ActionLine]:
                CancellationRequest.state == RequestState.PENDING)
         .exists()
     )
-    rows = db.session.execute(
+    return (
         select(Action.id, Action.description, User.name, User.organisation, Action.due_date,
                Action.original_due_date, Action.status, moves, asked_date, cancelling)
         .outerjoin(User, User.id == Action.owner_id)
-        .where(Action.item_id == item_id)
+        .where(Action.item_id == bindparam("item_id"))
         .order_by(Action.due_date, Action.id)
     )
-    return [
-        ActionLine(id=action_id, description=description,
-                   owner=shown_name(name, organisation) if name is not None else None,
-                   due_date=due, original_due_date=original, status=status,
-                   extensions=moved, requested_due_date=asked,
-                   cancellation_requested=bool(cancel))
-        for (action_id, description, name, organisation, due, original, status, moved, asked,
-             cancel) in rows
-    ]
 
 
 def get_action(council_id: int, action_id: int) -> Action | None:

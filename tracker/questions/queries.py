@@ -9,11 +9,12 @@ is due at. None while no later meeting is set.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.accounts.models import User
@@ -49,7 +50,7 @@ def get_question(council_id: int, question_id: int) -> MemberQuestion | None:
     ).first()
 
 
-def answer_due(today: date) -> ColumnElement[date | None]:
+def answer_due(today: date | ColumnElement[date]) -> ColumnElement[date | None]:
     """As a column of a query that joins the question's meeting (`CommitteeMeeting`): the
     date of the committee's first meeting after the one the question was asked at that is on
     or after `today`; null when there is none."""
@@ -111,8 +112,23 @@ def questions_by_meeting(committee: Committee, today: date) -> list[MeetingQuest
 def questions_about_item(item: Item, council_id: int, today: date) -> list[Listed]:
     """The questions asked about an item, at any committee's meetings, the latest first.
     One statement."""
-    return _listed(_latest_meeting_first(
-        _of_council(council_id).where(MemberQuestion.item_id == item.id)), today)
+    rows = db.session.execute(_questions_about_item(), {
+        "council_id": council_id, "item_id": item.id, "today": today}).unique()
+    return [Listed(question, None if question.is_answered else due) for question, due in rows]
+
+
+@functools.cache
+def _questions_about_item() -> Select[Any]:
+    """`questions_about_item`'s statement, built once and run with `council_id`, `item_id`
+    and `today` bound: building it, with all it loads, took longer than running it for the
+    item page (which mostly finds no question)."""
+    return (_latest_meeting_first(
+        select(MemberQuestion)
+        .join(CommitteeMeeting, MemberQuestion.meeting_id == CommitteeMeeting.id)
+        .join(Committee, CommitteeMeeting.committee_id == Committee.id)
+        .where(Committee.council_id == bindparam("council_id"),
+               MemberQuestion.item_id == bindparam("item_id")))
+        .add_columns(answer_due(bindparam("today", type_=Date))).options(*_shown_with()))
 
 
 def waiting_for(user: User, today: date, *, page: int = 1, per_page: int = 50
