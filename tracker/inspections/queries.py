@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -66,14 +69,28 @@ def inspection_for_page(council_id: int, inspection_id: int) -> Inspection | Non
     ).first()
 
 
-def inspections_with_running_clock(council_id: int) -> list[Inspection]:
+@dataclass(frozen=True)
+class RunningClock:
+    """An inspection whose statutory clock still runs, as the dashboard names it: plain
+    values, all `tracker.inspections.service.deadlines_of_letter` needs."""
+
+    id: int
+    title: str
+    letter_date: date
+    has_priority_action: bool
+
+
+def inspections_with_running_clock(council_id: int) -> list[RunningClock]:
     """Inspections whose statutory clock still runs (a letter date, no plan submitted yet),
-    each with only its areas for priority action loaded: all `statutory_clock` needs."""
-    return list(db.session.scalars(
-        select(Inspection)
+    the latest letter first, each with whether it has areas for priority action (one
+    statement)."""
+    priority = (select(Finding.id)
+                .where(Finding.inspection_id == Inspection.id,
+                       Finding.category == FindingCategory.PRIORITY_ACTION)
+                .exists())
+    return [RunningClock(*row) for row in db.session.execute(
+        select(Inspection.id, Inspection.title, Inspection.letter_date, priority)
         .where(Inspection.council_id == council_id, Inspection.letter_date.is_not(None),
                Inspection.plan_submitted_on.is_(None))
-        .options(selectinload(
-            Inspection.findings.and_(Finding.category == FindingCategory.PRIORITY_ACTION)))
         .order_by(Inspection.letter_date.desc(), Inspection.id.desc())
-    ))
+    )]

@@ -19,6 +19,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -48,7 +49,7 @@ from tracker.items.status import (
     status_in_sql,
     work_out_status,
 )
-from tracker.pagination import Page, clamp, fetch_page, page_count
+from tracker.pagination import Page, clamp, page_count
 from tracker.permissions import is_admin
 
 RequestModel = TypeVar("RequestModel", DueDateChange, CancellationRequest)
@@ -608,47 +609,114 @@ def actions_for_owner(
     return OwnerActions(actions, groups, counts, page, per_page)
 
 
-def overdue_actions(council_id: int, today: date, limit: int | None = None) -> list[Action]:
-    """Open actions past their due date, the longest overdue first (one statement)."""
-    return _in_order(
-        Action,
-        _within_council(select(Action), council_id)
-        .where(Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today),
-        (Action.due_date, Action.id), limit=limit,
-        options=[joinedload(Action.owner),
-                 joinedload(Action.item).joinedload(Item.lead_officer)])
+@dataclass(frozen=True)
+class OverdueAction:
+    """An open action past its due date, as the dashboard lists it: plain values."""
+
+    id: int
+    description: str
+    due_date: date
+    # The owner's name as lists show it (a partner's with their organisation); None for none.
+    owner: str | None
+
+
+def _overdue(query: Select[Any], council_id: int, today: date) -> Select[Any]:
+    """Narrow a query that selects actions to the council's open actions past their due date."""
+    return _within_council(query, council_id).where(
+        Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
+
+
+def overdue_actions(council_id: int, today: date, limit: int | None = None
+                    ) -> list[OverdueAction]:
+    """Open actions past their due date, the longest overdue first, as plain values (one
+    statement).
+
+    The actions of each open status are chosen apart, each in the order of the index of
+    actions by status and due date (and id), so the database reads the first `limit` of each
+    and stops, rather than sorting every overdue action of the council (about a thousand at
+    ten times a large county); the two short lists are then merged."""
+    chosen = union_all(*(
+        select(
+            _within_council(select(Action.id, Action.due_date), council_id)
+            .where(Action.status == status, Action.due_date < today)
+            .order_by(Action.due_date, Action.id).limit(limit).subquery())
+        for status in OPEN_ACTION_STATUSES
+    )).subquery("overdue")
+    rows = db.session.execute(
+        select(Action.id, Action.description, Action.due_date, User.name, User.organisation)
+        .join(chosen, chosen.c.id == Action.id)
+        .outerjoin(User, User.id == Action.owner_id)
+        .order_by(Action.due_date, Action.id)
+        .limit(limit))
+    return [OverdueAction(action_id, description, due,
+                          shown_name(name, organisation) if name is not None else None)
+            for action_id, description, due, name, organisation in rows]
+
+
+def overdue_actions_owned_by(user: User, today: date, *, limit: int) -> Page[OverdueAction]:
+    """This person's open actions past their due date, the longest overdue first: the first
+    `limit` of them as plain values, with how many there are in all (one statement)."""
+    rows = db.session.execute(
+        _overdue(select(Action.id, Action.description, Action.due_date,
+                        func.count().over().label("total")), user.council_id, today)
+        .where(Action.owner_id == user.id)
+        .order_by(Action.due_date, Action.id)
+        .limit(limit)).all()
+    return Page(rows=[OverdueAction(row.id, row.description, row.due_date, user.display_name)
+                      for row in rows],
+                total=rows[0].total if rows else 0, page=1, per_page=limit)
 
 
 def count_overdue_actions(council_id: int, today: date) -> int:
     """How many open actions are past their due date."""
-    query = (
-        _within_council(select(func.count(Action.id)), council_id)
-        .where(
-            Action.status.in_(OPEN_ACTION_STATUSES),
-            Action.due_date < today,
-        )
-    )
-    return db.session.scalar(query) or 0
+    return db.session.scalar(_overdue(select(func.count(Action.id)), council_id, today)) or 0
 
 
-def recently_updated_items(council_id: int, limit: int = 8) -> list[Item]:
-    """The items changed most recently (one statement)."""
-    return _in_order(Item, items_of_council(council_id),
-                     (Item.last_updated_at.desc(), Item.id.desc()), limit=limit,
-                     options=[joinedload(Item.lead_officer)])
+@dataclass(frozen=True)
+class ItemLink:
+    """An item as a list names it, linked to its page: plain values."""
+
+    id: int
+    title: str
 
 
-def _waiting_for(
-    model: type[RequestModel], user: User, *, page: int, per_page: int, decides: bool = True
-) -> Page[RequestModel]:
-    """Requests of one kind that wait for this user's decision (as lead officer or admin),
-    the oldest first, a page at a time; none if the user `decides` none of this kind."""
+@dataclass(frozen=True)
+class UpdatedItem:
+    """An item as "recently updated" lists it: plain values."""
+
+    id: int
+    title: str
+    last_updated_at: datetime
+
+
+def recently_updated_items(council_id: int, limit: int = 8) -> list[UpdatedItem]:
+    """The items changed most recently, as plain values (one statement)."""
+    return [UpdatedItem(*row) for row in db.session.execute(
+        items_of_council(council_id)
+        .with_only_columns(Item.id, Item.title, Item.last_updated_at)
+        .order_by(Item.last_updated_at.desc(), Item.id.desc())
+        .limit(limit))]
+
+
+def _requests_waiting_for(model: type[RequestModel], user: User, *, decides: bool = True
+                          ) -> Select[Any]:
+    """Requests of one kind that wait for this user's decision (as lead officer or admin);
+    none if the user `decides` none of this kind."""
     query = (
         _within_council(select(model).join(model.action), user.council_id)
         .where(model.state == RequestState.PENDING, true() if decides else false())
     )
     if not is_admin(user):
         query = query.where(Item.lead_officer_id == user.id)
+    return query
+
+
+def _waiting_for(
+    model: type[RequestModel], user: User, *, page: int, per_page: int, decides: bool = True
+) -> Page[RequestModel]:
+    """Requests of one kind that wait for this user's decision (`_requests_waiting_for`),
+    the oldest first, a page at a time."""
+    query = _requests_waiting_for(model, user, decides=decides)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = clamp(page, total, per_page)
     rows = _in_order(model, query, (model.requested_at, model.id), limit=per_page,
@@ -656,6 +724,48 @@ def _waiting_for(
                      options=[joinedload(model.action).joinedload(Action.item),
                               joinedload(model.requested_by)])
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class WaitingRequest:
+    """A request that waits for someone's decision, as the dashboard lists it: plain values.
+    `from_date` and `to_date` are a due-date change's; None for a request to cancel."""
+
+    id: int
+    action_description: str
+    # The name of the person who asked.
+    requested_by: str
+    from_date: date | None = None
+    to_date: date | None = None
+
+
+def _waiting_lines(model: type[RequestModel], user: User, *, limit: int, decides: bool = True,
+                   dates: Sequence[Any] = ()) -> Page[WaitingRequest]:
+    """The first `limit` requests of one kind that wait for this user's decision, the oldest
+    first, as plain values (with `dates`, a due-date change's), and how many wait in all:
+    one statement."""
+    rows = db.session.execute(
+        _requests_waiting_for(model, user, decides=decides)
+        .with_only_columns(model.id, Action.description, User.name, *dates,
+                           func.count().over())
+        .join(User, User.id == model.requested_by_id)
+        .order_by(model.requested_at, model.id)
+        .limit(limit)).all()
+    return Page(rows=[WaitingRequest(*row[:-1]) for row in rows],
+                total=rows[0][-1] if rows else 0, page=1, per_page=limit)
+
+
+def due_date_requests_waiting(user: User, *, limit: int) -> Page[WaitingRequest]:
+    """The first requests to move a date that wait for this user's decision, the oldest
+    first, as plain values, with how many wait in all (one statement)."""
+    return _waiting_lines(DueDateChange, user, limit=limit,
+                          dates=(DueDateChange.from_date, DueDateChange.to_date))
+
+
+def cancellations_waiting(user: User, *, limit: int) -> Page[WaitingRequest]:
+    """The first requests to cancel an action that wait for this user's decision, the oldest
+    first, as plain values, with how many wait in all (one statement). Partners decide none."""
+    return _waiting_lines(CancellationRequest, user, limit=limit, decides=not user.is_partner)
 
 
 def _in_order(model: type[Any], query: Select[Any], order: Sequence[ColumnElement[Any]], *,
@@ -685,19 +795,24 @@ def pending_cancellations_for(
                         decides=not user.is_partner)
 
 
-def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[Item]:
+def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[ItemLink]:
     """Items marked complete that wait for this user's sign-off: an admin signs off any, a
     lead officer their own, and nobody an item they marked complete themselves (the rule of
-    `can_sign_off_item`, as a query). The oldest first; the first `limit` of them."""
+    `can_sign_off_item`, as a query). The oldest first; the first `limit` of them as plain
+    values, with how many wait in all (one statement)."""
     query = (
         items_of_council(user.council_id)
+        .with_only_columns(Item.id, Item.title, func.count().over())
         .where(Item.status == ItemStatus.AWAITING_SIGN_OFF)
         .where(or_(Item.marked_complete_by_id.is_(None), Item.marked_complete_by_id != user.id))
         .order_by(Item.id)
+        .limit(limit)
     )
     if not is_admin(user):
         query = query.where(Item.lead_officer_id == user.id)
-    return fetch_page(query, page=1, per_page=limit, options=[joinedload(Item.lead_officer)])
+    rows = db.session.execute(query).all()
+    return Page(rows=[ItemLink(item_id, title) for item_id, title, _ in rows],
+                total=rows[0][-1] if rows else 0, page=1, per_page=limit)
 
 
 @dataclass
@@ -713,30 +828,35 @@ class Summary:
 
 
 def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary:
-    """Counts of items by status and priority, and of actions by state: two statements, with
+    """Counts of items by status and priority, and of actions by state: one statement, with
     the status worked out by the database from the items' own columns (no item or action is
     loaded). The open, complete and moved actions are summed from what each item keeps; the
-    overdue ones, which the date alone changes, are counted (`count_overdue_actions`)."""
+    overdue ones, which the date alone changes, are counted in the same statement (a
+    subquery over the actions)."""
     statuses = _with_status(items_of_council(council_id), today, rules, Item.open_actions,
                             Item.complete_actions, Item.moved_actions)
+    overdue = _overdue(select(func.count(Action.id)), council_id, today).scalar_subquery()
     by_status: Counter[ShownStatus] = Counter()
     by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
     actions: Counter[str] = Counter()
     for row in db.session.execute(
         select(statuses.c.priority, statuses.c.status, func.count().label("items"),
                *(func.sum(statuses.c[name]).label(name)
-                 for name in ("open_actions", "complete_actions", "moved_actions")))
+                 for name in ("open_actions", "complete_actions", "moved_actions")),
+               overdue.label("overdue_actions"))
         .group_by(statuses.c.priority, statuses.c.status)
     ):
         by_status[ShownStatus(row.status)] += row.items
         by_priority[row.priority][ShownStatus(row.status)] += row.items
         actions.update({"open": row.open_actions or 0, "complete": row.complete_actions or 0,
                         "moved": row.moved_actions or 0})
+        # The same on every row; a council with no items has no actions either.
+        actions["overdue"] = row.overdue_actions
     return Summary(
         by_status=by_status,
         by_priority_and_status=by_priority,
         open_actions=actions["open"],
-        overdue_actions=count_overdue_actions(council_id, today),
+        overdue_actions=actions["overdue"],
         complete_actions=actions["complete"],
         moved_actions=actions["moved"],
     )

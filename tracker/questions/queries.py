@@ -115,22 +115,39 @@ def questions_about_item(item: Item, council_id: int, today: date) -> list[Liste
         _of_council(council_id).where(MemberQuestion.item_id == item.id)), today)
 
 
+def _waiting_for_answer(user: User, today: date) -> Select[tuple[MemberQuestion]]:
+    """The questions waiting for this person's answer (they are the officer assigned), the
+    soonest due first (those with no next meeting yet last), then the earliest asked."""
+    due = answer_due(today)
+    return (_of_council(user.council_id)
+            .where(MemberQuestion.officer_id == user.id, MemberQuestion.answered_at.is_(None))
+            .order_by(due.is_(None), due, CommitteeMeeting.meeting_date, MemberQuestion.id))
+
+
 def waiting_for(user: User, today: date, *, page: int = 1, per_page: int = 50
                 ) -> Page[Listed]:
-    """The questions waiting for this person's answer (they are the officer assigned), the
-    soonest due first (those with no next meeting yet last), then the earliest asked. Two
-    statements; one when there are none."""
-    query = (_of_council(user.council_id)
-             .where(MemberQuestion.officer_id == user.id, MemberQuestion.answered_at.is_(None)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    """The questions waiting for this person's answer (`_waiting_for_answer`), a page at a
+    time. Two statements; one when there are none."""
+    ordered = _waiting_for_answer(user, today)
+    total = db.session.scalar(
+        select(func.count()).select_from(ordered.order_by(None).subquery())) or 0
     page = clamp(page, total, per_page)
     if not total:
         return Page(rows=[], total=0, page=page, per_page=per_page)
-    due = answer_due(today)
-    ordered = query.order_by(due.is_(None), due, CommitteeMeeting.meeting_date,
-                             MemberQuestion.id)
     rows = _listed(ordered.limit(per_page).offset((page - 1) * per_page), today)
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def questions_waiting_for(user: User, today: date, *, limit: int) -> Page[WaitingQuestion]:
+    """The first `limit` questions waiting for this person's answer, in the order of
+    `waiting_for`, as plain values, with how many wait in all (one statement)."""
+    rows = db.session.execute(
+        _waiting_for_answer(user, today)
+        .with_only_columns(*_waiting_columns(today), func.count().over())
+        .outerjoin(Item, MemberQuestion.item_id == Item.id)
+        .limit(limit)).all()
+    return Page(rows=[WaitingQuestion(*row[:-1]) for row in rows],
+                total=rows[0][-1] if rows else 0, page=1, per_page=limit)
 
 
 # --- the API --------------------------------------------------------------------------------
@@ -266,12 +283,18 @@ class WaitingQuestion:
     item_title: str | None
 
 
+def _waiting_columns(today: date) -> tuple[Any, ...]:
+    """The columns of a `WaitingQuestion`, for a query that joins its meeting, committee and
+    item."""
+    return (MemberQuestion.id, MemberQuestion.question, MemberQuestion.asked_by_name,
+            Committee.id, Committee.name, CommitteeMeeting.meeting_date, answer_due(today),
+            MemberQuestion.officer_id, MemberQuestion.assigned_at, MemberQuestion.version,
+            MemberQuestion.changed_at, Item.title)
+
+
 def _waiting_rows(today: date, *where: ColumnElement[bool]) -> list[WaitingQuestion]:
     rows = db.session.execute(
-        select(MemberQuestion.id, MemberQuestion.question, MemberQuestion.asked_by_name,
-               Committee.id, Committee.name, CommitteeMeeting.meeting_date, answer_due(today),
-               MemberQuestion.officer_id, MemberQuestion.assigned_at, MemberQuestion.version,
-               MemberQuestion.changed_at, Item.title)
+        select(*_waiting_columns(today))
         .join(CommitteeMeeting, MemberQuestion.meeting_id == CommitteeMeeting.id)
         .join(Committee, CommitteeMeeting.committee_id == Committee.id)
         .outerjoin(Item, MemberQuestion.item_id == Item.id)
