@@ -149,6 +149,17 @@ def items_of_council(council_id: int) -> Select[tuple[Item]]:
     )
 
 
+def _item_of_council(council_id: int) -> ColumnElement[bool]:
+    """Whether the item of the row is the council's, as a condition (a correlated EXISTS)
+    rather than a join: a list that walks an index of items in its own order (the latest
+    changed, by id) then checks each item it reads and stops at its limit, where a join
+    would read every item of the council first and sort them."""
+    return (select(Finding.id)
+            .join(Inspection, Inspection.id == Finding.inspection_id)
+            .where(Finding.id == Item.finding_id, Inspection.council_id == council_id)
+            .exists())
+
+
 def _within_council(query: Select, council_id: int) -> Select:
     """Narrow a query that selects actions (or joins to them) to the council's actions."""
     return (
@@ -656,10 +667,15 @@ def overdue_actions(council_id: int, today: date, limit: int | None = None
 def overdue_actions_owned_by(user: User, today: date, *, limit: int) -> Page[OverdueAction]:
     """This person's open actions past their due date, the longest overdue first: the first
     `limit` of them as plain values, with how many there are in all (one statement)."""
+    # "Open" is written as "neither complete nor cancelled" so that the database finds the
+    # actions by their owner (a few hundred at most) rather than by status and date (every
+    # overdue action of the council).
     rows = db.session.execute(
-        _overdue(select(Action.id, Action.description, Action.due_date,
-                        func.count().over().label("total")), user.council_id, today)
-        .where(Action.owner_id == user.id)
+        _within_council(select(Action.id, Action.description, Action.due_date,
+                               func.count().over().label("total")), user.council_id)
+        .where(Action.owner_id == user.id,
+               Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
+               Action.due_date < today)
         .order_by(Action.due_date, Action.id)
         .limit(limit)).all()
     return Page(rows=[OverdueAction(row.id, row.description, row.due_date, user.display_name)
@@ -692,8 +708,8 @@ class UpdatedItem:
 def recently_updated_items(council_id: int, limit: int = 8) -> list[UpdatedItem]:
     """The items changed most recently, as plain values (one statement)."""
     return [UpdatedItem(*row) for row in db.session.execute(
-        items_of_council(council_id)
-        .with_only_columns(Item.id, Item.title, Item.last_updated_at)
+        select(Item.id, Item.title, Item.last_updated_at)
+        .where(_item_of_council(council_id))
         .order_by(Item.last_updated_at.desc(), Item.id.desc())
         .limit(limit))]
 
@@ -801,9 +817,8 @@ def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[ItemLink]
     `can_sign_off_item`, as a query). The oldest first; the first `limit` of them as plain
     values, with how many wait in all (one statement)."""
     query = (
-        items_of_council(user.council_id)
-        .with_only_columns(Item.id, Item.title, func.count().over())
-        .where(Item.status == ItemStatus.AWAITING_SIGN_OFF)
+        select(Item.id, Item.title, func.count().over())
+        .where(_item_of_council(user.council_id), Item.status == ItemStatus.AWAITING_SIGN_OFF)
         .where(or_(Item.marked_complete_by_id.is_(None), Item.marked_complete_by_id != user.id))
         .order_by(Item.id)
         .limit(limit)
