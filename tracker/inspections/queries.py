@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -84,13 +86,19 @@ def inspections_with_running_clock(council_id: int) -> list[RunningClock]:
     """Inspections whose statutory clock still runs (a letter date, no plan submitted yet),
     the latest letter first, each with whether it has areas for priority action (one
     statement)."""
+    return [RunningClock(*row) for row in db.session.execute(
+        _running_clock_statement(), {"council_id": council_id})]
+
+
+@cache
+def _running_clock_statement() -> Select[Any]:
+    """`inspections_with_running_clock`'s statement, built once (it runs on every staff
+    dashboard): the council is a bound parameter."""
     priority = (select(Finding.id)
                 .where(Finding.inspection_id == Inspection.id,
                        Finding.category == FindingCategory.PRIORITY_ACTION)
                 .exists())
-    return [RunningClock(*row) for row in db.session.execute(
-        select(Inspection.id, Inspection.title, Inspection.letter_date, priority)
-        .where(Inspection.council_id == council_id, Inspection.letter_date.is_not(None),
-               Inspection.plan_submitted_on.is_(None))
-        .order_by(Inspection.letter_date.desc(), Inspection.id.desc())
-    )]
+    return (select(Inspection.id, Inspection.title, Inspection.letter_date, priority)
+            .where(Inspection.council_id == bindparam("council_id"),
+                   Inspection.letter_date.is_not(None), Inspection.plan_submitted_on.is_(None))
+            .order_by(Inspection.letter_date.desc(), Inspection.id.desc()))

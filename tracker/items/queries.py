@@ -6,13 +6,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Select,
     Subquery,
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -47,6 +50,8 @@ from tracker.items.status import (
     StatusRules,
     is_stale,
     status_in_sql,
+    status_in_sql_bound,
+    status_parameters,
     work_out_status,
 )
 from tracker.pagination import Page, clamp, page_count
@@ -364,6 +369,17 @@ def status_of(item: Item, today: date, rules: StatusRules) -> StatusResult:
     return work_out_status(facts_of(item), today, rules)
 
 
+def shown_status_bound() -> ColumnElement[str]:
+    """`shown_status` with the days it compares with left as bound parameters (their values:
+    `tracker.items.status.status_parameters`), for statements built once."""
+    return status_in_sql_bound(
+        status=Item.status, lead_officer_id=Item.lead_officer_id,
+        target_date=Item.target_date, rag_override=Item.rag_override,
+        earliest_open_due=Item.earliest_open_due,
+        earliest_not_started_due=Item.earliest_not_started_due,
+        complete_actions=Item.complete_actions)
+
+
 def shown_status(today: date, rules: StatusRules) -> ColumnElement[str]:
     """The shown status of an item (a `ShownStatus` value), as SQL over the item's own
     columns: `status_in_sql` over its kept action facts, no join to its actions."""
@@ -631,53 +647,72 @@ class OverdueAction:
     owner: str | None
 
 
-def _overdue(query: Select[Any], council_id: int, today: date) -> Select[Any]:
+def _overdue(query: Select[Any], council_id: Any, today: Any) -> Select[Any]:
     """Narrow a query that selects actions to the council's open actions past their due date."""
     return _within_council(query, council_id).where(
         Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
 
 
-def overdue_actions(council_id: int, today: date, limit: int | None = None
-                    ) -> list[OverdueAction]:
-    """Open actions past their due date, the longest overdue first, as plain values (one
-    statement).
+# Statements built once. The dashboard asks a dozen small questions on every request, and
+# building each statement (and the key SQLAlchemy finds its compiled form by) took as long as
+# the database took to answer most of them; so the dashboard's statements are built on first
+# use with bound parameters for what changes between requests (the council, the person, the
+# day: the names below), and only run after that.
+_COUNCIL = bindparam("council_id")
+_PERSON = bindparam("user_id")
+_TODAY = bindparam("today", type_=Date)
 
-    The actions of each open status are chosen apart, each in the order of the index of
-    actions by status and due date (and id), so the database reads the first `limit` of each
-    and stops, rather than sorting every overdue action of the council (about a thousand at
-    ten times a large county); the two short lists are then merged."""
+
+@cache
+def _overdue_statement(limit: int | None) -> Select[Any]:
+    # The actions of each open status are chosen apart, each in the order of the index of
+    # actions by status and due date (and id), so the database reads the first `limit` of
+    # each and stops, rather than sorting every overdue action of the council (about a
+    # thousand at ten times a large county); the two short lists are then merged.
     chosen = union_all(*(
         select(
-            _within_council(select(Action.id, Action.due_date), council_id)
-            .where(Action.status == status, Action.due_date < today)
+            _within_council(select(Action.id, Action.due_date), _COUNCIL)
+            .where(Action.status == status, Action.due_date < _TODAY)
             .order_by(Action.due_date, Action.id).limit(limit).subquery())
         for status in OPEN_ACTION_STATUSES
     )).subquery("overdue")
-    rows = db.session.execute(
-        select(Action.id, Action.description, Action.due_date, User.name, User.organisation)
-        .join(chosen, chosen.c.id == Action.id)
-        .outerjoin(User, User.id == Action.owner_id)
-        .order_by(Action.due_date, Action.id)
-        .limit(limit))
+    return (select(Action.id, Action.description, Action.due_date, User.name, User.organisation)
+            .join(chosen, chosen.c.id == Action.id)
+            .outerjoin(User, User.id == Action.owner_id)
+            .order_by(Action.due_date, Action.id)
+            .limit(limit))
+
+
+def overdue_actions(council_id: int, today: date, limit: int | None = None
+                    ) -> list[OverdueAction]:
+    """Open actions past their due date, the longest overdue first, as plain values (one
+    statement, which reads no more than `limit` actions of each open status)."""
+    rows = db.session.execute(_overdue_statement(limit),
+                              {"council_id": council_id, "today": today})
     return [OverdueAction(action_id, description, due,
                           shown_name(name, organisation) if name is not None else None)
             for action_id, description, due, name, organisation in rows]
 
 
-def overdue_actions_owned_by(user: User, today: date, *, limit: int) -> Page[OverdueAction]:
-    """This person's open actions past their due date, the longest overdue first: the first
-    `limit` of them as plain values, with how many there are in all (one statement)."""
+@cache
+def _owned_overdue_statement(limit: int) -> Select[Any]:
     # "Open" is written as "neither complete nor cancelled" so that the database finds the
     # actions by their owner (a few hundred at most) rather than by status and date (every
     # overdue action of the council).
-    rows = db.session.execute(
-        _within_council(select(Action.id, Action.description, Action.due_date,
-                               func.count().over().label("total")), user.council_id)
-        .where(Action.owner_id == user.id,
-               Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
-               Action.due_date < today)
-        .order_by(Action.due_date, Action.id)
-        .limit(limit)).all()
+    return (_within_council(select(Action.id, Action.description, Action.due_date,
+                                   func.count().over().label("total")), _COUNCIL)
+            .where(Action.owner_id == _PERSON,
+                   Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
+                   Action.due_date < _TODAY)
+            .order_by(Action.due_date, Action.id)
+            .limit(limit))
+
+
+def overdue_actions_owned_by(user: User, today: date, *, limit: int) -> Page[OverdueAction]:
+    """This person's open actions past their due date, the longest overdue first: the first
+    `limit` of them as plain values, with how many there are in all (one statement)."""
+    rows = db.session.execute(_owned_overdue_statement(limit), {
+        "council_id": user.council_id, "user_id": user.id, "today": today}).all()
     return Page(rows=[OverdueAction(row.id, row.description, row.due_date, user.display_name)
                       for row in rows],
                 total=rows[0].total if rows else 0, page=1, per_page=limit)
@@ -705,25 +740,31 @@ class UpdatedItem:
     last_updated_at: datetime
 
 
+@cache
+def _recent_statement(limit: int) -> Select[Any]:
+    return (select(Item.id, Item.title, Item.last_updated_at)
+            .where(_item_of_council(_COUNCIL))
+            .order_by(Item.last_updated_at.desc(), Item.id.desc())
+            .limit(limit))
+
+
 def recently_updated_items(council_id: int, limit: int = 8) -> list[UpdatedItem]:
     """The items changed most recently, as plain values (one statement)."""
     return [UpdatedItem(*row) for row in db.session.execute(
-        select(Item.id, Item.title, Item.last_updated_at)
-        .where(_item_of_council(council_id))
-        .order_by(Item.last_updated_at.desc(), Item.id.desc())
-        .limit(limit))]
+        _recent_statement(limit), {"council_id": council_id})]
 
 
-def _requests_waiting_for(model: type[RequestModel], user: User, *, decides: bool = True
-                          ) -> Select[Any]:
-    """Requests of one kind that wait for this user's decision (as lead officer or admin);
-    none if the user `decides` none of this kind."""
+def _requests_waiting_for(model: type[RequestModel], council_id: Any, decider_id: Any, *,
+                          admin: bool, decides: bool = True) -> Select[Any]:
+    """Requests of one kind that wait for the decision of this person (`decider_id`), as
+    lead officer or, when `admin`, as administrator; none if they `decides` none of this
+    kind."""
     query = (
-        _within_council(select(model).join(model.action), user.council_id)
+        _within_council(select(model).join(model.action), council_id)
         .where(model.state == RequestState.PENDING, true() if decides else false())
     )
-    if not is_admin(user):
-        query = query.where(Item.lead_officer_id == user.id)
+    if not admin:
+        query = query.where(Item.lead_officer_id == decider_id)
     return query
 
 
@@ -732,7 +773,8 @@ def _waiting_for(
 ) -> Page[RequestModel]:
     """Requests of one kind that wait for this user's decision (`_requests_waiting_for`),
     the oldest first, a page at a time."""
-    query = _requests_waiting_for(model, user, decides=decides)
+    query = _requests_waiting_for(model, user.council_id, user.id, admin=is_admin(user),
+                                  decides=decides)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = clamp(page, total, per_page)
     rows = _in_order(model, query, (model.requested_at, model.id), limit=per_page,
@@ -755,18 +797,26 @@ class WaitingRequest:
     to_date: date | None = None
 
 
-def _waiting_lines(model: type[RequestModel], user: User, *, limit: int, decides: bool = True,
-                   dates: Sequence[Any] = ()) -> Page[WaitingRequest]:
+@cache
+def _waiting_lines_statement(model: type[RequestModel], *, admin: bool, decides: bool,
+                             limit: int) -> Select[Any]:
+    dates = (DueDateChange.from_date, DueDateChange.to_date) if model is DueDateChange else ()
+    return (_requests_waiting_for(model, _COUNCIL, _PERSON, admin=admin, decides=decides)
+            .with_only_columns(model.id, Action.description, User.name, *dates,
+                               func.count().over())
+            .join(User, User.id == model.requested_by_id)
+            .order_by(model.requested_at, model.id)
+            .limit(limit))
+
+
+def _waiting_lines(model: type[RequestModel], user: User, *, limit: int, decides: bool = True
+                   ) -> Page[WaitingRequest]:
     """The first `limit` requests of one kind that wait for this user's decision, the oldest
-    first, as plain values (with `dates`, a due-date change's), and how many wait in all:
+    first, as plain values (a due-date change's with its dates), and how many wait in all:
     one statement."""
     rows = db.session.execute(
-        _requests_waiting_for(model, user, decides=decides)
-        .with_only_columns(model.id, Action.description, User.name, *dates,
-                           func.count().over())
-        .join(User, User.id == model.requested_by_id)
-        .order_by(model.requested_at, model.id)
-        .limit(limit)).all()
+        _waiting_lines_statement(model, admin=is_admin(user), decides=decides, limit=limit),
+        {"council_id": user.council_id, "user_id": user.id}).all()
     return Page(rows=[WaitingRequest(*row[:-1]) for row in rows],
                 total=rows[0][-1] if rows else 0, page=1, per_page=limit)
 
@@ -774,8 +824,7 @@ def _waiting_lines(model: type[RequestModel], user: User, *, limit: int, decides
 def due_date_requests_waiting(user: User, *, limit: int) -> Page[WaitingRequest]:
     """The first requests to move a date that wait for this user's decision, the oldest
     first, as plain values, with how many wait in all (one statement)."""
-    return _waiting_lines(DueDateChange, user, limit=limit,
-                          dates=(DueDateChange.from_date, DueDateChange.to_date))
+    return _waiting_lines(DueDateChange, user, limit=limit)
 
 
 def cancellations_waiting(user: User, *, limit: int) -> Page[WaitingRequest]:
@@ -811,21 +860,25 @@ def pending_cancellations_for(
                         decides=not user.is_partner)
 
 
+@cache
+def _sign_off_statement(*, admin: bool, limit: int) -> Select[Any]:
+    query = (
+        select(Item.id, Item.title, func.count().over())
+        .where(_item_of_council(_COUNCIL), Item.status == ItemStatus.AWAITING_SIGN_OFF)
+        .where(or_(Item.marked_complete_by_id.is_(None), Item.marked_complete_by_id != _PERSON))
+        .order_by(Item.id)
+        .limit(limit)
+    )
+    return query if admin else query.where(Item.lead_officer_id == _PERSON)
+
+
 def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[ItemLink]:
     """Items marked complete that wait for this user's sign-off: an admin signs off any, a
     lead officer their own, and nobody an item they marked complete themselves (the rule of
     `can_sign_off_item`, as a query). The oldest first; the first `limit` of them as plain
     values, with how many wait in all (one statement)."""
-    query = (
-        select(Item.id, Item.title, func.count().over())
-        .where(_item_of_council(user.council_id), Item.status == ItemStatus.AWAITING_SIGN_OFF)
-        .where(or_(Item.marked_complete_by_id.is_(None), Item.marked_complete_by_id != user.id))
-        .order_by(Item.id)
-        .limit(limit)
-    )
-    if not is_admin(user):
-        query = query.where(Item.lead_officer_id == user.id)
-    rows = db.session.execute(query).all()
+    rows = db.session.execute(_sign_off_statement(admin=is_admin(user), limit=limit),
+                              {"council_id": user.council_id, "user_id": user.id}).all()
     return Page(rows=[ItemLink(item_id, title) for item_id, title, _ in rows],
                 total=rows[0][-1] if rows else 0, page=1, per_page=limit)
 
@@ -842,25 +895,31 @@ class Summary:
     moved_actions: int
 
 
+@cache
+def _summary_statement() -> Select[Any]:
+    statuses = items_of_council(_COUNCIL).with_only_columns(
+        Item.priority.label("priority"), shown_status_bound().label("status"),
+        Item.open_actions, Item.complete_actions, Item.moved_actions,
+    ).subquery("item_statuses")
+    overdue = _overdue(select(func.count(Action.id)), _COUNCIL, _TODAY).scalar_subquery()
+    return (select(statuses.c.priority, statuses.c.status, func.count().label("items"),
+                   *(func.sum(statuses.c[name]).label(name)
+                     for name in ("open_actions", "complete_actions", "moved_actions")),
+                   overdue.label("overdue_actions"))
+            .group_by(statuses.c.priority, statuses.c.status))
+
+
 def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary:
     """Counts of items by status and priority, and of actions by state: one statement, with
     the status worked out by the database from the items' own columns (no item or action is
     loaded). The open, complete and moved actions are summed from what each item keeps; the
     overdue ones, which the date alone changes, are counted in the same statement (a
     subquery over the actions)."""
-    statuses = _with_status(items_of_council(council_id), today, rules, Item.open_actions,
-                            Item.complete_actions, Item.moved_actions)
-    overdue = _overdue(select(func.count(Action.id)), council_id, today).scalar_subquery()
     by_status: Counter[ShownStatus] = Counter()
     by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
     actions: Counter[str] = Counter()
-    for row in db.session.execute(
-        select(statuses.c.priority, statuses.c.status, func.count().label("items"),
-               *(func.sum(statuses.c[name]).label(name)
-                 for name in ("open_actions", "complete_actions", "moved_actions")),
-               overdue.label("overdue_actions"))
-        .group_by(statuses.c.priority, statuses.c.status)
-    ):
+    for row in db.session.execute(_summary_statement(), {
+            "council_id": council_id, **status_parameters(today, rules)}):
         by_status[ShownStatus(row.status)] += row.items
         by_priority[row.priority][ShownStatus(row.status)] += row.items
         actions.update({"open": row.open_actions or 0, "complete": row.complete_actions or 0,
@@ -888,6 +947,20 @@ class ItemToPlan:
     status: StatusResult
 
 
+@cache
+def _to_plan_statement(*, of_council: bool, led: bool) -> Select[Any]:
+    query = (select(Item.id, Item.title, Inspection.council_id, *FACT_SOURCES)
+             .join(Item.finding).join(Finding.inspection))
+    if of_council:
+        query = query.where(Inspection.council_id == _COUNCIL)
+    if led:
+        query = query.where(Item.lead_officer_id == _PERSON)
+    return (query.where(or_(shown_status_bound() == ShownStatus.NOT_PLANNED.value,
+                            and_(Item.lead_officer_id.is_(None),
+                                 Item.status != ItemStatus.COMPLETE)))
+            .order_by(Inspection.council_id, Item.id))
+
+
 def items_to_plan(council_id: int | None, today: date, rules: StatusRules, *,
                   led_by: int | None = None) -> list[ItemToPlan]:
     """Every item that is not planned, and every item not yet complete that has no lead
@@ -895,17 +968,9 @@ def items_to_plan(council_id: int | None, today: date, rules: StatusRules, *,
     council's administrators the second. With `led_by`, only the items that person leads
     (the database then works out the status of their items alone). One statement, whatever
     the number."""
-    query = select(Item).join(Item.finding).join(Finding.inspection)
-    if council_id is not None:
-        query = query.where(Inspection.council_id == council_id)
-    if led_by is not None:
-        query = query.where(Item.lead_officer_id == led_by)
-    shown = shown_status(today, rules)
     rows = db.session.execute(
-        query.with_only_columns(Item.id, Item.title, Inspection.council_id, *FACT_SOURCES)
-        .where(or_(shown == ShownStatus.NOT_PLANNED.value,
-                   and_(Item.lead_officer_id.is_(None), Item.status != ItemStatus.COMPLETE)))
-        .order_by(Inspection.council_id, Item.id)
+        _to_plan_statement(of_council=council_id is not None, led=led_by is not None),
+        {"council_id": council_id, "user_id": led_by, **status_parameters(today, rules)}
     ).all()
     return [ItemToPlan(row.id, row.title, row.council_id, row.lead_officer_id,
                        work_out_status(facts_of(row), today, rules)) for row in rows]

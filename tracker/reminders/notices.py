@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.accounts.models import Role, User, shown_name
@@ -104,15 +105,20 @@ _LINE_COLUMNS = (Notice.id, Notice.kind, Notice.recipient_id, HistoryEntry.item_
                  HistoryEntry.field, HistoryEntry.old_value, HistoryEntry.new_value)
 
 
-def _read_lines(query: Select[Any]) -> list[tuple[int, NoticeLine]]:
-    """The notices `query` (over `Notice`) selects, each with its recipient's id and its line,
-    read as plain columns in one statement (no object is loaded)."""
-    rows = db.session.execute(
-        query.with_only_columns(*_LINE_COLUMNS)
-        .join(HistoryEntry, HistoryEntry.id == Notice.history_entry_id)
-        .join(Item, Item.id == HistoryEntry.item_id)
-        .outerjoin(Action, Action.id == HistoryEntry.action_id)
-        .outerjoin(_AUTHOR, _AUTHOR.id == HistoryEntry.author_id))
+def _as_lines(query: Select[Any]) -> Select[Any]:
+    """A query over `Notice` made to read what `_read_lines` needs, as plain columns."""
+    return (query.with_only_columns(*_LINE_COLUMNS)
+            .join(HistoryEntry, HistoryEntry.id == Notice.history_entry_id)
+            .join(Item, Item.id == HistoryEntry.item_id)
+            .outerjoin(Action, Action.id == HistoryEntry.action_id)
+            .outerjoin(_AUTHOR, _AUTHOR.id == HistoryEntry.author_id))
+
+
+def _read_lines(statement: Select[Any], parameters: dict[str, Any] | None = None
+                ) -> list[tuple[int, NoticeLine]]:
+    """The notices a statement made by `_as_lines` selects, each with its recipient's id and
+    its line: one statement, no object loaded."""
+    rows = db.session.execute(statement, parameters)
     lines = []
     for (notice_id, kind, recipient_id, item_id, item_title, action_id, action_description,
          author, organisation, at, text, field, old_value, new_value) in rows:
@@ -151,7 +157,8 @@ def notices_not_yet_emailed(council_id: int | None) -> WaitingNotices:
         query = query.join(User, User.id == Notice.recipient_id).where(
             User.council_id == council_id)
     found = WaitingNotices({}, {})
-    for recipient_id, line in _read_lines(query.order_by(Notice.created_at, Notice.id)):
+    for recipient_id, line in _read_lines(
+            _as_lines(query.order_by(Notice.created_at, Notice.id))):
         found.ids.setdefault(recipient_id, []).append(line.notice_id)
         if not line.kind.waits_for_decision:
             found.lines.setdefault(recipient_id, []).append(line)
@@ -173,10 +180,19 @@ def recent_notices(user: User, now: datetime, *, limit: int = 10) -> list[Notice
     asked, actions given to them), newest first: the dashboard shows them at once. One
     statement, plain values."""
     return [line for _, line in _read_lines(
+        _recent_statement(limit), {"user_id": user.id, "since": now - SHOWN_FOR})]
+
+
+@cache
+def _recent_statement(limit: int) -> Select[Any]:
+    """`recent_notices`'s statement, built once (it runs on every dashboard): the person and
+    the moment are bound parameters."""
+    return _as_lines(
         select(Notice).where(
-            Notice.recipient_id == user.id, Notice.created_at >= now - SHOWN_FOR,
+            Notice.recipient_id == bindparam("user_id"),
+            Notice.created_at >= bindparam("since"),
             Notice.kind.not_in([kind for kind in NoticeKind if kind.waits_for_decision]))
-        .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))]
+        .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
 
 
 # --- what waits for a decision, by person -----------------------------------------------------
