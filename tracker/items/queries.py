@@ -800,13 +800,20 @@ class WaitingRequest:
 @cache
 def _waiting_lines_statement(model: type[RequestModel], *, admin: bool, decides: bool,
                              limit: int) -> Select[Any]:
+    # The first requests are chosen, and all of them counted, before the action's
+    # description and the asker's name are read for those few alone.
     dates = (DueDateChange.from_date, DueDateChange.to_date) if model is DueDateChange else ()
-    return (_requests_waiting_for(model, _COUNCIL, _PERSON, admin=admin, decides=decides)
-            .with_only_columns(model.id, Action.description, User.name, *dates,
-                               func.count().over())
-            .join(User, User.id == model.requested_by_id)
-            .order_by(model.requested_at, model.id)
-            .limit(limit))
+    first = (_requests_waiting_for(model, _COUNCIL, _PERSON, admin=admin, decides=decides)
+             .with_only_columns(model.id, model.action_id, model.requested_by_id,
+                                model.requested_at, *dates, func.count().over().label("total"))
+             .order_by(model.requested_at, model.id)
+             .limit(limit)
+             .subquery("first_waiting"))
+    return (select(first.c.id, Action.description, User.name,
+                   *(first.c[column.key] for column in dates), first.c.total)
+            .join(Action, Action.id == first.c.action_id)
+            .join(User, User.id == first.c.requested_by_id)
+            .order_by(first.c.requested_at, first.c.id))
 
 
 def _waiting_lines(model: type[RequestModel], user: User, *, limit: int, decides: bool = True
