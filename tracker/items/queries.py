@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Date,
     Select,
@@ -144,7 +145,7 @@ class ItemPage:
         return page_count(self.total, self.per_page)
 
 
-def items_of_council(council_id: int) -> Select[tuple[Item]]:
+def items_of_council(council_id: int | BindParameter[Any]) -> Select[tuple[Item]]:
     """Items whose inspection belongs to the council: the start of every item query."""
     return (
         select(Item)
@@ -154,7 +155,7 @@ def items_of_council(council_id: int) -> Select[tuple[Item]]:
     )
 
 
-def _item_of_council(council_id: int) -> ColumnElement[bool]:
+def _item_of_council(council_id: int | BindParameter[Any]) -> ColumnElement[bool]:
     """Whether the item of the row is the council's, as a condition (a correlated EXISTS)
     rather than a join: a list that walks an index of items in its own order (the latest
     changed, by id) then checks each item it reads and stops at its limit, where a join
@@ -165,7 +166,7 @@ def _item_of_council(council_id: int) -> ColumnElement[bool]:
             .exists())
 
 
-def _within_council(query: Select, council_id: int) -> Select:
+def _within_council(query: Select, council_id: int | BindParameter[Any]) -> Select:
     """Narrow a query that selects actions (or joins to them) to the council's actions."""
     return (
         query.join(Action.item)
@@ -647,7 +648,8 @@ class OverdueAction:
     owner: str | None
 
 
-def _overdue(query: Select[Any], council_id: Any, today: Any) -> Select[Any]:
+def _overdue(query: Select[Any], council_id: int | BindParameter[Any],
+             today: date | BindParameter[Any]) -> Select[Any]:
     """Narrow a query that selects actions to the council's open actions past their due date."""
     return _within_council(query, council_id).where(
         Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
