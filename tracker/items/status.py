@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_
+from sqlalchemy import ColumnElement, Date, and_, bindparam, case, literal, or_
 
 from tracker.formatting import long_date
 from tracker.items.models import ActionStatus, ItemStatus, Rag
@@ -300,8 +300,41 @@ def status_in_sql(
     An item has no open action exactly when the earliest due date of its open actions is
     null; with none complete either, it has no actions or only cancelled ones. The steps are
     in the same order as `work_out_status`'s; a change to one is a change to both."""
-    overdue_by_more_than_red = today - timedelta(days=rules.red_overdue_days)
-    horizon = today + timedelta(days=rules.amber_due_within_days)
+    days = status_parameters(today, rules)
+    return _status_case(
+        status=status, lead_officer_id=lead_officer_id, target_date=target_date,
+        rag_override=rag_override, earliest_open_due=earliest_open_due,
+        earliest_not_started_due=earliest_not_started_due, complete_actions=complete_actions,
+        today=literal(days["today"]), red_before=literal(days["red_before"]),
+        amber_until=literal(days["amber_until"]))
+
+
+def status_parameters(today: date, rules: StatusRules) -> dict[str, date]:
+    """The days the status rule compares dates with: today; the day before which an open
+    action's due date makes an item Red (more than N days late); the last day on which a
+    not-started action's due date makes it Amber. The values of the bound parameters of
+    `status_in_sql_bound`, by name."""
+    return {"today": today,
+            "red_before": today - timedelta(days=rules.red_overdue_days),
+            "amber_until": today + timedelta(days=rules.amber_due_within_days)}
+
+
+def status_in_sql_bound(**columns: ColumnElement[Any]) -> ColumnElement[str]:
+    """`status_in_sql` with the days it compares with left as bound parameters ("today",
+    "red_before", "amber_until": their values are `status_parameters`), for a statement
+    built once and run on any day, with any thresholds."""
+    return _status_case(**columns, today=bindparam("today", type_=Date),
+                        red_before=bindparam("red_before", type_=Date),
+                        amber_until=bindparam("amber_until", type_=Date))
+
+
+def _status_case(*, status: ColumnElement[Any], lead_officer_id: ColumnElement[Any],
+                 target_date: ColumnElement[Any], rag_override: ColumnElement[Any],
+                 earliest_open_due: ColumnElement[Any],
+                 earliest_not_started_due: ColumnElement[Any],
+                 complete_actions: ColumnElement[Any], today: ColumnElement[Any],
+                 red_before: ColumnElement[Any], amber_until: ColumnElement[Any]
+                 ) -> ColumnElement[str]:
     no_open_action = earliest_open_due.is_(None)
     return case(
         (status == ItemStatus.COMPLETE, literal(ShownStatus.COMPLETE.value)),
@@ -311,9 +344,9 @@ def status_in_sql(
         (rag_override.is_not(None), rag_override),
         (target_date < today, literal(ShownStatus.RED.value)),
         # More than N days late: its due date is before today minus N days.
-        (earliest_open_due < overdue_by_more_than_red, literal(ShownStatus.RED.value)),
+        (earliest_open_due < red_before, literal(ShownStatus.RED.value)),
         (earliest_open_due < today, literal(ShownStatus.AMBER.value)),
-        (earliest_not_started_due <= horizon, literal(ShownStatus.AMBER.value)),
+        (earliest_not_started_due <= amber_until, literal(ShownStatus.AMBER.value)),
         else_=literal(ShownStatus.GREEN.value),
     )
 
