@@ -4,7 +4,10 @@ Run with `make bench` (or `.venv/bin/python benchmarks/pages.py [REQUESTS_PER_PA
 demo council, or over bench data with `--scale N` (1 is a large county: 200 items, 2,000
 actions, 20,000 history entries; 10 is ten times that; see tracker/demo/bench.py):
 `.venv/bin/python benchmarks/pages.py 50 --scale 10`. `--profile 'items, filtered'` times that
-page alone under cProfile and prints where its time went.
+page alone under cProfile and prints where its time went. `--page dashboard` (repeatable) times
+only the pages named; `--freeze` moves everything loaded before the first request out of the
+garbage collector's sight (`gc.freeze()`), as gunicorn's workers do, so that a full collection
+of the bench data's leftovers does not land in whichever page runs.
 
 Requests go through Flask's test client in one process, so the figures are the app's own
 time per page (database, rules, templates) without a web server or network in front. The
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -149,7 +153,8 @@ def _sign_in(app, client, user_id: int) -> None:
 
 
 def main(requests_per_page: int = 50, scale: float | None = None,
-         profile: str | None = None) -> None:
+         profile: str | None = None, only: list[str] | None = None,
+         freeze: bool = False) -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["TRACKER_INSTANCE_PATH"] = folder
         from flask_migrate import upgrade
@@ -168,10 +173,16 @@ def main(requests_per_page: int = 50, scale: float | None = None,
             else:
                 header, pages = bench_pages(db, app, scale)
             engine = db.engine
+        for name in ([profile] if profile is not None else []) + (only or []):
+            if name not in pages:
+                raise SystemExit(f"No page called {name!r}: one of {', '.join(pages)}")
         if profile is not None:
-            if profile not in pages:
-                raise SystemExit(f"No page called {profile!r}: one of {', '.join(pages)}")
             pages = {profile: pages[profile]}
+        elif only:
+            pages = {name: pages[name] for name in only}
+        if freeze:
+            gc.collect()
+            gc.freeze()
 
         print(f"{header}; {requests_per_page} requests per page")
         # CPU ms is this process's own time (SQLite runs in it too), which a loaded machine
@@ -214,5 +225,10 @@ if __name__ == "__main__":
     parser.add_argument("--profile", metavar="PAGE", default=None,
                         help="time only this page (a name from the table, e.g. 'items, filtered') "
                         "under cProfile and print where its time went")
+    parser.add_argument("--page", metavar="PAGE", action="append", default=None,
+                        help="time only this page (repeatable)")
+    parser.add_argument("--freeze", action="store_true",
+                        help="gc.freeze() before the first request, as gunicorn's workers do")
     arguments = parser.parse_args()
-    main(arguments.requests_per_page, arguments.scale, arguments.profile)
+    main(arguments.requests_per_page, arguments.scale, arguments.profile, arguments.page,
+         arguments.freeze)

@@ -14,9 +14,16 @@ def _bank_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv="ENG", years=year)
 
 
+@lru_cache(maxsize=64)
+def _bank_holiday_days(year: int) -> frozenset[date]:
+    # The days alone: asking a set is many times quicker than asking the holidays package,
+    # and the statutory clock asks for every day of three months.
+    return frozenset(_bank_holidays(year))
+
+
 def is_bank_holiday(day: date) -> bool:
     """Whether the day is a bank holiday in England and Wales."""
-    return day in _bank_holidays(day.year)
+    return day in _bank_holiday_days(day.year)
 
 
 def bank_holiday_name(day: date) -> str | None:

@@ -15,9 +15,11 @@ without a cookie (no session, no one to load) is also shown, for information.
 Two loads, one after the other on the same server (issue 19):
 - plain: every client asks for the page;
 - mixed: one client of the eight updates actions while the others ask for the page, paced so
-  that 5 % of all requests are updates. An update is made as a person makes it, through the
-  real form (benchmarks/load/update.lua): the update form is read, then posted with its CSRF
-  token and the action's version, as the busiest manager, over that manager's open actions.
+  that 5 % of all requests are updates (it asks for the next form once the page has answered
+  its share of requests since the run began, so the share holds for fast and slow pages).
+  An update is made as a person makes it, through the real form (benchmarks/load/update.lua):
+  the update form is read, then posted with its CSRF token and the action's version, as the
+  busiest manager, over that manager's open actions.
 
 PostgreSQL is a throwaway server (tests/postgres_server.py) without durability (fsync off),
 analysed after the data is loaded, as autovacuum would.
@@ -285,10 +287,11 @@ def summary_of(finished: subprocess.CompletedProcess) -> dict:
 
 
 def run_wrk(base: str, page: Page, cookie: str | None, *, seconds: int,
-            clients: int) -> Result:
-    finished = subprocess.run(
-        wrk_command(base, page.path, cookie, seconds=seconds, clients=clients, script=LUA),
-        capture_output=True, text=True, check=True)
+            clients: int, count_file: Path | None = None) -> Result:
+    command = wrk_command(base, page.path, cookie, seconds=seconds, clients=clients, script=LUA)
+    if count_file:
+        command += ["--", str(count_file)]
+    finished = subprocess.run(command, capture_output=True, text=True, check=True)
     return result_of(page.label, summary_of(finished))
 
 
@@ -300,25 +303,27 @@ def result_of(label: str, summary: dict) -> Result:
 
 def run_mixed(base: str, page: Page, cookie: str | None, updater_cookie: str,
               update_forms: list[str], *, seconds: int, clients: int,
-              plain_per_second: float) -> Result:
-    """The page driven by all clients but one, while that one updates actions through the form,
-    paced from the page's plain throughput so that updates are `UPDATE_SHARE` of all
-    requests (each update is two requests: the form read, then posted)."""
+              plain_per_second: float, folder: str) -> Result:
+    """The page driven by all clients but one, while that one updates actions through the form
+    so that updates are `UPDATE_SHARE` of all requests (each update is two requests: the form
+    read, then posted). The updater keeps pace with the page's answers as they come (the page's
+    load writes their count to a file), starting from a guess made from its plain throughput."""
     # posts = share x (page requests + 2 x posts), so one post for every
     # (1 - 2 x share) / share page requests.
     pages_per_post = (1 - 2 * UPDATE_SHARE) / UPDATE_SHARE
-    pause = pages_per_post / max(plain_per_second, 0.1)
+    first_pause = pages_per_post / max(plain_per_second, 0.1)
+    count_file = Path(folder) / "page-answers"
+    count_file.write_text("0")
     updater = subprocess.Popen(
         [*wrk_command(base, update_forms[0], updater_cookie, seconds=seconds, clients=1,
-                      script=UPDATE_LUA), "--", f"{pause:.4f}", *update_forms],
+                      script=UPDATE_LUA), "--", f"{pages_per_post:g}", str(count_file),
+         f"{first_pause:.4f}", *update_forms],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    reader = subprocess.run(
-        wrk_command(base, page.path, cookie, seconds=seconds, clients=clients - 1, script=LUA),
-        capture_output=True, text=True, check=True)
+    result = run_wrk(base, page, cookie, seconds=seconds, clients=clients - 1,
+                     count_file=count_file)
     out, err = updater.communicate()
     if updater.returncode:
         raise SystemExit(f"wrk (updates) failed: {err}")
-    result = result_of(page.label, summary_of(reader))
     made = json.loads(out.strip().splitlines()[-1])
     result.updates = Updates(made["requests"], made["p95_us"] / 1000, made["posted"],
                              made["saved"], made["refused"], made["failed"])
@@ -405,7 +410,7 @@ def serve_and_drive(database_url: str, folder: str, bench: Bench, password: str,
                 mixed.append(with_cpu(master, partial(
                     run_mixed, base, page, cookie, cookies[bench.updater_email],
                     bench.update_forms, seconds=options.seconds, clients=options.clients,
-                    plain_per_second=pace)))
+                    plain_per_second=pace, folder=folder)))
         first, last = plain[0], plain.pop()
         if last.per_second > first.per_second:
             plain[0] = last

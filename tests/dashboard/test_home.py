@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import sign_in_as
 from tests.factories import CommitteeFactory
 from tests.reports.conftest import RULES, at, make_known
@@ -57,3 +59,47 @@ def test_a_councillors_dashboard_shows_no_deadline_they_cannot_act_on(client, co
     page = client.get("/").get_data(as_text=True)
     assert "Action plan for" not in page
     assert "govuk-warning-text" not in page
+
+
+def test_the_items_waiting_for_my_sign_off_are_mine_to_sign_and_the_first_ten_are_listed(
+    client, council
+):
+    from tests.factories import AdminFactory, ItemFactory, UserFactory
+    from tracker.items.models import ItemStatus
+
+    admin = AdminFactory(council=council)
+    lead = UserFactory(council=council)
+    waiting = [ItemFactory(finding__inspection__council=council, lead_officer=lead,
+                           status=ItemStatus.AWAITING_SIGN_OFF, title=f"Waiting item {n:02}")
+               for n in range(11)]
+    # One the administrator marked complete: not theirs to sign off, but the lead's.
+    marked = ItemFactory(finding__inspection__council=council, lead_officer=lead,
+                         status=ItemStatus.AWAITING_SIGN_OFF, marked_complete_by=admin,
+                         title="Marked by the administrator")
+    ItemFactory(finding__inspection__council=council, status=ItemStatus.AWAITING_SIGN_OFF,
+                title="Led by someone else")
+    ItemFactory(status=ItemStatus.AWAITING_SIGN_OFF, title="Another council's item")
+    db.session.commit()
+
+    sign_in_as(client, admin)
+    page = client.get("/").get_data(as_text=True)
+    def to_sign(page: str) -> list[str]:
+        return re.findall(r'href="/items/\d+/sign-off">([^<]+)</a>', page)
+
+    # The oldest ten, and a way to the rest.
+    assert to_sign(page) == [item.title for item in waiting[:10]]
+    assert "See every item awaiting sign-off" in page
+
+    sign_in_as(client, lead)
+    page = client.get("/").get_data(as_text=True)
+    assert to_sign(page) == [item.title for item in waiting[:10]]
+    sign_in_as(client, admin)
+    for item in waiting:
+        item.status = ItemStatus.COMPLETE
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    # Two left: the other lead's, and no more way to the rest.
+    assert to_sign(page) == ["Led by someone else"]
+    assert "See every item awaiting sign-off" not in page
+    sign_in_as(client, lead)
+    assert to_sign(client.get("/").get_data(as_text=True)) == [marked.title]

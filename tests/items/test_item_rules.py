@@ -358,9 +358,33 @@ def test_an_action_due_yesterday_and_in_progress_is_overdue_but_a_complete_one_i
     late = ActionFactory(item=item, due_date=yesterday, status=ActionStatus.IN_PROGRESS)
     ActionFactory(item=item, due_date=yesterday, status=ActionStatus.COMPLETE)
     ActionFactory(item=item, due_date=TODAY, status=ActionStatus.IN_PROGRESS)
-    assert queries.overdue_actions(council.id, TODAY) == [late]
+    assert [line.id for line in queries.overdue_actions(council.id, TODAY)] == [late.id]
     assert queries.count_overdue_actions(council.id, TODAY) == 1
 
+
+
+def test_the_dashboard_lists_the_longest_overdue_actions_first_whatever_their_status(council):
+    item = ItemFactory(finding__inspection__council=council, lead_officer=None)
+    owner = UserFactory(council=council, name="Sam Owner", organisation="Northshire Police")
+    late = {}
+    for days, status in ((9, ActionStatus.IN_PROGRESS), (7, ActionStatus.NOT_STARTED),
+                         (5, ActionStatus.IN_PROGRESS), (3, ActionStatus.NOT_STARTED),
+                         (1, ActionStatus.IN_PROGRESS)):
+        late[days] = ActionFactory(item=item, due_date=TODAY - timedelta(days=days),
+                                   status=status, owner=owner if days == 9 else None)
+    ActionFactory(item=item, due_date=TODAY - timedelta(days=20), status=ActionStatus.COMPLETE)
+    ActionFactory(item=ItemFactory(), due_date=TODAY - timedelta(days=30),
+                  status=ActionStatus.IN_PROGRESS)  # another council's
+
+    three = queries.overdue_actions(council.id, TODAY, limit=3)
+    assert [line.id for line in three] == [late[9].id, late[7].id, late[5].id]
+    assert [line.owner for line in three] == ["Sam Owner (Northshire Police)", None, None]
+    assert [line.id for line in queries.overdue_actions(council.id, TODAY)] == [
+        late[days].id for days in (9, 7, 5, 3, 1)]
+    assert queries.council_summary(council.id, TODAY, RULES).overdue_actions == 5
+
+    mine = queries.overdue_actions_owned_by(owner, TODAY, limit=10)
+    assert [line.id for line in mine.rows] == [late[9].id] and mine.total == 1
 
 # The items list's filters ------------------------------------------------------------------
 

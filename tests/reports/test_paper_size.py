@@ -1,8 +1,8 @@
 """The paper's length (issue 16's bar): its body, up to the first appendix, is at most eight
 A4 pages in the PDF and in the Word file as LibreOffice lays it out, and the whole PDF at most
 40 pages. Held here on the demo council's paper; at 200 items (bench data's board following
-every inspection) in tests/reports/test_writing.py for the PDF and in benchmarks/reports.py
-for the Word file, which takes LibreOffice longer."""
+every inspection) in tests/reports/test_writing.py, which builds that data once for its
+checks of the words and of both formats' pages (benchmarks/reports.py prints them too)."""
 
 from __future__ import annotations
 

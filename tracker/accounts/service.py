@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Select, bindparam, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -236,7 +236,7 @@ def names_of_council_users(council_id: int) -> list[tuple[int, str]]:
                 _names_of_council_users(), {"council_id": council_id})]
 
 
-@functools.cache
+@cache
 def _names_of_council_users() -> Select[tuple[int, str, str]]:
     """`names_of_council_users`'s statement, built once (`council_id` bound): the items
     list's filter reads it on every request."""

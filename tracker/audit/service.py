@@ -4,9 +4,9 @@ updated": tracker.items.service.note_updated)."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, Select, bindparam, func, select
@@ -110,13 +110,13 @@ def item_history_in_words(item_id: int, page: int, per_page: int = PER_PAGE
 
 # The item page's statements are built once and run with the item's id as a bound parameter:
 # building them took as long as running them.
-@functools.cache
+@cache
 def _item_history_count() -> Select[tuple[int]]:
     return (select(func.count()).select_from(HistoryEntry)
             .where(HistoryEntry.item_id == bindparam("item_id")))
 
 
-@functools.cache
+@cache
 def _item_history_page() -> Select[Any]:
     # The index of the history by item and time (migration 0023) gives the newest first
     # without sorting the item's whole history.
@@ -154,7 +154,7 @@ def named_people(entries: list[StoredEntry]) -> People:
         _people_named(), {"ids": sorted(_named_ids(entries))})})
 
 
-@functools.cache
+@cache
 def _people_named() -> Select[Any]:
     return (select(User.id, User.name, User.organisation)
             .where(User.id.in_(bindparam("ids", expanding=True))))

@@ -8,12 +8,12 @@ from flask_login import current_user
 from tracker import clock
 from tracker.accounts.models import Role
 from tracker.inspections.queries import inspections_with_running_clock
-from tracker.inspections.service import statutory_clock
+from tracker.inspections.service import deadlines_of_letter
 from tracker.items import queries
 from tracker.items.models import Priority
 from tracker.items.status import ShownStatus, status_rule_in_words
 from tracker.permissions import ALL_ROLES, PUBLIC, allow
-from tracker.questions.queries import waiting_for
+from tracker.questions.queries import questions_waiting_for
 from tracker.reminders.notices import recent_notices
 from tracker.reports.service import latest_papers_of_member
 from tracker.settings import settings
@@ -33,23 +33,26 @@ def home():
     staff = current_user.role is not Role.COMMITTEE_MEMBER
     # The statutory deadlines are the council staff's to meet: a councillor cannot act on them.
     deadlines = [
-        (inspection, statutory_clock(inspection, today))
+        (inspection, deadlines_of_letter(inspection.letter_date, inspection.has_priority_action,
+                                         today))
         for inspection in inspections_with_running_clock(council_id)
     ] if staff else []
+    # Every list is one statement of plain values, its total counted with it; the counts are
+    # one more.
     summary = queries.council_summary(council_id, today, rules)
     return render_template(
         "dashboard/home.html",
         summary=summary,
         statuses=list(ShownStatus),
         priorities=list(Priority),
-        deadlines=[(i, d) for i, d in deadlines if d],
-        my_actions=queries.actions_for_owner(current_user, today, per_page=SHOWN)
+        deadlines=deadlines,
+        my_overdue=queries.overdue_actions_owned_by(current_user, today, limit=SHOWN)
         if staff else None,
         overdue=queries.overdue_actions(council_id, today, limit=SHOWN),
         overdue_total=summary.overdue_actions,
-        date_requests=queries.pending_due_date_requests_for(current_user, per_page=SHOWN)
+        date_requests=queries.due_date_requests_waiting(current_user, limit=SHOWN)
         if staff else None,
-        cancellations=queries.pending_cancellations_for(current_user, per_page=SHOWN)
+        cancellations=queries.cancellations_waiting(current_user, limit=SHOWN)
         if staff else None,
         awaiting_sign_off=queries.items_awaiting_sign_off_by(current_user, limit=SHOWN)
         if staff else None,
@@ -58,7 +61,7 @@ def home():
         # Decisions on what they asked and actions given to them, from the moment they happen.
         notices=recent_notices(current_user, clock.now(), limit=SHOWN) if staff else [],
         recent=queries.recently_updated_items(council_id),
-        questions=waiting_for(current_user, today, per_page=SHOWN) if staff else None,
+        questions=questions_waiting_for(current_user, today, limit=SHOWN) if staff else None,
         # A councillor's committees, each with the latest paper it was sent.
         papers=latest_papers_of_member(current_user) if not staff else [],
     )

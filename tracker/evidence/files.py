@@ -15,11 +15,11 @@ and every link its history gives.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, bindparam, select
@@ -144,14 +144,14 @@ def files_of_item(item_id: int, *, before: datetime | None = None) -> list[Evide
 
 # The statements of an item's evidence are built once and run with the item's id bound
 # (`item_id`): the item page reads them on every request.
-@functools.cache
+@cache
 def _files_of_item() -> Select[tuple[EvidenceFile]]:
     return (select(EvidenceFile).where(EvidenceFile.item_id == bindparam("item_id"))
             .options(joinedload(EvidenceFile.added_by), joinedload(EvidenceFile.action))
             .order_by(EvidenceFile.added_at, EvidenceFile.id))
 
 
-@functools.cache
+@cache
 def _links_of_item() -> Select[Any]:
     # Plain columns: the author's name and the action's description, no object loaded.
     return (select(HistoryEntry.field, HistoryEntry.new_value, HistoryEntry.created_at,

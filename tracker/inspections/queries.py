@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import functools
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -34,7 +37,7 @@ def inspection_titles(council_id: int) -> list[tuple[int, str]]:
         _inspection_titles(), {"council_id": council_id})]
 
 
-@functools.cache
+@cache
 def _inspection_titles() -> Select[tuple[int, str]]:
     """`inspection_titles`' statement, built once (`council_id` bound): the items list's
     filter reads it on every request."""
@@ -74,14 +77,34 @@ def inspection_for_page(council_id: int, inspection_id: int) -> Inspection | Non
     ).first()
 
 
-def inspections_with_running_clock(council_id: int) -> list[Inspection]:
+@dataclass(frozen=True)
+class RunningClock:
+    """An inspection whose statutory clock still runs, as the dashboard names it: plain
+    values, all `tracker.inspections.service.deadlines_of_letter` needs."""
+
+    id: int
+    title: str
+    letter_date: date
+    has_priority_action: bool
+
+
+def inspections_with_running_clock(council_id: int) -> list[RunningClock]:
     """Inspections whose statutory clock still runs (a letter date, no plan submitted yet),
-    each with only its areas for priority action loaded: all `statutory_clock` needs."""
-    return list(db.session.scalars(
-        select(Inspection)
-        .where(Inspection.council_id == council_id, Inspection.letter_date.is_not(None),
-               Inspection.plan_submitted_on.is_(None))
-        .options(selectinload(
-            Inspection.findings.and_(Finding.category == FindingCategory.PRIORITY_ACTION)))
-        .order_by(Inspection.letter_date.desc(), Inspection.id.desc())
-    ))
+    the latest letter first, each with whether it has areas for priority action (one
+    statement)."""
+    return [RunningClock(*row) for row in db.session.execute(
+        _running_clock_statement(), {"council_id": council_id})]
+
+
+@cache
+def _running_clock_statement() -> Select[Any]:
+    """`inspections_with_running_clock`'s statement, built once (it runs on every staff
+    dashboard): the council is a bound parameter."""
+    priority = (select(Finding.id)
+                .where(Finding.inspection_id == Inspection.id,
+                       Finding.category == FindingCategory.PRIORITY_ACTION)
+                .exists())
+    return (select(Inspection.id, Inspection.title, Inspection.letter_date, priority)
+            .where(Inspection.council_id == bindparam("council_id"),
+                   Inspection.letter_date.is_not(None), Inspection.plan_submitted_on.is_(None))
+            .order_by(Inspection.letter_date.desc(), Inspection.id.desc()))

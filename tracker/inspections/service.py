@@ -40,25 +40,32 @@ class Deadline:
 
 
 def statutory_clock(inspection: Inspection, today: date) -> list[Deadline]:
-    """The deadlines still running for an inspection: none once its plan is marked submitted.
+    """The deadlines still running for an inspection: none once its plan is marked submitted
+    (`deadlines_of_letter`)."""
+    if inspection.letter_date is None or inspection.plan_submitted_on is not None:
+        return []
+    return deadlines_of_letter(
+        inspection.letter_date,
+        any(f.category is FindingCategory.PRIORITY_ACTION for f in inspection.findings),
+        today)
+
+
+def deadlines_of_letter(letter_date: date, has_priority_action: bool,
+                        today: date) -> list[Deadline]:
+    """The deadlines that a letter of this date sets, while its plan is not yet submitted.
 
     The action plan is due 70 working days after the letter; where the letter has areas for
     priority action, a draft is due after 20 working days. Bank holidays in England and Wales
     are not working days.
     """
-    if inspection.letter_date is None or inspection.plan_submitted_on is not None:
-        return []
     deadlines = []
-    has_priority_action = any(
-        f.category is FindingCategory.PRIORITY_ACTION for f in inspection.findings
-    )
     if has_priority_action:
-        due = add_working_days(inspection.letter_date, PRIORITY_DRAFT_WORKING_DAYS)
+        due = add_working_days(letter_date, PRIORITY_DRAFT_WORKING_DAYS)
         deadlines.append(
             Deadline("Draft action plan for the areas for priority action", due,
                      working_days_between(today, due))
         )
-    due = add_working_days(inspection.letter_date, ACTION_PLAN_WORKING_DAYS)
+    due = add_working_days(letter_date, ACTION_PLAN_WORKING_DAYS)
     deadlines.append(Deadline("Action plan", due, working_days_between(today, due)))
     return deadlines
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Date,
     Integer,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -50,12 +52,12 @@ from tracker.items.status import (
     StatusResult,
     StatusRules,
     is_stale,
-    status_case,
-    status_dates,
     status_in_sql,
+    status_in_sql_bound,
+    status_parameters,
     work_out_status,
 )
-from tracker.pagination import Page, clamp, fetch_page, page_count
+from tracker.pagination import Page, clamp, page_count
 from tracker.permissions import is_admin
 
 RequestModel = TypeVar("RequestModel", DueDateChange, CancellationRequest)
@@ -145,7 +147,7 @@ class ItemPage:
         return page_count(self.total, self.per_page)
 
 
-def items_of_council(council_id: int) -> Select[tuple[Item]]:
+def items_of_council(council_id: int | BindParameter[Any]) -> Select[tuple[Item]]:
     """Items whose inspection belongs to the council: the start of every item query."""
     return (
         select(Item)
@@ -155,7 +157,18 @@ def items_of_council(council_id: int) -> Select[tuple[Item]]:
     )
 
 
-def _within_council(query: Select, council_id: int) -> Select:
+def _item_of_council(council_id: int | BindParameter[Any]) -> ColumnElement[bool]:
+    """Whether the item of the row is the council's, as a condition (a correlated EXISTS)
+    rather than a join: a list that walks an index of items in its own order (the latest
+    changed, by id) then checks each item it reads and stops at its limit, where a join
+    would read every item of the council first and sort them."""
+    return (select(Finding.id)
+            .join(Inspection, Inspection.id == Finding.inspection_id)
+            .where(Finding.id == Item.finding_id, Inspection.council_id == council_id)
+            .exists())
+
+
+def _within_council(query: Select, council_id: int | BindParameter[Any]) -> Select:
     """Narrow a query that selects actions (or joins to them) to the council's actions."""
     return (
         query.join(Action.item)
@@ -188,7 +201,7 @@ def item_for_page(council_id: int, item_id: int) -> Item | None:
         _item_for_page(), {"council_id": council_id, "item_id": item_id}).first()
 
 
-@functools.cache
+@cache
 def _item_for_page() -> Select[tuple[Item]]:
     """`item_for_page`'s statement, built once (`council_id` and `item_id` bound)."""
     return (
@@ -248,7 +261,7 @@ def actions_of_item(item_id: int) -> list[ActionLine]:
     ]
 
 
-@functools.cache
+@cache
 def _actions_of_item() -> Select[Any]:
     """`actions_of_item`'s statement, built once (the item's id bound as `item_id`)."""
     moves = (
@@ -374,6 +387,17 @@ def status_of(item: Item, today: date, rules: StatusRules) -> StatusResult:
     return work_out_status(facts_of(item), today, rules)
 
 
+def shown_status_bound() -> ColumnElement[str]:
+    """`shown_status` with the days it compares with left as bound parameters (their values:
+    `tracker.items.status.status_parameters`), for statements built once."""
+    return status_in_sql_bound(
+        status=Item.status, lead_officer_id=Item.lead_officer_id,
+        target_date=Item.target_date, rag_override=Item.rag_override,
+        earliest_open_due=Item.earliest_open_due,
+        earliest_not_started_due=Item.earliest_not_started_due,
+        complete_actions=Item.complete_actions)
+
+
 def shown_status(today: date, rules: StatusRules) -> ColumnElement[str]:
     """The shown status of an item (a `ShownStatus` value), as SQL over the item's own
     columns: `status_in_sql` over its kept action facts, no join to its actions."""
@@ -438,10 +462,7 @@ def find_items(
         theme=bool(filters.theme), inspection=filters.inspection_id is not None,
         owner=filters.owner_id is not None, overdue=filters.overdue_only,
         text=bool(filters.text), wanted=wanted is not None, per_page=per_page)
-    red_before, amber_until = status_dates(today, rules)
-    values: dict[str, Any] = {
-        "council_id": council_id, "today": today, "red_before": red_before,
-        "amber_until": amber_until}
+    values: dict[str, Any] = {"council_id": council_id, **status_parameters(today, rules)}
     # The values of the filters that are set, under the names the statement binds.
     for name, value in (("status", filters.status), ("priority", filters.priority),
                         ("theme", filters.theme or None),
@@ -484,14 +505,14 @@ def find_items(
     return ItemPage(rows=rows, total=total, page=page, per_page=per_page, counts=counts)
 
 
-@functools.cache
+@cache
 def _items_list_statement(*, status: bool, priority: bool, theme: bool, inspection: bool,
                           owner: bool, overdue: bool, text: bool, wanted: bool,
                           per_page: int) -> Select[Any]:
     """The items list's statement for the filters that are set (each flag says whether one
     is), built once for each such shape and run with the request's values as bound
     parameters: building it (and SQLAlchemy's key for its compiled form) took longer than
-    running it. Binds `council_id`, `today`, `red_before`, `amber_until` (`status_dates`),
+    running it. Binds `council_id`, `today`, `red_before`, `amber_until` (`status_parameters`),
     `offset`, and for the filters set: `status`, `priority`, `theme`, `inspection_id`,
     `owner_id`, `pattern` (a LIKE pattern, its wildcards escaped with a backslash) and
     `wanted` (the places in `STATUS_ORDER` of the statuses the state and RAG filters let
@@ -534,14 +555,12 @@ def _items_list_statement(*, status: bool, priority: bool, theme: bool, inspecti
     # every row of the page: one statement gives both. The status and the priority are kept
     # as their places in the list's order (`STATUS_ORDER`, `PRIORITY_ORDER`), numbers that
     # sort and count faster than their words.
-    status_rank = status_case(
-        status=Item.status, lead_officer_id=Item.lead_officer_id,
+    status_rank = status_in_sql_bound(
+        order=STATUS_ORDER, status=Item.status, lead_officer_id=Item.lead_officer_id,
         target_date=Item.target_date, rag_override=Item.rag_override,
         earliest_open_due=Item.earliest_open_due,
         earliest_not_started_due=Item.earliest_not_started_due,
-        complete_actions=Item.complete_actions, today=today,
-        red_before=bindparam("red_before", type_=Date),
-        amber_until=bindparam("amber_until", type_=Date), order=STATUS_ORDER)
+        complete_actions=Item.complete_actions)
     statuses = query.with_only_columns(
         Item.id.label("id"), status_rank.label("status_rank"),
         _rank(Item.priority, [p.value for p in PRIORITY_ORDER]).label("priority_rank"),
@@ -606,7 +625,7 @@ def themes_in_use(council_id: int) -> list[str]:
     return list(db.session.scalars(_themes_in_use(), {"council_id": council_id}))
 
 
-@functools.cache
+@cache
 def _themes_in_use() -> Select[tuple[str]]:
     """`themes_in_use`'s statement, built once (the council's id bound as `council_id`): the
     items list reads it on every request."""
@@ -692,47 +711,146 @@ def actions_for_owner(
     return OwnerActions(actions, groups, counts, page, per_page)
 
 
-def overdue_actions(council_id: int, today: date, limit: int | None = None) -> list[Action]:
-    """Open actions past their due date, the longest overdue first (one statement)."""
-    return _in_order(
-        Action,
-        _within_council(select(Action), council_id)
-        .where(Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today),
-        (Action.due_date, Action.id), limit=limit,
-        options=[joinedload(Action.owner),
-                 joinedload(Action.item).joinedload(Item.lead_officer)])
+@dataclass(frozen=True)
+class OverdueAction:
+    """An open action past its due date, as the dashboard lists it: plain values."""
+
+    id: int
+    description: str
+    due_date: date
+    # The owner's name as lists show it (a partner's with their organisation); None for none.
+    owner: str | None
+
+
+def _overdue(query: Select[Any], council_id: int | BindParameter[Any],
+             today: date | BindParameter[Any]) -> Select[Any]:
+    """Narrow a query that selects actions to the council's open actions past their due date."""
+    return _within_council(query, council_id).where(
+        Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
+
+
+# Statements built once. The dashboard asks a dozen small questions on every request, and
+# building each statement (and the key SQLAlchemy finds its compiled form by) took as long as
+# the database took to answer most of them; so the dashboard's statements are built on first
+# use with bound parameters for what changes between requests (the council, the person, the
+# day: the names below), and only run after that.
+_COUNCIL = bindparam("council_id")
+_PERSON = bindparam("user_id")
+_TODAY = bindparam("today", type_=Date)
+
+
+@cache
+def _overdue_statement(limit: int | None) -> Select[Any]:
+    # The actions of each open status are chosen apart, each in the order of the index of
+    # actions by status and due date (and id), so the database reads the first `limit` of
+    # each and stops, rather than sorting every overdue action of the council (about a
+    # thousand at ten times a large county); the two short lists are then merged.
+    chosen = union_all(*(
+        select(
+            _within_council(select(Action.id, Action.due_date), _COUNCIL)
+            .where(Action.status == status, Action.due_date < _TODAY)
+            .order_by(Action.due_date, Action.id).limit(limit).subquery())
+        for status in OPEN_ACTION_STATUSES
+    )).subquery("overdue")
+    return (select(Action.id, Action.description, Action.due_date, User.name, User.organisation)
+            .join(chosen, chosen.c.id == Action.id)
+            .outerjoin(User, User.id == Action.owner_id)
+            .order_by(Action.due_date, Action.id)
+            .limit(limit))
+
+
+def overdue_actions(council_id: int, today: date, limit: int | None = None
+                    ) -> list[OverdueAction]:
+    """Open actions past their due date, the longest overdue first, as plain values (one
+    statement, which reads no more than `limit` actions of each open status)."""
+    rows = db.session.execute(_overdue_statement(limit),
+                              {"council_id": council_id, "today": today})
+    return [OverdueAction(action_id, description, due,
+                          shown_name(name, organisation) if name is not None else None)
+            for action_id, description, due, name, organisation in rows]
+
+
+@cache
+def _owned_overdue_statement(limit: int) -> Select[Any]:
+    # "Open" is written as "neither complete nor cancelled" so that the database finds the
+    # actions by their owner (a few hundred at most) rather than by status and date (every
+    # overdue action of the council).
+    return (_within_council(select(Action.id, Action.description, Action.due_date,
+                                   func.count().over().label("total")), _COUNCIL)
+            .where(Action.owner_id == _PERSON,
+                   Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
+                   Action.due_date < _TODAY)
+            .order_by(Action.due_date, Action.id)
+            .limit(limit))
+
+
+def overdue_actions_owned_by(user: User, today: date, *, limit: int) -> Page[OverdueAction]:
+    """This person's open actions past their due date, the longest overdue first: the first
+    `limit` of them as plain values, with how many there are in all (one statement)."""
+    rows = db.session.execute(_owned_overdue_statement(limit), {
+        "council_id": user.council_id, "user_id": user.id, "today": today}).all()
+    return Page(rows=[OverdueAction(row.id, row.description, row.due_date, user.display_name)
+                      for row in rows],
+                total=rows[0].total if rows else 0, page=1, per_page=limit)
 
 
 def count_overdue_actions(council_id: int, today: date) -> int:
     """How many open actions are past their due date."""
+    return db.session.scalar(_overdue(select(func.count(Action.id)), council_id, today)) or 0
+
+
+@dataclass(frozen=True)
+class ItemLink:
+    """An item as a list names it, linked to its page: plain values."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class UpdatedItem:
+    """An item as "recently updated" lists it: plain values."""
+
+    id: int
+    title: str
+    last_updated_at: datetime
+
+
+@cache
+def _recent_statement(limit: int) -> Select[Any]:
+    return (select(Item.id, Item.title, Item.last_updated_at)
+            .where(_item_of_council(_COUNCIL))
+            .order_by(Item.last_updated_at.desc(), Item.id.desc())
+            .limit(limit))
+
+
+def recently_updated_items(council_id: int, limit: int = 8) -> list[UpdatedItem]:
+    """The items changed most recently, as plain values (one statement)."""
+    return [UpdatedItem(*row) for row in db.session.execute(
+        _recent_statement(limit), {"council_id": council_id})]
+
+
+def _requests_waiting_for(model: type[RequestModel], council_id: Any, decider_id: Any, *,
+                          admin: bool, decides: bool = True) -> Select[Any]:
+    """Requests of one kind that wait for the decision of this person (`decider_id`), as
+    lead officer or, when `admin`, as administrator; none if they `decides` none of this
+    kind."""
     query = (
-        _within_council(select(func.count(Action.id)), council_id)
-        .where(
-            Action.status.in_(OPEN_ACTION_STATUSES),
-            Action.due_date < today,
-        )
+        _within_council(select(model).join(model.action), council_id)
+        .where(model.state == RequestState.PENDING, true() if decides else false())
     )
-    return db.session.scalar(query) or 0
-
-
-def recently_updated_items(council_id: int, limit: int = 8) -> list[Item]:
-    """The items changed most recently (one statement)."""
-    return _in_order(Item, items_of_council(council_id),
-                     (Item.last_updated_at.desc(), Item.id.desc()), limit=limit,
-                     options=[joinedload(Item.lead_officer)])
+    if not admin:
+        query = query.where(Item.lead_officer_id == decider_id)
+    return query
 
 
 def _waiting_for(
     model: type[RequestModel], user: User, *, page: int, per_page: int, decides: bool = True
 ) -> Page[RequestModel]:
-    """Requests of one kind that wait for this user's decision (as lead officer or admin),
-    the oldest first, a page at a time; none if the user `decides` none of this kind."""
-    query = (
-        _within_council(select(model).join(model.action), user.council_id)
-        .where(model.state == RequestState.PENDING, true() if decides else false())
-    )
-    if not is_admin(user):
-        query = query.where(Item.lead_officer_id == user.id)
+    """Requests of one kind that wait for this user's decision (`_requests_waiting_for`),
+    the oldest first, a page at a time."""
+    query = _requests_waiting_for(model, user.council_id, user.id, admin=is_admin(user),
+                                  decides=decides)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = clamp(page, total, per_page)
     rows = _in_order(model, query, (model.requested_at, model.id), limit=per_page,
@@ -740,6 +858,62 @@ def _waiting_for(
                      options=[joinedload(model.action).joinedload(Action.item),
                               joinedload(model.requested_by)])
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class WaitingRequest:
+    """A request that waits for someone's decision, as the dashboard lists it: plain values.
+    `from_date` and `to_date` are a due-date change's; None for a request to cancel."""
+
+    id: int
+    action_description: str
+    # The name of the person who asked.
+    requested_by: str
+    from_date: date | None = None
+    to_date: date | None = None
+
+
+@cache
+def _waiting_lines_statement(model: type[RequestModel], *, admin: bool, decides: bool,
+                             limit: int) -> Select[Any]:
+    # The first requests are chosen, and all of them counted, before the action's
+    # description and the asker's name are read for those few alone.
+    dates = (DueDateChange.from_date, DueDateChange.to_date) if model is DueDateChange else ()
+    first = (_requests_waiting_for(model, _COUNCIL, _PERSON, admin=admin, decides=decides)
+             .with_only_columns(model.id, model.action_id, model.requested_by_id,
+                                model.requested_at, *dates, func.count().over().label("total"))
+             .order_by(model.requested_at, model.id)
+             .limit(limit)
+             .subquery("first_waiting"))
+    return (select(first.c.id, Action.description, User.name,
+                   *(first.c[column.key] for column in dates), first.c.total)
+            .join(Action, Action.id == first.c.action_id)
+            .join(User, User.id == first.c.requested_by_id)
+            .order_by(first.c.requested_at, first.c.id))
+
+
+def _waiting_lines(model: type[RequestModel], user: User, *, limit: int, decides: bool = True
+                   ) -> Page[WaitingRequest]:
+    """The first `limit` requests of one kind that wait for this user's decision, the oldest
+    first, as plain values (a due-date change's with its dates), and how many wait in all:
+    one statement."""
+    rows = db.session.execute(
+        _waiting_lines_statement(model, admin=is_admin(user), decides=decides, limit=limit),
+        {"council_id": user.council_id, "user_id": user.id}).all()
+    return Page(rows=[WaitingRequest(*row[:-1]) for row in rows],
+                total=rows[0][-1] if rows else 0, page=1, per_page=limit)
+
+
+def due_date_requests_waiting(user: User, *, limit: int) -> Page[WaitingRequest]:
+    """The first requests to move a date that wait for this user's decision, the oldest
+    first, as plain values, with how many wait in all (one statement)."""
+    return _waiting_lines(DueDateChange, user, limit=limit)
+
+
+def cancellations_waiting(user: User, *, limit: int) -> Page[WaitingRequest]:
+    """The first requests to cancel an action that wait for this user's decision, the oldest
+    first, as plain values, with how many wait in all (one statement). Partners decide none."""
+    return _waiting_lines(CancellationRequest, user, limit=limit, decides=not user.is_partner)
 
 
 def _in_order(model: type[Any], query: Select[Any], order: Sequence[ColumnElement[Any]], *,
@@ -769,19 +943,27 @@ def pending_cancellations_for(
                         decides=not user.is_partner)
 
 
-def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[Item]:
+@cache
+def _sign_off_statement(*, admin: bool, limit: int) -> Select[Any]:
+    query = (
+        select(Item.id, Item.title, func.count().over())
+        .where(_item_of_council(_COUNCIL), Item.status == ItemStatus.AWAITING_SIGN_OFF)
+        .where(or_(Item.marked_complete_by_id.is_(None), Item.marked_complete_by_id != _PERSON))
+        .order_by(Item.id)
+        .limit(limit)
+    )
+    return query if admin else query.where(Item.lead_officer_id == _PERSON)
+
+
+def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[ItemLink]:
     """Items marked complete that wait for this user's sign-off: an admin signs off any, a
     lead officer their own, and nobody an item they marked complete themselves (the rule of
-    `can_sign_off_item`, as a query). The oldest first; the first `limit` of them."""
-    query = (
-        items_of_council(user.council_id)
-        .where(Item.status == ItemStatus.AWAITING_SIGN_OFF)
-        .where(or_(Item.marked_complete_by_id.is_(None), Item.marked_complete_by_id != user.id))
-        .order_by(Item.id)
-    )
-    if not is_admin(user):
-        query = query.where(Item.lead_officer_id == user.id)
-    return fetch_page(query, page=1, per_page=limit, options=[joinedload(Item.lead_officer)])
+    `can_sign_off_item`, as a query). The oldest first; the first `limit` of them as plain
+    values, with how many wait in all (one statement)."""
+    rows = db.session.execute(_sign_off_statement(admin=is_admin(user), limit=limit),
+                              {"council_id": user.council_id, "user_id": user.id}).all()
+    return Page(rows=[ItemLink(item_id, title) for item_id, title, _ in rows],
+                total=rows[0][-1] if rows else 0, page=1, per_page=limit)
 
 
 @dataclass
@@ -796,31 +978,42 @@ class Summary:
     moved_actions: int
 
 
+@cache
+def _summary_statement() -> Select[Any]:
+    statuses = items_of_council(_COUNCIL).with_only_columns(
+        Item.priority.label("priority"), shown_status_bound().label("status"),
+        Item.open_actions, Item.complete_actions, Item.moved_actions,
+    ).subquery("item_statuses")
+    overdue = _overdue(select(func.count(Action.id)), _COUNCIL, _TODAY).scalar_subquery()
+    return (select(statuses.c.priority, statuses.c.status, func.count().label("items"),
+                   *(func.sum(statuses.c[name]).label(name)
+                     for name in ("open_actions", "complete_actions", "moved_actions")),
+                   overdue.label("overdue_actions"))
+            .group_by(statuses.c.priority, statuses.c.status))
+
+
 def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary:
-    """Counts of items by status and priority, and of actions by state: two statements, with
+    """Counts of items by status and priority, and of actions by state: one statement, with
     the status worked out by the database from the items' own columns (no item or action is
     loaded). The open, complete and moved actions are summed from what each item keeps; the
-    overdue ones, which the date alone changes, are counted (`count_overdue_actions`)."""
-    statuses = _with_status(items_of_council(council_id), today, rules, Item.open_actions,
-                            Item.complete_actions, Item.moved_actions)
+    overdue ones, which the date alone changes, are counted in the same statement (a
+    subquery over the actions)."""
     by_status: Counter[ShownStatus] = Counter()
     by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
     actions: Counter[str] = Counter()
-    for row in db.session.execute(
-        select(statuses.c.priority, statuses.c.status, func.count().label("items"),
-               *(func.sum(statuses.c[name]).label(name)
-                 for name in ("open_actions", "complete_actions", "moved_actions")))
-        .group_by(statuses.c.priority, statuses.c.status)
-    ):
+    for row in db.session.execute(_summary_statement(), {
+            "council_id": council_id, **status_parameters(today, rules)}):
         by_status[ShownStatus(row.status)] += row.items
         by_priority[row.priority][ShownStatus(row.status)] += row.items
         actions.update({"open": row.open_actions or 0, "complete": row.complete_actions or 0,
                         "moved": row.moved_actions or 0})
+        # The same on every row; a council with no items has no actions either.
+        actions["overdue"] = row.overdue_actions
     return Summary(
         by_status=by_status,
         by_priority_and_status=by_priority,
         open_actions=actions["open"],
-        overdue_actions=count_overdue_actions(council_id, today),
+        overdue_actions=actions["overdue"],
         complete_actions=actions["complete"],
         moved_actions=actions["moved"],
     )
@@ -837,6 +1030,20 @@ class ItemToPlan:
     status: StatusResult
 
 
+@cache
+def _to_plan_statement(*, of_council: bool, led: bool) -> Select[Any]:
+    query = (select(Item.id, Item.title, Inspection.council_id, *FACT_SOURCES)
+             .join(Item.finding).join(Finding.inspection))
+    if of_council:
+        query = query.where(Inspection.council_id == _COUNCIL)
+    if led:
+        query = query.where(Item.lead_officer_id == _PERSON)
+    return (query.where(or_(shown_status_bound() == ShownStatus.NOT_PLANNED.value,
+                            and_(Item.lead_officer_id.is_(None),
+                                 Item.status != ItemStatus.COMPLETE)))
+            .order_by(Inspection.council_id, Item.id))
+
+
 def items_to_plan(council_id: int | None, today: date, rules: StatusRules, *,
                   led_by: int | None = None) -> list[ItemToPlan]:
     """Every item that is not planned, and every item not yet complete that has no lead
@@ -844,17 +1051,9 @@ def items_to_plan(council_id: int | None, today: date, rules: StatusRules, *,
     council's administrators the second. With `led_by`, only the items that person leads
     (the database then works out the status of their items alone). One statement, whatever
     the number."""
-    query = select(Item).join(Item.finding).join(Finding.inspection)
-    if council_id is not None:
-        query = query.where(Inspection.council_id == council_id)
-    if led_by is not None:
-        query = query.where(Item.lead_officer_id == led_by)
-    shown = shown_status(today, rules)
     rows = db.session.execute(
-        query.with_only_columns(Item.id, Item.title, Inspection.council_id, *FACT_SOURCES)
-        .where(or_(shown == ShownStatus.NOT_PLANNED.value,
-                   and_(Item.lead_officer_id.is_(None), Item.status != ItemStatus.COMPLETE)))
-        .order_by(Inspection.council_id, Item.id)
+        _to_plan_statement(of_council=council_id is not None, led=led_by is not None),
+        {"council_id": council_id, "user_id": led_by, **status_parameters(today, rules)}
     ).all()
     return [ItemToPlan(row.id, row.title, row.council_id, row.lead_officer_id,
                        work_out_status(facts_of(row), today, rules)) for row in rows]

@@ -9,9 +9,9 @@ is due at. None while no later meeting is set.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, bindparam, func, or_, select
@@ -26,7 +26,7 @@ from tracker.pagination import Page, clamp
 from tracker.questions.models import MemberQuestion
 
 
-def _of_council(council_id: int) -> Select[tuple[MemberQuestion]]:
+def _of_council(council_id: Any) -> Select[tuple[MemberQuestion]]:
     """Questions asked at the meetings of the council's committees: the start of every query
     that a person's council bounds."""
     return (select(MemberQuestion)
@@ -50,7 +50,7 @@ def get_question(council_id: int, question_id: int) -> MemberQuestion | None:
     ).first()
 
 
-def answer_due(today: date | ColumnElement[date]) -> ColumnElement[date | None]:
+def answer_due(today: Any) -> ColumnElement[date | None]:
     """As a column of a query that joins the question's meeting (`CommitteeMeeting`): the
     date of the committee's first meeting after the one the question was asked at that is on
     or after `today`; null when there is none."""
@@ -117,36 +117,59 @@ def questions_about_item(item: Item, council_id: int, today: date) -> list[Liste
     return [Listed(question, None if question.is_answered else due) for question, due in rows]
 
 
-@functools.cache
+@cache
 def _questions_about_item() -> Select[Any]:
     """`questions_about_item`'s statement, built once and run with `council_id`, `item_id`
     and `today` bound: building it, with all it loads, took longer than running it for the
     item page (which mostly finds no question)."""
     return (_latest_meeting_first(
-        select(MemberQuestion)
-        .join(CommitteeMeeting, MemberQuestion.meeting_id == CommitteeMeeting.id)
-        .join(Committee, CommitteeMeeting.committee_id == Committee.id)
-        .where(Committee.council_id == bindparam("council_id"),
-               MemberQuestion.item_id == bindparam("item_id")))
+        _of_council(bindparam("council_id")).where(MemberQuestion.item_id == bindparam("item_id")))
         .add_columns(answer_due(bindparam("today", type_=Date))).options(*_shown_with()))
+
+
+def _waiting_for_answer(user_id: Any, council_id: Any, today: Any
+                        ) -> Select[tuple[MemberQuestion]]:
+    """The questions waiting for the answer of this person (the officer assigned), of their
+    council, the soonest due first (those with no next meeting yet last), then the earliest
+    asked."""
+    due = answer_due(today)
+    return (_of_council(council_id)
+            .where(MemberQuestion.officer_id == user_id, MemberQuestion.answered_at.is_(None))
+            .order_by(due.is_(None), due, CommitteeMeeting.meeting_date, MemberQuestion.id))
 
 
 def waiting_for(user: User, today: date, *, page: int = 1, per_page: int = 50
                 ) -> Page[Listed]:
-    """The questions waiting for this person's answer (they are the officer assigned), the
-    soonest due first (those with no next meeting yet last), then the earliest asked. Two
-    statements; one when there are none."""
-    query = (_of_council(user.council_id)
-             .where(MemberQuestion.officer_id == user.id, MemberQuestion.answered_at.is_(None)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    """The questions waiting for this person's answer (`_waiting_for_answer`), a page at a
+    time. Two statements; one when there are none."""
+    ordered = _waiting_for_answer(user.id, user.council_id, today)
+    total = db.session.scalar(
+        select(func.count()).select_from(ordered.order_by(None).subquery())) or 0
     page = clamp(page, total, per_page)
     if not total:
         return Page(rows=[], total=0, page=page, per_page=per_page)
-    due = answer_due(today)
-    ordered = query.order_by(due.is_(None), due, CommitteeMeeting.meeting_date,
-                             MemberQuestion.id)
     rows = _listed(ordered.limit(per_page).offset((page - 1) * per_page), today)
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+@cache
+def _waiting_for_statement(limit: int) -> Select[Any]:
+    """`questions_waiting_for`'s statement, built once: the person, their council and the day
+    are bound parameters ("user_id", "council_id", "today")."""
+    today = bindparam("today", type_=Date)
+    return (_waiting_for_answer(bindparam("user_id"), bindparam("council_id"), today)
+            .with_only_columns(*_waiting_columns(today), func.count().over())
+            .outerjoin(Item, MemberQuestion.item_id == Item.id)
+            .limit(limit))
+
+
+def questions_waiting_for(user: User, today: date, *, limit: int) -> Page[WaitingQuestion]:
+    """The first `limit` questions waiting for this person's answer, in the order of
+    `waiting_for`, as plain values, with how many wait in all (one statement)."""
+    rows = db.session.execute(_waiting_for_statement(limit), {
+        "user_id": user.id, "council_id": user.council_id, "today": today}).all()
+    return Page(rows=[WaitingQuestion(*row[:-1]) for row in rows],
+                total=rows[0][-1] if rows else 0, page=1, per_page=limit)
 
 
 # --- the API --------------------------------------------------------------------------------
@@ -282,12 +305,18 @@ class WaitingQuestion:
     item_title: str | None
 
 
+def _waiting_columns(today: Any) -> tuple[Any, ...]:
+    """The columns of a `WaitingQuestion`, for a query that joins its meeting, committee and
+    item."""
+    return (MemberQuestion.id, MemberQuestion.question, MemberQuestion.asked_by_name,
+            Committee.id, Committee.name, CommitteeMeeting.meeting_date, answer_due(today),
+            MemberQuestion.officer_id, MemberQuestion.assigned_at, MemberQuestion.version,
+            MemberQuestion.changed_at, Item.title)
+
+
 def _waiting_rows(today: date, *where: ColumnElement[bool]) -> list[WaitingQuestion]:
     rows = db.session.execute(
-        select(MemberQuestion.id, MemberQuestion.question, MemberQuestion.asked_by_name,
-               Committee.id, Committee.name, CommitteeMeeting.meeting_date, answer_due(today),
-               MemberQuestion.officer_id, MemberQuestion.assigned_at, MemberQuestion.version,
-               MemberQuestion.changed_at, Item.title)
+        select(*_waiting_columns(today))
         .join(CommitteeMeeting, MemberQuestion.meeting_id == CommitteeMeeting.id)
         .join(Committee, CommitteeMeeting.committee_id == Committee.id)
         .outerjoin(Item, MemberQuestion.item_id == Item.id)

@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.orm import aliased, joinedload
 
-from tracker.accounts.models import Role, User
+from tracker.accounts.models import Role, User, shown_name
 from tracker.audit.models import HistoryEntry
+from tracker.audit.values import from_json
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, Inspection
@@ -94,27 +96,45 @@ class NoticeLine:
         return self.action_id is not None
 
 
-def _line(notice: Notice) -> NoticeLine:
-    entry = notice.history_entry
-    action = entry.action
-    dated = notice.kind in (NoticeKind.DATE_CHANGE_APPROVED, NoticeKind.DATE_CHANGE_REFUSED)
-    return NoticeLine(
-        notice_id=notice.id, kind=notice.kind, item_id=entry.item_id,
-        item_title=entry.item.title, action_id=entry.action_id,
-        action_description=action.description if action is not None else "",
-        by=entry.author.display_name if entry.author is not None else "The tracker",
-        at=entry.created_at,
-        reason=entry.text if notice.kind in (NoticeKind.DATE_CHANGE_REFUSED,
-                                             NoticeKind.CANCELLATION_REFUSED,
-                                             NoticeKind.SENT_BACK) else "",
-        from_date=entry.old if dated else None, to_date=entry.new if dated else None)
+# What a line shows of a notice, read as plain columns: the change's item and action and who
+# made it (`_read_lines`).
+_AUTHOR = aliased(User, name="author")
+_LINE_COLUMNS = (Notice.id, Notice.kind, Notice.recipient_id, HistoryEntry.item_id, Item.title,
+                 HistoryEntry.action_id, Action.description, _AUTHOR.name,
+                 _AUTHOR.organisation, HistoryEntry.created_at, HistoryEntry.text,
+                 HistoryEntry.field, HistoryEntry.old_value, HistoryEntry.new_value)
 
 
-def _loaded(query: Select[Any]) -> Select[Any]:
-    return query.options(
-        joinedload(Notice.history_entry).joinedload(HistoryEntry.item),
-        joinedload(Notice.history_entry).joinedload(HistoryEntry.action),
-        joinedload(Notice.history_entry).joinedload(HistoryEntry.author))
+def _as_lines(query: Select[Any]) -> Select[Any]:
+    """A query over `Notice` made to read what `_read_lines` needs, as plain columns."""
+    return (query.with_only_columns(*_LINE_COLUMNS)
+            .join(HistoryEntry, HistoryEntry.id == Notice.history_entry_id)
+            .join(Item, Item.id == HistoryEntry.item_id)
+            .outerjoin(Action, Action.id == HistoryEntry.action_id)
+            .outerjoin(_AUTHOR, _AUTHOR.id == HistoryEntry.author_id))
+
+
+def _read_lines(statement: Select[Any], parameters: dict[str, Any] | None = None
+                ) -> list[tuple[int, NoticeLine]]:
+    """The notices a statement made by `_as_lines` selects, each with its recipient's id and
+    its line: one statement, no object loaded."""
+    rows = db.session.execute(statement, parameters)
+    lines = []
+    for (notice_id, kind, recipient_id, item_id, item_title, action_id, action_description,
+         author, organisation, at, text, field, old_value, new_value) in rows:
+        dated = kind in (NoticeKind.DATE_CHANGE_APPROVED, NoticeKind.DATE_CHANGE_REFUSED)
+        lines.append((recipient_id, NoticeLine(
+            notice_id=notice_id, kind=kind, item_id=item_id, item_title=item_title,
+            action_id=action_id,
+            action_description=action_description if action_id is not None else "",
+            by=shown_name(author, organisation) if author is not None else "The tracker",
+            at=at,
+            reason=text if kind in (NoticeKind.DATE_CHANGE_REFUSED,
+                                    NoticeKind.CANCELLATION_REFUSED,
+                                    NoticeKind.SENT_BACK) else "",
+            from_date=from_json(field, old_value) if dated else None,
+            to_date=from_json(field, new_value) if dated else None)))
+    return lines
 
 
 @dataclass
@@ -132,15 +152,16 @@ class WaitingNotices:
 
 def notices_not_yet_emailed(council_id: int | None) -> WaitingNotices:
     """Every notice not yet in an email (of one council's people, or of all): one statement."""
-    query = _loaded(select(Notice).where(Notice.delivery_id.is_(None)))
+    query = select(Notice).where(Notice.delivery_id.is_(None))
     if council_id is not None:
         query = query.join(User, User.id == Notice.recipient_id).where(
             User.council_id == council_id)
     found = WaitingNotices({}, {})
-    for notice in db.session.scalars(query.order_by(Notice.created_at, Notice.id)).unique():
-        found.ids.setdefault(notice.recipient_id, []).append(notice.id)
-        if not notice.kind.waits_for_decision:
-            found.lines.setdefault(notice.recipient_id, []).append(_line(notice))
+    for recipient_id, line in _read_lines(
+            _as_lines(query.order_by(Notice.created_at, Notice.id))):
+        found.ids.setdefault(recipient_id, []).append(line.notice_id)
+        if not line.kind.waits_for_decision:
+            found.lines.setdefault(recipient_id, []).append(line)
     return found
 
 
@@ -156,12 +177,22 @@ def mark_emailed(notice_ids: Iterable[int], delivery_id: int) -> None:
 
 def recent_notices(user: User, now: datetime, *, limit: int = 10) -> list[NoticeLine]:
     """What the person has been told of in the last `SHOWN_FOR` (decisions on what they
-    asked, actions given to them), newest first: the dashboard shows them at once."""
-    query = _loaded(select(Notice).where(
-        Notice.recipient_id == user.id, Notice.created_at >= now - SHOWN_FOR,
-        Notice.kind.not_in([kind for kind in NoticeKind if kind.waits_for_decision])))
-    return [_line(notice) for notice in db.session.scalars(
-        query.order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)).unique()]
+    asked, actions given to them), newest first: the dashboard shows them at once. One
+    statement, plain values."""
+    return [line for _, line in _read_lines(
+        _recent_statement(limit), {"user_id": user.id, "since": now - SHOWN_FOR})]
+
+
+@cache
+def _recent_statement(limit: int) -> Select[Any]:
+    """`recent_notices`'s statement, built once (it runs on every dashboard): the person and
+    the moment are bound parameters."""
+    return _as_lines(
+        select(Notice).where(
+            Notice.recipient_id == bindparam("user_id"),
+            Notice.created_at >= bindparam("since"),
+            Notice.kind.not_in([kind for kind in NoticeKind if kind.waits_for_decision]))
+        .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
 
 
 # --- what waits for a decision, by person -----------------------------------------------------

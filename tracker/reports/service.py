@@ -209,27 +209,43 @@ def issued_reports(
         joinedload(IssuedReport.committee), joinedload(IssuedReport.issued_by)])
 
 
-def latest_papers_of_member(user: User) -> list[tuple[Committee, IssuedReport | None]]:
+@dataclass(frozen=True)
+class MemberCommittee:
+    """A committee a person sits on, as their dashboard names it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class LatestPaper:
+    """A committee's latest issued report, as the dashboard links to it: plain values."""
+
+    id: int
+    title: str
+    version: int
+    issued_at: datetime
+    meeting_date: date | None
+
+
+def latest_papers_of_member(user: User) -> list[tuple[MemberCommittee, LatestPaper | None]]:
     """Each committee the person sits on (by name), with its latest issued report, or None
-    when it has none yet. Two statements, whatever the number of committees; no file is read."""
-    committees = list(db.session.scalars(
-        select(Committee)
+    when it has none yet: one statement of plain values, whatever the number of committees;
+    no file is read."""
+    latest_version = (select(func.max(IssuedReport.version))
+                      .where(IssuedReport.committee_id == Committee.id)
+                      .correlate(Committee).scalar_subquery())
+    rows = db.session.execute(
+        select(Committee.id, Committee.name, IssuedReport.id, IssuedReport.title,
+               IssuedReport.version, IssuedReport.issued_at, IssuedReport.meeting_date)
         .join(committee_member, committee_member.c.committee_id == Committee.id)
+        .outerjoin(IssuedReport, (IssuedReport.committee_id == Committee.id)
+                   & (IssuedReport.version == latest_version))
         .where(committee_member.c.user_id == user.id, Committee.council_id == user.council_id)
-        .order_by(Committee.name, Committee.id)))
-    if not committees:
-        return []
-    latest = (select(IssuedReport.committee_id, func.max(IssuedReport.version).label("version"))
-              .where(IssuedReport.committee_id.in_([c.id for c in committees]))
-              .group_by(IssuedReport.committee_id).subquery())
-    reports = {report.committee_id: report for report in db.session.scalars(
-        select(IssuedReport)
-        .join(latest, (latest.c.committee_id == IssuedReport.committee_id)
-              & (latest.c.version == IssuedReport.version))
-        .options(load_only(IssuedReport.id, IssuedReport.committee_id, IssuedReport.version,
-                           IssuedReport.title, IssuedReport.meeting_date,
-                           IssuedReport.issued_at)))}
-    return [(committee, reports.get(committee.id)) for committee in committees]
+        .order_by(Committee.name, Committee.id))
+    return [(MemberCommittee(committee_id, name),
+             LatestPaper(*paper) if paper[0] is not None else None)
+            for committee_id, name, *paper in rows]
 
 
 def get_issued_report(council_id: int, report_id: int) -> IssuedReport | None:
