@@ -1,10 +1,11 @@
 """Progress reports: drafts from live data, issuing (freezing) a version, and reading them back.
 
 A draft is worked out afresh every time it is asked for (a large committee's draft page is
-asked for by the scheduler: tracker.reports.prepared). Issuing builds the snapshot once, renders it three
-ways and stores the snapshot and the three files with their SHA-256, with the full action plan
-of the committee's inspections as the paper's Excel background paper: an issued report is never
-rendered again, so what the committee received is what every later download returns.
+asked for by the scheduler: tracker.reports.prepared). Issuing builds the snapshot once,
+renders it three ways and stores the snapshot and the three files with their SHA-256, with the
+full action plan of the committee's inspections as the paper's Excel background paper: an
+issued report is never rendered again, so what the committee received is what every later
+download returns.
 """
 
 from __future__ import annotations
