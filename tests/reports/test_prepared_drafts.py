@@ -81,7 +81,7 @@ def test_after_the_schedulers_run_the_page_shows_the_prepared_paper(client, larg
     with time_machine.travel(TEST_NOW + timedelta(seconds=5), tick=False):
         assert produce_queued_reports().done == 1
     (run,) = page_runs()
-    assert run.state is RunState.DONE and run.html.startswith(b"<!DOCTYPE html>")
+    assert run.state is RunState.DONE and b"<article class=\"report\"" in run.html
     with time_machine.travel(TEST_NOW + timedelta(minutes=2), tick=False):
         page = draft_of(client, large)
     text = words(page)
@@ -89,6 +89,10 @@ def test_after_the_schedulers_run_the_page_shows_the_prepared_paper(client, larg
            "which has not changed since." in text
     assert "Timeliness of contact screening" in text and "Meg Boustead" in text
     assert "being prepared" not in text and "data-report-run-progress" not in page.data.decode()
+    # The paper sits in the page once, inside the page's layout, with its own heading.
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.data.count(b'<article class="report"') == 1
+    assert page.data.index(b'<article class="report"') < page.data.index(b"</main>")
     assert len(page_runs()) == 1  # nothing changed: nothing queued
 
 

@@ -34,8 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 
-from markupsafe import Markup
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 
@@ -50,7 +49,7 @@ from tracker.items.status import StatusRules
 from tracker.jobs.models import RunState
 from tracker.questions.models import MemberQuestion
 from tracker.reports.models import IssuedReport, ReportRun, RunKind
-from tracker.reports.render_html import render_html, stored_body
+from tracker.reports.render_html import body_of, render_html
 from tracker.reports.service import draft_snapshot
 
 try:
@@ -59,15 +58,18 @@ except PackageNotFoundError:  # pragma: no cover - run from a checkout that is n
     _TRACKER_VERSION = "unknown"
 
 
+_ITEMS = (
+    select(func.count(Item.id))
+    .join(Finding, Item.finding_id == Finding.id)
+    .join(committee_inspection, committee_inspection.c.inspection_id == Finding.inspection_id)
+    .where(committee_inspection.c.committee_id == bindparam("committee_id"))
+)
+
+
 def committee_items(committee: Committee) -> int:
     """How many tracked items the committee's paper covers (those of the inspections it
     follows)."""
-    return db.session.scalar(
-        select(func.count(Item.id))
-        .join(Finding, Item.finding_id == Finding.id)
-        .join(committee_inspection, committee_inspection.c.inspection_id == Finding.inspection_id)
-        .where(committee_inspection.c.committee_id == committee.id)
-    ) or 0
+    return db.session.scalar(_ITEMS, {"committee_id": committee.id}) or 0
 
 
 def large_committee_draft(committee: Committee, *, live_items: int, actor: User,
@@ -87,32 +89,44 @@ def files_are_prepared(committee: Committee, *, live_items: int) -> bool:
     return committee_items(committee) > live_items
 
 
-def data_stamp(committee: Committee, *, now: datetime, rules: StatusRules) -> str:
-    """What the committee's draft was worked out from, as a SHA-256 that moves whenever
-    anything the paper shows may have changed (the module's docstring lists what). One
-    statement of index look-ups and small sums."""
-    stale_line = now - timedelta(days=rules.stale_after_days)
-    of_committee = committee_inspection.c.committee_id == committee.id
+def _stamp_statement() -> Select:
+    """The data stamp's one statement, with the committee, its council and the "not updated"
+    line as bound parameters: built once, as building it costs more than running it."""
+    committee_id, council_id = bindparam("committee_id"), bindparam("council_id")
+    stale_line = bindparam("stale_line", type_=HistoryEntry.created_at.type)
+    of_committee = committee_inspection.c.committee_id == committee_id
     followed = select(committee_inspection.c.inspection_id).where(of_committee)
-    meetings = select(CommitteeMeeting.id).where(CommitteeMeeting.committee_id == committee.id)
+    meetings = select(CommitteeMeeting.id).where(CommitteeMeeting.committee_id == committee_id)
     questions = MemberQuestion.meeting_id.in_(meetings)
     looks = [
         select(func.max(HistoryEntry.id)),
         select(func.max(HistoryEntry.created_at)).where(HistoryEntry.created_at <= stale_line),
         select(func.max(Item.last_updated_at)).where(Item.last_updated_at <= stale_line),
-        select(Committee.version).where(Committee.id == committee.id),
+        select(Committee.version).where(Committee.id == committee_id),
         select(func.count(CommitteeMeeting.id)).where(CommitteeMeeting.id.in_(meetings)),
         select(func.sum(CommitteeMeeting.id)).where(CommitteeMeeting.id.in_(meetings)),
         select(func.count()).select_from(committee_inspection).where(of_committee),
         select(func.sum(committee_inspection.c.inspection_id)).where(of_committee),
         select(func.count(Inspection.plan_submitted_on)).where(Inspection.id.in_(followed)),
         select(func.max(Finding.id)),
-        select(func.max(IssuedReport.id)).where(IssuedReport.committee_id == committee.id),
+        select(func.max(IssuedReport.id)).where(IssuedReport.committee_id == committee_id),
         select(func.count(MemberQuestion.id)).where(questions),
         select(func.sum(MemberQuestion.version)).where(questions),
-        select(func.sum(User.version)).where(User.council_id == committee.council_id),
+        select(func.sum(User.version)).where(User.council_id == council_id),
     ]
-    parts = db.session.execute(select(*(look.scalar_subquery() for look in looks))).one()
+    return select(*(look.scalar_subquery() for look in looks))
+
+
+_STAMP = _stamp_statement()
+
+
+def data_stamp(committee: Committee, *, now: datetime, rules: StatusRules) -> str:
+    """What the committee's draft was worked out from, as a SHA-256 that moves whenever
+    anything the paper shows may have changed (the module's docstring lists what). One
+    statement of index look-ups and small sums."""
+    parts = db.session.execute(_STAMP, {
+        "committee_id": committee.id, "council_id": committee.council_id,
+        "stale_line": now - timedelta(days=rules.stale_after_days)}).one()
     words = "|".join(str(part) for part in (
         local_day(now).isoformat(), rules, _TRACKER_VERSION, *parts))
     return hashlib.sha256(words.encode()).hexdigest()
@@ -128,12 +142,13 @@ class PreparedDraft:
     preparing: ReportRun | None
     failed: ReportRun | None
     up_to_date: bool
+    # The prepared body (`body`).
     html: bytes | None = None
 
     @property
-    def body(self) -> Markup | None:
-        """The prepared draft's page body, as the scheduler rendered it."""
-        return stored_body(self.html) if self.html is not None else None
+    def body(self) -> bytes | None:
+        """The prepared draft's page body as the scheduler rendered it (UTF-8), or None."""
+        return self.html
 
 
 def _page_runs(committee: Committee) -> list[ReportRun]:
@@ -206,7 +221,8 @@ def produce_page(run: ReportRun, *, rules: StatusRules, now: datetime) -> None:
     committee = run.committee
     run.data_stamp = data_stamp(committee, now=now, rules=rules)
     snapshot = draft_snapshot(committee, today=local_day(now), now=now, rules=rules)
-    run.html = render_html(snapshot)
+    # Only the body, which the page shows as it stands (render_html.with_prepared_body).
+    run.html = body_of(render_html(snapshot))
     db.session.execute(
         update(ReportRun)
         .where(ReportRun.committee_id == committee.id, ReportRun.kind == RunKind.PAGE,

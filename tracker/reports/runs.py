@@ -111,7 +111,10 @@ def recent_runs(committee: Committee, limit: int = 10) -> list[ReportRun]:
 
 
 def run_file(run: ReportRun, fmt: str) -> bytes | None:
-    """A finished draft run's stored file, or None once cleared (or for an issue run)."""
+    """A finished draft run's stored file, or None once cleared (or for an issue run, or a
+    page run, which keeps a page's body, not a file)."""
+    if run.kind is RunKind.PAGE:
+        return None
     return {"html": run.html, "pdf": run.pdf, "docx": run.docx}[fmt]
 
 

@@ -35,7 +35,12 @@ from tracker.permissions import ADMIN_ONLY, ALL_ROLES, STAFF, allow
 from tracker.reports import prepared, runs, service
 from tracker.reports.forms import IssueForm, ReportDetailsForm, ReportScheduleForm, RunForm
 from tracker.reports.models import RunKind
-from tracker.reports.render_html import body_context, stored_body, stylesheet
+from tracker.reports.render_html import (
+    body_context,
+    stored_body,
+    stylesheet,
+    with_prepared_body,
+)
 from tracker.settings import settings
 from tracker.web import acting_user, id_from_query, load_or_404
 
@@ -62,7 +67,7 @@ def _draft_page(committee: Committee, form: IssueForm, status: int = 200):
         body = {**body_context(snapshot), "has_contact": snapshot.contact is not None}
     else:
         body = {"prepared": draft, "has_contact": bool(committee.contact_name.strip())}
-    return render_template(
+    page = render_template(
         "reports/draft.html",
         committee=committee,
         issue_form=form,
@@ -71,7 +76,11 @@ def _draft_page(committee: Committee, form: IssueForm, status: int = 200):
         last_issued=last,
         pending_issue=runs.pending_run(committee, RunKind.ISSUE),
         **body,
-    ), status
+    )
+    if draft is not None and draft.body is not None:
+        return Response(with_prepared_body(page, draft.body), status=status,
+                        mimetype="text/html"), status
+    return page, status
 
 
 def _download(data: bytes, fmt: str, name: str, etag: str | None = None) -> Response:
