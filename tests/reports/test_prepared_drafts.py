@@ -195,3 +195,25 @@ def test_the_database_lets_only_one_preparation_wait_per_committee(app, large):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_preparation_that_failed_is_said_and_not_asked_for_again_until_the_data_changes(
+        client, large):
+    sign_in_as(client, large.admin)
+    draft_of(client, large)
+    (run,) = page_runs()
+    # The scheduler stopped while preparing it, three times over: the queue gives it up.
+    run.state, run.attempts, run.lease_until = (RunState.RUNNING, 3,
+                                                clock.now() - timedelta(minutes=1))
+    db.session.commit()
+    produce_queued_reports()
+    assert page_runs()[0].state is RunState.FAILED
+    text = words(draft_of(client, large))
+    assert "The latest changes could not be prepared: The scheduler stopped while producing " \
+           "this report" in text
+    assert "The tracker tries again when the data next changes." in text
+    assert len(page_runs()) == 1  # not asked for again on the same data
+    large.committee.report_title = "Improvement plan: progress"
+    db.session.commit()
+    assert "This draft is being prepared" in words(draft_of(client, large))
+    assert [r.state for r in page_runs()] == [RunState.FAILED, RunState.QUEUED]
