@@ -217,3 +217,15 @@ def test_a_preparation_that_failed_is_said_and_not_asked_for_again_until_the_dat
     db.session.commit()
     assert "This draft is being prepared" in words(draft_of(client, large))
     assert [r.state for r in page_runs()] == [RunState.FAILED, RunState.QUEUED]
+
+
+def test_a_preparations_own_address_leads_to_the_draft_page(client, large):
+    sign_in_as(client, large.lead)
+    draft_of(client, large)
+    (run,) = page_runs()
+    response = client.get(f"/report-runs/{run.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/committees/{large.committee.id}/report")
+    progress = client.get(f"/report-runs/{run.id}/progress")
+    assert progress.json == {"state": "queued", "label": "Waiting to start"}
+    assert client.get(f"/report-runs/{run.id}.html").status_code == 404

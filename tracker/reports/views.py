@@ -179,6 +179,9 @@ def prepare_draft_files(committee_id: int):
 @allow(STAFF)
 def view_run(run_id: int):
     run = load_or_404(runs.get_run, run_id)
+    if run.kind is RunKind.PAGE:
+        # A draft page's preparation is shown on the draft page itself.
+        return redirect(url_for("reports.draft_report", committee_id=run.committee_id))
     sizes = {fmt: len(data) for fmt in service.FORMATS
              if (data := runs.run_file(run, fmt)) is not None} if run.state.finished else {}
     return render_template("reports/run.html", run=run, committee=run.committee,
