@@ -219,10 +219,13 @@ def produce_page(run: ReportRun, *, rules: StatusRules, now: datetime) -> None:
     behind, so the page asks again rather than missing it). Clears the HTML of the
     committee's older page runs: only the newest is kept (their rows stay). Flushes."""
     committee = run.committee
-    run.data_stamp = data_stamp(committee, now=now, rules=rules)
+    stamp = data_stamp(committee, now=now, rules=rules)
     snapshot = draft_snapshot(committee, today=local_day(now), now=now, rules=rules)
     # Only the body, which the page shows as it stands (render_html.with_prepared_body).
-    run.html = body_of(render_html(snapshot))
+    # Written once the paper is worked out: a change to the run made before would be flushed
+    # by the snapshot's first query, and on SQLite hold the database's write lock (and every
+    # person saving an update) for the seconds the paper takes.
+    run.data_stamp, run.html = stamp, body_of(render_html(snapshot))
     db.session.execute(
         update(ReportRun)
         .where(ReportRun.committee_id == committee.id, ReportRun.kind == RunKind.PAGE,
