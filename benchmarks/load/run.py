@@ -19,9 +19,10 @@ Two loads, one after the other on the same server (issue 19):
 - plain: every client asks for the page;
 - mixed: one client of the eight updates actions while the others ask for the page, paced so
   that 5 % of all requests are updates (it asks for the next form once the page has answered
-  its share of requests since the run began, so the share holds for fast and slow pages). An update is made as a person makes it, through the
-  real form (benchmarks/load/update.lua): the update form is read, then posted with its CSRF
-  token and the action's version, as the busiest manager, over that manager's open actions.
+  its share of requests since the run began, so the share holds for fast and slow pages). An
+  update is made as a person makes it, through the real form (benchmarks/load/update.lua): the
+  update form is read, then posted with its CSRF token and the action's version, as the busiest
+  manager, over that manager's open actions.
 
 PostgreSQL is a throwaway server (tests/postgres_server.py) without durability (fsync off),
 analysed after the data is loaded, as autovacuum would.
