@@ -68,12 +68,12 @@ def body_of(html: bytes) -> bytes:
     return html[start:html.index(BODY_END.encode(), start)]
 
 
-def with_prepared_body(page: str, body: bytes) -> bytes:
-    """The page (rendered with PREPARED_BODY where the report goes) as UTF-8 bytes, with the
-    prepared body in that place. The body is not decoded, escaped or copied into the template:
-    a large committee's paper is megabytes, and the request only joins the bytes. It was
-    written by `render_html`, which escaped every piece of user text."""
+def with_prepared_body(page: str, body: bytes) -> list[bytes]:
+    """The page (rendered with PREPARED_BODY where the report goes) as UTF-8 bytes, in pieces
+    to send one after the other, with the prepared body in that place. The body is not decoded,
+    escaped or copied: a large committee's paper is megabytes, and the request only sends the
+    bytes it read. It was written by `render_html`, which escaped every piece of user text."""
     head, marker, tail = page.partition(PREPARED_BODY)
     if not marker:
-        return page.encode("utf-8")
-    return b"".join((head.encode("utf-8"), body, tail.encode("utf-8")))
+        return [page.encode("utf-8")]
+    return [head.encode("utf-8"), body, tail.encode("utf-8")]
