@@ -165,6 +165,21 @@ def _page_runs(committee: Committee) -> list[ReportRun]:
     ))
 
 
+def _stored_body(run_id: int) -> bytes | None:
+    """A page run's stored body (megabytes for a large committee). On PostgreSQL it is asked
+    for in binary: psycopg otherwise receives a bytea as hex text, twice its size, and eight
+    requests at once would each hold both."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return db.session.scalar(select(ReportRun.html).where(ReportRun.id == run_id))
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor(binary=True) as cursor:
+        cursor.execute("SELECT html FROM report_run WHERE id = %s", (run_id,))
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else bytes(row[0])
+
+
 def prepared_draft(committee: Committee, *, items: int, actor: User, now: datetime,
                    rules: StatusRules) -> PreparedDraft:
     """The newest prepared draft of the committee and whether it is up to date; queues a
@@ -175,8 +190,7 @@ def prepared_draft(committee: Committee, *, items: int, actor: User, now: dateti
     shown = next((run for run in runs if run.state is RunState.DONE and run.finished_at
                   and run.data_stamp is not None), None)
     # Read once: a newer preparation finishing meanwhile clears this one's HTML.
-    html = db.session.scalar(select(ReportRun.html).where(ReportRun.id == shown.id)) \
-        if shown is not None else None
+    html = _stored_body(shown.id) if shown is not None else None
     if html is None:
         shown = None
     preparing = next((run for run in runs if not run.state.finished), None)
