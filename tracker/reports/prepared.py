@@ -3,14 +3,15 @@ request.
 
 A committee that follows more tracked items than DRAFT_PAGE_LIVE_ITEMS (500 by default) has a
 paper that takes seconds of work and hundreds of megabytes to work out (2,000 items: 1.7 s).
-No web request does that. Its draft page shows the newest *prepared* draft: the page's HTML
-rendered by the scheduler's report queue (a `ReportRun` of kind PAGE, `produce_page`) and
-kept on the run with the moment it was worked out and the *data stamp* it was worked out from.
+No web request does that. Its draft page shows the newest *prepared* draft: the paper's page
+body rendered by the scheduler's report queue (a `ReportRun` of kind PAGE, `produce_page`)
+and kept on the run with the moment it was worked out and the *data stamp* it was worked out
+from; the page sends the stored bytes as they are (render_html.with_prepared_body).
 
 The data stamp is one short statement of index look-ups that moves whenever anything the
 paper shows may have changed:
 - the UK day (statuses, overdue and "due soon" move with the date);
-- the status rules (`STATUS_*` settings) and the tracker's version;
+- the status rules (the RAG_* settings and STALE_AFTER_DAYS) and the tracker's version;
 - the newest history entry: every change to an item or action, its commentary, evidence,
   due date and cancellation requests, sign-off and partners' updates writes one
   (tracker.items.service, tracker.partners, tracker.plan_import, tracker.evidence.files);
