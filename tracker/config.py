@@ -37,6 +37,10 @@ class Defaults:
     RAG_AMBER_DUE_WITHIN_DAYS = 14
     STALE_AFTER_DAYS = 30
     ITEMS_PER_PAGE = 50
+    # A committee following more tracked items than this has its draft report page prepared
+    # by the scheduler and shown as prepared (tracker/reports/prepared.py); a smaller one's
+    # is worked out from live data each time the page opens.
+    DRAFT_PAGE_LIVE_ITEMS = 500
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # The largest inspection letter or report the importer reads.
     IMPORT_MAX_BYTES = 10 * 1024 * 1024

@@ -12,6 +12,8 @@ collection in a worker would otherwise walk the whole loaded app (SQLAlchemy's m
 compiled templates, the password checker's word lists), and touching those objects would copy
 the master's memory into each worker."""
 
+import ctypes
+import ctypes.util
 import gc
 
 from tracker import create_app
@@ -29,6 +31,28 @@ errorlog = "-"
 control_socket_disable = True
 
 preload_app = True
+
+# glibc's malloc: M_MMAP_THRESHOLD. Left to itself, glibc raises the size from which a buffer
+# is given its own mapping each time such a buffer is freed, up to 32 MB; after one large page
+# (a large committee's prepared draft is 3.4 MB) buffers of that size then come from the heap
+# of the thread that asked, and stay counted in the worker's memory when freed. Fixed at its
+# default of 128 KB, they are given back to the system when freed.
+MMAP_THRESHOLD_OPTION = -3
+MMAP_THRESHOLD_BYTES = 128 * 1024
+
+
+def _give_large_buffers_back() -> None:
+    """Fix glibc's mmap threshold in the master, before the workers are forked (they inherit
+    it); nothing on a system without glibc."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    libc = ctypes.CDLL(name)
+    if hasattr(libc, "mallopt"):
+        libc.mallopt(MMAP_THRESHOLD_OPTION, MMAP_THRESHOLD_BYTES)
+
+
+_give_large_buffers_back()
 
 
 def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's hook

@@ -78,6 +78,7 @@ class Settings:
     council_name: str
     public_url: str  # without a trailing slash
     items_per_page: int
+    draft_page_live_items: int
     import_max_bytes: int
     session_idle_minutes: int
     trusted_proxies: int
@@ -166,6 +167,7 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
         council_name=_text(config, "COUNCIL_NAME"),
         public_url=_text(config, "PUBLIC_URL").rstrip("/"),
         items_per_page=_whole(config, "ITEMS_PER_PAGE", least=1),
+        draft_page_live_items=_whole(config, "DRAFT_PAGE_LIVE_ITEMS"),
         import_max_bytes=_whole(config, "IMPORT_MAX_BYTES", least=1),
         session_idle_minutes=_whole(config, "SESSION_IDLE_MINUTES", least=1),
         trusted_proxies=_whole(config, "TRUSTED_PROXIES"),

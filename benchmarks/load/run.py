@@ -5,9 +5,12 @@ Run with `make bench-load` (which installs wrk with apt when it is missing), or
 [--seconds 10] [--clients 8] [--workers 2] [--load plain|mixed|both]`.
 
 For each database it builds bench data of the scale (tracker/demo/bench.py; scale 10 is ten
-times a large county), serves it with gunicorn on 127.0.0.1 exactly as `make serve` does,
-signs in as an administrator, the busiest manager and a committee member, then for each page
-runs wrk with the session cookie for a bounded time after a short warm-up. The health check
+times a large county), serves it with gunicorn on 127.0.0.1 with the scheduler process beside
+it, exactly as `make serve` does, signs in as an administrator, the busiest manager and a
+committee member, then for each page runs wrk with the session cookie for a bounded time after
+a short warm-up. A draft page is first asked for until it shows a paper: the board's draft
+(2,000 items, over DRAFT_PAGE_LIVE_ITEMS) is prepared by the scheduler, and its page shows
+progress until the first one is ready (tracker/reports/prepared.py). The health check
 (`/health`, which reads nothing), driven with the administrator's cookie as the pages are, is
 the reference ceiling: each page's throughput is shown as a share of it. The health check
 without a cookie (no session, no one to load) is also shown, for information.
@@ -26,7 +29,7 @@ analysed after the data is loaded, as autovacuum would.
 
 Targets (issue 19), under both loads: every page p95 <= 100 ms and at least 15 % of the health
 check's requests per second; the draft papers p95 <= 1 s, with no throughput target (each
-works out a whole paper and is read rarely): the first committee's (about a twentieth of the
+shows a whole paper and is read rarely): the first committee's (about a twentieth of the
 items) and the largest committee's (bench data's board, which follows every item); no update
 refused; each worker at most 200 MB resident at the end of the run. The command exits 1 when
 any is missed, so it can gate a change.
@@ -190,7 +193,9 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(database_url: str, workers: int, folder: str) -> Iterator[tuple[str, int]]:
-    """Serve the tracker as `make serve` does; yields its address and the master's pid."""
+    """Serve the tracker as `make serve` does, gunicorn with the one scheduler process beside
+    it (which prepares large committees' draft pages); yields the address and gunicorn
+    master's pid."""
     port = free_port()
     environment = {
         **os.environ,
@@ -202,6 +207,12 @@ def gunicorn(database_url: str, workers: int, folder: str) -> Iterator[tuple[str
         "TRACKER_SESSION_COOKIE_SECURE": "false",
     }
     log = open(Path(folder) / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+    scheduler_log = open(Path(folder) / "scheduler.log", "w")  # noqa: SIM115 - closed below
+    # Exactly one scheduler beside the web workers, as `make serve` starts it.
+    scheduler = subprocess.Popen(
+        [str(VENV_BIN / "flask"), "--app", "tracker", "scheduler"],
+        cwd=ROOT, env=environment, stdout=scheduler_log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True)
     server = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--config", "python:tracker.gunicorn_config",
          "--bind", f"127.0.0.1:{port}", "--access-logfile", str(Path(folder) / "access.log"),
@@ -222,13 +233,15 @@ def gunicorn(database_url: str, workers: int, folder: str) -> Iterator[tuple[str
             time.sleep(0.2)
         yield base, server.pid
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for process in (server, scheduler):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         log.close()
+        scheduler_log.close()
 
 
 def sign_in(base: str, email: str, password: str) -> str:
@@ -266,6 +279,29 @@ def check_page(base: str, page: Page, cookie: str | None) -> str | None:
         if cookie and name_value.startswith("session="):
             return name_value
     return cookie
+
+
+# A large committee's draft page shows the paper the scheduler prepared: "Prepared on …", or
+# "The draft below was prepared on …" while the next one is prepared.
+PREPARED = re.compile(r"[Pp]repared on ")
+PREPARED_WAIT_SECONDS = 300
+
+
+def wait_until_prepared(base: str, page: Page, cookie: str | None) -> None:
+    """Ask for a draft page until it shows a paper: a large committee's draft is prepared by
+    the scheduler, and until the first is ready the page shows its progress instead. A live
+    draft shows its paper at once."""
+    deadline = time.monotonic() + PREPARED_WAIT_SECONDS
+    while True:
+        request = urllib.request.Request(base + page.path, headers={"Cookie": cookie or ""})
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            shown = response.read().decode()
+        if "data-report-run-progress" not in shown or PREPARED.search(shown):
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{page.label}: no prepared draft after {PREPARED_WAIT_SECONDS} s "
+                             "(is the scheduler running? see scheduler.log)")
+        time.sleep(1)
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -399,6 +435,8 @@ def serve_and_drive(database_url: str, folder: str, bench: Bench, password: str,
             cookie = check_page(base, page, cookies.get(page.email or ""))
             if page.email and cookie:
                 cookies[page.email] = cookie
+            if page.label in DRAFTS:
+                wait_until_prepared(base, page, cookie)
             run_wrk(base, page, cookie, seconds=options.warmup, clients=options.clients)
             if options.load in ("plain", "both") or page.label in (HEALTH, HEALTH_ANONYMOUS):
                 plain.append(with_cpu(master, partial(

@@ -64,6 +64,8 @@ class Site:
     people: dict[str, Person]
     committee_name: str
     processes: list[subprocess.Popen] = field(default_factory=list)
+    # Settings of this site's own (TRACKER_* variables), set before `start`.
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -90,6 +92,7 @@ class Site:
             "TRACKER_DELIVERY_QUEUE_SECONDS": "1",
             # The journey sends its reminders with "Run reminders now", not the morning run.
             "TRACKER_REMINDER_TIME": "23:59",
+            **self.settings,
         }
 
     def start(self, moment: datetime | None = None) -> None:

@@ -6,7 +6,18 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, LargeBinary, String, Text, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
@@ -72,10 +83,12 @@ def _refuse_delete(mapper: Any, connection: Any, target: IssuedReport) -> None:
 
 
 class RunKind(enum.Enum):
-    """A run produces the draft's three files, or issues the next version."""
+    """A run produces the draft's three files, issues the next version, or prepares the draft
+    page of a large committee (its HTML, shown on the page: tracker.reports.prepared)."""
 
     DRAFT = "draft"
     ISSUE = "issue"
+    PAGE = "page"
 
 
 class ReportRun(Leased, db.Model):
@@ -104,12 +117,22 @@ class ReportRun(Leased, db.Model):
     html: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     docx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # A page run: the data stamp of what it was worked out from (tracker.reports.prepared):
+    # the stamp when it was asked for, replaced by the one read as it starts.
+    data_stamp: Mapped[str | None] = mapped_column(String(64))
 
     committee: Mapped[Committee] = relationship()
     requested_by: Mapped[User | None] = relationship()
     issued_report: Mapped[IssuedReport | None] = relationship()
 
-    __table_args__ = (db.UniqueConstraint("committee_id", "scheduled_for"),)
+    __table_args__ = (
+        db.UniqueConstraint("committee_id", "scheduled_for"),
+        # At most one preparation of a committee's draft page waits at once: of two requests
+        # that queue one together, the database lets one in.
+        Index("ix_report_run_one_page_waiting", "committee_id", unique=True,
+              sqlite_where=text("kind = 'page' AND state = 'queued'"),
+              postgresql_where=text("kind = 'page' AND state = 'queued'")),
+    )
 
 
 class WordTemplate(db.Model):

@@ -15,6 +15,9 @@ from tracker.reports.document import Chart, Snapshot
 HERE = Path(__file__).resolve().parent
 BODY_START = "<!-- report-body-start -->"
 BODY_END = "<!-- report-body-end -->"
+# Where a page shows a prepared body (`with_prepared_body`): written by the template only,
+# never by user text (which is escaped, so "<!--" in it becomes "&lt;!--").
+PREPARED_BODY = "<!-- prepared-report-body -->"
 
 
 @cache
@@ -57,3 +60,20 @@ def stored_body(html: bytes) -> Markup:
     start = text.index(BODY_START) + len(BODY_START)
     # Safe as markup: written by render_html, which escaped every piece of user text.
     return Markup(text[start:text.index(BODY_END)])  # noqa: S704 # nosec B704
+
+
+def body_of(html: bytes) -> bytes:
+    """The report's body cut from an HTML file written by `render_html`, as UTF-8 bytes."""
+    start = html.index(BODY_START.encode()) + len(BODY_START)
+    return html[start:html.index(BODY_END.encode(), start)]
+
+
+def with_prepared_body(page: str, body: bytes) -> list[bytes]:
+    """The page (rendered with PREPARED_BODY where the report goes) as UTF-8 bytes, in pieces
+    to send one after the other, with the prepared body in that place. The body is not decoded,
+    escaped or copied: a large committee's paper is megabytes, and the request only sends the
+    bytes it read. It was written by `render_html`, which escaped every piece of user text."""
+    head, marker, tail = page.partition(PREPARED_BODY)
+    if not marker:
+        return [page.encode("utf-8")]
+    return [head.encode("utf-8"), body, tail.encode("utf-8")]

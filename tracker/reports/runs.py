@@ -4,7 +4,9 @@ A long report takes many seconds to print as a PDF, so no web request waits for 
 app queues a `ReportRun` and shows its progress; the scheduler process (tracker.jobs.run)
 claims queued runs one at a time and produces them:
 - a draft run renders the three files from live data and keeps them on the run;
-- an issue run issues the committee's next version (tracker.reports.service.issue_report).
+- an issue run issues the committee's next version (tracker.reports.service.issue_report);
+- a page run prepares the draft report page of a large committee, which its page queues and
+  shows (tracker.reports.prepared).
 
 Scheduled reports: `queue_scheduled_reports` looks at each committee's cadence
 (tracker.reports.cadence) and queues one run per due moment; the moment is part of the run's
@@ -43,6 +45,7 @@ from tracker.reminders.models import DeliveryKind
 from tracker.reminders.service import queue_built
 from tracker.reports import cadence
 from tracker.reports.models import ReportRun, RunKind, RunState
+from tracker.reports.prepared import produce_page
 from tracker.reports.render_html import render_html
 from tracker.reports.render_pdf import render_pdf
 from tracker.reports.service import council_docx, draft_snapshot, issue_report
@@ -97,16 +100,21 @@ def get_run(council_id: int, run_id: int) -> ReportRun | None:
 
 
 def recent_runs(committee: Committee, limit: int = 10) -> list[ReportRun]:
-    """The committee's latest runs, newest first."""
+    """The committee's latest runs of files and issues (not its page's preparations), newest
+    first."""
     return list(db.session.scalars(
-        select(ReportRun).where(ReportRun.committee_id == committee.id)
+        select(ReportRun).where(ReportRun.committee_id == committee.id,
+                                ReportRun.kind != RunKind.PAGE)
         .options(selectinload(ReportRun.requested_by))
         .order_by(ReportRun.requested_at.desc(), ReportRun.id.desc()).limit(limit)
     ))
 
 
 def run_file(run: ReportRun, fmt: str) -> bytes | None:
-    """A finished draft run's stored file, or None once cleared (or for an issue run)."""
+    """A finished draft run's stored file, or None once cleared (or for an issue run, or a
+    page run, which keeps a page's body, not a file)."""
+    if run.kind is RunKind.PAGE:
+        return None
     return {"html": run.html, "pdf": run.pdf, "docx": run.docx}[fmt]
 
 
@@ -155,6 +163,9 @@ def _produce(run: ReportRun, *, rules: StatusRules, now: datetime) -> None:
     if run.kind is RunKind.ISSUE:
         report = issue_report(committee, actor=run.requested_by, now=now, rules=rules)
         run.issued_report_id = report.id
+        return
+    if run.kind is RunKind.PAGE:
+        produce_page(run, rules=rules, now=now)
         return
     snapshot = draft_snapshot(committee, today=local_day(now), now=now, rules=rules)
     run.html, run.pdf, run.docx = (render_html(snapshot), render_pdf(snapshot),

@@ -1,9 +1,11 @@
 """Progress reports: drafts from live data, issuing (freezing) a version, and reading them back.
 
-A draft is worked out afresh every time. Issuing builds the snapshot once, renders it three
-ways and stores the snapshot and the three files with their SHA-256, with the full action plan
-of the committee's inspections as the paper's Excel background paper: an issued report is never
-rendered again, so what the committee received is what every later download returns.
+A draft is worked out afresh every time it is asked for (a large committee's draft page is
+asked for by the scheduler: tracker.reports.prepared). Issuing builds the snapshot once,
+renders it three ways and stores the snapshot and the three files with their SHA-256, with the
+full action plan of the committee's inspections as the paper's Excel background paper: an
+issued report is never rendered again, so what the committee received is what every later
+download returns.
 """
 
 from __future__ import annotations
@@ -96,12 +98,16 @@ def council_docx(snapshot: Snapshot) -> bytes:
     return render_docx(snapshot, template_for_committee(snapshot.committee_id))
 
 
-def last_issued_report(committee: Committee) -> IssuedReport | None:
-    """The committee's latest issued version, if any."""
+def last_issued_report(committee: Committee, *, with_snapshot: bool = True
+                       ) -> IssuedReport | None:
+    """The committee's latest issued version, if any; its stored snapshot is read with it
+    unless `with_snapshot` is false (a page that only names the version)."""
     return db.session.scalars(
         select(IssuedReport)
         .where(IssuedReport.committee_id == committee.id)
-        .options(undefer(IssuedReport.snapshot_json))
+        .options(undefer(IssuedReport.snapshot_json) if with_snapshot else
+                 load_only(IssuedReport.id, IssuedReport.committee_id, IssuedReport.version,
+                           IssuedReport.issued_at))
         .order_by(IssuedReport.version.desc())
         .limit(1)
     ).first()

@@ -1,9 +1,13 @@
 """Progress reports: drafts for staff, issuing for administrators, issued copies for everyone.
 
-The draft page, its Word and HTML files are worked out from live data on each request (they
-take well under a second). A PDF of the draft and issuing (which prints the PDF) are queued
-for the scheduler process (tracker.reports.runs): the page shows their progress. An issued
-report is served from its stored bytes, never rendered again.
+The draft page of a committee of up to DRAFT_PAGE_LIVE_ITEMS items (500), and its Word and
+HTML files, are worked out from live data on each request (well under a second). A larger
+committee's draft is whole-paper work (2,000 items: seconds), so no request does it: its page
+shows the newest draft the scheduler prepared, and when the data has changed since, queues a
+new preparation and says so (tracker.reports.prepared); its Word and HTML files come with the
+PDF from a draft run. A PDF of any draft and issuing (which prints the PDF) are queued for the
+scheduler process (tracker.reports.runs): the page shows their progress. An issued report is
+served from its stored bytes, never rendered again.
 """
 
 from __future__ import annotations
@@ -28,10 +32,15 @@ from tracker.forms import page_status, rules_on_form, user_choices
 from tracker.items.status import StatusRules
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, STAFF, allow
-from tracker.reports import runs, service
+from tracker.reports import prepared, runs, service
 from tracker.reports.forms import IssueForm, ReportDetailsForm, ReportScheduleForm, RunForm
 from tracker.reports.models import RunKind
-from tracker.reports.render_html import body_context, stored_body, stylesheet
+from tracker.reports.render_html import (
+    body_context,
+    stored_body,
+    stylesheet,
+    with_prepared_body,
+)
 from tracker.settings import settings
 from tracker.web import acting_user, id_from_query, load_or_404
 
@@ -48,10 +57,17 @@ def _draft(committee: Committee):
 
 
 def _draft_page(committee: Committee, form: IssueForm, status: int = 200):
-    last = service.last_issued_report(committee)
-    snapshot = service.draft_snapshot_after(last, committee, today=clock.today(),
-                                            now=clock.now(), rules=_rules())
-    return render_template(
+    draft = prepared.large_committee_draft(
+        committee, live_items=settings().draft_page_live_items, actor=acting_user(),
+        now=clock.now(), rules=_rules())
+    last = service.last_issued_report(committee, with_snapshot=draft is None)
+    if draft is None:
+        snapshot = service.draft_snapshot_after(last, committee, today=clock.today(),
+                                                now=clock.now(), rules=_rules())
+        body = {**body_context(snapshot), "has_contact": snapshot.contact is not None}
+    else:
+        body = {"prepared": draft, "has_contact": bool(committee.contact_name.strip())}
+    page = render_template(
         "reports/draft.html",
         committee=committee,
         issue_form=form,
@@ -59,8 +75,12 @@ def _draft_page(committee: Committee, form: IssueForm, status: int = 200):
         next_version=last.version + 1 if last else 1,
         last_issued=last,
         pending_issue=runs.pending_run(committee, RunKind.ISSUE),
-        **body_context(snapshot),
-    ), status
+        **body,
+    )
+    if draft is not None and draft.body is not None:
+        return Response(with_prepared_body(page, draft.body), status=status,
+                        mimetype="text/html"), status
+    return page, status
 
 
 def _download(data: bytes, fmt: str, name: str, etag: str | None = None) -> Response:
@@ -79,6 +99,11 @@ def _download(data: bytes, fmt: str, name: str, etag: str | None = None) -> Resp
 
 def _draft_download(committee_id: int, fmt: str) -> Response:
     committee = load_or_404(get_committee, committee_id)
+    if prepared.files_are_prepared(committee, live_items=settings().draft_page_live_items):
+        # Whole-paper work: the files come from a draft run, asked for on the draft page.
+        flash("This draft is long, so its Word, web page and PDF files are produced in the "
+              "background. Use \u201cProduce the files of this draft\u201d below.", "info")
+        return redirect(url_for("reports.draft_report", committee_id=committee.id), 303)
     snapshot = _draft(committee)
     name = service.file_name(committee.name, fmt, version=None, as_at=snapshot.as_at)
     return _download(service.render(snapshot, fmt), fmt, name)
@@ -154,6 +179,9 @@ def prepare_draft_files(committee_id: int):
 @allow(STAFF)
 def view_run(run_id: int):
     run = load_or_404(runs.get_run, run_id)
+    if run.kind is RunKind.PAGE:
+        # A draft page's preparation is shown on the draft page itself.
+        return redirect(url_for("reports.draft_report", committee_id=run.committee_id))
     sizes = {fmt: len(data) for fmt in service.FORMATS
              if (data := runs.run_file(run, fmt)) is not None} if run.state.finished else {}
     return render_template("reports/run.html", run=run, committee=run.committee,
