@@ -3,6 +3,7 @@ rules' refusals shown on the form with nothing written, and objects of another c
 
 import pytest
 from flask_login import login_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, NotFound
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
@@ -200,3 +201,25 @@ def test_a_long_selects_options_escape_names_and_mark_the_chosen_one(app):
             '<option value="">Anyone</option>\n'
             '<option value="1">&lt;b&gt;Sam&lt;/b&gt;</option>\n'
             '<option value="2" selected>Jo &#34;JJ&#34; &amp; co</option>')
+
+
+def test_a_long_selects_options_escape_each_name_even_one_holding_a_nul_or_markup(app):
+    # The options are escaped in one call where they are plain text; a NUL (which that call
+    # splits on) or a label already marked safe takes the slower way, with the same result.
+    class Pick(TrackerForm):
+        class Meta:
+            csrf = False
+
+        person = SelectField("Person")
+
+    with app.test_request_context("/?person=1"):
+        form = Pick(MultiDict({"person": "1"}))
+        form.person.choices = [SelectChoice("1", "<b>Sam</b>\0"), SelectChoice("2", "Jo & co")]
+        assert str(select_options(form.person)) == (
+            '<option value="1" selected>&lt;b&gt;Sam&lt;/b&gt;\0</option>\n'
+            '<option value="2">Jo &amp; co</option>')
+        form.person.choices = [SelectChoice("1", Markup("<i>Sam</i>")),
+                               SelectChoice("2", "<i>Jo</i>")]
+        assert str(select_options(form.person)) == (
+            '<option value="1" selected><i>Sam</i></option>\n'
+            '<option value="2">&lt;i&gt;Jo&lt;/i&gt;</option>')

@@ -34,3 +34,23 @@ def test_every_page_belongs_to_one_section_by_its_blueprint_unless_named():
     assert nav_section("evidence.view_pack") == "items"
     assert nav_section("reminders.pause_for_user") == "users"
     assert nav_section(None) == ""
+
+
+def test_the_navigation_offers_each_person_the_sections_they_may_use(app):
+    from tests.factories import UserFactory
+    from tracker.accounts.models import Role
+    from tracker.web import navigation
+
+    with app.test_request_context("/items"):
+        def words(role: Role) -> list[str]:
+            return [link.text for link in navigation(UserFactory(role=role), "items.list_items")]
+
+        assert words(Role.ADMIN) == ["Dashboard", "My actions", "Items", "Inspections",
+                                     "Committees", "Reports", "Users", "Reminders"]
+        assert words(Role.MANAGER) == ["Dashboard", "My actions", "Items", "Inspections",
+                                       "Committees", "Reports"]
+        assert words(Role.COMMITTEE_MEMBER) == ["Dashboard", "Items", "Inspections",
+                                                "Committees", "Reports"]
+        links = navigation(UserFactory(role=Role.MANAGER), "items.update_action")
+        assert [link.text for link in links if link.active] == ["My actions"]
+        assert links[0].href == "/"

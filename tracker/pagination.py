@@ -56,6 +56,19 @@ def page_number(value: Any) -> int:
     return max(1, int(text))
 
 
+def page_links(page: int, pages: int) -> list[int | None]:
+    """The page numbers the links between pages show: the first and the last, the pages either
+    side of `page`, and None for a gap ("…") between them."""
+    shown: list[int | None] = []
+    last = 0
+    for number in sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)}):
+        if number - last > 1:
+            shown.append(None)
+        shown.append(number)
+        last = number
+    return shown
+
+
 def clamp(page: int, total: int, per_page: int) -> int:
     """A page that exists: past the end means the last page."""
     return min(max(1, page), page_count(total, per_page))

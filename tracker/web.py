@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import (
@@ -24,12 +25,13 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from tracker import clock, formatting, permissions
-from tracker.accounts.models import SignInOutcome, User
+from tracker.accounts.models import Role, SignInOutcome, User
 from tracker.accounts.sessions import end_current_session
 from tracker.accounts.signin import record
 from tracker.evidence.sniff import size_in_words
 from tracker.extensions import db
 from tracker.forms import error_list, select_options
+from tracker.pagination import page_links
 from tracker.settings import settings
 
 T = TypeVar("T")
@@ -110,6 +112,44 @@ def nav_section(endpoint: str | None) -> str:
     if endpoint in _SECTION_OF_ENDPOINT:
         return _SECTION_OF_ENDPOINT[endpoint]
     return _SECTION_OF_BLUEPRINT.get(endpoint.partition(".")[0], "")
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link of the service navigation: where it goes, its words, whether this page is in its
+    section."""
+
+    href: str
+    text: str
+    active: bool
+
+
+# The navigation's sections in order: (section, endpoint, words). "my actions" is for staff;
+# "users" and "reminders" for those who manage users.
+_NAVIGATION = (
+    ("dashboard", "dashboard.home", "Dashboard"),
+    ("my actions", "items.my_actions", "My actions"),
+    ("items", "items.list_items", "Items"),
+    ("inspections", "inspections.list_inspections", "Inspections"),
+    ("committees", "committees.list_committees", "Committees"),
+    ("reports", "reports.list_reports", "Reports"),
+    ("users", "accounts.list_users", "Users"),
+    ("reminders", "reminders.admin", "Reminders"),
+)
+
+
+def navigation(user: User, endpoint: str | None) -> list[NavLink]:
+    """The links of the service navigation for a signed-in person on the page of `endpoint`,
+    the link of the page's section active (`nav_section`)."""
+    section = nav_section(endpoint)
+    shown = []
+    for name, target, text in _NAVIGATION:
+        if name == "my actions" and user.role is Role.COMMITTEE_MEMBER:
+            continue
+        if name in ("users", "reminders") and not permissions.can_manage_users(user):
+            continue
+        shown.append(NavLink(url_for(target), text, section == name))
+    return shown
 
 
 def name_before_sign_in() -> str | None:
@@ -274,7 +314,8 @@ def register_request_handling(app: Flask) -> None:
     app.add_template_global(error_list, "form_error_list")
     app.add_template_global(select_options, "select_options")
     app.add_template_global(link, "link")
-    app.add_template_global(nav_section, "nav_section")
+    app.add_template_global(navigation, "navigation")
+    app.add_template_global(page_links, "page_links")
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

@@ -7,7 +7,7 @@ can tell, cheaply, whether anything has changed since (tracker/reports/prepared.
 unique index lets at most one such preparation wait per committee.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-07
 
 Data: none is written. Going down drops the page runs (their HTML is worked out again on
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

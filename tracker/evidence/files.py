@@ -19,21 +19,24 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
+from tracker.accounts.models import User, shown_name
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.audit.service import record_history
+from tracker.audit.values import from_json
 from tracker.errors import RuleBroken
 from tracker.evidence.models import EvidenceFile
 from tracker.evidence.sniff import HEAD_BYTES, MAX_FILE_BYTES, FileRefused, Sniffed, sniff
 from tracker.extensions import db
+from tracker.items.models import Action
 
 if TYPE_CHECKING:
-    from tracker.accounts.models import User
-    from tracker.items.models import Action, Item
+    from tracker.items.models import Item
     from tracker.partners.models import PartnerLink
 
 __all__ = ["MAX_FILE_BYTES", "CheckedUpload", "EvidenceRow", "Upload", "add_link",
@@ -133,24 +136,39 @@ class EvidenceRow:
 def files_of_item(item_id: int, *, before: datetime | None = None) -> list[EvidenceFile]:
     """The item's files (its actions' included), oldest first, without their bytes; only
     those added before `before` if given."""
-    query = (select(EvidenceFile).where(EvidenceFile.item_id == item_id)
-             .options(joinedload(EvidenceFile.added_by), joinedload(EvidenceFile.action))
-             .order_by(EvidenceFile.added_at, EvidenceFile.id))
-    if before is not None:
-        query = query.where(EvidenceFile.added_at < before)
-    return list(db.session.scalars(query))
+    if before is None:
+        return list(db.session.scalars(_files_of_item(), {"item_id": item_id}))
+    return list(db.session.scalars(_files_of_item().where(EvidenceFile.added_at < before),
+                                   {"item_id": item_id}))
+
+
+# The statements of an item's evidence are built once and run with the item's id bound
+# (`item_id`): the item page reads them on every request.
+@cache
+def _files_of_item() -> Select[tuple[EvidenceFile]]:
+    return (select(EvidenceFile).where(EvidenceFile.item_id == bindparam("item_id"))
+            .options(joinedload(EvidenceFile.added_by), joinedload(EvidenceFile.action))
+            .order_by(EvidenceFile.added_at, EvidenceFile.id))
+
+
+@cache
+def _links_of_item() -> Select[Any]:
+    # Plain columns: the author's name and the action's description, no object loaded.
+    return (select(HistoryEntry.field, HistoryEntry.new_value, HistoryEntry.created_at,
+                   HistoryEntry.partner_link_id, HistoryEntry.action_id, Action.description,
+                   User.name, User.organisation)
+            .outerjoin(Action, Action.id == HistoryEntry.action_id)
+            .outerjoin(User, User.id == HistoryEntry.author_id)
+            .where(HistoryEntry.item_id == bindparam("item_id"),
+                   HistoryEntry.kind == HistoryKind.EVIDENCE,
+                   HistoryEntry.field == HistoryField.EVIDENCE_LINK)
+            .order_by(HistoryEntry.created_at, HistoryEntry.id))
 
 
 def evidence_of(item: Item, action: Action | None = None) -> list[EvidenceRow]:
     """Every file and link kept as evidence of the item and its actions (of one action only
     when `action` is given), oldest first."""
     files = files_of_item(item.id)
-    entries = db.session.scalars(
-        select(HistoryEntry)
-        .where(HistoryEntry.item_id == item.id, HistoryEntry.kind == HistoryKind.EVIDENCE,
-               HistoryEntry.field == HistoryField.EVIDENCE_LINK)
-        .options(joinedload(HistoryEntry.author), joinedload(HistoryEntry.action))
-        .order_by(HistoryEntry.created_at, HistoryEntry.id))
     rows = [
         EvidenceRow(name=f.name, kind=f.file_type.label, added_by=_name(f.added_by),
                     added_at=f.added_at, partner=f.partner_link_id is not None,
@@ -159,14 +177,16 @@ def evidence_of(item: Item, action: Action | None = None) -> list[EvidenceRow]:
                     file_id=f.id, file=f, size=f.size, sha256=f.sha256)
         for f in files
     ]
-    rows += [
-        EvidenceRow(name=entry.new, kind="Link", added_by=_name(entry.author),
-                    added_at=entry.created_at, partner=entry.partner_link_id is not None,
-                    action_id=entry.action_id,
-                    action=entry.action.description if entry.action is not None else "",
-                    url=entry.new)
-        for entry in entries if entry.new
-    ]
+    for (field, stored, added_at, partner_link_id, action_id, description, author_name,
+         author_organisation) in db.session.execute(_links_of_item(), {"item_id": item.id}):
+        link = from_json(field, stored)
+        if link:
+            rows.append(EvidenceRow(
+                name=link, kind="Link",
+                added_by=(shown_name(author_name, author_organisation)
+                          if author_name is not None else "The tracker"),
+                added_at=added_at, partner=partner_link_id is not None, action_id=action_id,
+                action=description if description is not None else "", url=link))
     if action is not None:
         rows = [row for row in rows if row.action_id == action.id]
     return sorted(rows, key=lambda row: row.added_at)

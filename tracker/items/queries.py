@@ -13,7 +13,9 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Date,
+    Integer,
     Select,
+    String,
     Subquery,
     and_,
     bindparam,
@@ -196,15 +198,25 @@ def item_for_page(council_id: int, item_id: int) -> Item | None:
     its lead officer, who signed it off and the later inspections that found it still open
     (two statements). Its actions are read apart, as plain values (`actions_of_item`)."""
     return db.session.scalars(
-        items_of_council(council_id)
-        .where(Item.id == item_id)
+        _item_for_page(), {"council_id": council_id, "item_id": item_id}).first()
+
+
+@cache
+def _item_for_page() -> Select[tuple[Item]]:
+    """`item_for_page`'s statement, built once (`council_id` and `item_id` bound)."""
+    return (
+        select(Item)
+        .join(Item.finding)
+        .join(Finding.inspection)
+        .where(Inspection.council_id == bindparam("council_id"),
+               Item.id == bindparam("item_id"))
         .options(
             joinedload(Item.finding).joinedload(Finding.inspection),
             joinedload(Item.lead_officer),
             joinedload(Item.signed_off_by),
             selectinload(Item.still_open_at),
         )
-    ).first()
+    )
 
 
 @dataclass(frozen=True)
@@ -238,6 +250,20 @@ def actions_of_item(item_id: int) -> list[ActionLine]:
     """The item's actions, soonest due first, each with its owner's name, how often its date
     was moved and the requests about it that wait for the lead officer: one statement,
     whatever the number of actions and requests."""
+    return [
+        ActionLine(id=action_id, description=description,
+                   owner=shown_name(name, organisation) if name is not None else None,
+                   due_date=due, original_due_date=original, status=status,
+                   extensions=moved, requested_due_date=asked,
+                   cancellation_requested=bool(cancel))
+        for (action_id, description, name, organisation, due, original, status, moved, asked,
+             cancel) in db.session.execute(_actions_of_item(), {"item_id": item_id})
+    ]
+
+
+@cache
+def _actions_of_item() -> Select[Any]:
+    """`actions_of_item`'s statement, built once (the item's id bound as `item_id`)."""
     moves = (
         select(func.count()).select_from(DueDateChange)
         .where(DueDateChange.action_id == Action.id,
@@ -260,22 +286,13 @@ def actions_of_item(item_id: int) -> list[ActionLine]:
                CancellationRequest.state == RequestState.PENDING)
         .exists()
     )
-    rows = db.session.execute(
+    return (
         select(Action.id, Action.description, User.name, User.organisation, Action.due_date,
                Action.original_due_date, Action.status, moves, asked_date, cancelling)
         .outerjoin(User, User.id == Action.owner_id)
-        .where(Action.item_id == item_id)
+        .where(Action.item_id == bindparam("item_id"))
         .order_by(Action.due_date, Action.id)
     )
-    return [
-        ActionLine(id=action_id, description=description,
-                   owner=shown_name(name, organisation) if name is not None else None,
-                   due_date=due, original_due_date=original, status=status,
-                   extensions=moved, requested_due_date=asked,
-                   cancellation_requested=bool(cancel))
-        for (action_id, description, name, organisation, due, original, status, moved, asked,
-             cancel) in rows
-    ]
 
 
 def get_action(council_id: int, action_id: int) -> Action | None:
@@ -439,84 +456,32 @@ def find_items(
     columns to sort and count them, and counts the overdue actions of the page's items alone;
     the page's rows are plain columns, no item is loaded (one statement, whatever the number
     of items; one more for a page past the end)."""
-    query = items_of_council(council_id)
-    if filters.status is not None:
-        query = query.where(Item.status == filters.status)
-    if filters.priority is not None:
-        query = query.where(Item.priority == filters.priority)
-    if filters.theme:
-        query = query.where(Item.theme == filters.theme)
-    if filters.inspection_id is not None:
-        query = query.where(Finding.inspection_id == filters.inspection_id)
-    if filters.owner_id is not None:
-        owns_an_action = select(Action.id).where(
-            Action.item_id == Item.id, Action.owner_id == filters.owner_id
-        ).exists()
-        query = query.where(or_(Item.lead_officer_id == filters.owner_id, owns_an_action))
-    if filters.overdue_only:
-        # An item has an overdue action exactly when its earliest open due date has passed.
-        query = query.where(Item.earliest_open_due < today)
+    wanted = _wanted(filters)
+    statement = _items_list_statement(
+        status=filters.status is not None, priority=filters.priority is not None,
+        theme=bool(filters.theme), inspection=filters.inspection_id is not None,
+        owner=filters.owner_id is not None, overdue=filters.overdue_only,
+        text=bool(filters.text), wanted=wanted is not None, per_page=per_page)
+    values: dict[str, Any] = {"council_id": council_id, **status_parameters(today, rules)}
+    # The values of the filters that are set, under the names the statement binds.
+    for name, value in (("status", filters.status), ("priority", filters.priority),
+                        ("theme", filters.theme or None),
+                        ("inspection_id", filters.inspection_id),
+                        ("owner_id", filters.owner_id)):
+        if value is not None:
+            values[name] = value
+    if wanted is not None:
+        values["wanted"] = [STATUS_ORDER.index(status) for status in wanted]
     if filters.text:
         # The words are matched literally: % and _ are not wildcards to the person searching.
         words = filters.text.strip()
         for special in ("\\", "%", "_"):
             words = words.replace(special, "\\" + special)
-        pattern = f"%{words}%"
-        query = query.where(
-            or_(
-                Item.title.ilike(pattern, escape="\\"),
-                Finding.text.ilike(pattern, escape="\\"),
-                Item.theme.ilike(pattern, escape="\\"),
-            )
-        )
-    # The status of every matching item is worked out once (a materialised CTE) for both the
-    # page and the counts of each status (before the state and RAG filters), which come with
-    # every row of the page: one statement gives both.
-    statuses = query.with_only_columns(
-        Item.id.label("id"), Item.priority.label("priority"),
-        shown_status(today, rules).label("status"),
-    ).cte("item_statuses").prefix_with("MATERIALIZED")
-    counts_row = select(
-        *(func.count(case((statuses.c.status == shown.value, 1))).label(f"count_{n}")
-          for n, shown in enumerate(ShownStatus))
-    ).subquery("counts")
-    wanted = _wanted(filters)
-
-    def urgent_first(rows: Any) -> list[ColumnElement[Any]]:
-        return [_rank(rows.c.status, [status.value for status in STATUS_ORDER]),
-                _rank(rows.c.priority, [p.value for p in PRIORITY_ORDER]), rows.c.id]
+        values["pattern"] = f"%{words}%"
 
     def rows_of(number: int) -> list[Any]:
-        chosen = select(statuses).order_by(*urgent_first(statuses)).limit(per_page).offset(
-            (number - 1) * per_page)
-        if wanted is not None:
-            chosen = chosen.where(statuses.c.status.in_([status.value for status in wanted]))
-        page_rows = chosen.subquery("page_rows")
-        # Overdue actions are counted for the page's items alone, and only for those whose
-        # earliest open due date has passed (the others have none). "Open" is written as
-        # "neither complete nor cancelled" here so that the database finds them by their
-        # item (a handful) rather than by status and date (every overdue action).
-        overdue = select(func.count()).where(
-            Action.item_id == page_rows.c.id,
-            Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
-            Action.due_date < today).scalar_subquery()
         return db.session.execute(
-            select(page_rows.c.id, page_rows.c.priority, page_rows.c.status.label("shown"),
-                   counts_row, Item.title, Item.theme, Item.finding_id, Item.last_updated_at,
-                   *FACT_SOURCES,
-                   Finding.category, Finding.inspection_id, Finding.repeat_of_id,
-                   Finding.repeat_evidence, User.name.label("lead_name"),
-                   User.organisation.label("lead_organisation"),
-                   case((Item.earliest_open_due < today, overdue), else_=0)
-                   .label("overdue_actions"))
-            # The counts come as a row of their own when the page is empty.
-            .select_from(counts_row)
-            .outerjoin(page_rows, true())
-            .outerjoin(Item, Item.id == page_rows.c.id)
-            .outerjoin(Finding, Finding.id == Item.finding_id)
-            .outerjoin(User, User.id == Item.lead_officer_id)
-            .order_by(*urgent_first(page_rows))
-        ).all()
+            statement, {**values, "offset": (number - 1) * per_page}).all()
 
     page = max(1, page)
     read = rows_of(page)
@@ -540,6 +505,108 @@ def find_items(
     return ItemPage(rows=rows, total=total, page=page, per_page=per_page, counts=counts)
 
 
+@cache
+def _items_list_statement(*, status: bool, priority: bool, theme: bool, inspection: bool,
+                          owner: bool, overdue: bool, text: bool, wanted: bool,
+                          per_page: int) -> Select[Any]:
+    """The items list's statement for the filters that are set (each flag says whether one
+    is), built once for each such shape and run with the request's values as bound
+    parameters: building it (and SQLAlchemy's key for its compiled form) took longer than
+    running it. Binds `council_id`, `today`, `red_before`, `amber_until` (`status_parameters`),
+    `offset`, and for the filters set: `status`, `priority`, `theme`, `inspection_id`,
+    `owner_id`, `pattern` (a LIKE pattern, its wildcards escaped with a backslash) and
+    `wanted` (the places in `STATUS_ORDER` of the statuses the state and RAG filters let
+    through)."""
+    today = bindparam("today", type_=Date)
+    query = (
+        select(Item.id)
+        .join(Item.finding)
+        .join(Finding.inspection)
+        .where(Inspection.council_id == bindparam("council_id"))
+    )
+    if status:
+        query = query.where(Item.status == bindparam("status"))
+    if priority:
+        query = query.where(Item.priority == bindparam("priority"))
+    if theme:
+        query = query.where(Item.theme == bindparam("theme"))
+    if inspection:
+        query = query.where(Finding.inspection_id == bindparam("inspection_id"))
+    if owner:
+        owner_id = bindparam("owner_id", type_=Integer)
+        owns_an_action = select(Action.id).where(
+            Action.item_id == Item.id, Action.owner_id == owner_id
+        ).exists()
+        query = query.where(or_(Item.lead_officer_id == owner_id, owns_an_action))
+    if overdue:
+        # An item has an overdue action exactly when its earliest open due date has passed.
+        query = query.where(Item.earliest_open_due < today)
+    if text:
+        pattern = bindparam("pattern", type_=String)
+        query = query.where(
+            or_(
+                Item.title.ilike(pattern, escape="\\"),
+                Finding.text.ilike(pattern, escape="\\"),
+                Item.theme.ilike(pattern, escape="\\"),
+            )
+        )
+    # The status of every matching item is worked out once (a materialised CTE) for both the
+    # page and the counts of each status (before the state and RAG filters), which come with
+    # every row of the page: one statement gives both. The status and the priority are kept
+    # as their places in the list's order (`STATUS_ORDER`, `PRIORITY_ORDER`), numbers that
+    # sort and count faster than their words.
+    status_rank = status_in_sql_bound(
+        order=STATUS_ORDER, status=Item.status, lead_officer_id=Item.lead_officer_id,
+        target_date=Item.target_date, rag_override=Item.rag_override,
+        earliest_open_due=Item.earliest_open_due,
+        earliest_not_started_due=Item.earliest_not_started_due,
+        complete_actions=Item.complete_actions)
+    statuses = query.with_only_columns(
+        Item.id.label("id"), status_rank.label("status_rank"),
+        _rank(Item.priority, [p.value for p in PRIORITY_ORDER]).label("priority_rank"),
+    ).cte("item_statuses").prefix_with("MATERIALIZED")
+    # count_n: how many are of the n-th status of `ShownStatus` (`STATUS_ORDER` is its order).
+    counts_row = select(
+        *(func.count(case((statuses.c.status_rank == n, 1))).label(f"count_{n}")
+          for n in range(len(STATUS_ORDER)))
+    ).subquery("counts")
+
+    def urgent_first(rows: Any) -> list[ColumnElement[Any]]:
+        return [rows.c.status_rank, rows.c.priority_rank, rows.c.id]
+
+    chosen = (select(statuses).order_by(*urgent_first(statuses)).limit(per_page)
+              .offset(bindparam("offset", type_=Integer)))
+    if wanted:
+        chosen = chosen.where(
+            statuses.c.status_rank.in_(bindparam("wanted", expanding=True)))
+    page_rows = chosen.subquery("page_rows")
+    # Overdue actions are counted for the page's items alone, and only for those whose
+    # earliest open due date has passed (the others have none). "Open" is written as
+    # "neither complete nor cancelled" here so that the database finds them by their
+    # item (a handful) rather than by status and date (every overdue action).
+    overdue_actions = select(func.count()).where(
+        Action.item_id == page_rows.c.id,
+        Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
+        Action.due_date < today).scalar_subquery()
+    return (
+        select(page_rows.c.id, Item.priority, counts_row, Item.title, Item.theme,
+               Item.finding_id, Item.last_updated_at,
+               *FACT_SOURCES,
+               Finding.category, Finding.inspection_id, Finding.repeat_of_id,
+               Finding.repeat_evidence, User.name.label("lead_name"),
+               User.organisation.label("lead_organisation"),
+               case((Item.earliest_open_due < today, overdue_actions), else_=0)
+               .label("overdue_actions"))
+        # The counts come as a row of their own when the page is empty.
+        .select_from(counts_row)
+        .outerjoin(page_rows, true())
+        .outerjoin(Item, Item.id == page_rows.c.id)
+        .outerjoin(Finding, Finding.id == Item.finding_id)
+        .outerjoin(User, User.id == Item.lead_officer_id)
+        .order_by(*urgent_first(page_rows))
+    )
+
+
 def _listed(row: Any) -> ListedItem:
     """A line of the items list from its row of columns."""
     lead = (LeadOfficer(row.lead_officer_id, row.lead_name, row.lead_organisation)
@@ -555,14 +622,21 @@ def _listed(row: Any) -> ListedItem:
 
 def themes_in_use(council_id: int) -> list[str]:
     """The themes items have been given, for the filter list."""
-    query = (
-        items_of_council(council_id)
-        .with_only_columns(Item.theme)
-        .where(Item.theme != "")
+    return list(db.session.scalars(_themes_in_use(), {"council_id": council_id}))
+
+
+@cache
+def _themes_in_use() -> Select[tuple[str]]:
+    """`themes_in_use`'s statement, built once (the council's id bound as `council_id`): the
+    items list reads it on every request."""
+    return (
+        select(Item.theme)
+        .join(Item.finding)
+        .join(Finding.inspection)
+        .where(Inspection.council_id == bindparam("council_id"), Item.theme != "")
         .distinct()
         .order_by(Item.theme)
     )
-    return list(db.session.scalars(query))
 
 
 # The groups of My actions, in the order they are listed.

@@ -112,8 +112,19 @@ def questions_by_meeting(committee: Committee, today: date) -> list[MeetingQuest
 def questions_about_item(item: Item, council_id: int, today: date) -> list[Listed]:
     """The questions asked about an item, at any committee's meetings, the latest first.
     One statement."""
-    return _listed(_latest_meeting_first(
-        _of_council(council_id).where(MemberQuestion.item_id == item.id)), today)
+    rows = db.session.execute(_questions_about_item(), {
+        "council_id": council_id, "item_id": item.id, "today": today}).unique()
+    return [Listed(question, None if question.is_answered else due) for question, due in rows]
+
+
+@cache
+def _questions_about_item() -> Select[Any]:
+    """`questions_about_item`'s statement, built once and run with `council_id`, `item_id`
+    and `today` bound: building it, with all it loads, took longer than running it for the
+    item page (which mostly finds no question)."""
+    return (_latest_meeting_first(
+        _of_council(bindparam("council_id")).where(MemberQuestion.item_id == bindparam("item_id")))
+        .add_columns(answer_due(bindparam("today", type_=Date))).options(*_shown_with()))
 
 
 def _waiting_for_answer(user_id: Any, council_id: Any, today: Any
