@@ -8,7 +8,8 @@ For each database it builds bench data of the scale (tracker/demo/bench.py; scal
 times a large county), serves it with gunicorn on 127.0.0.1 with the scheduler process beside
 it, exactly as `make serve` does, signs in as an administrator, the busiest manager and a
 committee member, then for each page runs wrk with the session cookie for a bounded time after
-a short warm-up. A draft page is first asked for until it shows a paper: the board's draft
+a short warm-up, a connection for each request (as nginx talks to gunicorn by default). A
+draft page is first asked for until it shows a paper: the board's draft
 (2,000 items, over DRAFT_PAGE_LIVE_ITEMS) is prepared by the scheduler, and its page shows
 progress until the first one is ready (tracker/reports/prepared.py). The health check
 (`/health`, which reads nothing), driven with the administrator's cookie as the pages are, is
@@ -312,7 +313,11 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 def wrk_command(base: str, path: str, cookie: str | None, *, seconds: int, clients: int,
                 script: Path) -> list[str]:
     command = ["wrk", "--threads", "1", "--connections", str(clients),
-               "--duration", f"{seconds:g}s", "--timeout", "30s", "--script", str(script)]
+               "--duration", f"{seconds:g}s", "--timeout", "30s", "--script", str(script),
+               # A connection for each request, as nginx (docs/deploying.md) talks to gunicorn
+               # by default. Kept open, wrk's eight connections were all accepted by one worker
+               # at times, which then served every request while the other sat idle.
+               "--header", "Connection: close"]
     if cookie:
         command += ["--header", f"Cookie: {cookie}"]
     return [*command, base + path]

@@ -4,7 +4,7 @@
 -- seconds between updates, then the update forms' paths (/actions/N/update), taken in turn.
 -- The updater asks for the next form once the page has had its share of answers since the run
 -- began, so updates keep their share however fast or slow the page turns out to be.
--- Each update is two requests on one connection, as a person makes it: the form is asked for,
+-- Each update is two requests, as a person makes it: the form is asked for,
 -- then posted with its CSRF token and the action's version read from it. wrk's own figures
 -- cover both; this script counts the posts, the saves (a redirect) and the refusals, and
 -- prints its summary as one line of JSON.
