@@ -212,3 +212,12 @@ def test_the_item_pages_history_comes_a_page_at_a_time_newest_first(client, acti
     second = page_words(client.get(f"/items/{item.id}?page=2"))
     assert "Entries 51 to 55 of 55, newest first." in second
     assert "Note 4 " in second and "Note 0 " in second and "Note 5 " not in second
+
+
+def test_a_page_number_of_nine_digits_shows_a_page_not_a_server_error(client, action):
+    # Nine digits of page make an offset past PostgreSQL's integer (4,999,999,950 rows).
+    sign_in_as(client, action.item.lead_officer)
+    for path in (f"/items/{action.item.id}?page=999999999", "/items?page=999999999"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert action.item.title in page_words(response), path

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import BigInteger, Integer, Select, bindparam, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import User
@@ -123,7 +123,8 @@ def _item_history_page() -> Select[Any]:
     return (_STORED.where(HistoryEntry.item_id == bindparam("item_id"))
             .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
             .limit(bindparam("per_page", type_=Integer))
-            .offset(bindparam("offset", type_=Integer)))
+            # A page number of nine digits makes an offset past PostgreSQL's integer.
+            .offset(bindparam("offset", type_=BigInteger)))
 
 
 def action_history_in_words(action_id: int) -> list[ShownEntry]:

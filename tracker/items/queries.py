@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     Date,
@@ -575,7 +576,8 @@ def _items_list_statement(*, status: bool, priority: bool, theme: bool, inspecti
         return [rows.c.status_rank, rows.c.priority_rank, rows.c.id]
 
     chosen = (select(statuses).order_by(*urgent_first(statuses)).limit(per_page)
-              .offset(bindparam("offset", type_=Integer)))
+              # A page number of nine digits makes an offset past PostgreSQL's integer.
+              .offset(bindparam("offset", type_=BigInteger)))
     if wanted:
         chosen = chosen.where(
             statuses.c.status_rank.in_(bindparam("wanted", expanding=True)))
