@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.items import queries, service
 from tracker.items.models import Action, ActionStatus, CancellationRequest, RequestState
 from tracker.partners import service as partners
+from tracker.settings import default_settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
@@ -43,7 +44,8 @@ def entries(action: Action, kind: HistoryKind) -> list[HistoryEntry]:
 
 
 def overdue_count(action: Action) -> int:
-    return queries.count_overdue_actions(council_of(action).id, TODAY)
+    return queries.council_summary(council_of(action).id, TODAY,
+                                   default_settings().status_rules).overdue_actions
 
 
 # Who cancels -------------------------------------------------------------------------------

@@ -359,7 +359,7 @@ def test_an_action_due_yesterday_and_in_progress_is_overdue_but_a_complete_one_i
     ActionFactory(item=item, due_date=yesterday, status=ActionStatus.COMPLETE)
     ActionFactory(item=item, due_date=TODAY, status=ActionStatus.IN_PROGRESS)
     assert [line.id for line in queries.overdue_actions(council.id, TODAY)] == [late.id]
-    assert queries.count_overdue_actions(council.id, TODAY) == 1
+    assert queries.council_summary(council.id, TODAY, RULES).overdue_actions == 1
 
 
 

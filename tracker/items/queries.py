@@ -17,7 +17,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Subquery,
     and_,
     bindparam,
     case,
@@ -422,17 +421,6 @@ def _rank(column: ColumnElement[Any], order: list[Any]) -> ColumnElement[int]:
     return case({key: n for n, key in enumerate(order)}, value=column, else_=len(order))
 
 
-def _with_status(query: Select[Any], today: date, rules: StatusRules,
-                 *extra: ColumnElement[Any]) -> Subquery:
-    """The items `query` selects, one row each: id, priority and the shown status ("status",
-    a `ShownStatus` value), worked out by the database from the item's own columns
-    (`shown_status`), so no item is loaded and no action read; and any `extra` columns."""
-    return query.with_only_columns(
-        Item.id.label("id"), Item.priority.label("priority"),
-        shown_status(today, rules).label("status"), *extra,
-    ).subquery("item_statuses")
-
-
 def _wanted(filters: ItemFilters) -> list[ShownStatus] | None:
     """The shown statuses the state and RAG filters let through; None when neither is set."""
     if filters.state is None and filters.rag is None:
@@ -794,11 +782,6 @@ def overdue_actions_owned_by(user: User, today: date, *, limit: int) -> Page[Ove
     return Page(rows=[OverdueAction(row.id, row.description, row.due_date, user.display_name)
                       for row in rows],
                 total=rows[0].total if rows else 0, page=1, per_page=limit)
-
-
-def count_overdue_actions(council_id: int, today: date) -> int:
-    """How many open actions are past their due date."""
-    return db.session.scalar(_overdue(select(func.count(Action.id)), council_id, today)) or 0
 
 
 @dataclass(frozen=True)
