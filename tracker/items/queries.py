@@ -53,7 +53,6 @@ from tracker.items.status import (
     StatusRules,
     is_stale,
     status_in_sql,
-    status_in_sql_bound,
     status_parameters,
     work_out_status,
 )
@@ -387,27 +386,17 @@ def status_of(item: Item, today: date, rules: StatusRules) -> StatusResult:
     return work_out_status(facts_of(item), today, rules)
 
 
-def shown_status_bound() -> ColumnElement[str]:
-    """`shown_status` with the days it compares with left as bound parameters (their values:
-    `tracker.items.status.status_parameters`), for statements built once."""
-    return status_in_sql_bound(
-        status=Item.status, lead_officer_id=Item.lead_officer_id,
-        target_date=Item.target_date, rag_override=Item.rag_override,
-        earliest_open_due=Item.earliest_open_due,
-        earliest_not_started_due=Item.earliest_not_started_due,
-        complete_actions=Item.complete_actions)
-
-
-def shown_status(today: date, rules: StatusRules) -> ColumnElement[str]:
+def shown_status() -> ColumnElement[str]:
     """The shown status of an item (a `ShownStatus` value), as SQL over the item's own
-    columns: `status_in_sql` over its kept action facts, no join to its actions."""
+    columns: `status_in_sql` over its kept action facts, no join to its actions. Its days are
+    bound parameters (their values: `tracker.items.status.status_parameters`), for statements
+    built once."""
     return status_in_sql(
         status=Item.status, lead_officer_id=Item.lead_officer_id,
         target_date=Item.target_date, rag_override=Item.rag_override,
         earliest_open_due=Item.earliest_open_due,
         earliest_not_started_due=Item.earliest_not_started_due,
-        complete_actions=Item.complete_actions, today=today, rules=rules,
-    )
+        complete_actions=Item.complete_actions)
 
 
 # Most urgent first: the order of `ShownStatus` (not planned, Red, Amber, Green, delivered,
@@ -544,7 +533,7 @@ def _items_list_statement(*, status: bool, priority: bool, theme: bool, inspecti
     # every row of the page: one statement gives both. The status and the priority are kept
     # as their places in the list's order (`STATUS_ORDER`, `PRIORITY_ORDER`), numbers that
     # sort and count faster than their words.
-    status_rank = status_in_sql_bound(
+    status_rank = status_in_sql(
         order=STATUS_ORDER, status=Item.status, lead_officer_id=Item.lead_officer_id,
         target_date=Item.target_date, rag_override=Item.rag_override,
         earliest_open_due=Item.earliest_open_due,
@@ -966,7 +955,7 @@ class Summary:
 @cache
 def _summary_statement() -> Select[Any]:
     statuses = items_of_council(_COUNCIL).with_only_columns(
-        Item.priority.label("priority"), shown_status_bound().label("status"),
+        Item.priority.label("priority"), shown_status().label("status"),
         Item.open_actions, Item.complete_actions, Item.moved_actions,
     ).subquery("item_statuses")
     overdue = _overdue(select(func.count(Action.id)), _COUNCIL, _TODAY).scalar_subquery()
@@ -1023,7 +1012,7 @@ def _to_plan_statement(*, of_council: bool, led: bool) -> Select[Any]:
         query = query.where(Inspection.council_id == _COUNCIL)
     if led:
         query = query.where(Item.lead_officer_id == _PERSON)
-    return (query.where(or_(shown_status_bound() == ShownStatus.NOT_PLANNED.value,
+    return (query.where(or_(shown_status() == ShownStatus.NOT_PLANNED.value,
                             and_(Item.lead_officer_id.is_(None),
                                  Item.status != ItemStatus.COMPLETE)))
             .order_by(Inspection.council_id, Item.id))

@@ -281,64 +281,38 @@ def work_out_status(facts: ItemFacts, today: date, rules: StatusRules) -> Status
     return _rag_of_delivery(facts, today, rules)
 
 
-def status_in_sql(
-    *,
-    status: ColumnElement[Any],
-    lead_officer_id: ColumnElement[Any],
-    target_date: ColumnElement[Any],
-    rag_override: ColumnElement[Any],
-    earliest_open_due: ColumnElement[Any],
-    earliest_not_started_due: ColumnElement[Any],
-    complete_actions: ColumnElement[Any],
-    today: date,
-    rules: StatusRules,
-) -> ColumnElement[str]:
-    """`work_out_status` as a SQL CASE over an item's columns and the facts of its actions
-    that it keeps (the earliest due dates of its open and its not-started actions, and how
-    many of its actions are complete); it gives the `ShownStatus` value ("not planned", "red",
-    ...). `tracker.items.queries.shown_status` applies it to the item's own columns.
-
-    An item has no open action exactly when the earliest due date of its open actions is
-    null; with none complete either, it has no actions or only cancelled ones. The steps are
-    in the same order as `work_out_status`'s; a change to one is a change to both."""
-    days = status_parameters(today, rules)
-    return _status_case(
-        status=status, lead_officer_id=lead_officer_id, target_date=target_date,
-        rag_override=rag_override, earliest_open_due=earliest_open_due,
-        earliest_not_started_due=earliest_not_started_due, complete_actions=complete_actions,
-        today=literal(days["today"]), red_before=literal(days["red_before"]),
-        amber_until=literal(days["amber_until"]))
-
-
 def status_parameters(today: date, rules: StatusRules) -> dict[str, date]:
     """The days the status rule compares dates with: today; the day before which an open
     action's due date makes an item Red (more than N days late); the last day on which a
-    not-started action's due date makes it Amber. The values of the bound parameters of
-    `status_in_sql_bound`, by name."""
+    not-started action's due date makes it Amber. The values of `status_in_sql`'s bound
+    parameters, by name."""
     return {"today": today,
             "red_before": today - timedelta(days=rules.red_overdue_days),
             "amber_until": today + timedelta(days=rules.amber_due_within_days)}
 
 
-def status_in_sql_bound(order: Sequence[ShownStatus] | None = None,
-                        **columns: ColumnElement[Any]) -> ColumnElement[Any]:
-    """`status_in_sql` with the days it compares with left as bound parameters ("today",
-    "red_before", "amber_until": their values are `status_parameters`), for a statement
-    built once and run on any day, with any thresholds. With `order`, each status is given
-    as its place in it (a number) instead of its value: a long list sorts and counts numbers
-    faster than words."""
-    return _status_case(**columns, today=bindparam("today", type_=Date),
-                        red_before=bindparam("red_before", type_=Date),
-                        amber_until=bindparam("amber_until", type_=Date), order=order)
+def status_in_sql(*, status: ColumnElement[Any], lead_officer_id: ColumnElement[Any],
+                  target_date: ColumnElement[Any], rag_override: ColumnElement[Any],
+                  earliest_open_due: ColumnElement[Any],
+                  earliest_not_started_due: ColumnElement[Any],
+                  complete_actions: ColumnElement[Any],
+                  order: Sequence[ShownStatus] | None = None) -> ColumnElement[Any]:
+    """`work_out_status` as a SQL CASE over an item's columns and the facts of its actions
+    that it keeps (the earliest due dates of its open and its not-started actions, and how
+    many of its actions are complete); it gives the `ShownStatus` value ("not planned", "red",
+    ...). `tracker.items.queries.shown_status` applies it to the item's own columns.
 
+    The days it compares with are bound parameters ("today", "red_before", "amber_until":
+    their values are `status_parameters`), so a statement built once runs on any day, with
+    any thresholds. With `order`, each status is given as its place in it (a number) instead
+    of its value: a long list sorts and counts numbers faster than words.
 
-def _status_case(*, status: ColumnElement[Any], lead_officer_id: ColumnElement[Any],
-                 target_date: ColumnElement[Any], rag_override: ColumnElement[Any],
-                 earliest_open_due: ColumnElement[Any],
-                 earliest_not_started_due: ColumnElement[Any],
-                 complete_actions: ColumnElement[Any], today: ColumnElement[Any],
-                 red_before: ColumnElement[Any], amber_until: ColumnElement[Any],
-                 order: Sequence[ShownStatus] | None = None) -> ColumnElement[Any]:
+    An item has no open action exactly when the earliest due date of its open actions is
+    null; with none complete either, it has no actions or only cancelled ones. The steps are
+    in the same order as `work_out_status`'s; a change to one is a change to both."""
+    today = bindparam("today", type_=Date)
+    red_before = bindparam("red_before", type_=Date)
+    amber_until = bindparam("amber_until", type_=Date)
 
     def shown(result: ShownStatus) -> ColumnElement[Any]:
         return literal(order.index(result) if order is not None else result.value)
