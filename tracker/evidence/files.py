@@ -29,6 +29,7 @@ from tracker.accounts.models import User, shown_name
 from tracker.audit.models import HistoryEntry, HistoryField, HistoryKind
 from tracker.audit.service import record_history
 from tracker.audit.values import from_json
+from tracker.audit.words import THE_TRACKER
 from tracker.errors import RuleBroken
 from tracker.evidence.models import EvidenceFile
 from tracker.evidence.sniff import HEAD_BYTES, MAX_FILE_BYTES, FileRefused, Sniffed, sniff
@@ -184,7 +185,7 @@ def evidence_of(item: Item, action: Action | None = None) -> list[EvidenceRow]:
             rows.append(EvidenceRow(
                 name=link, kind="Link",
                 added_by=(shown_name(author_name, author_organisation)
-                          if author_name is not None else "The tracker"),
+                          if author_name is not None else THE_TRACKER),
                 added_at=added_at, partner=partner_link_id is not None, action_id=action_id,
                 action=description if description is not None else "", url=link))
     if action is not None:
@@ -193,7 +194,7 @@ def evidence_of(item: Item, action: Action | None = None) -> list[EvidenceRow]:
 
 
 def _name(user: User | None) -> str:
-    return user.display_name if user is not None else "The tracker"
+    return user.display_name if user is not None else THE_TRACKER
 
 
 def get_file(council_id: int, file_id: int) -> EvidenceFile | None:

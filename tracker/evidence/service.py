@@ -40,6 +40,7 @@ from tracker import clock
 from tracker.accounts.models import Role, User
 from tracker.audit.models import HistoryEntry
 from tracker.audit.service import LoadedHistory, load_history
+from tracker.audit.words import THE_TRACKER
 from tracker.errors import RuleBroken
 from tracker.evidence import render
 from tracker.evidence.asof import category_rank, end_of_day, item_as_of
@@ -332,7 +333,7 @@ def _pack_files(files: list[EvidenceFile], *, number: int, record_title: str,
         path=render.evidence_file_name(folder, n, f.name, f.file_type.extension),
         name=f.name, kind=f.file_type.label, size=f.size, sha256=f.sha256,
         action=f.action.description if f.action is not None else "",
-        added_by=f.added_by.display_name if f.added_by is not None else "The tracker",
+        added_by=f.added_by.display_name if f.added_by is not None else THE_TRACKER,
         added_at=f.added_at,
     ) for n, f in enumerate(files, start=1)]
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased, joinedload
 from tracker.accounts.models import Role, User, shown_name
 from tracker.audit.models import HistoryEntry
 from tracker.audit.values import from_json
+from tracker.audit.words import THE_TRACKER
 from tracker.extensions import db
 from tracker.formatting import UK, long_date
 from tracker.inspections.models import Finding, Inspection
@@ -127,7 +128,7 @@ def _read_lines(statement: Select[Any], parameters: dict[str, Any] | None = None
             notice_id=notice_id, kind=kind, item_id=item_id, item_title=item_title,
             action_id=action_id,
             action_description=action_description if action_id is not None else "",
-            by=shown_name(author, organisation) if author is not None else "The tracker",
+            by=shown_name(author, organisation) if author is not None else THE_TRACKER,
             at=at,
             reason=text if kind in (NoticeKind.DATE_CHANGE_REFUSED,
                                     NoticeKind.CANCELLATION_REFUSED,
