@@ -143,13 +143,8 @@ class PreparedDraft:
     preparing: ReportRun | None
     failed: ReportRun | None
     up_to_date: bool
-    # The prepared body (`body`).
-    html: bytes | None = None
-
-    @property
-    def body(self) -> bytes | None:
-        """The prepared draft's page body as the scheduler rendered it (UTF-8), or None."""
-        return self.html
+    # The prepared draft's page body as the scheduler rendered it (UTF-8), or None.
+    body: bytes | None = None
 
 
 def _page_runs(committee: Committee) -> list[ReportRun]:
