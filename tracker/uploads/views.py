@@ -36,7 +36,8 @@ def _next_step(upload: UploadReading) -> str:
         for note in upload.notes or []:
             flash(note, "info")
         return url_for("plan_import.mapping", plan_import_id=upload.result_id)
-    flash(f"Progress reports now use the template {upload.filename}", "success")
+    flash(f"Progress reports now use the template {upload.filename or 'you uploaded'}",
+          "success")
     return url_for("reports.word_template_page")
 
 
