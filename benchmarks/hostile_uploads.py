@@ -282,10 +282,12 @@ def main() -> int:
             workers_after = sorted(workers_of(master))
             log = (Path(folder) / "gunicorn.log").read_text()
 
-    threads = os.environ.get("TRACKER_WEB_THREADS", "WEB_THREADS's default")
+    from tracker.config import Defaults
+
+    threads = os.environ.get("TRACKER_WEB_THREADS") or str(Defaults.WEB_THREADS)
     print(f"\ngunicorn, {options.workers} workers (gthread, {threads} threads each) and the "
           "scheduler; each upload through its form and its progress page\n")
-    print(f"{'upload':<52}{'when':<14}{'status':>7}{'request':>8}{'refused':>8}  message")
+    print(f"{'upload':<56}{'when':<14}{'status':>7}{'request':>8}{'refused':>8}  message")
     for when, upload, status, message, posted, seconds, progress in results:
         ok = status == 400 and upload.expected in message and progress
         if not ok:
@@ -293,7 +295,7 @@ def main() -> int:
                           f"{'' if progress else ', no progress page'}")
         if posted > UPLOAD_REQUEST_TARGET_S:
             misses.append(f"{upload.label} ({when}): its request took {posted:.2f} s")
-        print(f"{upload.label:<52}{when:<14}{status:>7}{posted:>8.2f}{seconds:>8.2f}  "
+        print(f"{upload.label:<56}{when:<14}{status:>7}{posted:>8.2f}{seconds:>8.2f}  "
               f"{'' if ok else 'MISSED: '}{message[:100]}")
     print(f"\n(request: seconds the upload's own request took, target within "
           f"{UPLOAD_REQUEST_TARGET_S:g} s; refused: seconds until its form showed the refusal, "

@@ -10,8 +10,8 @@ import re
 import time
 
 from tests.browser.conftest import Steps, sign_in
-from tests.browser.test_prepared_draft import _stop_the_scheduler
 from tests.browser.test_journey import _letter_file
+from tests.browser.test_prepared_draft import _stop_the_scheduler
 
 
 def _until_read(page, seconds: float = 60) -> None:

@@ -167,8 +167,8 @@ def check_before_reading(data: bytes, filename: str) -> None:
 
 
 def _check_in_child(data: bytes) -> TemplateCheck:
-    # A fresh interpreter, not a fork of the web worker (tracker.untrusted): it holds nothing
-    # of the app's, and its limits end it, not the web process.
+    # A fresh interpreter, not a fork of the scheduler (tracker.untrusted): it holds nothing
+    # of the app's, and its limits end it, not the scheduler.
     try:
         answer = untrusted.read_untrusted("word-template", data, seconds=CHECK_SECONDS)
     except untrusted.Refused as refused:
