@@ -59,6 +59,7 @@ def test_the_upload_answers_at_once_and_the_page_says_the_document_is_being_read
     assert "Reading your document" in text
     assert "northshire.txt" in text
     assert "This page updates itself when it is done" in text
+    assert "waiting to start" in text
     assert f'href="/uploads/{upload_id}">Check again' in page.get_data(as_text=True)
     assert client.get(f"/uploads/{upload_id}/progress").json == {"state": "queued"}
     assert drafts() == 0  # nothing is read while the request waits

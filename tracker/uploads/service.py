@@ -43,6 +43,7 @@ KEEP_READ_UPLOADS = timedelta(days=1)
 
 STOPPED = ("The tracker stopped while reading this file, more than once. Upload it again; if "
            "it happens again, tell the tracker's support.")
+UPLOADER_GONE = "The account that uploaded this file is no longer in the tracker. Upload it again."
 
 
 def queue_upload(kind: UploadKind, *, council_id: int, actor: User, now: datetime,
@@ -153,7 +154,7 @@ def read_waiting_uploads() -> QueueResult:
         data, actor = upload.data or b"", upload.uploaded_by
         try:
             if actor is None:
-                raise RuleBroken(STOPPED)
+                raise RuleBroken(UPLOADER_GONE)
             made, notes = _read(upload, data, actor, clock.now())
         except RuleBroken as refused:
             db.session.rollback()
