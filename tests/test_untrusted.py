@@ -13,6 +13,7 @@ import pytest
 from tests import hostile_files
 from tests.conftest import sign_in_as
 from tests.factories import AdminFactory
+from tests.queued_uploads import after_reading
 from tracker import untrusted
 from tracker.errors import RuleBroken
 from tracker.inspections import imports
@@ -131,9 +132,9 @@ def test_the_import_page_shows_the_limit_a_letter_passed(app, client):
     data = hostile_files.pdf_with_millions_of_glyphs()
     from io import BytesIO
 
-    response = client.post("/inspections/import", data={
+    response = after_reading(client, client.post("/inspections/import", data={
         "document": (BytesIO(data), "letter.pdf")},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data"))
 
     assert response.status_code == 400
     page = " ".join(response.get_data(as_text=True).split())

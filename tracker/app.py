@@ -144,10 +144,11 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.reminders.views import bp as reminders
     from tracker.reports import template_views  # noqa: F401 (its routes join `reports`)
     from tracker.reports.views import bp as reports
+    from tracker.uploads.views import bp as uploads
 
     for blueprint in (accounts, dashboard, inspections, items, committees, reports, reminders,
                       plan_import, calendar_feed, api, evidence, partners, questions,
-                      data_protection):
+                      data_protection, uploads):
         app.register_blueprint(blueprint)
 
 

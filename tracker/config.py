@@ -88,9 +88,11 @@ class Defaults:
     PARTNER_LINK_DAILY_POSTS = 10
     # gunicorn's worker processes under `make serve`.
     WEB_WORKERS = 2
-    # Threads of each worker (gunicorn's gthread): a request waiting on an upload's reader
-    # (tracker.untrusted) holds one thread, not a whole worker.
-    WEB_THREADS = 8
+    # Threads of each worker (gunicorn's gthread). One: no request waits for slow work (an
+    # upload is read by the scheduler, tracker.uploads), and under load more threads cost CPU
+    # (the GIL passed at each SQL statement: about 13 % a request with 8). With 1, the
+    # hostile-uploads benchmark meets all its targets (benchmarks/README.md).
+    WEB_THREADS = 1
     # Proxies in front of the app (nginx: 1): the visitor's address is then read from
     # X-Forwarded-For. 0 when nothing is in front.
     TRUSTED_PROXIES = 0

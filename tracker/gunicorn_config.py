@@ -2,9 +2,13 @@
 
 The number of worker processes is the tracker's `WEB_WORKERS` setting (default 2), read like
 every other setting (instance/config.py, then `TRACKER_WEB_WORKERS`); each serves `WEB_THREADS`
-requests at once (default 8) in threads (gunicorn's gthread worker), so a request waiting on
-an upload's reader (a child process of its own, `tracker.untrusted`) or a slow client holds
-one thread, not a whole worker. The address comes from `--bind` on the command line.
+requests at once (default 1) in threads (gunicorn's gthread worker, whose poller keeps idle
+keep-alive connections without holding a thread). One is enough because no request waits for
+slow work: an uploaded file is read by the scheduler (tracker.uploads), not while its request
+waits; and more threads cost CPU under load (the GIL passed between them at each SQL
+statement). Put a proxy that buffers request bodies (nginx, docs/deploying.md) in front, so a
+slow client does not hold a worker while it sends a file. The address comes from `--bind` on
+the command line.
 
 The app is loaded once, in the master, before the workers are forked (`preload_app`), and its
 objects are then moved out of the garbage collector's sight (`gc.freeze`): every full

@@ -30,6 +30,7 @@ from tracker.plan_import.models import PlanImport
 from tracker.questions.models import MemberQuestion
 from tracker.reminders.models import Delivery, DeliveryKind, Notice, NoticeKind
 from tracker.reports.models import IssuedReport, WordTemplate
+from tracker.uploads.models import UploadKind, UploadReading
 
 __all__ = [
     "AccessToken",
@@ -72,6 +73,8 @@ __all__ = [
     "Role",
     "RunState",
     "TokenPurpose",
+    "UploadKind",
+    "UploadReading",
     "User",
     "UserSession",
     "WordTemplate",

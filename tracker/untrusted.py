@@ -1,12 +1,13 @@
-"""Uploaded files are read in a fresh, bounded process: never in the web process.
+"""Uploaded files are read in a fresh, bounded process: never in the web process, and not
+while a web request waits (the scheduler asks, tracker.uploads.service).
 
 `read_untrusted(reader, data, **options)` starts a new interpreter (`python -m
-tracker.untrusted READER OPTIONS`: spawned, not a fork of the web worker, so it holds nothing
+tracker.untrusted READER OPTIONS`: spawned, not a fork of the scheduler, so it holds nothing
 of the app's), which limits itself to MEMORY_BYTES of address space (RLIMIT_AS) before it
 reads anything, reads the file from its standard input with one of the readers named in
 READERS, and answers in JSON on its standard output. The parent waits at most SECONDS (wall
 clock), then kills it. A file that needs more memory or time than that ends the child, not the
-web process; the readers also count characters as they read and stop at their own limits.
+scheduler; the readers also count characters as they read and stop at their own limits.
 
 One child reads one file and ends: whatever a hostile file did to the reader's libraries
 (PDFium, lxml, openpyxl) is gone with it. Starting one costs about a quarter of a second.
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 MEMORY_BYTES = 256 * 1024 * 1024
 SECONDS = 10.0
-# The largest answer the child may send back (JSON): the web process reads it whole.
+# The largest answer the child may send back (JSON): the scheduler reads it whole.
 MAX_ANSWER_BYTES = 24 * 1024 * 1024
 _ROOT = Path(__file__).resolve().parents[1]
 

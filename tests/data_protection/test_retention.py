@@ -190,7 +190,7 @@ def test_the_removal_covers_every_table_under_an_inspection_found_by_its_foreign
         "inspection", "inspection_day", "committee_inspection", "finding", "item", "action",
         "due_date_change", "cancellation_request", "partner_link", "history_entry",
         "member_question", "evidence_pack", "evidence_pack_chunk", "evidence_file",
-        "plan_import", "still_open_item", "notice"}
+        "plan_import", "still_open_item", "notice", "upload_reading"}
 
 
 def test_a_later_inspection_keeps_its_findings_but_no_longer_points_at_the_removed_one(

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from tests.conftest import SHARED, configure, sign_in_as
 from tests.factories import AdminFactory, CommitteeMemberFactory, UserFactory
+from tests.queued_uploads import after_reading
 from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.demo.letters import (
     NEWER_FINDINGS,
@@ -128,12 +129,13 @@ def put_rows(fields: MultiDict, rows: dict[int, dict[str, str]]) -> MultiDict:
 
 
 def upload(client, text: str | bytes, filename: str = "letter.txt"):
+    """Upload a letter and wait for the scheduler to read it (tests/queued_uploads.py)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return client.post(
+    return after_reading(client, client.post(
         "/inspections/import",
         data={"document": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
-    )
+    ))
 
 
 def draft_id_of(response) -> int:

@@ -43,7 +43,7 @@ def test_imports_left_unconfirmed_for_over_7_days_are_removed_and_newer_ones_kep
     assert db.session.scalars(select(ImportDraft.id)).all() == [new_draft]
     assert db.session.scalars(select(PlanImport.id)).all() == [new_plan]
     assert old_draft != new_draft and old_plan != new_plan
-    assert outcome == "1 letter drafts and 1 action plan sheets removed"
+    assert outcome == "1 letter drafts, 1 action plan sheets and 0 read uploads removed"
     lock = db.session.get(JobLock, "unconfirmed-imports")
     assert lock is not None and lock.last_outcome == outcome
 
@@ -52,7 +52,8 @@ def test_a_run_with_nothing_to_remove_removes_nothing(app):
     admin = AdminFactory()
     kept = draft_uploaded(admin, 0)
 
-    assert unconfirmed_imports() == "0 letter drafts and 0 action plan sheets removed"
+    assert unconfirmed_imports() == ("0 letter drafts, 0 action plan sheets and 0 read uploads "
+                                     "removed")
     assert db.session.scalars(select(ImportDraft.id)).all() == [kept]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tests.conftest import TEST_NOW
 from tests.factories import ActionFactory, ItemFactory
 from tests.plan_import.factories import HEADINGS, TITLE, csv_bytes, xlsx
+from tests.queued_uploads import after_reading
 from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.extensions import db
 from tracker.inspections.models import Finding, FindingCategory
@@ -37,10 +38,10 @@ PLAN = [
 
 
 def upload(client, northshire, data=None, name="plan.xlsx"):
-    response = client.post(
+    response = after_reading(client, client.post(
         f"/inspections/{northshire.inspection.id}/import-plan",
         data={"spreadsheet": (io.BytesIO(data if data is not None else xlsx(PLAN)), name)},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data"))
     assert response.status_code == 302, response.data[:2000]
     return int(response.headers["Location"].rsplit("/", 1)[1])
 

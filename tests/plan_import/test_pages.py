@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from tests.conftest import configure, sign_in_as
 from tests.factories import AdminFactory, InspectionFactory, UserFactory
 from tests.plan_import.factories import HEADINGS, TITLE, csv_bytes, waiting_import, xlsx
+from tests.queued_uploads import after_reading
 from tracker.extensions import db
 from tracker.items.models import Item
 from tracker.plan_import import reading
@@ -25,9 +26,10 @@ ROW = [FINDING, "Themed case file audit", "Sam Owner", "31/03/2027", "On track",
 
 
 def post_file(client, northshire, data, name="plan.xlsx"):
-    return client.post(f"/inspections/{northshire.inspection.id}/import-plan",
-                       data={"spreadsheet": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    """Upload a spreadsheet and wait for the scheduler to read it (tests/queued_uploads.py)."""
+    return after_reading(client, client.post(
+        f"/inspections/{northshire.inspection.id}/import-plan",
+        data={"spreadsheet": (io.BytesIO(data), name)}, content_type="multipart/form-data"))
 
 
 def text_of(response) -> str:

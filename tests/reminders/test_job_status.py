@@ -51,7 +51,8 @@ def test_an_administrator_sees_the_next_run_the_scheduler_stored(app, client):
 
     statuses = {status.id: status for status in job_statuses(settings(), NOW)}
     assert set(statuses) == {"daily-reminders", "progress-reports", "report-queue",
-                             "deliveries", "evidence-packs", "retention", "unconfirmed-imports"}
+                             "deliveries", "evidence-packs", "retention", "unconfirmed-imports",
+                             "upload-queue"}
     assert all(status.next_run_at is not None for status in statuses.values())
     assert "Not scheduled yet" not in text
     # Today's run has been: the next is tomorrow at 7am UK time, not the next tick.

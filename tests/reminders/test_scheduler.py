@@ -59,7 +59,7 @@ def test_every_job_is_stored_in_the_database_and_the_daily_one_ticks_every_minut
     stored = db.session.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
     assert sorted(stored) == ["daily-reminders", "deliveries", "evidence-packs",
                               "progress-reports", "report-queue", "retention",
-                              "unconfirmed-imports"]
+                              "unconfirmed-imports", "upload-queue"]
 
 
 def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app):
@@ -67,7 +67,7 @@ def test_restarting_the_scheduler_replaces_its_jobs_instead_of_adding_copies(app
     started(app).shutdown(wait=False)
 
     count = db.session.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar()
-    assert count == 7
+    assert count == 8
 
 
 def test_reminder_time_is_uk_time_in_summer_and_in_winter(app):

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import sign_in_as
 from tests.factories import AdminFactory, CommitteeMemberFactory, CouncilFactory, UserFactory
+from tests.queued_uploads import after_reading
 from tests.reports.conftest import RULES
 from tests.reports.helpers import html_text, word_paragraphs, word_part
 from tests.reports.word_templates import (
@@ -387,8 +388,10 @@ def test_drafts_and_issued_papers_use_the_councils_template_and_an_issued_one_ke
 
 
 def _upload(client, data: bytes, name: str):
-    return client.post("/reports/word-template", data={"template": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    """Upload a template and wait for the scheduler to check it (tests/queued_uploads.py)."""
+    return after_reading(client, client.post(
+        "/reports/word-template", data={"template": (io.BytesIO(data), name)},
+        content_type="multipart/form-data"))
 
 
 def test_administrator_uploads_a_template_sees_its_styles_and_what_it_lacks(client, known):

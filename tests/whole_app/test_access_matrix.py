@@ -133,6 +133,18 @@ def report_run(world: World) -> int:
     return run.id
 
 
+def upload_waiting(world: World) -> int:
+    """A letter uploaded to the world's council, waiting for the scheduler to read it."""
+    from tracker.uploads.models import UploadKind
+    from tracker.uploads.service import queue_upload
+
+    admin = AdminFactory(council=world.council)
+    upload = queue_upload(UploadKind.LETTER, council_id=world.council.id, actor=admin, now=NOW,
+                          data=b"Areas for development", filename="letter.txt")
+    db.session.commit()
+    return upload.id
+
+
 def outbox_message(world: World) -> str:
     """An .eml file in the outbox, addressed to one of the world's council's people."""
     from flask import current_app
@@ -171,6 +183,7 @@ WORLD_MAKERS: dict[str, Callable[[World], int | str]] = {
     "file_format": lambda world: "pdf",
     "question_id": question_makers.question_for_world,
     "reset_secret": reset_secret_for_world,
+    "upload_id": upload_waiting,
 }
 
 

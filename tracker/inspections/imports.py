@@ -1,12 +1,13 @@
 """Importing an inspection letter: read it once into a draft, review it, then create it.
 
-`start_import` reads and parses the document (the pure pipeline in
-`tracker.inspections.importer`) and keeps the proposal in an `ImportDraft`; the review page
-shows the draft and never reads the document again. `confirm_import` then creates, in the
-caller's one transaction, the inspection, its findings, one tracked item per area for
-development, priority action and area for improvement, the actions a committee report lists,
-and the links from repeat findings to the previous inspection's findings; and deletes the
-draft. `cancel_import` deletes the draft and nothing else.
+`queue_letter_upload` keeps an uploaded letter for the scheduler to read
+(tracker.uploads.service), which calls `start_import`: it reads and parses the document (the
+pure pipeline in `tracker.inspections.importer`) and keeps the proposal in an `ImportDraft`;
+the review page shows the draft and never reads the document again. `confirm_import` then
+creates, in the caller's one transaction, the inspection, its findings, one tracked item per
+area for development, priority action and area for improvement, the actions a committee
+report lists, and the links from repeat findings to the previous inspection's findings; and
+deletes the draft. `cancel_import` deletes the draft and nothing else.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ from tracker.inspections.models import (
 from tracker.inspections.service import add_finding, create_inspection
 from tracker.items.models import Item, ItemStatus
 from tracker.items.service import add_action, local_day, record_action_taken, track_finding
+from tracker.uploads.models import UploadKind, UploadReading
+from tracker.uploads.service import queue_upload
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
@@ -306,6 +309,30 @@ def start_import(
         )
     except RuleBroken as error:
         raise RuleBroken(error.message, field="document") from error
+
+
+def queue_letter_upload(
+    council_id: int,
+    *,
+    actor: User,
+    now: datetime,
+    data: bytes,
+    filename: str,
+    max_bytes: int,
+) -> UploadReading:
+    """Keep an uploaded letter to be read by the scheduler (`start_import`, which makes the
+    draft), after the checks that need no reading: the person, an empty file, its size.
+
+    Raises `RuleBroken` on the `document` field for those; nothing is kept then."""
+    from tracker.inspections.importer.extract import check_before_reading
+
+    _check_importer(actor, council_id)
+    try:
+        check_before_reading(data, max_bytes=max_bytes)
+    except ImportProblem as problem:
+        raise RuleBroken(str(problem), field="document") from problem
+    return queue_upload(UploadKind.LETTER, council_id=council_id, actor=actor, now=now,
+                        data=data, filename=clean_filename(filename))
 
 
 def read_uploaded_document(data: bytes, filename: str, *, max_bytes: int) -> str:

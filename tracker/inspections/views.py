@@ -38,7 +38,9 @@ from tracker.items.status import work_out_status
 from tracker.pagination import page_number
 from tracker.permissions import ADMIN_ONLY, ALL_ROLES, allow
 from tracker.settings import settings
-from tracker.web import acting_user, load_or_404
+from tracker.uploads import service as uploads
+from tracker.uploads.models import UploadKind
+from tracker.web import acting_user, id_from_query, load_or_404
 
 bp = Blueprint("inspections", __name__)
 
@@ -184,21 +186,26 @@ def start_import():
     form.document.description = (
         f"A PDF, a Word document (.docx) or a text file, up to {imports.size_words(max_bytes)}"
     )
-    if form.validate_on_submit():
+    refused = uploads.refusal(current_user.council_id, UploadKind.LETTER,
+                              id_from_query(request.args.get("upload")))
+    if refused is not None and request.method == "GET":
+        # The file was refused when the scheduler read it: the form again, with why.
+        form.document.errors = [refused]
+    elif form.validate_on_submit():
         with rules_on_form(form):
             if form.document.data:
                 upload = form.document.data
-                draft = imports.start_import(
+                waiting = imports.queue_letter_upload(
                     current_user.council_id, actor=acting_user(), now=clock.now(),
-                    # One byte over the limit is enough for the importer to refuse it.
+                    # One byte over the limit is enough for it to be refused.
                     data=upload.read(max_bytes + 1), filename=upload.filename or "",
                     max_bytes=max_bytes,
                 )
-            else:
-                draft = imports.start_import_from_text(
-                    current_user.council_id, actor=acting_user(), now=clock.now(),
-                    text=form.text.data, max_bytes=max_bytes,
-                )
+                return redirect(url_for("uploads.progress", upload_id=waiting.id))
+            draft = imports.start_import_from_text(
+                current_user.council_id, actor=acting_user(), now=clock.now(),
+                text=form.text.data, max_bytes=max_bytes,
+            )
             return redirect(url_for("inspections.review_import", draft_id=draft.id))
     return render_template(
         "inspections/import_start.html",

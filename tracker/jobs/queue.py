@@ -101,15 +101,17 @@ def give_up_stale(model: Any, *, now: datetime, why: str) -> None:
     db.session.commit()
 
 
-def claim_next(model: Any, *, now: datetime, **reset: Any) -> tuple[int, int] | None:
-    """Take the oldest waiting report run or evidence pack (setting `reset` as well): its id
-    and the claim's attempt number; None when nothing waits. Commits."""
+def claim_next(model: Any, *, now: datetime, lease: timedelta = ROW_LEASE,
+               **reset: Any) -> tuple[int, int] | None:
+    """Take the oldest waiting report run, evidence pack or upload (setting `reset` as well),
+    leased for `lease`: its id and the claim's attempt number; None when nothing waits.
+    Commits."""
     for row_id in db.session.scalars(
         select(model.id).where(waiting(model, now, MAX_ATTEMPTS))
         .order_by(model.requested_at, model.id).limit(5)
     ).all():
         attempt = claim(model, model.id == row_id, waiting(model, now, MAX_ATTEMPTS), now=now,
-                        lease=ROW_LEASE, started_at=now, **reset)
+                        lease=lease, started_at=now, **reset)
         db.session.commit()
         if attempt is not None:
             return int(row_id), attempt

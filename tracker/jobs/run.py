@@ -158,17 +158,32 @@ def queued_evidence_packs() -> str | None:
     return run_job("evidence-packs", work)
 
 
+def queued_uploads() -> str | None:
+    """Read the uploaded files waiting in the queue (letters, action plans, Word templates),
+    each in its bounded child process, committing each outcome."""
+
+    def work() -> str:
+        from tracker.uploads.service import read_waiting_uploads
+
+        return str(read_waiting_uploads())
+
+    return run_job("upload-queue", work)
+
+
 def unconfirmed_imports() -> str | None:
-    """Remove the imports nobody confirmed within 7 days: letters' drafts and action plans'
-    sheets waiting for review."""
+    """Remove the imports nobody confirmed within 7 days (letters' drafts and action plans'
+    sheets waiting for review), and the uploads read more than a day ago."""
 
     def work() -> str:
         from tracker.inspections.imports import remove_unconfirmed_drafts
         from tracker.plan_import.service import remove_unconfirmed_plan_imports
+        from tracker.uploads.service import remove_old_uploads
 
         drafts = remove_unconfirmed_drafts(clock.now())
         sheets = remove_unconfirmed_plan_imports(clock.now())
-        return f"{drafts} letter drafts and {sheets} action plan sheets removed"
+        uploads = remove_old_uploads(clock.now())
+        return (f"{drafts} letter drafts, {sheets} action plan sheets and {uploads} read "
+                "uploads removed")
 
     return run_job("unconfirmed-imports", work)
 

@@ -22,8 +22,14 @@ for a PDF or issues a report waits seconds, not minutes, and no web request does
 "evidence-packs" makes the evidence packs asked for in the app on the same cadence, under its
 own lock, so a pack that takes minutes to print never holds up a report.
 
+"upload-queue" reads, on the same cadence and under its own lock, the files uploaded in the
+app (an inspection letter, an action plan, a council's Word template), each in the bounded
+child process of tracker.untrusted: the request only keeps the file and shows its progress
+(tracker.uploads.service), so no web request waits for a hostile file's ten seconds.
+
 "unconfirmed-imports" removes, every hour, the letters' drafts and action plans' sheets that
-were uploaded more than 7 days ago and never confirmed.
+were uploaded more than 7 days ago and never confirmed, and the uploads read more than a day
+ago.
 
 "deliveries" sends, every minute (DELIVERY_QUEUE_SECONDS), the emails waiting in the delivery
 log (the day's reminders, report notices, a partner's link) and the failed emails whose
@@ -100,6 +106,13 @@ def scheduled_jobs(settings: Settings) -> list[ScheduledJob]:
             func="tracker.jobs.run:queued_evidence_packs",
             trigger=IntervalTrigger(seconds=queue_seconds, timezone=UK),
             name="Evidence packs asked for in the tracker (a PDF per item, in a zip)",
+            runs=f"Every {queue_seconds} seconds",
+        ),
+        ScheduledJob(
+            id="upload-queue",
+            func="tracker.jobs.run:queued_uploads",
+            trigger=IntervalTrigger(seconds=queue_seconds, timezone=UK),
+            name="Uploaded files read (inspection letters, action plans, Word templates)",
             runs=f"Every {queue_seconds} seconds",
         ),
         ScheduledJob(

@@ -261,6 +261,17 @@ def read_spreadsheet(data: bytes, filename: str, *, max_bytes: int) -> Spreadshe
 
     Raises `SpreadsheetProblem` when the file is empty, too large, not a spreadsheet,
     protected with a password, or has no sheet the tracker can import."""
+    check_before_reading(data, max_bytes=max_bytes)
+    if data.startswith(ZIP_MAGIC):
+        return _read_zip(data, max_bytes)
+    return Spreadsheet(sheets=[_read_csv(data)])
+
+
+def check_before_reading(data: bytes, *, max_bytes: int) -> None:
+    """The checks of `read_spreadsheet` that need no reading, told from the file's size and
+    first bytes: the web request makes them before it keeps the file to be read. Raises
+    `SpreadsheetProblem` for an empty file, one over `max_bytes`, an older Excel file (or one
+    protected with a password) and a PDF."""
     if not data:
         raise SpreadsheetProblem(EMPTY_FILE)
     if len(data) > max_bytes:
@@ -268,8 +279,6 @@ def read_spreadsheet(data: bytes, filename: str, *, max_bytes: int) -> Spreadshe
             f"The file is larger than {_size_words(max_bytes)}: delete what the action plan "
             "does not need, such as pictures or other sheets, and upload it again"
         )
-    if data.startswith(ZIP_MAGIC):
-        return _read_zip(data, max_bytes)
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
             raise SpreadsheetProblem(ENCRYPTED_FILE)
@@ -278,7 +287,6 @@ def read_spreadsheet(data: bytes, filename: str, *, max_bytes: int) -> Spreadshe
         raise SpreadsheetProblem(NOT_A_SPREADSHEET)
     if data.startswith(b"%PDF"):
         raise SpreadsheetProblem(PDF_DOCUMENT)
-    return Spreadsheet(sheets=[_read_csv(data)])
 
 
 def _size_words(max_bytes: int) -> str:

@@ -1,9 +1,11 @@
 """Importing an existing action-plan spreadsheet into an inspection's tracked items.
 
-`start_plan_import` reads the uploaded file once (`tracker.plan_import.reading`) and keeps each
-readable sheet as a `PlanImport` with a column mapping guessed from its headings. The mapping
-page shows the preview (`tracker.plan_import.preview`): every item and action the import
-would create and every row with a problem, each with its cell ("D7") and reason.
+`queue_plan_upload` keeps an uploaded file for the scheduler to read
+(tracker.uploads.service), which calls `start_plan_import`: it reads the file once
+(`tracker.plan_import.reading`) and keeps each readable sheet as a `PlanImport` with a column
+mapping guessed from its headings. The mapping page shows the preview
+(`tracker.plan_import.preview`): every item and action the import would create and every row
+with a problem, each with its cell ("D7") and reason.
 `save_mapping` keeps the columns the administrator chose. `confirm_plan_import` creates the
 items and actions of the rows without problems through the items service, in the caller's one
 transaction, and deletes the import; rows with problems are left out and returned, so the
@@ -55,6 +57,8 @@ from tracker.plan_import.preview import (
     plan_preview,
     sheet_rows,
 )
+from tracker.uploads.models import UploadKind, UploadReading
+from tracker.uploads.service import queue_upload
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +106,30 @@ def read_uploaded_spreadsheet(data: bytes, filename: str, *, max_bytes: int
         logger.error("Reading the action plan %r failed: %s", filename, error)
         raise RuleBroken(reading.DAMAGED, field="spreadsheet") from error
     return reading.spreadsheet_from_data(answer)
+
+
+def queue_plan_upload(
+    inspection: Inspection,
+    *,
+    actor: User,
+    now: datetime,
+    data: bytes,
+    filename: str,
+    max_bytes: int,
+) -> UploadReading:
+    """Keep an uploaded spreadsheet to be read by the scheduler (`start_plan_import`, which
+    keeps its sheets), after the checks that need no reading: the person, an empty file, its
+    size, an older Excel file, a PDF.
+
+    Raises `RuleBroken` on the `spreadsheet` field for those; nothing is kept then."""
+    _check_administrator(actor, inspection.council_id)
+    try:
+        reading.check_before_reading(data, max_bytes=max_bytes)
+    except reading.SpreadsheetProblem as problem:
+        raise RuleBroken(problem.message, field="spreadsheet") from problem
+    return queue_upload(UploadKind.ACTION_PLAN, council_id=inspection.council_id, actor=actor,
+                        now=now, data=data, filename=clean_filename(filename),
+                        inspection_id=inspection.id)
 
 
 def start_plan_import(

@@ -24,7 +24,9 @@ from tracker.plan_import.cells import FIELDS
 from tracker.plan_import.forms import CancelForm, ConfirmForm, MappingForm, PlanUploadForm
 from tracker.plan_import.reading import column_letter
 from tracker.settings import settings
-from tracker.web import acting_user, load_or_404
+from tracker.uploads import service as uploads
+from tracker.uploads.models import UploadKind
+from tracker.web import acting_user, id_from_query, load_or_404
 
 bp = Blueprint("plan_import", __name__)
 
@@ -46,18 +48,22 @@ def start(inspection_id: int):
     form.spreadsheet.description = (
         f"An Excel workbook (.xlsx) or a CSV file, up to {size_words(max_bytes)}"
     )
-    if form.validate_on_submit():
+    refused = uploads.refusal(inspection.council_id, UploadKind.ACTION_PLAN,
+                              id_from_query(request.args.get("upload")),
+                              inspection_id=inspection.id)
+    if refused is not None and request.method == "GET":
+        # The file was refused when the scheduler read it: the form again, with why.
+        form.spreadsheet.errors = [refused]
+    elif form.validate_on_submit():
         upload = form.spreadsheet.data
         with rules_on_form(form):
-            imports, notes = service.start_plan_import(
+            waiting = service.queue_plan_upload(
                 inspection, actor=acting_user(), now=clock.now(),
-                # One byte over the limit is enough for the reader to refuse it.
+                # One byte over the limit is enough for it to be refused.
                 data=upload.read(max_bytes + 1), filename=upload.filename or "",
                 max_bytes=max_bytes,
             )
-            for note in notes:
-                flash(note, "info")
-            return redirect(url_for("plan_import.mapping", plan_import_id=imports[0].id))
+            return redirect(url_for("uploads.progress", upload_id=waiting.id))
     return render_template(
         "plan_import/start.html", form=form, inspection=inspection,
         waiting=service.imports_waiting(inspection),

@@ -24,6 +24,8 @@ from tracker.reports import word_template
 from tracker.reports.models import WordTemplate
 from tracker.reports.word_template import ROLES, TemplateProblem
 from tracker.reports.word_template import Role as PaperPart
+from tracker.uploads.models import UploadKind, UploadReading
+from tracker.uploads.service import queue_upload
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,22 @@ def template_for_committee(committee_id: int) -> bytes | None:
     return db.session.scalars(
         select(WordTemplate.data).join(Committee, Committee.council_id == WordTemplate.council_id)
         .where(Committee.id == committee_id)).first()
+
+
+def queue_template_upload(council_id: int, *, actor: User, now: datetime, data: bytes,
+                          filename: str) -> UploadReading:
+    """Keep an uploaded template to be checked by the scheduler (`save_council_template`,
+    which makes it the council's), after the checks that need no reading: the person, an
+    empty file, its size, a file that is plainly not a Word document.
+
+    Raises `RuleBroken` on the `template` field for those; nothing is kept then."""
+    _check_administrator(actor, council_id)
+    try:
+        word_template.check_before_reading(data, filename)
+    except TemplateProblem as problem:
+        raise RuleBroken(problem.message, field="template") from problem
+    return queue_upload(UploadKind.WORD_TEMPLATE, council_id=council_id, actor=actor, now=now,
+                        data=data, filename=clean_filename(filename))
 
 
 def save_council_template(council_id: int, *, actor: User, now: datetime, data: bytes,

@@ -6,7 +6,7 @@ Its routes join the reports blueprint (imported where the blueprints are registe
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -16,7 +16,9 @@ from tracker.permissions import ADMIN_ONLY, allow
 from tracker.reports import template_settings, word_template
 from tracker.reports.template_forms import StandardTemplateForm, WordTemplateForm
 from tracker.reports.views import bp
-from tracker.web import acting_user
+from tracker.uploads import service as uploads
+from tracker.uploads.models import UploadKind
+from tracker.web import acting_user, id_from_query
 
 _TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -42,7 +44,14 @@ def _page(form: WordTemplateForm, status: int = 200) -> ResponseReturnValue:
 @bp.route("/reports/word-template")
 @allow(ADMIN_ONLY)
 def word_template_page() -> ResponseReturnValue:
-    return _page(WordTemplateForm(formdata=None))
+    form = WordTemplateForm(formdata=None)
+    refused = uploads.refusal(current_user.council_id, UploadKind.WORD_TEMPLATE,
+                              id_from_query(request.args.get("upload")))
+    if refused is not None:
+        # The file was refused when the scheduler checked it: the form again, with why.
+        form.template.errors = [refused]
+        return _page(form, page_status(form))
+    return _page(form)
 
 
 @bp.route("/reports/word-template", methods=["POST"])
@@ -52,12 +61,11 @@ def upload_word_template() -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.template.data
         with rules_on_form(form):
-            record = template_settings.save_council_template(
+            waiting = template_settings.queue_template_upload(
                 current_user.council_id, actor=acting_user(), now=clock.now(),
-                # One byte over the limit is enough for the check to refuse it.
+                # One byte over the limit is enough for it to be refused.
                 data=upload.read(word_template.MAX_BYTES + 1), filename=upload.filename or "")
-            flash(f"Progress reports now use the template {record.filename}", "success")
-            return redirect(url_for("reports.word_template_page"))
+            return redirect(url_for("uploads.progress", upload_id=waiting.id))
     return _page(form, page_status(form))
 
 

@@ -135,6 +135,15 @@ def check_template(data: bytes, filename: str) -> TemplateCheck:
     MAX_BYTES, anything that is not a Word document or template (an older .doc, a PDF, a
     spreadsheet), a macro-enabled file, a damaged one, and one that cannot be read within
     `tracker.untrusted`'s memory limit and CHECK_SECONDS."""
+    check_before_reading(data, filename)
+    return _check_in_child(data)
+
+
+def check_before_reading(data: bytes, filename: str) -> None:
+    """The checks of `check_template` that need no reading, told from the file's size and
+    first bytes: the web request makes them before it keeps the file to be read. Raises
+    TemplateProblem for an empty file, one over MAX_BYTES, an older .doc and anything that is
+    not a zip package."""
     name = (filename or "").lower()
     if not data:
         raise TemplateProblem("The file is empty. Choose the council's Word template and "
@@ -155,12 +164,11 @@ def check_template(data: bytes, filename: str) -> TemplateCheck:
         raise TemplateProblem(
             f"This file is {named}not a Word document or template. Upload the council's "
             "template as a Word Template (.dotx) or Word Document (.docx).")
-    return _check_in_child(data)
 
 
 def _check_in_child(data: bytes) -> TemplateCheck:
-    # A fresh interpreter, not a fork of the web worker (tracker.untrusted): it holds nothing
-    # of the app's, and its limits end it, not the web process.
+    # A fresh interpreter, not a fork of the scheduler (tracker.untrusted): it holds nothing
+    # of the app's, and its limits end it, not the scheduler.
     try:
         answer = untrusted.read_untrusted("word-template", data, seconds=CHECK_SECONDS)
     except untrusted.Refused as refused:

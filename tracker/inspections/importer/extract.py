@@ -37,13 +37,10 @@ _DAMAGED_ZIP = (
 DAMAGED_MESSAGES = (_DAMAGED_ZIP, docx.DAMAGED, pdf.DAMAGED)
 
 
-def read_document(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> str:
-    """The text of a .pdf, .docx or .txt document, judged by its content, not its name.
-
-    Raises ImportProblem, with a message that says what to do, for an empty file, a file
-    over `max_bytes`, a PDF that cannot be read or has no text (a scan), a file named .docx
-    that is not a Word document, and anything else that is not text."""
-    name = (filename or "").lower()
+def check_before_reading(data: bytes, *, max_bytes: int = MAX_BYTES) -> None:
+    """The checks of `read_document` that need no reading: the web request makes them before
+    it keeps the file to be read. Raises ImportProblem for an empty file and a file over
+    `max_bytes`."""
     if not data or not data.strip():
         raise ImportProblem(
             "The file is empty. Check that you chose the right file, and upload it again."
@@ -54,6 +51,16 @@ def read_document(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> 
             f"{_megabytes(max_bytes)}. Upload the letter or report on its own, without "
             "attachments."
         )
+
+
+def read_document(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a .pdf, .docx or .txt document, judged by its content, not its name.
+
+    Raises ImportProblem, with a message that says what to do, for an empty file, a file
+    over `max_bytes`, a PDF that cannot be read or has no text (a scan), a file named .docx
+    that is not a Word document, and anything else that is not text."""
+    name = (filename or "").lower()
+    check_before_reading(data, max_bytes=max_bytes)
     # The PDF header may follow a little junk (the format allows 1024 bytes of it).
     header = data.find(b"%PDF-", 0, 1024)
     if header == 0 or (header > 0 and (name.endswith(".pdf") or not data[:header].strip())):
