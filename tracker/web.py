@@ -235,6 +235,16 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+# The headers every response carries (unless it sets its own), in the order they are added.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+)
+
 
 @permissions.allow(permissions.PUBLIC)
 def health() -> Response:
@@ -308,19 +318,18 @@ def register_request_handling(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        # A download that sets its own policy (the report's HTML file) keeps it.
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy",
-                                    "camera=(), microphone=(), geolocation=(), payment=()")
-        if app.config["SESSION_COOKIE_SECURE"]:
+        # Each is added unless the response has its own: a download that sets its own policy
+        # (the report's HTML file) keeps it. The names present are read once.
+        headers = response.headers
+        present = {name.lower() for name, _ in headers}
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if app.config["SESSION_COOKIE_SECURE"] and "strict-transport-security" not in present:
             # Served over HTTPS: browsers keep to HTTPS for a year.
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+            headers.add("Strict-Transport-Security", "max-age=31536000")
+        if response.mimetype == "text/html" and "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")
         return response
 
     @app.errorhandler(CSRFError)
