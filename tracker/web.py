@@ -159,7 +159,7 @@ class LayoutLinks:
 def layout_links() -> LayoutLinks:
     """The layout's links for this request. They depend on nothing a request carries but the
     address the app is served under (its script root), so they are made once per process
-    for each: building a URL is about 30 microseconds, and the layout has fifteen."""
+    for each, not fifteen times a page (3 to 7 microseconds a link)."""
     return _layout_links(current_app._get_current_object(), request.script_root)
 
 
@@ -265,11 +265,16 @@ def register_request_handling(app: Flask) -> None:
     def refuse_nul_characters() -> None:
         # No person types a NUL character, and PostgreSQL cannot store one in text: not in
         # any name or value (every value of a repeated field), nor in an uploaded file's name.
-        texts = [text for values in (request.args, request.form)
-                 for name, items in values.lists() for text in (name, *items)]
-        texts += [upload.filename or "" for _, uploads in request.files.lists()
-                  for upload in uploads]
-        if any("\x00" in text for text in texts):
+        # A request without a content type has no form or files (werkzeug parses a body only
+        # then), so only its query string is read.
+        sources = (request.args, request.form) if request.want_form_data_parsed else (
+            request.args,)
+        if any("\x00" in name or any("\x00" in text for text in items)
+               for values in sources for name, items in values.lists()):
+            abort(400)
+        if request.want_form_data_parsed and any(
+                "\x00" in (upload.filename or "")
+                for _, uploads in request.files.lists() for upload in uploads):
             abort(400)
 
     @app.before_request
