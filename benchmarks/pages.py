@@ -60,6 +60,8 @@ def _demo_pages(db) -> tuple[str, dict[str, tuple[str, int]]]:
         "update form": (f"/actions/{action_id}/update", admin_id),
         "my actions": ("/my-actions", owner_id),
         "inspection page": (f"/inspections/{inspection_id}", admin_id),
+        "health, signed in": ("/health", admin_id),
+        "status rule page": ("/how-status-is-worked-out", admin_id),
     }
 
 
@@ -133,6 +135,10 @@ def bench_pages(db, app, scale: float,
         "draft report, largest": (f"/committees/{largest_id}/report", admin_id),
         "users list": ("/users", admin_id),
         "reminders admin": ("/admin/reminders", admin_id),
+        # What every signed-in page pays besides its own work: the health check (the session
+        # and the person, no page) and a page that reads nothing of its own (the layout).
+        "health, signed in": ("/health", manager_id),
+        "status rule page": ("/how-status-is-worked-out", manager_id),
     }
 
 
