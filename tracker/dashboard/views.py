@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Callable
+
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from tracker import clock
@@ -22,6 +24,18 @@ bp = Blueprint("dashboard", __name__)
 
 # Each list on the dashboard shows this many rows and links to the rest.
 SHOWN = 10
+
+# An id no record has, in an address made once and filled in for each row.
+_ANY_ID = 987_654_321_012_345
+
+
+def address_for_any(endpoint: str, key: str) -> Callable[[int], str]:
+    """The address of `endpoint` for any id (its one parameter `key`), made by one `url_for`:
+    the same address as `url_for(endpoint, key=id)` for each row of a list, without building
+    it afresh for each (some 50 rows on the dashboard, each `url_for` a tenth of a
+    millisecond)."""
+    before, _, after = url_for(endpoint, **{key: _ANY_ID}).rpartition(str(_ANY_ID))
+    return lambda record_id: f"{before}{int(record_id)}{after}"
 
 
 @bp.route("/")
@@ -64,6 +78,7 @@ def home():
         questions=questions_waiting_for(current_user, today, limit=SHOWN) if staff else None,
         # A councillor's committees, each with the latest paper it was sent.
         papers=latest_papers_of_member(current_user) if not staff else [],
+        address=address_for_any,
     )
 
 
