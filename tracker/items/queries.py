@@ -812,15 +812,18 @@ def _requests_waiting_for(model: type[RequestModel], council_id: Any, decider_id
     """Requests of one kind that wait for the decision of this person (`decider_id`), as
     lead officer or, when `admin`, as administrator; none if they `decides` none of this
     kind."""
-    # The council is the one each action keeps; the item is joined only for its lead officer.
-    query = (
-        select(model).join(model.action)
-        .where(Action.council_id == council_id, model.state == RequestState.PENDING,
-               true() if decides else false())
-    )
-    if not admin:
-        query = query.join(Action.item).where(Item.lead_officer_id == decider_id)
-    return query
+    query = select(model).where(model.state == RequestState.PENDING,
+                                true() if decides else false())
+    if admin:
+        # Every request of the council, by the council its action keeps, looked up for each
+        # waiting request (a few hundred at most): PostgreSQL joins a subquery written this
+        # way row by row, where a join made it read every action of the council.
+        return query.where(select(Action.council_id).where(Action.id == model.action_id)
+                           .scalar_subquery() == council_id)
+    # The requests on the actions of the items this person leads (the database starts from
+    # their items).
+    return (query.join(model.action).join(Action.item)
+            .where(Action.council_id == council_id, Item.lead_officer_id == decider_id))
 
 
 def _waiting_for(
@@ -924,14 +927,18 @@ def pending_cancellations_for(
 
 @cache
 def _sign_off_statement(*, admin: bool, limit: int) -> Select[Any]:
-    query = (
-        select(Item.id, Item.title, func.count().over())
+    # The items waiting are chosen and counted in a subquery of their own, by the index of
+    # items by council and status, before the first are taken in order: ordered at once,
+    # PostgreSQL read every item of the council along the primary key instead.
+    waiting = (
+        select(Item.id, Item.title, func.count().over().label("total"))
         .where(Item.council_id == _COUNCIL, Item.status == ItemStatus.AWAITING_SIGN_OFF)
         .where(or_(Item.marked_complete_by_id.is_(None), Item.marked_complete_by_id != _PERSON))
-        .order_by(Item.id)
-        .limit(limit)
     )
-    return query if admin else query.where(Item.lead_officer_id == _PERSON)
+    if not admin:
+        waiting = waiting.where(Item.lead_officer_id == _PERSON)
+    chosen = waiting.subquery("waiting")
+    return select(chosen.c.id, chosen.c.title, chosen.c.total).order_by(chosen.c.id).limit(limit)
 
 
 def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[ItemLink]:
