@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -86,3 +86,25 @@ def test_working_days_between_two_dates_counts_forwards_and_backwards():
     assert working_days_between(date(2026, 9, 7), date(2026, 9, 7)) == 0
     start = date(2025, 12, 22)
     assert working_days_between(start, add_working_days(start, 70)) == 70
+
+
+def _step_by_day(start: date, count: int) -> date:
+    """The answer as the statutory clock was first counted: one day at a time."""
+    day = start
+    while count > 0:
+        day += timedelta(days=1)
+        count -= is_working_day(day)
+    return day
+
+
+def test_counting_a_week_at_a_time_gives_the_same_days_as_counting_day_by_day():
+    # Every start day of two years that cross Christmas, Easter and the late May and August
+    # bank holidays, starting on weekends and holidays too, and counts up to five months.
+    start = date(2025, 11, 1)
+    for offset in range(0, 730, 3):
+        day = start + timedelta(days=offset)
+        for count in (0, 1, 4, 5, 6, 20, 70, 101):
+            due = add_working_days(day, count)
+            assert due == _step_by_day(day, count), (day, count)
+            assert working_days_between(day, due) == count, (day, count)
+            assert working_days_between(due, day) == -count, (day, count)

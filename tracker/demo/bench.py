@@ -160,6 +160,8 @@ class _Builder:
         self.today, self.now = today, now
         self.slug = _slug(council_name.replace("County Council", "").replace("Council", ""))
         self.council_name = council_name
+        # The council's id, once it is made: items and actions keep it.
+        self.council_id = 0
         self.password_hash = password_hash
         self.ids = ids
         self.rows = _Rows()
@@ -435,7 +437,7 @@ class _Builder:
             target = self.today + timedelta(days=rng.randint(30, 500)) \
                 if rng.random() > 0.1 else None
         row = {
-            "id": item_id, "finding_id": finding_id,
+            "id": item_id, "finding_id": finding_id, "council_id": self.council_id,
             "title": f"{subject}: {rng.choice(vocab.THEMES).lower()}"[:200],
             "lead_officer_id": lead, "theme": rng.choice(vocab.THEMES),
             "priority": rng.choices(list(Priority), [3, 5, 2])[0],
@@ -549,7 +551,7 @@ class _Builder:
         rng = self.rng
         action_id = self.ids.take("action")
         row = {
-            "id": action_id, "item_id": item_id,
+            "id": action_id, "item_id": item_id, "council_id": self.council_id,
             "description": f"{rng.choice(vocab.ACTION_VERBS)} {subject.lower()} "
                            f"({rng.choice(vocab.THEMES).lower()}, step {number + 1})",
             "owner_id": owner, "due_date": due, "original_due_date": due, "status": status,
@@ -918,6 +920,7 @@ def build_bench_data(scale: float, *, council_name: str | None, today: date, now
     ids = _next_ids()
     builder = _Builder(scale=scale, council_name=council_name, today=today, now=now,
                        password_hash=generate_password_hash(password), ids=ids)
+    builder.council_id = council.id
     builder.people(council.id)
     inspections = builder.inspections(council.id)
     builder.items(inspections)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import Connection, Date, ForeignKey, Index, String, Text, event, select
+from sqlalchemy.orm import Mapped, Mapper, declared_attr, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
 from tracker.extensions import db
@@ -77,6 +77,12 @@ class Item(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), unique=True)
+    # The council of its finding's inspection, kept on the item when it is made (it never
+    # changes), so the dashboard's counts read the council's items without joining the
+    # finding and the inspection. A copy, so no foreign key (SQLite adds a column with one
+    # only by rebuilding the table, which the tables referring to items refuse); nullable for
+    # the same reason (migration 0026 fills it for every item).
+    council_id: Mapped[int | None] = mapped_column()
     title: Mapped[str] = mapped_column(String(200))
     lead_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     theme: Mapped[str] = mapped_column(String(100), default="")
@@ -125,6 +131,12 @@ class Item(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # The council's items with all the status rule and the dashboard's counts read of them:
+    # the counts read this index alone. Its leading columns find the items awaiting sign-off.
+    __table_args__ = (Index("ix_item_council_status", "council_id", "status", "priority",
+                            "lead_officer_id", "target_date", "rag_override",
+                            "earliest_open_due", "earliest_not_started_due",
+                            "open_actions", "complete_actions", "moved_actions"),)
 
 
 class Action(db.Model):
@@ -134,6 +146,10 @@ class Action(db.Model):
     # Setting either reads the old value first (active history), so the item an action leaves
     # has its kept facts worked out again too (`tracker.items.facts`).
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True, active_history=True)
+    # Its item's council, kept when it is made (an action never leaves its item's council), so
+    # the council's overdue actions are one range of an index, with no join to the item. A
+    # copy, as the item's is (no foreign key; nullable only for SQLite's sake).
+    council_id: Mapped[int | None] = mapped_column()
     description: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     due_date: Mapped[date] = mapped_column(Date, index=True)
@@ -159,8 +175,11 @@ class Action(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
-    # Overdue actions (open, due before today), the longest overdue first: one range of it.
-    __table_args__ = (Index("ix_action_status_due_date", "status", "due_date"),)
+    # Overdue actions (open, due before today), the longest overdue first: one range of it;
+    # and the same within one council, which counts them from the index alone.
+    __table_args__ = (Index("ix_action_status_due_date", "status", "due_date"),
+                      Index("ix_action_council_status_due_date", "council_id", "status",
+                            "due_date"))
 
     @property
     def is_open(self) -> bool:
@@ -169,6 +188,27 @@ class Action(db.Model):
     @property
     def date_moved(self) -> bool:
         return self.due_date != self.original_due_date
+
+
+@event.listens_for(Item, "before_insert")
+def _item_keeps_its_council(mapper: Mapper[Any], connection: Connection, item: Item) -> None:
+    """An item made without its council (the services set it) takes its inspection's."""
+    if item.council_id is None:
+        finding, inspection = (db.metadata.tables[name] for name in ("finding", "inspection"))
+        item.council_id = connection.scalar(
+            select(inspection.c.council_id)
+            .join(finding, finding.c.inspection_id == inspection.c.id)
+            .where(finding.c.id == item.finding_id))
+
+
+@event.listens_for(Action, "before_insert")
+def _action_keeps_its_council(mapper: Mapper[Any], connection: Connection,
+                              action: Action) -> None:
+    """An action made without its council (the services set it) takes its item's."""
+    if action.council_id is None:
+        item = Item.__table__
+        action.council_id = connection.scalar(
+            select(item.c.council_id).where(item.c.id == action.item_id))
 
 
 class RequestState(enum.Enum):

@@ -703,9 +703,11 @@ class OverdueAction:
 
 def _overdue(query: Select[Any], council_id: int | BindParameter[Any],
              today: date | BindParameter[Any]) -> Select[Any]:
-    """Narrow a query that selects actions to the council's open actions past their due date."""
-    return _within_council(query, council_id).where(
-        Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
+    """Narrow a query that selects actions to the council's open actions past their due date:
+    by the council each action keeps, so that the index of actions by council, status and due
+    date holds them all (no join to their items)."""
+    return query.where(Action.council_id == council_id,
+                       Action.status.in_(OPEN_ACTION_STATUSES), Action.due_date < today)
 
 
 # Statements built once. The dashboard asks a dozen small questions on every request, and
@@ -721,13 +723,14 @@ _TODAY = bindparam("today", type_=Date)
 @cache
 def _overdue_statement(limit: int | None) -> Select[Any]:
     # The actions of each open status are chosen apart, each in the order of the index of
-    # actions by status and due date (and id), so the database reads the first `limit` of
-    # each and stops, rather than sorting every overdue action of the council (about a
-    # thousand at ten times a large county); the two short lists are then merged.
+    # actions by council, status and due date (and id), so the database reads the first
+    # `limit` of each and stops, rather than sorting every overdue action of the council
+    # (about a thousand at ten times a large county); the two short lists are then merged.
     chosen = union_all(*(
         select(
-            _within_council(select(Action.id, Action.due_date), _COUNCIL)
-            .where(Action.status == status, Action.due_date < _TODAY)
+            select(Action.id, Action.due_date)
+            .where(Action.council_id == _COUNCIL, Action.status == status,
+                   Action.due_date < _TODAY)
             .order_by(Action.due_date, Action.id).limit(limit).subquery())
         for status in OPEN_ACTION_STATUSES
     )).subquery("overdue")
@@ -753,10 +756,10 @@ def overdue_actions(council_id: int, today: date, limit: int | None = None
 def _owned_overdue_statement(limit: int) -> Select[Any]:
     # "Open" is written as "neither complete nor cancelled" so that the database finds the
     # actions by their owner (a few hundred at most) rather than by status and date (every
-    # overdue action of the council).
-    return (_within_council(select(Action.id, Action.description, Action.due_date,
-                                   func.count().over().label("total")), _COUNCIL)
-            .where(Action.owner_id == _PERSON,
+    # overdue action of the council); the council is the one each action keeps.
+    return (select(Action.id, Action.description, Action.due_date,
+                   func.count().over().label("total"))
+            .where(Action.council_id == _COUNCIL, Action.owner_id == _PERSON,
                    Action.status.not_in([ActionStatus.COMPLETE, ActionStatus.CANCELLED]),
                    Action.due_date < _TODAY)
             .order_by(Action.due_date, Action.id)
@@ -809,13 +812,18 @@ def _requests_waiting_for(model: type[RequestModel], council_id: Any, decider_id
     """Requests of one kind that wait for the decision of this person (`decider_id`), as
     lead officer or, when `admin`, as administrator; none if they `decides` none of this
     kind."""
-    query = (
-        _within_council(select(model).join(model.action), council_id)
-        .where(model.state == RequestState.PENDING, true() if decides else false())
-    )
-    if not admin:
-        query = query.where(Item.lead_officer_id == decider_id)
-    return query
+    query = select(model).where(model.state == RequestState.PENDING,
+                                true() if decides else false())
+    if admin:
+        # Every request of the council, by the council its action keeps, looked up for each
+        # waiting request (a few hundred at most): PostgreSQL joins a subquery written this
+        # way row by row, where a join made it read every action of the council.
+        return query.where(select(Action.council_id).where(Action.id == model.action_id)
+                           .scalar_subquery() == council_id)
+    # The requests on the actions of the items this person leads (the database starts from
+    # their items).
+    return (query.join(model.action).join(Action.item)
+            .where(Action.council_id == council_id, Item.lead_officer_id == decider_id))
 
 
 def _waiting_for(
@@ -919,14 +927,18 @@ def pending_cancellations_for(
 
 @cache
 def _sign_off_statement(*, admin: bool, limit: int) -> Select[Any]:
-    query = (
-        select(Item.id, Item.title, func.count().over())
-        .where(_item_of_council(_COUNCIL), Item.status == ItemStatus.AWAITING_SIGN_OFF)
+    # The items waiting are chosen and counted in a subquery of their own, by the index of
+    # items by council and status, before the first are taken in order: ordered at once,
+    # PostgreSQL read every item of the council along the primary key instead.
+    waiting = (
+        select(Item.id, Item.title, func.count().over().label("total"))
+        .where(Item.council_id == _COUNCIL, Item.status == ItemStatus.AWAITING_SIGN_OFF)
         .where(or_(Item.marked_complete_by_id.is_(None), Item.marked_complete_by_id != _PERSON))
-        .order_by(Item.id)
-        .limit(limit)
     )
-    return query if admin else query.where(Item.lead_officer_id == _PERSON)
+    if not admin:
+        waiting = waiting.where(Item.lead_officer_id == _PERSON)
+    chosen = waiting.subquery("waiting")
+    return select(chosen.c.id, chosen.c.title, chosen.c.total).order_by(chosen.c.id).limit(limit)
 
 
 def items_awaiting_sign_off_by(user: User, *, limit: int = 10) -> Page[ItemLink]:
@@ -954,11 +966,14 @@ class Summary:
 
 @cache
 def _summary_statement() -> Select[Any]:
-    statuses = items_of_council(_COUNCIL).with_only_columns(
+    # The council's items by the council each keeps: the index of items by council holds every
+    # column read here, so no item row, finding or inspection is read.
+    statuses = select(
         Item.priority.label("priority"), shown_status().label("status"),
         Item.open_actions, Item.complete_actions, Item.moved_actions,
-    ).subquery("item_statuses")
-    overdue = _overdue(select(func.count(Action.id)), _COUNCIL, _TODAY).scalar_subquery()
+    ).where(Item.council_id == _COUNCIL).subquery("item_statuses")
+    overdue = _overdue(select(func.count()).select_from(Action), _COUNCIL,
+                       _TODAY).scalar_subquery()
     return (select(statuses.c.priority, statuses.c.status, func.count().label("items"),
                    *(func.sum(statuses.c[name]).label(name)
                      for name in ("open_actions", "complete_actions", "moved_actions")),
@@ -971,7 +986,7 @@ def council_summary(council_id: int, today: date, rules: StatusRules) -> Summary
     the status worked out by the database from the items' own columns (no item or action is
     loaded). The open, complete and moved actions are summed from what each item keeps; the
     overdue ones, which the date alone changes, are counted in the same statement (a
-    subquery over the actions)."""
+    subquery that reads the index of actions by council, status and due date alone)."""
     by_status: Counter[ShownStatus] = Counter()
     by_priority: dict[Priority, Counter[ShownStatus]] = {p: Counter() for p in Priority}
     actions: Counter[str] = Counter()

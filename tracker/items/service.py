@@ -234,6 +234,7 @@ def track_finding(
         )
     item = Item(
         finding=finding,
+        council_id=finding.inspection.council_id,
         title=title.strip(),
         lead_officer=lead_officer,
         theme=theme.strip(),
@@ -411,6 +412,7 @@ def _new_action(
 ) -> Action:
     action = Action(
         item=item,
+        council_id=item.council_id,
         description=description.strip(),
         owner=owner,
         due_date=due_date,
