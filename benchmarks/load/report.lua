@@ -2,7 +2,7 @@
 -- Latencies are in microseconds; "failed" counts connection errors, timeouts and answers of
 -- 400 or more (wrk counts those as status errors).
 -- With a file's path after `--` (the mixed load), the number of answers so far is written to
--- that file as they come, so that the updater (update.lua) can keep its posts to their share.
+-- that file as they come, so that the updater (run.py's `Updater`) can keep its posts to their share.
 local count_file, answered = nil, 0
 
 function init(args)

@@ -21,7 +21,7 @@ Two loads, one after the other on the same server (issue 19):
 - mixed: one client of the eight updates actions while the others ask for the page, paced so
   that 5 % of all requests are updates (it asks for the next form once the page has answered
   its share of requests since the run began, so the share holds for fast and slow pages).
-  An update is made as a person makes it, through the real form (benchmarks/load/update.lua):
+  An update is made as a person makes it, through the real form (`Updater` below):
   the update form is read, then posted with its CSRF token and the action's version, as the
   busiest manager, over that manager's open actions.
 
@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import http.cookiejar
 import json
 import os
@@ -51,6 +52,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -64,7 +66,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 LUA = Path(__file__).resolve().parent / "report.lua"
-UPDATE_LUA = Path(__file__).resolve().parent / "update.lua"
 VENV_BIN = Path(sys.executable).parent
 
 # The pages issues 6 and 19 name, by their name in benchmarks/pages.py, and the label printed here.
@@ -352,32 +353,105 @@ def result_of(label: str, summary: dict) -> Result:
                   summary["p99_us"] / 1000, summary["failed"])
 
 
+class Updater(threading.Thread):
+    """The updating client of the mixed load: it reads an action's update form and posts it
+    with its CSRF token and the action's version, as a person does, over the update forms in
+    turn. It keeps pace with the page's answers as they come (report.lua writes their count to
+    a file): it asks for the next form once the page has had `pages_per_post` answers for each
+    update so far.
+
+    Each request has a connection of its own, opened when the request is ready and written at
+    once, as nginx talks to gunicorn. (wrk, asked to wait between requests, opens the next
+    connection first and waits with it open: a gunicorn worker with one thread then waits on
+    it, with every request behind it.)"""
+
+    def __init__(self, base: str, cookie: str, forms: list[str], *, pages_per_post: float,
+                 count_file: Path) -> None:
+        super().__init__(name="updater", daemon=True)
+        self.address = urllib.parse.urlsplit(base)
+        self.headers = {"Cookie": cookie, "User-Agent": USER_AGENT, "Connection": "close"}
+        self.forms, self.pages_per_post, self.count_file = forms, pages_per_post, count_file
+        self.stopping = threading.Event()
+        self.latencies: list[float] = []
+        self.posted = self.saved = self.refused = self.failed = 0
+
+    def _ask(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = dict(self.headers)
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(self.address.hostname, self.address.port,
+                                                timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+        finally:
+            connection.close()
+        self.latencies.append(time.perf_counter() - started)
+        return response.status, text
+
+    def _page_answers(self) -> int:
+        # A read while report.lua rewrites the file finds it empty: not yet, then.
+        text = self.count_file.read_text().strip()
+        return int(text) if text.isdigit() else 0
+
+    def _update(self, path: str) -> None:
+        status, form = self._ask("GET", path)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+        version = re.search(r'name="version"[^>]*value="(\d+)"', form)
+        if status != 200 or token is None or version is None:
+            self.refused += 1
+            return
+        self.posted += 1
+        status, _ = self._ask("POST", path, urllib.parse.urlencode({
+            "csrf_token": token.group(1), "version": version.group(1),
+            "status": "in progress", "commentary": "Update made by the load benchmark"}))
+        # Saved: the form redirects to where the person came from. Anything else is a refusal
+        # (a conflict, a form error), which the benchmark must not have.
+        if status in (302, 303):
+            self.saved += 1
+        else:
+            self.refused += 1
+
+    def run(self) -> None:
+        made = 0
+        while not self.stopping.is_set():
+            if self._page_answers() < (made + 1) * self.pages_per_post:
+                self.stopping.wait(0.01)
+                continue
+            try:
+                self._update(self.forms[made % len(self.forms)])
+            except OSError:
+                self.failed += 1
+            made += 1
+
+    def outcome(self) -> Updates:
+        latencies = sorted(self.latencies)
+        p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else 0.0
+        return Updates(len(latencies), p95, self.posted, self.saved, self.refused, self.failed)
+
+
 def run_mixed(base: str, page: Page, cookie: str | None, updater_cookie: str,
-              update_forms: list[str], *, seconds: int, clients: int,
-              plain_per_second: float, folder: str) -> Result:
+              update_forms: list[str], *, seconds: int, clients: int, folder: str) -> Result:
     """The page driven by all clients but one, while that one updates actions through the form
     so that updates are `UPDATE_SHARE` of all requests (each update is two requests: the form
-    read, then posted). The updater keeps pace with the page's answers as they come (the page's
-    load writes their count to a file), starting from a guess made from its plain throughput."""
+    read, then posted)."""
     # posts = share x (page requests + 2 x posts), so one post for every
     # (1 - 2 x share) / share page requests.
     pages_per_post = (1 - 2 * UPDATE_SHARE) / UPDATE_SHARE
-    first_pause = pages_per_post / max(plain_per_second, 0.1)
     count_file = Path(folder) / "page-answers"
     count_file.write_text("0")
-    updater = subprocess.Popen(
-        [*wrk_command(base, update_forms[0], updater_cookie, seconds=seconds, clients=1,
-                      script=UPDATE_LUA), "--", f"{pages_per_post:g}", str(count_file),
-         f"{first_pause:.4f}", *update_forms],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    result = run_wrk(base, page, cookie, seconds=seconds, clients=clients - 1,
-                     count_file=count_file)
-    out, err = updater.communicate()
-    if updater.returncode:
-        raise SystemExit(f"wrk (updates) failed: {err}")
-    made = json.loads(out.strip().splitlines()[-1])
-    result.updates = Updates(made["requests"], made["p95_us"] / 1000, made["posted"],
-                             made["saved"], made["refused"], made["failed"])
+    updater = Updater(base, updater_cookie, update_forms, pages_per_post=pages_per_post,
+                      count_file=count_file)
+    updater.start()
+    try:
+        result = run_wrk(base, page, cookie, seconds=seconds, clients=clients - 1,
+                         count_file=count_file)
+    finally:
+        updater.stopping.set()
+        updater.join()
+    result.updates = updater.outcome()
     return result
 
 
@@ -459,11 +533,10 @@ def serve_and_drive(database_url: str, folder: str, bench: Bench, password: str,
                     clients=options.clients)))
             if options.load in ("mixed", "both") and page.label not in (HEALTH,
                                                                         HEALTH_ANONYMOUS):
-                pace = plain[-1].per_second if options.load == "both" else 50.0
                 mixed.append(with_cpu(master, partial(
                     run_mixed, base, page, cookie, cookies[bench.updater_email],
                     bench.update_forms, seconds=options.seconds, clients=options.clients,
-                    plain_per_second=pace, folder=folder)))
+                    folder=folder)))
         first, last = plain[0], plain.pop()
         if last.per_second > first.per_second:
             plain[0] = last
