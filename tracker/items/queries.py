@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     false,
     func,
+    literal,
     or_,
     select,
     true,
@@ -600,22 +601,31 @@ def _listed(row: Any) -> ListedItem:
 
 
 def themes_in_use(council_id: int) -> list[str]:
-    """The themes items have been given, for the filter list."""
+    """The themes items have been given, for the filter list, in order, each once."""
     return list(db.session.scalars(_themes_in_use(), {"council_id": council_id}))
 
 
 @cache
 def _themes_in_use() -> Select[tuple[str]]:
     """`themes_in_use`'s statement, built once (the council's id bound as `council_id`): the
-    items list reads it on every request."""
-    return (
-        select(Item.theme)
-        .join(Item.finding)
-        .join(Finding.inspection)
-        .where(Inspection.council_id == bindparam("council_id"), Item.theme != "")
-        .distinct()
-        .order_by(Item.theme)
-    )
+    items list reads it on every request. It walks the index of items by theme, reading one
+    item of the council for each theme and skipping to the next (a recursive CTE: the first
+    theme after the empty one, then the first after that, until none is left), where a
+    DISTINCT read every item of the council."""
+    council = bindparam("council_id")
+
+    def first_theme_after(theme: ColumnElement[Any]) -> ColumnElement[Any]:
+        return (select(Item.theme)
+                .where(Item.theme > theme, _item_of_council(council))
+                .order_by(Item.theme)
+                .limit(1)
+                .scalar_subquery())
+
+    themes = select(first_theme_after(literal("")).label("theme")).cte("themes",
+                                                                       recursive=True)
+    themes = themes.union_all(
+        select(first_theme_after(themes.c.theme)).where(themes.c.theme.is_not(None)))
+    return select(themes.c.theme).where(themes.c.theme.is_not(None))
 
 
 # The groups of My actions, in the order they are listed.
