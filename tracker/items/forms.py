@@ -19,8 +19,8 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, Optiona
 from tracker.forms import (
     CharacterCount,
     ChoiceSelectField,
-    LongSelectField,
     GovDateField,
+    LongSelectField,
     TrackerForm,
     enum_choices,
 )

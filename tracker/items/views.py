@@ -15,8 +15,8 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
-from tracker.addresses import row_address
 from tracker.accounts.service import get_user, names_of_council_users, users_of_council
+from tracker.addresses import row_address
 from tracker.audit.service import (
     action_history_in_words,
     history_in_words,
