@@ -8,13 +8,14 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, NotFound
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import Length, Optional
 
 from tests.factories import CouncilFactory, ItemFactory, UserFactory
 from tracker.errors import EditConflict, RuleBroken
 from tracker.extensions import db
 from tracker.forms import (
     CharacterCount,
+    LongSelectField,
     TrackerForm,
     page_status,
     rules_on_form,
@@ -223,3 +224,26 @@ def test_a_long_selects_options_escape_each_name_even_one_holding_a_nul_or_marku
         assert str(select_options(form.person)) == (
             '<option value="1" selected><i>Sam</i></option>\n'
             '<option value="2">&lt;i&gt;Jo&lt;/i&gt;</option>')
+
+
+def test_a_long_select_takes_only_one_of_its_options_as_any_select_does(app):
+    # LongSelectField checks the choice against a set of its values, not by walking them.
+    class Pick(TrackerForm):
+        class Meta:
+            csrf = False
+
+        person = LongSelectField("Person", validators=[Optional()])
+        same = SelectField("Person", validators=[Optional()])
+
+    choices = [SelectChoice("", "Anyone"), SelectChoice("1", "Sam"), SelectChoice("2", "Jo")]
+    for asked, valid in (({"person": "2", "same": "2"}, True), ({}, True),
+                         ({"person": "", "same": ""}, True),
+                         ({"person": "3", "same": "3"}, False),
+                         ({"person": "2 ", "same": "2 "}, False)):
+        with app.test_request_context("/"):
+            form = Pick(MultiDict(asked))
+            form.person.choices = form.same.choices = choices
+            assert form.validate() is valid, asked
+            assert form.person.errors == form.same.errors
+            if not valid:
+                assert form.person.errors == ["Not a valid choice."]

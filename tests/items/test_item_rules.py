@@ -514,3 +514,19 @@ def test_the_clock_stops_once_the_plan_is_marked_submitted():
     inspection = inspection_with(date(2025, 12, 22), FindingCategory.PRIORITY_ACTION)
     inspection.plan_submitted_on = date(2026, 3, 30)
     assert statutory_clock(inspection, date(2026, 3, 31)) == []
+
+
+def test_the_theme_filter_offers_each_theme_of_the_councils_items_once_in_order():
+    ours, theirs = InspectionFactory(), InspectionFactory()
+    for theme in ("Workforce", "", "Assessment", "Workforce", "Care leavers", "Assessment"):
+        ItemFactory(finding=FindingFactory(inspection=ours), theme=theme)
+    # Another council's themes are not offered, even one that sorts between ours.
+    for theme in ("Adoption", "Bank staff", "Youth justice"):
+        ItemFactory(finding=FindingFactory(inspection=theirs), theme=theme)
+    db.session.flush()
+
+    assert queries.themes_in_use(ours.council_id) == ["Assessment", "Care leavers",
+                                                      "Workforce"]
+    assert queries.themes_in_use(theirs.council_id) == ["Adoption", "Bank staff",
+                                                        "Youth justice"]
+    assert queries.themes_in_use(InspectionFactory().council_id) == []

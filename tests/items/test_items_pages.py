@@ -10,11 +10,13 @@ from tests.factories import (
     ActionFactory,
     AdminFactory,
     CommitteeMemberFactory,
+    InspectionFactory,
     UserFactory,
 )
 from tracker.audit.models import HistoryEntry, HistoryKind
 from tracker.audit.service import record_history
 from tracker.extensions import db
+from tracker.inspections.models import StillOpenItem
 from tracker.items import service
 from tracker.items.models import Action, ActionStatus
 
@@ -221,3 +223,21 @@ def test_a_page_number_of_nine_digits_shows_a_page_not_a_server_error(client, ac
         response = client.get(path)
         assert response.status_code == 200, path
         assert action.item.title in page_words(response), path
+
+
+def test_the_item_page_names_each_later_inspection_that_found_it_still_open(client, action):
+    item = action.item
+    council = item.finding.inspection.council
+    later = [InspectionFactory(council=council, title=title, letter_date=day)
+             for title, day in (("Monitoring visit", date(2026, 10, 2)),
+                                ("Focused visit", date(2026, 11, 20)))]
+    db.session.flush()
+    for inspection in later:
+        db.session.add(StillOpenItem(inspection_id=inspection.id, item_id=item.id))
+    db.session.flush()
+    sign_in_as(client, AdminFactory(council=council))
+
+    page = unescape(client.get(f"/items/{item.id}").get_data(as_text=True))
+
+    assert ("Still open at Monitoring visit (2 October 2026), Focused visit "
+            "(20 November 2026).") in re.sub(r"<[^>]+>", "", page)

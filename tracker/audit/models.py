@@ -61,8 +61,11 @@ class HistoryEntry(db.Model):
 
     __tablename__ = "history_entry"
     # An item's history newest first, a page at a time, read in order (migration 0023); it
-    # serves every search by item as well.
-    __table_args__ = (Index("ix_history_entry_item_id_created_at", "item_id", "created_at"),)
+    # serves every search by item as well. The entries of one kind of an item (its evidence
+    # links, which its page lists) in order without reading the rest (migration 0027).
+    __table_args__ = (Index("ix_history_entry_item_id_created_at", "item_id", "created_at"),
+                      Index("ix_history_entry_item_id_kind_created_at", "item_id", "kind",
+                            "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))

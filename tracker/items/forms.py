@@ -20,6 +20,7 @@ from tracker.forms import (
     CharacterCount,
     ChoiceSelectField,
     GovDateField,
+    LongSelectField,
     TrackerForm,
     enum_choices,
 )
@@ -294,10 +295,10 @@ class ItemFilterForm(TrackerForm):
         "Priority", widget=GovSelect(), choices=enum_choices(Priority, blank="Any"),
         validators=[Optional()],
     )
-    owner = SelectField("Lead officer or action owner", widget=GovSelect(),
-                        validators=[Optional()])
-    theme = SelectField("Theme", widget=GovSelect(), validators=[Optional()])
-    inspection = SelectField("Inspection", widget=GovSelect(), validators=[Optional()])
+    owner = LongSelectField("Lead officer or action owner", widget=GovSelect(),
+                            validators=[Optional()])
+    theme = LongSelectField("Theme", widget=GovSelect(), validators=[Optional()])
+    inspection = LongSelectField("Inspection", widget=GovSelect(), validators=[Optional()])
     overdue = SelectField(
         "Overdue actions", widget=GovSelect(),
         choices=[SelectChoice("", "Any"), SelectChoice("yes", "Only items with overdue actions")],

@@ -85,7 +85,9 @@ class Item(db.Model):
     council_id: Mapped[int | None] = mapped_column()
     title: Mapped[str] = mapped_column(String(200))
     lead_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    theme: Mapped[str] = mapped_column(String(100), default="")
+    # Indexed for the items list's theme filter, which reads the themes in use one by one
+    # along it (`tracker.items.queries.themes_in_use`).
+    theme: Mapped[str] = mapped_column(String(100), default="", index=True)
     priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.MEDIUM)
     target_date: Mapped[date | None] = mapped_column(Date)
     measure_of_success: Mapped[str] = mapped_column(Text, default="")
