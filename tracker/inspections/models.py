@@ -6,7 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, String, Text, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, enum_type, utcnow
@@ -171,10 +172,16 @@ class Finding(db.Model):
     repeat_of: Mapped[Finding | None] = relationship(remote_side=[id])
     item: Mapped[Item | None] = relationship(back_populates="finding")
 
-    @property
+    @hybrid_property
     def is_repeat(self) -> bool:
         """Raised at the previous inspection too: scrutiny members look for these first."""
         return self.repeat_of_id is not None or bool(self.repeat_evidence)
+
+    @is_repeat.inplace.expression
+    @classmethod
+    def _is_repeat_in_sql(cls) -> ColumnElement[bool]:
+        """The same, as SQL, for a statement that reads plain columns."""
+        return or_(cls.repeat_of_id.is_not(None), cls.repeat_evidence != "")
 
 
 class StillOpenItem(db.Model):

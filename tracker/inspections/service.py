@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,6 +22,8 @@ from tracker.inspections.models import (
     InspectionDay,
 )
 from tracker.workingdays import add_working_days, working_days_between
+
+F = TypeVar("F")
 
 # The inspectorate's deadlines, counted in working days from the letter's date.
 ACTION_PLAN_WORKING_DAYS = 70
@@ -42,12 +46,18 @@ class Deadline:
 def statutory_clock(inspection: Inspection, today: date) -> list[Deadline]:
     """The deadlines still running for an inspection: none once its plan is marked submitted
     (`deadlines_of_letter`)."""
-    if inspection.letter_date is None or inspection.plan_submitted_on is not None:
+    return running_deadlines(inspection.letter_date, inspection.plan_submitted_on,
+                             [f.category for f in inspection.findings], today)
+
+
+def running_deadlines(letter_date: date | None, plan_submitted_on: date | None,
+                      categories: Iterable[FindingCategory], today: date) -> list[Deadline]:
+    """`statutory_clock` from plain values: the letter's date, the day the plan was marked
+    submitted, and the categories of the letter's findings."""
+    if letter_date is None or plan_submitted_on is not None:
         return []
     return deadlines_of_letter(
-        inspection.letter_date,
-        any(f.category is FindingCategory.PRIORITY_ACTION for f in inspection.findings),
-        today)
+        letter_date, FindingCategory.PRIORITY_ACTION in set(categories), today)
 
 
 def deadlines_of_letter(letter_date: date, has_priority_action: bool,
@@ -108,11 +118,12 @@ def get_inspection(council_id: int, inspection_id: int) -> Inspection | None:
     ).first()
 
 
-def findings_by_category(inspection: Inspection) -> list[tuple[FindingCategory, list[Finding]]]:
-    """The inspection's findings grouped under their headings, most urgent first."""
+def findings_by_category(findings: Sequence[F]) -> list[tuple[FindingCategory, list[F]]]:
+    """An inspection's findings (each a `Finding`, or a row with its `category`) grouped
+    under their headings, most urgent first, in their order within each."""
     grouped = []
     for category in CATEGORY_ORDER:
-        found = [f for f in inspection.findings if f.category is category]
+        found = [f for f in findings if f.category is category]
         if found:
             grouped.append((category, found))
     return grouped

@@ -32,7 +32,7 @@ from tracker.inspections.forms import (
     PlanSubmittedForm,
     lead_officers_form,
 )
-from tracker.items.queries import item_facts
+from tracker.items.queries import facts_of
 from tracker.items.service import assign_lead_officers
 from tracker.items.status import work_out_status
 from tracker.pagination import page_number
@@ -55,17 +55,21 @@ def list_inspections():
     )
 
 
-def _render_inspection(inspection, form, status: int = 200):
+def _render_inspection(page: queries.InspectionPage, form, status: int = 200):
     today = clock.today()
     rules = settings().status_rules
-    items = [f.item for f in inspection.findings if f.item is not None]
-    facts = item_facts(items)
+    inspection = page.inspection
     return render_template(
         "inspections/view.html",
         inspection=inspection,
-        groups=service.findings_by_category(inspection),
-        deadlines=service.statutory_clock(inspection, today),
-        statuses={item.id: work_out_status(facts[item.id], today, rules) for item in items},
+        visit_dates=page.visit_dates,
+        still_open=page.still_open,
+        groups=service.findings_by_category(page.findings),
+        deadlines=service.running_deadlines(
+            inspection.letter_date, inspection.plan_submitted_on,
+            (finding.category for finding in page.findings), today),
+        statuses={finding.item_id: work_out_status(facts_of(finding), today, rules)
+                  for finding in page.findings if finding.item_id is not None},
         form=form,
     ), status
 
@@ -73,8 +77,8 @@ def _render_inspection(inspection, form, status: int = 200):
 @bp.route("/inspections/<int:inspection_id>")
 @allow(ALL_ROLES)
 def view_inspection(inspection_id: int):
-    inspection = load_or_404(queries.inspection_for_page, inspection_id)
-    return _render_inspection(inspection, PlanSubmittedForm())
+    page = load_or_404(queries.inspection_page, inspection_id)
+    return _render_inspection(page, PlanSubmittedForm())
 
 
 @bp.route("/inspections/<int:inspection_id>/plan-submitted", methods=["POST"])
@@ -89,7 +93,8 @@ def mark_plan_submitted(inspection_id: int):
             )
             flash("The action plan is recorded as submitted", "success")
             return redirect(url_for("inspections.view_inspection", inspection_id=inspection.id))
-    return _render_inspection(inspection, form, page_status(form))
+    return _render_inspection(load_or_404(queries.inspection_page, inspection_id), form,
+                              page_status(form))
 
 
 # --- Next steps after an import ---------------------------------------------------------------
