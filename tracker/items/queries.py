@@ -160,10 +160,12 @@ def items_of_council(council_id: int | BindParameter[Any]) -> Select[tuple[Item]
 
 def _item_of_council(council_id: int | BindParameter[Any]) -> ColumnElement[bool]:
     """Whether the item of the row is the council's, as a condition on the council the item
-    keeps (its inspection's, `Item.council_id`) rather than a join: a list that walks an
-    index of items in its own order then checks each item it reads and stops at its limit,
-    where a join would read every item of the council first and sort them."""
-    return Item.council_id == council_id
+    keeps (its inspection's, `Item.council_id`) rather than a join to its finding and
+    inspection: a list that walks an index of items in its own order (the themes, the latest
+    changed) then checks each item it reads and stops at its limit. Written `council_id + 0`
+    so that neither database takes it for the index of items by council, which would read
+    every item of the council first and sort them."""
+    return (Item.council_id + literal(0)) == council_id
 
 
 def _within_council(query: Select, council_id: int | BindParameter[Any]) -> Select:
