@@ -159,13 +159,17 @@ def items_of_council(council_id: int | BindParameter[Any]) -> Select[tuple[Item]
 
 
 def _item_of_council(council_id: int | BindParameter[Any]) -> ColumnElement[bool]:
-    """Whether the item of the row is the council's, as a condition on the council the item
-    keeps (its inspection's, `Item.council_id`) rather than a join to its finding and
-    inspection: a list that walks an index of items in its own order (the themes, the latest
-    changed) then checks each item it reads and stops at its limit. Written `council_id + 0`
-    so that neither database takes it for the index of items by council, which would read
-    every item of the council first and sort them."""
-    return (Item.council_id + literal(0)) == council_id
+    """Whether the item of the row is the council's, as a condition (a correlated EXISTS)
+    rather than a join: a list that walks an index of items in its own order (the latest
+    changed, by id) then checks each item it reads and stops at its limit, where a join
+    would read every item of the council first and sort them. Not the council the item
+    keeps: as `Item.council_id = ?` SQLite took the index of items by council instead and
+    sorted all of them for each theme (0.02 -> 4.1 ms), and as `council_id + 0 = ?`
+    PostgreSQL, guessing few rows, sorted every later theme's items (0.3 -> 2.1 ms)."""
+    return (select(Finding.id)
+            .join(Inspection, Inspection.id == Finding.inspection_id)
+            .where(Finding.id == Item.finding_id, Inspection.council_id == council_id)
+            .exists())
 
 
 def _within_council(query: Select, council_id: int | BindParameter[Any]) -> Select:
