@@ -30,6 +30,7 @@ from tracker import clock, formatting, permissions
 from tracker.accounts.models import Role, SignInOutcome, User
 from tracker.accounts.sessions import end_current_session
 from tracker.accounts.signin import record
+from tracker.addresses import row_address
 from tracker.evidence.sniff import size_in_words
 from tracker.extensions import db
 from tracker.forms import error_list, select_options
@@ -371,6 +372,8 @@ def register_request_handling(app: Flask) -> None:
     app.add_template_global(navigation, "navigation")
     app.add_template_global(layout_links, "layout_links")
     app.add_template_global(page_links, "page_links")
+    # Long lists link each row with it: one url_for a list (tracker/addresses.py).
+    app.add_template_global(row_address, "row_address")
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

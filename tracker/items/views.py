@@ -16,7 +16,6 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.accounts.service import get_user, names_of_council_users, users_of_council
-from tracker.addresses import row_address
 from tracker.audit.service import (
     action_history_in_words,
     history_in_words,
@@ -86,8 +85,6 @@ from tracker.settings import settings
 from tracker.web import acting_user, load_or_404
 
 bp = Blueprint("items", __name__)
-# Long tables of items, actions and history link each row with it (tracker/addresses.py).
-bp.add_app_template_global(row_address, "row_address")
 
 
 def _rules() -> StatusRules:
